@@ -1,0 +1,81 @@
+// LibTorch's names mapped onto ember: torch::, at::, c10:: and the TORCH_* macros.
+#pragma once
+
+#include <iostream>
+
+#include "ember/ember.h"
+
+namespace torch {
+using namespace ::ember;
+namespace autograd {
+using namespace ::ember::autograd;
+}
+namespace indexing {
+using namespace ::ember::indexing;
+}
+namespace cuda {
+using namespace ::ember::cuda;
+}
+using ::ember::autograd::AutogradContext;
+using ::ember::autograd::Function;
+using ::ember::variable_list;
+using Dtype = ::ember::ScalarType;
+}  // namespace torch
+
+namespace at {
+using namespace ::ember;
+namespace indexing {
+using namespace ::ember::indexing;
+}
+}  // namespace at
+
+namespace c10 {
+using ::ember::ArrayRef;
+using ::ember::Device;
+using ::ember::DeviceType;
+using ::ember::IntArrayRef;
+using ::ember::Scalar;
+using ::ember::ScalarType;
+using Error = ::ember::Error;
+using ::ember::kCPU;
+using ::ember::kCUDA;
+template <typename T>
+using optional = std::optional<T>;
+using std::nullopt;
+}  // namespace c10
+
+namespace ember {
+namespace compat_detail {
+inline std::string check_message(const char* cond) {
+  return std::string("Expected ") + cond + " to be true, but got false.";
+}
+template <typename... Args>
+std::string check_message(const char*, const Args&... args) {
+  return ::ember::detail::str_cat(args...);
+}
+}  // namespace compat_detail
+}  // namespace ember
+
+// LibTorch's check macros: throw c10::Error (ember::Error) with the streamed message.
+#define TORCH_CHECK(cond, ...) \
+  EMBER_CHECK(cond, ::ember::compat_detail::check_message(#cond, ##__VA_ARGS__))
+#define TORCH_INTERNAL_ASSERT(cond, ...) TORCH_CHECK(cond, ##__VA_ARGS__)
+#define AT_ASSERT(cond, ...) TORCH_CHECK(cond, ##__VA_ARGS__)
+#define AT_ERROR(...) ::ember::fail(__VA_ARGS__)
+
+// Options-struct fields: a chained setter and getters for `name`, stored in `name_`.
+#define TORCH_ARG(T, name)                                              \
+ public:                                                                \
+  inline auto name(const T& new_##name)->decltype(*this) {              \
+    this->name##_ = new_##name;                                         \
+    return *this;                                                       \
+  }                                                                     \
+  inline auto name(T&& new_##name)->decltype(*this) {                   \
+    this->name##_ = std::move(new_##name);                              \
+    return *this;                                                       \
+  }                                                                     \
+  inline const T& name() const noexcept { return this->name##_; }       \
+  inline T& name() noexcept { return this->name##_; }                   \
+                                                                        \
+ private:                                                               \
+  T name##_

@@ -1,0 +1,186 @@
+// Node (a backward function in the graph), Edge, SavedVariable and the per-tensor AutogradMeta.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/core/tensor.h"
+
+namespace ember {
+namespace autograd {
+
+class Node;
+
+struct Edge {
+  Edge() = default;
+  Edge(intrusive_ptr<Node> fn, uint32_t nr) : function(std::move(fn)), input_nr(nr) {}
+  bool is_valid() const { return static_cast<bool>(function); }
+  intrusive_ptr<Node> function;
+  uint32_t input_nr = 0;
+};
+using edge_list = std::vector<Edge>;
+
+// A tensor hook; `fn` is cleared by remove_hook so the slot keeps its index.
+struct Hook {
+  std::function<Tensor(const Tensor&)> fn;
+};
+
+class Node : public RefCounted {
+ public:
+  Node();
+  ~Node() override;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // grads[i] is the gradient w.r.t. this node's i-th forward output (undefined if none flowed);
+  // returns one gradient per next edge.
+  virtual variable_list apply(variable_list&& grads) = 0;
+  virtual std::string name() const = 0;
+  // Frees saved tensors once backward has used them (unless retain_graph).
+  virtual void release_variables() {}
+
+  const edge_list& next_edges() const { return next_edges_; }
+  const Edge& next_edge(size_t i) const { return next_edges_[i]; }
+  edge_list& mutable_next_edges() { return next_edges_; }
+  uint32_t num_outputs() const { return static_cast<uint32_t>(next_edges_.size()); }
+  // How many forward outputs this node produced, i.e. how many gradients it receives.
+  uint32_t num_inputs() const { return num_inputs_; }
+  void set_num_inputs(uint32_t n) { num_inputs_ = n; }
+  bool should_compute_output(size_t i) const { return i < next_edges_.size() && next_edges_[i].is_valid(); }
+  uint64_t sequence_nr() const { return sequence_nr_; }
+
+  void add_pre_hook(uint32_t output_nr, std::shared_ptr<Hook> h) { pre_hooks_.emplace_back(output_nr, std::move(h)); }
+  const std::vector<std::pair<uint32_t, std::shared_ptr<Hook>>>& pre_hooks() const { return pre_hooks_; }
+  // Extra gradients captured for retain_grad (shared with the tensor's metadata).
+  void add_retained_grad(uint32_t output_nr, std::shared_ptr<Tensor> slot) {
+    retained_.emplace_back(output_nr, std::move(slot));
+  }
+  const std::vector<std::pair<uint32_t, std::shared_ptr<Tensor>>>& retained_grads() const { return retained_; }
+
+  // Engine bookkeeping for the backward pass in progress.
+  struct Scratch {
+    uint64_t epoch = 0;
+    int32_t dependencies = 0;
+    bool needed = false;
+    variable_list buffer;
+  } scratch;
+
+ protected:
+  edge_list next_edges_;
+  uint32_t num_inputs_ = 1;
+  uint64_t sequence_nr_;
+  std::vector<std::pair<uint32_t, std::shared_ptr<Hook>>> pre_hooks_;
+  std::vector<std::pair<uint32_t, std::shared_ptr<Tensor>>> retained_;
+};
+
+// A tensor saved for backward: remembers the version it had so an in-place change is caught.
+// Outputs of the owning node are saved without their grad_fn to avoid a reference cycle.
+class SavedVariable {
+ public:
+  SavedVariable() = default;
+  SavedVariable(const Tensor& t, bool is_output);
+  // `owner` is the node doing the unpacking (re-attached as grad_fn of a saved output).
+  Tensor unpack(Node* owner = nullptr) const;
+  void reset_data();
+  bool defined() const { return was_defined_; }
+
+ private:
+  Tensor data_;
+  uint32_t version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool is_output_ = false;
+  bool was_defined_ = false;
+  bool requires_grad_ = false;
+  bool released_ = false;
+  // For a saved input: the node that produced it, for the error message.
+  intrusive_ptr<Node> grad_fn_for_msg_;
+};
+
+struct AutogradMeta : AutogradMetaInterface {
+  Tensor grad_;
+  intrusive_ptr<Node> grad_fn_;
+  Node* grad_accumulator_ = nullptr;  // weak: cleared by the AccumulateGrad node's destructor
+  uint32_t output_nr_ = 0;
+  bool requires_grad_ = false;
+  std::shared_ptr<Tensor> retained_grad_;  // set by retain_grad() on a non-leaf
+  std::vector<std::shared_ptr<Hook>> hooks_;
+  // For a view of a tensor taking part in autograd: the base whose storage it shares.
+  Tensor view_base_;
+};
+
+// Metadata of t, or nullptr.
+inline AutogradMeta* meta_of(const Tensor& t) {
+  return t.defined() ? static_cast<AutogradMeta*>(t.unsafeGetTensorImpl()->autograd_meta()) : nullptr;
+}
+AutogradMeta& materialize_meta(const Tensor& t);
+
+// The edge gradients of t flow into: its grad_fn, or the AccumulateGrad of a leaf requiring grad.
+Edge gradient_edge(const Tensor& t);
+// Makes `node` the grad_fn of output `nr` of an op.
+void set_history(const Tensor& out, const intrusive_ptr<Node>& node, uint32_t output_nr = 0);
+
+// Grad mode is on and some input requires grad.
+inline bool compute_requires_grad(const Tensor& t) { return t.defined() && t.requires_grad(); }
+template <typename... Ts>
+bool any_requires_grad(const Ts&... ts) {
+  return GradMode::is_enabled() && (compute_requires_grad(ts) || ...);
+}
+inline bool any_requires_grad_list(TensorList ts) {
+  if (!GradMode::is_enabled()) return false;
+  for (const auto& t : ts)
+    if (compute_requires_grad(t)) return true;
+  return false;
+}
+
+// Creates node N with one next edge per input (an empty edge for inputs that need no gradient).
+template <typename N, typename... Ts>
+intrusive_ptr<N> make_node(const Ts&... inputs) {
+  auto n = make_intrusive<N>();
+  auto& e = n->mutable_next_edges();
+  e.reserve(sizeof...(Ts));
+  (e.push_back(gradient_edge(inputs)), ...);
+  return n;
+}
+template <typename N>
+intrusive_ptr<N> make_node_list(TensorList inputs) {
+  auto n = make_intrusive<N>();
+  auto& e = n->mutable_next_edges();
+  e.reserve(inputs.size());
+  for (const auto& t : inputs) e.push_back(gradient_edge(t));
+  return n;
+}
+
+// For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad.
+void check_inplace(const Tensor& self);
+// After an in-place op: bumps the version and, when `node` is set, makes it self's new history.
+void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node);
+
+// Accumulates into the .grad of a leaf.
+class AccumulateGrad final : public Node {
+ public:
+  explicit AccumulateGrad(Tensor variable);
+  ~AccumulateGrad() override;
+  variable_list apply(variable_list&& grads) override;
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  const Tensor& variable() const { return variable_; }
+
+ private:
+  Tensor variable_;
+};
+
+// The backward of an op whose inputs did not all support gradients.
+class NotImplementedBackward final : public Node {
+ public:
+  explicit NotImplementedBackward(std::string op) : op_(std::move(op)) {}
+  variable_list apply(variable_list&&) override;
+  std::string name() const override { return "NotImplemented"; }
+
+ private:
+  std::string op_;
+};
+
+}  // namespace autograd
+}  // namespace ember

@@ -1,0 +1,110 @@
+// Element types (ScalarType), their sizes and names, PyTorch's promotion table, and dtype dispatch.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <type_traits>
+
+#include "ember/core/error.h"
+
+namespace ember {
+
+// Numbered as c10::ScalarType so that values read from PyTorch files map directly.
+enum class ScalarType : int8_t {
+  Byte = 0,
+  Int = 3,
+  Long = 4,
+  Float = 6,
+  Double = 7,
+  Bool = 11,
+  Undefined = -1,
+};
+
+constexpr ScalarType kByte = ScalarType::Byte;
+constexpr ScalarType kUInt8 = ScalarType::Byte;
+constexpr ScalarType kInt = ScalarType::Int;
+constexpr ScalarType kInt32 = ScalarType::Int;
+constexpr ScalarType kLong = ScalarType::Long;
+constexpr ScalarType kInt64 = ScalarType::Long;
+constexpr ScalarType kFloat = ScalarType::Float;
+constexpr ScalarType kFloat32 = ScalarType::Float;
+constexpr ScalarType kDouble = ScalarType::Double;
+constexpr ScalarType kFloat64 = ScalarType::Double;
+constexpr ScalarType kBool = ScalarType::Bool;
+
+constexpr size_t element_size(ScalarType t) {
+  switch (t) {
+    case ScalarType::Byte:
+    case ScalarType::Bool:
+      return 1;
+    case ScalarType::Int:
+    case ScalarType::Float:
+      return 4;
+    case ScalarType::Long:
+    case ScalarType::Double:
+      return 8;
+    default:
+      return 0;
+  }
+}
+constexpr bool is_floating_type(ScalarType t) {
+  return t == ScalarType::Float || t == ScalarType::Double;
+}
+constexpr bool is_integral_type(ScalarType t, bool include_bool) {
+  return t == ScalarType::Byte || t == ScalarType::Int || t == ScalarType::Long ||
+         (include_bool && t == ScalarType::Bool);
+}
+inline bool isFloatingType(ScalarType t) { return is_floating_type(t); }
+inline bool isIntegralType(ScalarType t, bool include_bool) { return is_integral_type(t, include_bool); }
+
+// LibTorch's short name ("Float"); PyTorch's Python name is torch_name() ("torch.float32").
+const char* to_string(ScalarType t);
+const char* torch_name(ScalarType t);
+inline const char* toString(ScalarType t) { return to_string(t); }
+std::ostream& operator<<(std::ostream& os, ScalarType t);
+
+// The result dtype of combining two dtypes of the same priority (c10::promoteTypes).
+ScalarType promote_types(ScalarType a, ScalarType b);
+inline ScalarType promoteTypes(ScalarType a, ScalarType b) { return promote_types(a, b); }
+
+ScalarType get_default_dtype();
+void set_default_dtype(ScalarType t);
+
+template <typename T>
+constexpr ScalarType dtype_of() {
+  if constexpr (std::is_same_v<T, float>) return ScalarType::Float;
+  else if constexpr (std::is_same_v<T, double>) return ScalarType::Double;
+  else if constexpr (std::is_same_v<T, int64_t>) return ScalarType::Long;
+  else if constexpr (std::is_same_v<T, int32_t>) return ScalarType::Int;
+  else if constexpr (std::is_same_v<T, uint8_t>) return ScalarType::Byte;
+  else if constexpr (std::is_same_v<T, bool>) return ScalarType::Bool;
+  else return ScalarType::Undefined;
+}
+template <typename T>
+constexpr bool is_ember_dtype_v = dtype_of<T>() != ScalarType::Undefined;
+
+// Calls f(T{}) with T the C++ type of `t`; `what` names the caller for the error.
+template <typename F>
+decltype(auto) visit_dtype(ScalarType t, const char* what, F&& f) {
+  switch (t) {
+    case ScalarType::Float: return f(float{});
+    case ScalarType::Double: return f(double{});
+    case ScalarType::Long: return f(int64_t{});
+    case ScalarType::Int: return f(int32_t{});
+    case ScalarType::Byte: return f(uint8_t{});
+    case ScalarType::Bool: return f(bool{});
+    default: fail(what, ": unsupported dtype");
+  }
+}
+// Same, floating types only.
+template <typename F>
+decltype(auto) visit_floating(ScalarType t, const char* what, F&& f) {
+  switch (t) {
+    case ScalarType::Float: return f(float{});
+    case ScalarType::Double: return f(double{});
+    default: fail("\"", what, "\" not implemented for '", to_string(t), "'");
+  }
+}
+
+}  // namespace ember

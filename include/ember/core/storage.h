@@ -1,0 +1,47 @@
+// Storage: a refcounted block of bytes from the caching allocator (or a user's blob), with the
+// version counter that every view of it shares.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "ember/core/intrusive_ptr.h"
+
+namespace ember {
+
+// Aligned to 64 bytes; freed blocks are kept by size class and handed out again, so a
+// training step reuses memory instead of calling malloc each time.
+void* cpu_allocate(size_t nbytes);
+void cpu_free(void* p, size_t nbytes);
+// Returns every cached block to the system.
+void empty_cache();
+
+class StorageImpl : public RefCounted {
+ public:
+  explicit StorageImpl(size_t nbytes) : data_(nbytes ? cpu_allocate(nbytes) : nullptr), nbytes_(nbytes) {}
+  StorageImpl(void* data, size_t nbytes, std::function<void(void*)> deleter)
+      : data_(data), nbytes_(nbytes), deleter_(std::move(deleter)), external_(true) {}
+  ~StorageImpl() override {
+    if (external_) {
+      if (deleter_) deleter_(data_);
+    } else if (data_) {
+      cpu_free(data_, nbytes_);
+    }
+  }
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+  // In-place writes bump this; saved tensors remember it to detect modification.
+  uint32_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  void* data_;
+  size_t nbytes_;
+  std::function<void(void*)> deleter_;
+  bool external_ = false;
+  std::atomic<uint32_t> version_{0};
+};
+
+using Storage = intrusive_ptr<StorageImpl>;
+
+}  // namespace ember

@@ -1,0 +1,70 @@
+// TensorImpl: storage, offset, sizes and strides (inline), dtype, and a slot for autograd metadata.
+#pragma once
+#include <memory>
+
+#include "ember/core/dtype.h"
+#include "ember/core/intrusive_ptr.h"
+#include "ember/core/shape.h"
+#include "ember/core/storage.h"
+
+namespace ember {
+
+// Implemented by the autograd layer; core only owns it.
+struct AutogradMetaInterface {
+  virtual ~AutogradMetaInterface() = default;
+};
+
+class TensorImpl : public RefCounted {
+ public:
+  TensorImpl(Storage storage, ScalarType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset)
+      : storage_(std::move(storage)), offset_(offset), sizes_(sizes), strides_(strides), dtype_(dtype) {
+    refresh();
+  }
+  // A new contiguous tensor of `sizes`, memory uninitialized.
+  TensorImpl(ScalarType dtype, IntArrayRef sizes);
+
+  const Storage& storage() const { return storage_; }
+  int64_t storage_offset() const { return offset_; }
+  IntArrayRef sizes() const { return sizes_; }
+  IntArrayRef strides() const { return strides_; }
+  int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
+  int64_t numel() const { return numel_; }
+  ScalarType dtype() const { return dtype_; }
+  bool is_contiguous() const { return is_contiguous_; }
+  char* data() const {
+    return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(element_size(dtype_));
+  }
+  // Re-points this impl at new geometry (used by in-place shape changes such as squeeze_).
+  void set_geometry(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+    sizes_ = sizes;
+    strides_ = strides;
+    offset_ = offset;
+    refresh();
+  }
+  void set_storage(Storage s, ScalarType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+    storage_ = std::move(s);
+    dtype_ = dtype;
+    set_geometry(sizes, strides, offset);
+  }
+
+  // A zero-dim tensor made from a C++ number (a "wrapped number" in PyTorch's promotion rules).
+  bool is_wrapped_number() const { return wrapped_number_; }
+  void set_wrapped_number(bool v) { wrapped_number_ = v; }
+
+  AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
+  void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> m) { autograd_meta_ = std::move(m); }
+
+ private:
+  void refresh();
+  Storage storage_;
+  int64_t offset_ = 0;
+  DimVector sizes_;
+  DimVector strides_;
+  int64_t numel_ = 0;
+  ScalarType dtype_;
+  bool is_contiguous_ = true;
+  bool wrapped_number_ = false;
+  std::unique_ptr<AutogradMetaInterface> autograd_meta_;
+};
+
+}  // namespace ember

@@ -1,0 +1,229 @@
+// The backward engine: discovers the graph from the roots, counts dependencies, then runs nodes
+// in reverse creation order as their gradients become complete.
+#include "ember/autograd/engine.h"
+
+#include <cmath>
+#include <queue>
+
+namespace ember {
+namespace autograd {
+
+namespace {
+
+uint64_t g_epoch = 0;
+
+Tensor ones_like_of(const Tensor& t) {
+  auto impl = make_intrusive<TensorImpl>(t.dtype(), t.sizes());
+  Tensor o(std::move(impl));
+  o.fill_(1);
+  return o;
+}
+
+bool has_nan(const Tensor& t) {
+  if (!t.defined() || !t.is_floating_point()) return false;
+  Tensor c = t.detach().contiguous();
+  return visit_floating(t.dtype(), "anomaly check", [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = c.data_ptr<T>();
+    for (int64_t i = 0; i < c.numel(); ++i)
+      if (std::isnan(p[i])) return true;
+    return false;
+  });
+}
+
+void accumulate(Tensor& slot, Tensor g) {
+  if (!g.defined()) return;
+  slot = slot.defined() ? slot.add(g) : std::move(g);
+}
+
+struct Capture {
+  Node* node;
+  uint32_t input_nr;
+  Tensor grad;
+};
+
+struct ByPriority {
+  bool operator()(const Node* a, const Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
+};
+
+// Runs backward from `roots`. When `captures` is non-empty only the nodes leading to them run,
+// and the gradients reaching them are stored there instead of in any .grad.
+void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, bool create_graph,
+             std::vector<Capture>& captures, bool accumulate_leaves) {
+  AutoGradMode mode(create_graph);
+  const uint64_t epoch = ++g_epoch;
+  std::vector<Node*> order;  // every node reached, in discovery order
+  std::vector<Node*> stack;
+  auto touch = [&](Node* n) {
+    if (n->scratch.epoch == epoch) return;
+    n->scratch.epoch = epoch;
+    n->scratch.dependencies = 0;
+    n->scratch.needed = captures.empty();
+    n->scratch.buffer.assign(n->num_inputs(), Tensor());
+    order.push_back(n);
+    stack.push_back(n);
+  };
+  for (const auto& e : roots) touch(e.function.get());
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const auto& e : n->next_edges()) {
+      if (!e.is_valid()) continue;
+      touch(e.function.get());
+      e.function->scratch.dependencies++;
+    }
+  }
+  if (!captures.empty()) {
+    for (auto& c : captures) c.node->scratch.needed = c.node->scratch.epoch == epoch;
+    // A node is needed when any of its children is; children were discovered after parents.
+    for (size_t i = order.size(); i-- > 0;) {
+      Node* n = order[i];
+      for (const auto& e : n->next_edges())
+        if (e.is_valid() && e.function->scratch.needed) n->scratch.needed = true;
+    }
+  }
+  for (size_t i = 0; i < roots.size(); ++i) accumulate(roots[i].function->scratch.buffer[roots[i].input_nr], root_grads[i]);
+
+  std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
+  for (const auto& e : roots) {
+    Node* n = e.function.get();
+    if (n->scratch.dependencies == 0 && n->scratch.epoch == epoch) {
+      n->scratch.dependencies = -1;  // queued
+      ready.push(n);
+    }
+  }
+  while (!ready.empty()) {
+    Node* n = ready.top();
+    ready.pop();
+    variable_list grads = std::move(n->scratch.buffer);
+    n->scratch.buffer.clear();
+    for (const auto& [nr, hook] : n->pre_hooks()) {
+      if (!hook->fn || nr >= grads.size() || !grads[nr].defined()) continue;
+      Tensor r = hook->fn(grads[nr]);
+      if (r.defined()) grads[nr] = r;
+    }
+    for (const auto& [nr, slot] : n->retained_grads()) {
+      if (nr >= grads.size() || !grads[nr].defined()) continue;
+      if (!slot->defined()) *slot = create_graph ? grads[nr] : grads[nr].detach().clone();
+      else *slot = slot->add(grads[nr]);
+    }
+    bool is_leaf_acc = dynamic_cast<AccumulateGrad*>(n) != nullptr;
+    bool captured_here = false;
+    for (auto& c : captures) {
+      if (c.node == n) {
+        accumulate(c.grad, grads[c.input_nr]);
+        captured_here = true;
+      }
+    }
+    if (!n->scratch.needed || (is_leaf_acc && (captured_here || !accumulate_leaves))) {
+      continue;
+    }
+    bool any = false;
+    for (const auto& g : grads) any = any || g.defined();
+    variable_list outputs;
+    if (any) outputs = n->apply(std::move(grads));
+    if (!keep_graph) n->release_variables();
+    if (AnomalyMode::is_enabled()) {
+      for (size_t i = 0; i < outputs.size(); ++i)
+        EMBER_CHECK(!has_nan(outputs[i]), "Function '", n->name(), "' returned nan values in its ", i, "th output.");
+    }
+    const auto& edges = n->next_edges();
+    for (size_t i = 0; i < edges.size(); ++i) {
+      const Edge& e = edges[i];
+      if (!e.is_valid()) continue;
+      Node* child = e.function.get();
+      if (!child->scratch.needed) continue;
+      if (i < outputs.size()) accumulate(child->scratch.buffer[e.input_nr], std::move(outputs[i]));
+      if (--child->scratch.dependencies == 0) {
+        child->scratch.dependencies = -1;
+        ready.push(child);
+      }
+    }
+  }
+  for (Node* n : order) n->scratch.buffer.clear();
+}
+
+edge_list root_edges(const variable_list& tensors, const variable_list& grad_tensors, variable_list& grads) {
+  EMBER_CHECK(grad_tensors.empty() || grad_tensors.size() == tensors.size(), "got ", grad_tensors.size(),
+              " gradients for ", tensors.size(), " tensors");
+  edge_list roots;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    EMBER_CHECK(t.defined(), "backward: element ", i, " of tensors is undefined");
+    Edge e = gradient_edge(t);
+    EMBER_CHECK(e.is_valid(), "element ", i, " of tensors does not require grad and does not have a grad_fn");
+    Tensor g = grad_tensors.empty() ? Tensor() : grad_tensors[i];
+    if (!g.defined()) {
+      EMBER_CHECK(t.numel() == 1, "grad can be implicitly created only for scalar outputs");
+      g = ones_like_of(t);
+    } else {
+      std::ostringstream a, b;
+      a << g.sizes();
+      b << t.sizes();
+      EMBER_CHECK(g.sizes() == t.sizes(), "Mismatch in shape: grad_output[", i, "] has a shape of torch.Size(",
+                  a.str(), ") and output[", i, "] has a shape of torch.Size(", b.str(), ").");
+    }
+    roots.push_back(std::move(e));
+    grads.push_back(std::move(g));
+  }
+  return roots;
+}
+
+// One capture per input; `keep` holds the nodes (a leaf's AccumulateGrad may be new) for the pass.
+std::vector<Capture> captures_for(const variable_list& inputs, std::vector<intrusive_ptr<Node>>& keep) {
+  std::vector<Capture> caps;
+  for (const auto& in : inputs) {
+    EMBER_CHECK(in.defined() && in.requires_grad(), "One of the differentiated Tensors does not require grad");
+    Edge e = gradient_edge(in);
+    caps.push_back(Capture{e.function.get(), e.input_nr, Tensor()});
+    keep.push_back(std::move(e.function));
+  }
+  return caps;
+}
+
+}  // namespace
+
+void backward(const variable_list& tensors, const variable_list& grad_tensors, std::optional<bool> retain_graph,
+              bool create_graph, const variable_list& inputs) {
+  variable_list grads;
+  edge_list roots = root_edges(tensors, grad_tensors, grads);
+  bool keep = retain_graph.value_or(create_graph);
+  if (inputs.empty()) {
+    std::vector<Capture> none;
+    execute(roots, std::move(grads), keep, create_graph, none, true);
+    return;
+  }
+  // Accumulate only into the given inputs (leaves or not).
+  std::vector<intrusive_ptr<Node>> nodes;
+  auto caps = captures_for(inputs, nodes);
+  execute(roots, std::move(grads), keep, create_graph, caps, false);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!caps[i].grad.defined()) continue;
+    Tensor& slot = inputs[i].mutable_grad();
+    Tensor g = create_graph ? caps[i].grad : caps[i].grad.detach();
+    slot = slot.defined() ? (create_graph ? slot.add(g) : slot.add_(g)) : (create_graph ? g : g.clone());
+  }
+}
+
+variable_list grad(const variable_list& outputs, const variable_list& inputs, const variable_list& grad_outputs,
+                   std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
+  variable_list grads;
+  edge_list roots = root_edges(outputs, grad_outputs, grads);
+  EMBER_CHECK(!inputs.empty(), "grad requires at least one input");
+  std::vector<intrusive_ptr<Node>> nodes;
+  auto caps = captures_for(inputs, nodes);
+  execute(roots, std::move(grads), retain_graph.value_or(create_graph), create_graph, caps, false);
+  variable_list result;
+  for (size_t i = 0; i < caps.size(); ++i) {
+    EMBER_CHECK(caps[i].grad.defined() || allow_unused,
+                "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True "
+                "if this is the desired behavior.");
+    Tensor g = caps[i].grad;
+    if (g.defined() && !create_graph) g = g.detach();
+    result.push_back(g);
+  }
+  return result;
+}
+
+}  // namespace autograd
+}  // namespace ember

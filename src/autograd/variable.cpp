@@ -1,0 +1,325 @@
+// Autograd state on tensors: requires_grad, grad, grad_fn, hooks, detach; saved variables;
+// AccumulateGrad; history for out-of-place and in-place ops.
+#include <atomic>
+
+#include "ember/autograd/engine.h"
+#include "ember/autograd/node.h"
+
+namespace ember {
+namespace detail {
+const char* grad_fn_name(const Tensor& t) {
+  auto* m = autograd::meta_of(t);
+  if (!m || !m->grad_fn_) return nullptr;
+  thread_local std::string name;
+  name = m->grad_fn_->name();
+  return name.c_str();
+}
+}  // namespace detail
+
+namespace autograd {
+
+namespace {
+std::atomic<uint64_t> g_sequence{0};
+
+// "torch.FloatTensor [2, 3]": how PyTorch names a tensor in autograd errors.
+std::string type_and_shape(const Tensor& t) {
+  std::string kind;
+  switch (t.dtype()) {
+    case kFloat: kind = "Float"; break;
+    case kDouble: kind = "Double"; break;
+    case kLong: kind = "Long"; break;
+    case kInt: kind = "Int"; break;
+    case kByte: kind = "Byte"; break;
+    default: kind = "Bool"; break;
+  }
+  std::ostringstream os;
+  os << "torch." << kind << "Tensor " << t.sizes();
+  return os.str();
+}
+
+Tensor shallow_alias(const Tensor& t) {
+  auto* impl = t.unsafeGetTensorImpl();
+  auto out = make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), impl->sizes(), impl->strides(),
+                                        impl->storage_offset());
+  return Tensor(std::move(out));
+}
+}  // namespace
+
+Node::Node() : sequence_nr_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {}
+Node::~Node() = default;
+
+AutogradMeta& materialize_meta(const Tensor& t) {
+  auto* impl = t.unsafeGetTensorImpl();
+  EMBER_CHECK(impl, "autograd: tensor is undefined");
+  if (!impl->autograd_meta()) impl->set_autograd_meta(std::make_unique<AutogradMeta>());
+  return *static_cast<AutogradMeta*>(impl->autograd_meta());
+}
+
+Edge gradient_edge(const Tensor& t) {
+  auto* m = meta_of(t);
+  if (!m) return Edge();
+  if (m->grad_fn_) return Edge(m->grad_fn_, m->output_nr_);
+  if (!m->requires_grad_) return Edge();
+  if (m->grad_accumulator_) return Edge(intrusive_ptr<Node>(m->grad_accumulator_), 0);
+  auto acc = make_intrusive<AccumulateGrad>(t);
+  m->grad_accumulator_ = acc.get();
+  return Edge(std::move(acc), 0);
+}
+
+void set_history(const Tensor& out, const intrusive_ptr<Node>& node, uint32_t output_nr) {
+  auto& m = materialize_meta(out);
+  m.grad_fn_ = node;
+  m.output_nr_ = output_nr;
+}
+
+void check_inplace(const Tensor& self) {
+  if (!GradMode::is_enabled()) return;
+  auto* m = meta_of(self);
+  if (!m) return;
+  EMBER_CHECK(!(m->requires_grad_ && !m->grad_fn_),
+              "a leaf Variable that requires grad is being used in an in-place operation.");
+  if (m->view_base_.defined()) {
+    auto* bm = meta_of(m->view_base_);
+    EMBER_CHECK(!(bm && bm->requires_grad_ && !bm->grad_fn_),
+                "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  }
+}
+
+void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
+  self.unsafeGetTensorImpl()->storage()->bump_version();
+  if (!node) return;
+  auto& m = materialize_meta(self);
+  EMBER_CHECK(!m.view_base_.defined() || !m.view_base_.requires_grad(),
+              "ember: an in-place operation on a view of a tensor that requires grad is not supported yet; "
+              "apply it to a clone() of the view, or to the base tensor");
+  m.grad_fn_ = node;
+  m.output_nr_ = 0;
+}
+
+// ---- SavedVariable ----
+
+SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
+  if (!t.defined()) return;
+  was_defined_ = true;
+  is_output_ = is_output;
+  version_ = t.unsafeGetTensorImpl()->storage()->version();
+  auto* m = meta_of(t);
+  requires_grad_ = t.requires_grad();
+  if (is_output) {
+    data_ = shallow_alias(t);
+    output_nr_ = m ? m->output_nr_ : 0;
+  } else {
+    data_ = t;
+    if (m) grad_fn_for_msg_ = m->grad_fn_, output_nr_ = m->output_nr_;
+  }
+}
+
+void SavedVariable::reset_data() {
+  if (!was_defined_) return;
+  data_.reset();
+  grad_fn_for_msg_.reset();
+  released_ = true;
+}
+
+Tensor SavedVariable::unpack(Node* owner) const {
+  if (!was_defined_) return Tensor();
+  EMBER_CHECK(!released_,
+              "Trying to backward through the graph a second time (or directly access saved tensors after they "
+              "have already been freed). Saved intermediate values of the graph are freed when you call "
+              ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+              "graph a second time or if you need to access saved tensors after calling backward.");
+  uint32_t now = data_.unsafeGetTensorImpl()->storage()->version();
+  if (now != version_) {
+    std::ostringstream msg;
+    msg << "one of the variables needed for gradient computation has been modified by an inplace operation: ["
+        << type_and_shape(data_) << "]";
+    Node* fn = is_output_ ? owner : grad_fn_for_msg_.get();
+    if (fn) msg << ", which is output " << output_nr_ << " of " << fn->name() << ",";
+    msg << " is at version " << now << "; expected version " << version_ << " instead.";
+    if (!AnomalyMode::is_enabled())
+      msg << " Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+             "with torch.autograd.set_detect_anomaly(True).";
+    else
+      msg << " Hint: the backtrace further above shows the operation that failed to compute its gradient. "
+             "The variable in question was changed in there or anywhere later. Good luck!";
+    fail(msg.str());
+  }
+  if (!is_output_) return data_;
+  // A saved output: give it back its history when a graph of the backward is being built.
+  if (owner && requires_grad_ && GradMode::is_enabled()) {
+    Tensor t = shallow_alias(data_);
+    set_history(t, intrusive_ptr<Node>(owner), output_nr_);
+    return t;
+  }
+  return data_;
+}
+
+// ---- AccumulateGrad ----
+
+AccumulateGrad::AccumulateGrad(Tensor variable) : variable_(std::move(variable)) {
+  sequence_nr_ = UINT64_MAX;
+}
+
+AccumulateGrad::~AccumulateGrad() {
+  if (auto* m = meta_of(variable_)) {
+    if (m->grad_accumulator_ == this) m->grad_accumulator_ = nullptr;
+  }
+}
+
+variable_list AccumulateGrad::apply(variable_list&& grads) {
+  Tensor g = std::move(grads[0]);
+  if (!g.defined()) return {};
+  auto& m = materialize_meta(variable_);
+  for (const auto& h : m.hooks_) {
+    if (!h->fn) continue;
+    Tensor r = h->fn(g);
+    if (r.defined()) g = r;
+  }
+  EMBER_CHECK(g.sizes() == variable_.sizes(), "AccumulateGrad: the gradient has shape ", g.sizes(),
+              " but the leaf tensor has shape ", variable_.sizes());
+  if (g.dtype() != variable_.dtype()) g = g.to(variable_.dtype());
+  if (!m.grad_.defined()) {
+    if (GradMode::is_enabled()) {
+      m.grad_ = g;  // create_graph: keep the gradient's own history
+    } else {
+      auto* gi = g.unsafeGetTensorImpl();
+      bool stealable = g.use_count() == 1 && gi->storage().use_count() == 1 && g.is_contiguous() && !g.requires_grad();
+      m.grad_ = stealable ? g : g.detach().clone();
+    }
+  } else if (!GradMode::is_enabled()) {
+    m.grad_.add_(g);
+  } else {
+    m.grad_ = m.grad_.add(g);
+  }
+  return {};
+}
+
+variable_list NotImplementedBackward::apply(variable_list&&) {
+  fail("the derivative for '", op_, "' is not implemented.");
+}
+
+}  // namespace autograd
+
+using autograd::AutogradMeta;
+using autograd::materialize_meta;
+using autograd::meta_of;
+
+// ---- Tensor's autograd methods ----
+
+bool Tensor::requires_grad() const {
+  auto* m = meta_of(*this);
+  return m && (m->requires_grad_ || m->grad_fn_);
+}
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  auto* m = meta_of(*this);
+  if (m && m->grad_fn_) {
+    EMBER_CHECK(requires_grad,
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable "
+                "in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+    return *this;
+  }
+  EMBER_CHECK(!requires_grad || is_floating_type(dtype()),
+              "only Tensors of floating point dtype can require gradients");
+  if (!requires_grad && !m) return *this;
+  materialize_meta(*this).requires_grad_ = requires_grad;
+  return *this;
+}
+Tensor& Tensor::set_requires_grad(bool r) { return requires_grad_(r); }
+
+bool Tensor::is_leaf() const {
+  auto* m = meta_of(*this);
+  return !m || !m->grad_fn_;
+}
+
+const Tensor& Tensor::grad() const {
+  static const Tensor undefined;
+  auto* m = meta_of(*this);
+  if (!m) return undefined;
+  if (m->retained_grad_) return *m->retained_grad_;
+  return m->grad_;
+}
+
+Tensor& Tensor::mutable_grad() const {
+  auto& m = materialize_meta(*this);
+  if (m.retained_grad_) return *m.retained_grad_;
+  return m.grad_;
+}
+
+void Tensor::set_grad(const Tensor& g) const {
+  if (g.defined()) {
+    EMBER_CHECK(g.sizes() == sizes(), "assigned grad has data of a different size");
+    EMBER_CHECK(g.dtype() == dtype(), "assigned grad has data of a different type");
+  }
+  mutable_grad() = g;
+}
+
+intrusive_ptr<autograd::Node> Tensor::grad_fn() const {
+  auto* m = meta_of(*this);
+  return m ? m->grad_fn_ : intrusive_ptr<autograd::Node>();
+}
+
+uint32_t Tensor::output_nr() const {
+  auto* m = meta_of(*this);
+  return m ? m->output_nr_ : 0;
+}
+
+int64_t Tensor::_version() const { return unsafeGetTensorImpl()->storage()->version(); }
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+                      std::optional<TensorList> inputs) const {
+  variable_list in;
+  if (inputs) {
+    EMBER_CHECK(!inputs->empty(), "'inputs' argument to backward() cannot be empty.");
+    in = inputs->vec();
+  }
+  autograd::backward({*this}, {gradient}, retain_graph, create_graph, in);
+}
+
+void Tensor::retain_grad() const {
+  EMBER_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  auto& m = materialize_meta(*this);
+  if (!m.grad_fn_ || m.retained_grad_) return;  // leaves keep .grad anyway
+  m.retained_grad_ = std::make_shared<Tensor>();
+  m.grad_fn_->add_retained_grad(m.output_nr_, m.retained_grad_);
+}
+
+bool Tensor::retains_grad() const {
+  auto* m = meta_of(*this);
+  return m && m->retained_grad_ != nullptr;
+}
+
+unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> hook) const {
+  EMBER_CHECK(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  auto& m = materialize_meta(*this);
+  auto h = std::make_shared<autograd::Hook>();
+  h->fn = std::move(hook);
+  if (m.grad_fn_) m.grad_fn_->add_pre_hook(m.output_nr_, h);
+  m.hooks_.push_back(h);
+  return static_cast<unsigned>(m.hooks_.size() - 1);
+}
+
+void Tensor::remove_hook(unsigned pos) const {
+  auto* m = meta_of(*this);
+  EMBER_CHECK(m && pos < m->hooks_.size(), "Invalid index, no hook at position ", pos);
+  m->hooks_[pos]->fn = nullptr;
+}
+
+Tensor Tensor::detach() const {
+  Tensor out = autograd::shallow_alias(*this);
+  return out;
+}
+
+Tensor& Tensor::detach_() {
+  auto* m = meta_of(*this);
+  if (m) {
+    m->grad_fn_.reset();
+    m->requires_grad_ = false;
+    m->output_nr_ = 0;
+  }
+  return *this;
+}
+
+Tensor Tensor::data() const { return detach(); }
+
+}  // namespace ember

@@ -1,0 +1,170 @@
+// Errors, dtype names and promotion, devices, shape helpers and TensorImpl geometry.
+#include <cmath>
+
+#include "ember/core/device.h"
+#include "ember/core/dtype.h"
+#include "ember/core/error.h"
+#include "ember/core/shape.h"
+#include "ember/core/tensor_impl.h"
+
+namespace ember {
+
+namespace detail {
+void throw_error(const std::string& msg) { throw Error(msg); }
+}  // namespace detail
+
+const char* to_string(ScalarType t) {
+  switch (t) {
+    case ScalarType::Byte: return "Byte";
+    case ScalarType::Int: return "Int";
+    case ScalarType::Long: return "Long";
+    case ScalarType::Float: return "Float";
+    case ScalarType::Double: return "Double";
+    case ScalarType::Bool: return "Bool";
+    default: return "Undefined";
+  }
+}
+
+const char* torch_name(ScalarType t) {
+  switch (t) {
+    case ScalarType::Byte: return "torch.uint8";
+    case ScalarType::Int: return "torch.int32";
+    case ScalarType::Long: return "torch.int64";
+    case ScalarType::Float: return "torch.float32";
+    case ScalarType::Double: return "torch.float64";
+    case ScalarType::Bool: return "torch.bool";
+    default: return "torch.undefined";
+  }
+}
+
+std::ostream& operator<<(std::ostream& os, ScalarType t) { return os << to_string(t); }
+
+ScalarType promote_types(ScalarType a, ScalarType b) {
+  if (a == b) return a;
+  if (a == ScalarType::Undefined) return b;
+  if (b == ScalarType::Undefined) return a;
+  if (a == ScalarType::Bool) return b;
+  if (b == ScalarType::Bool) return a;
+  // Order of "width" among the remaining types: Byte < Int < Long < Float < Double.
+  auto rank = [](ScalarType t) {
+    switch (t) {
+      case ScalarType::Byte: return 0;
+      case ScalarType::Int: return 1;
+      case ScalarType::Long: return 2;
+      case ScalarType::Float: return 3;
+      default: return 4;
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+namespace {
+ScalarType g_default_dtype = ScalarType::Float;
+}
+ScalarType get_default_dtype() { return g_default_dtype; }
+void set_default_dtype(ScalarType t) {
+  EMBER_CHECK(is_floating_type(t), "only floating-point types are supported as the default type");
+  g_default_dtype = t;
+}
+
+Device::Device(const std::string& spec) : type_(DeviceType::CPU), index_(-1) {
+  std::string kind = spec;
+  auto colon = spec.find(':');
+  if (colon != std::string::npos) {
+    kind = spec.substr(0, colon);
+    std::string idx = spec.substr(colon + 1);
+    EMBER_CHECK(!idx.empty() && idx.size() < 4 && idx.find_first_not_of("0123456789") == std::string::npos,
+                "Invalid device string: '", spec, "'");
+    index_ = static_cast<int8_t>(std::stoi(idx));
+  }
+  if (kind == "cpu") type_ = DeviceType::CPU;
+  else if (kind == "cuda") type_ = DeviceType::CUDA;
+  else fail("Expected one of cpu, cuda device type at start of device string: ", spec);
+}
+
+std::string Device::str() const {
+  std::string s = type_ == DeviceType::CPU ? "cpu" : "cuda";
+  if (index_ >= 0) s += ":" + std::to_string(index_);
+  return s;
+}
+std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
+std::ostream& operator<<(std::ostream& os, DeviceType t) { return os << (t == DeviceType::CPU ? "cpu" : "cuda"); }
+
+void throw_no_cuda(const char* what) {
+  fail(what, ": Torch not compiled with CUDA enabled (ember computes on the CPU only; "
+             "torch::cuda::is_available() is false)");
+}
+
+int64_t maybe_wrap_dim(int64_t dim, int64_t ndim, bool wrap_scalar) {
+  if (ndim <= 0) {
+    EMBER_CHECK(wrap_scalar, "dimension specified as ", dim, " but tensor has no dimensions");
+    ndim = 1;
+  }
+  int64_t lo = -ndim, hi = ndim - 1;
+  EMBER_CHECK(dim >= lo && dim <= hi, "Dimension out of range (expected to be in range of [", lo, ", ", hi,
+              "], but got ", dim, ")");
+  return dim < 0 ? dim + ndim : dim;
+}
+
+int64_t numel_of(IntArrayRef sizes) {
+  int64_t n = 1;
+  for (int64_t s : sizes) n *= s;
+  return n;
+}
+
+DimVector contiguous_strides(IntArrayRef sizes) {
+  DimVector st(sizes.size(), 1);
+  int64_t acc = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    st[i] = acc;
+    acc *= std::max<int64_t>(sizes[i], 1);
+  }
+  return st;
+}
+
+DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b) {
+  size_t n = std::max(a.size(), b.size());
+  DimVector out(n);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    EMBER_CHECK(da == db || da == 1 || db == 1, "The size of tensor a (", da, ") must match the size of tensor b (",
+                db, ") at non-singleton dimension ", i);
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+// Largest element count a tensor may have: keeps a bad size from asking for terabytes.
+static constexpr int64_t kMaxBytes = int64_t(1) << 40;
+
+TensorImpl::TensorImpl(ScalarType dtype, IntArrayRef sizes) : sizes_(sizes), dtype_(dtype) {
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    EMBER_CHECK(s >= 0, "Trying to create tensor with negative dimension ", s, ": ", sizes);
+    EMBER_CHECK(s == 0 || n <= kMaxBytes / s, "tensor of size ", sizes, " is too large to allocate");
+    n *= s;
+  }
+  EMBER_CHECK(n <= kMaxBytes / static_cast<int64_t>(element_size(dtype)), "tensor of size ", sizes,
+              " is too large to allocate");
+  storage_ = make_intrusive<StorageImpl>(static_cast<size_t>(n) * element_size(dtype));
+  strides_ = contiguous_strides(sizes);
+  refresh();
+}
+
+void TensorImpl::refresh() {
+  numel_ = numel_of(sizes_);
+  bool contig = true;
+  int64_t expected = 1;
+  for (size_t i = sizes_.size(); i-- > 0;) {
+    if (sizes_[i] == 1) continue;
+    if (strides_[i] != expected) {
+      contig = false;
+      break;
+    }
+    expected *= sizes_[i];
+  }
+  is_contiguous_ = contig || numel_ == 0;
+}
+
+}  // namespace ember

@@ -1,0 +1,379 @@
+// Factories, fills, copies, clone/contiguous/to, random tensors and from_blob.
+#include "ember/ops/factory.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "ops/util.h"
+
+namespace ember {
+
+using autograd::any_requires_grad;
+using autograd::make_node;
+using autograd::set_history;
+using namespace ops;
+
+namespace {
+Tensor make(IntArrayRef size, const TensorOptions& options) {
+  check_device(options.device(), "tensor factory");
+  return new_tensor(size, options.dtype());
+}
+Tensor finish(Tensor t, const TensorOptions& options) {
+  if (options.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+TensorOptions like(const Tensor& t, const TensorOptions& options) {
+  return options.has_dtype() ? options : options.dtype(t.dtype());
+}
+}  // namespace
+
+// ---------------------------------------------------------------- tensor(...)
+
+TensorDataContainer::TensorDataContainer(std::initializer_list<TensorDataContainer> list) {
+  sizes_ = DimVector{static_cast<int64_t>(list.size())};
+  bool first = true;
+  bool all_int = true;
+  for (const auto& e : list) {
+    if (first) {
+      for (int64_t s : e.sizes_) sizes_.push_back(s);
+      dtype_ = e.dtype_;
+      first = false;
+    } else {
+      EMBER_CHECK(e.sizes_ == DimVector(IntArrayRef(sizes_.data() + 1, sizes_.size() - 1)),
+                  "Expected all sub-lists to have sizes: ", IntArrayRef(sizes_.data() + 1, sizes_.size() - 1),
+                  " (e.g. ", e.sizes_, " is not)");
+      // Mixed literals promote: bool < integer < floating, as LibTorch's initializer lists.
+      dtype_ = promote_types(dtype_, e.dtype_);
+    }
+    values_.insert(values_.end(), e.values_.begin(), e.values_.end());
+    if (e.ints_.size() == e.values_.size()) ints_.insert(ints_.end(), e.ints_.begin(), e.ints_.end());
+    else all_int = false;
+  }
+  if (!all_int) ints_.clear();
+  if (list.size() == 0) dtype_ = get_default_dtype();
+}
+
+TensorDataContainer::TensorDataContainer(const std::vector<bool>& values) : dtype_(kBool) {
+  sizes_ = DimVector{static_cast<int64_t>(values.size())};
+  for (bool v : values) values_.push_back(v);
+}
+
+Tensor TensorDataContainer::to_tensor(const TensorOptions& options) const {
+  ScalarType dt = options.has_dtype() ? options.dtype() : dtype_;
+  check_device(options.device(), "tensor");
+  Tensor t = new_tensor(sizes_, dt);
+  bool exact_ints = ints_.size() == values_.size() && !values_.empty();
+  visit_dtype(dt, "tensor", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data_ptr<T>();
+    for (size_t i = 0; i < values_.size(); ++i)
+      p[i] = exact_ints ? static_cast<T>(ints_[i]) : static_cast<T>(values_[i]);
+  });
+  return finish(t, options);
+}
+
+Tensor tensor(const TensorDataContainer& data, const TensorOptions& options) { return data.to_tensor(options); }
+
+Tensor scalar_tensor(const Scalar& s, const TensorOptions& options) { return full({}, s, options); }
+
+// ---------------------------------------------------------------- constant fills
+
+Tensor empty(IntArrayRef size, const TensorOptions& options) { return finish(make(size, options), options); }
+Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options); }
+Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options); }
+Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
+  Tensor t = make(size, options);
+  kernels::fill(t, fill_value);
+  return finish(t, options);
+}
+Tensor empty_like(const Tensor& t, const TensorOptions& options) { return empty(t.sizes(), like(t, options)); }
+Tensor zeros_like(const Tensor& t, const TensorOptions& options) { return zeros(t.sizes(), like(t, options)); }
+Tensor ones_like(const Tensor& t, const TensorOptions& options) { return ones(t.sizes(), like(t, options)); }
+Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& options) {
+  return full(t.sizes(), v, like(t, options));
+}
+
+// ---------------------------------------------------------------- ranges
+
+Tensor arange(const Scalar& end, const TensorOptions& options) { return arange(0, end, 1, options); }
+Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& options) {
+  return arange(start, end, 1, options);
+}
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& options) {
+  bool any_float = start.isFloatingPoint() || end.isFloatingPoint() || step.isFloatingPoint();
+  TensorOptions o = options.has_dtype() ? options : options.dtype(any_float ? get_default_dtype() : kLong);
+  double s = start.toDouble(), e = end.toDouble(), st = step.toDouble();
+  EMBER_CHECK(st != 0, "step must be nonzero");
+  EMBER_CHECK(std::isfinite(s) && std::isfinite(e), "unsupported range: ", s, " -> ", e);
+  EMBER_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "upper bound and larger bound inconsistent with step sign");
+  int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
+  Tensor t = make({n}, o);
+  visit_dtype(o.dtype(), "arange", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data_ptr<T>();
+    if (!any_float) {
+      int64_t is = start.toLong(), ist = step.toLong();
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(is + i * ist);
+    } else {
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<double>(i) * st);
+    }
+  });
+  return finish(t, o);
+}
+
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& options) {
+  EMBER_CHECK(steps >= 0, "number of steps must be non-negative");
+  Tensor t = make({steps}, options);
+  double s = start.toDouble(), e = end.toDouble();
+  visit_dtype(t.dtype(), "linspace", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data_ptr<T>();
+    if (steps == 1) {
+      p[0] = static_cast<T>(s);
+      return;
+    }
+    // Symmetric evaluation from both ends, as PyTorch does, so the end point is exact.
+    const double step = (e - s) / static_cast<double>(steps - 1);
+    const int64_t half = steps / 2;
+    for (int64_t i = 0; i < steps; ++i)
+      p[i] = static_cast<T>(i < half ? s + step * static_cast<double>(i) : e - step * static_cast<double>(steps - i - 1));
+  });
+  return finish(t, options);
+}
+
+Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options); }
+Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
+  EMBER_CHECK(n >= 0, "n must be greater or equal to 0, got ", n);
+  EMBER_CHECK(m >= 0, "m must be greater or equal to 0, got ", m);
+  Tensor t = zeros({n, m}, options.requires_grad(false));
+  visit_dtype(t.dtype(), "eye", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data_ptr<T>();
+    for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  });
+  return finish(t, options);
+}
+
+// ---------------------------------------------------------------- random
+
+Tensor rand(IntArrayRef size, const TensorOptions& options) { return rand(size, default_generator(), options); }
+Tensor rand(IntArrayRef size, Generator& gen, const TensorOptions& options) {
+  Tensor t = make(size, options);
+  kernels::uniform(t, 0, 1, gen);
+  return finish(t, options);
+}
+Tensor randn(IntArrayRef size, const TensorOptions& options) { return randn(size, default_generator(), options); }
+Tensor randn(IntArrayRef size, Generator& gen, const TensorOptions& options) {
+  Tensor t = make(size, options);
+  kernels::normal(t, 0, 1, gen);
+  return finish(t, options);
+}
+Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options) { return randint(0, high, size, options); }
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& options) {
+  EMBER_CHECK(low < high, "random_ expects 'from' to be less than 'to', but got from=", low, " >= to=", high);
+  Tensor t = make(size, options);
+  t.random_(low, high);
+  return finish(t, options);
+}
+Tensor randperm(int64_t n, const TensorOptions& options) {
+  EMBER_CHECK(n >= 0, "n must be non-negative, got", n);
+  Tensor idx = make({n}, options.dtype(kLong));
+  int64_t* p = idx.data_ptr<int64_t>();
+  std::iota(p, p + n, 0);
+  Generator& gen = default_generator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  for (int64_t i = 0; i + 1 < n; ++i) {
+    int64_t z = static_cast<int64_t>(gen.random() % static_cast<uint64_t>(n - i));
+    std::swap(p[i], p[z + i]);
+  }
+  return finish(options.dtype() == kLong ? idx : ops::cast(idx, options.dtype()), options);
+}
+Tensor bernoulli(const Tensor& p) {
+  EMBER_CHECK(p.is_floating_point(), "bernoulli: expected a floating point tensor of probabilities");
+  Tensor u = rand(p.sizes(), TensorOptions(p.dtype()));
+  return lt(u, p.detach()).to(p.dtype());
+}
+Tensor rand_like(const Tensor& t, const TensorOptions& o) { return rand(t.sizes(), like(t, o)); }
+Tensor randn_like(const Tensor& t, const TensorOptions& o) { return randn(t.sizes(), like(t, o)); }
+Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& o) { return randint(high, t.sizes(), like(t, o)); }
+
+Tensor& Tensor::uniform_(double from, double to) {
+  autograd::check_inplace(*this);
+  EMBER_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
+  Tensor tmp = new_tensor(sizes(), dtype());
+  kernels::uniform(tmp, from, to, default_generator());
+  kernels::copy(*this, tmp);
+  autograd::rebase_history(*this, {});
+  return *this;
+}
+Tensor& Tensor::normal_(double mean, double std) {
+  autograd::check_inplace(*this);
+  EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
+  Tensor tmp = new_tensor(sizes(), dtype());
+  kernels::normal(tmp, mean, std, default_generator());
+  kernels::copy(*this, tmp);
+  autograd::rebase_history(*this, {});
+  return *this;
+}
+Tensor& Tensor::random_(int64_t from, int64_t to) {
+  autograd::check_inplace(*this);
+  EMBER_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
+  Tensor tmp = new_tensor(sizes(), kLong);
+  int64_t* p = tmp.data_ptr<int64_t>();
+  const uint64_t range = static_cast<uint64_t>(to - from);
+  Generator& gen = default_generator();
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    for (int64_t i = 0; i < tmp.numel(); ++i)
+      p[i] = from + static_cast<int64_t>((range >= (1ULL << 32) ? gen.random64() : gen.random()) % range);
+  }
+  kernels::copy(*this, tmp);
+  autograd::rebase_history(*this, {});
+  return *this;
+}
+Tensor& Tensor::bernoulli_(double p) {
+  autograd::check_inplace(*this);
+  EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
+  Tensor u = new_tensor(sizes(), kDouble);
+  kernels::uniform(u, 0, 1, default_generator());
+  kernels::copy(*this, ember::lt(u, p));
+  autograd::rebase_history(*this, {});
+  return *this;
+}
+
+// ---------------------------------------------------------------- from_blob
+
+Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
+  return from_blob(data, sizes, contiguous_strides(sizes), nullptr, options);
+}
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& options) {
+  return from_blob(data, sizes, strides, nullptr, options);
+}
+Tensor from_blob(void* data, IntArrayRef sizes, const std::function<void(void*)>& deleter,
+                 const TensorOptions& options) {
+  return from_blob(data, sizes, contiguous_strides(sizes), deleter, options);
+}
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const std::function<void(void*)>& deleter,
+                 const TensorOptions& options) {
+  check_device(options.device(), "from_blob");
+  EMBER_CHECK(sizes.size() == strides.size(), "from_blob: sizes ", sizes, " and strides ", strides,
+              " must have the same length");
+  int64_t extent = 1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    EMBER_CHECK(sizes[i] >= 0 && strides[i] >= 0, "from_blob: negative size or stride");
+    if (sizes[i] == 0) extent = 0;
+  }
+  if (extent) {
+    for (size_t i = 0; i < sizes.size(); ++i) extent += (sizes[i] - 1) * strides[i];
+  }
+  EMBER_CHECK(data || extent == 0, "from_blob: data is null");
+  auto storage = make_intrusive<StorageImpl>(data, static_cast<size_t>(extent) * element_size(options.dtype()), deleter);
+  Tensor t(make_intrusive<TensorImpl>(std::move(storage), options.dtype(), sizes, strides, 0));
+  return finish(t, options);
+}
+
+// ---------------------------------------------------------------- fill, copy, clone, to
+
+namespace {
+struct CopyBackwards final : NamedNode<"CopyBackwards"> {
+  DimVector src_sizes;
+  ScalarType src_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor gs;
+    if (should_compute_output(1)) gs = reduce_grad(g[0], src_sizes, src_dtype);
+    return {should_compute_output(0) ? zeros_like(g[0]) : Tensor(), gs};
+  }
+};
+struct CloneBackward0 final : NamedNode<"CloneBackward0"> {
+  variable_list apply(variable_list&& g) override { return {g[0]}; }
+};
+struct ToCopyBackward0 final : NamedNode<"ToCopyBackward0"> {
+  ScalarType dtype;
+  variable_list apply(variable_list&& g) override { return {g[0].to(dtype)}; }
+};
+struct FillBackward final : NamedNode<"FillBackward0"> {
+  variable_list apply(variable_list&& g) override { return {zeros_like(g[0])}; }
+};
+}  // namespace
+
+Tensor& Tensor::fill_(const Scalar& value) {
+  autograd::check_inplace(*this);
+  kernels::fill(*this, value);
+  intrusive_ptr<Node> n;
+  if (any_requires_grad(*this)) n = make_node<FillBackward>(*this);
+  autograd::rebase_history(*this, n);
+  return *this;
+}
+Tensor& Tensor::fill_(const Tensor& value) {
+  EMBER_CHECK(value.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ", value.dim(),
+              " dimensions.");
+  return copy_(value);
+}
+Tensor& Tensor::zero_() { return fill_(0); }
+
+Tensor& Tensor::copy_(const Tensor& src, bool) {
+  EMBER_CHECK(src.defined(), "copy_: source tensor is undefined");
+  autograd::check_inplace(*this);
+  DimVector shape = broadcast_shapes(sizes(), src.sizes());
+  EMBER_CHECK(shape.ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ", shape);
+  Tensor s = expand_raw(src, sizes());
+  // Copy through a temporary when source and destination share memory.
+  if (s.unsafeGetTensorImpl()->storage().get() == unsafeGetTensorImpl()->storage().get()) s = s.clone().detach();
+  kernels::copy(*this, s);
+  intrusive_ptr<Node> n;
+  if (any_requires_grad(*this, src)) {
+    auto c = make_node<CopyBackwards>(*this, src);
+    c->src_sizes = src.sizes();
+    c->src_dtype = src.dtype();
+    n = c;
+  }
+  autograd::rebase_history(*this, n);
+  return *this;
+}
+
+Tensor Tensor::clone() const {
+  Tensor out = new_tensor(sizes(), dtype());
+  kernels::copy(out, *this);
+  if (any_requires_grad(*this)) set_history(out, make_node<CloneBackward0>(*this));
+  return out;
+}
+Tensor clone(const Tensor& t) { return t.clone(); }
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+Tensor contiguous(const Tensor& t) { return t.contiguous(); }
+
+Tensor Tensor::to(ScalarType dt, bool, bool copy) const {
+  if (dt == dtype() && !copy) return *this;
+  Tensor out = new_tensor(sizes(), dt);
+  kernels::copy(out, *this);
+  if (any_requires_grad(*this) && is_floating_type(dt)) {
+    auto n = make_node<ToCopyBackward0>(*this);
+    n->dtype = dtype();
+    set_history(out, n);
+  }
+  return out;
+}
+Tensor Tensor::to(Device d, bool nb, bool copy) const {
+  check_device(d, "to");
+  return copy ? to(dtype(), nb, true) : *this;
+}
+Tensor Tensor::to(Device d, ScalarType dt, bool nb, bool copy) const {
+  check_device(d, "to");
+  return to(dt, nb, copy);
+}
+Tensor Tensor::to(const TensorOptions& o, bool nb, bool copy) const {
+  check_device(o.device(), "to");
+  return to(o.has_dtype() ? o.dtype() : dtype(), nb, copy);
+}
+Tensor Tensor::to(const Tensor& other, bool nb, bool copy) const { return to(other.dtype(), nb, copy); }
+Tensor Tensor::cuda() const { throw_no_cuda("cuda"); }
+
+Scalar Tensor::item() const {
+  EMBER_CHECK(numel() == 1, "a Tensor with ", numel(), " elements cannot be converted to Scalar");
+  return visit_dtype(dtype(), "item", [&](auto tag) -> Scalar {
+    using T = decltype(tag);
+    return Scalar(*reinterpret_cast<const T*>(data_ptr()));
+  });
+}
+
+}  // namespace ember

@@ -1,0 +1,932 @@
+// Pointwise ops: binary arithmetic with broadcasting and type promotion, unary math, clamp,
+// minimum/maximum, where, comparisons and logical ops, each with its backward beside it.
+#include <cmath>
+
+#include "ops/util.h"
+
+namespace ember {
+
+using autograd::any_requires_grad;
+using autograd::make_node;
+using autograd::set_history;
+using namespace ops;
+
+// ---------------------------------------------------------------- type promotion
+
+namespace {
+ScalarType combine_categories(ScalarType higher, ScalarType lower) {
+  if (is_floating_type(higher)) return higher;
+  if (higher == kBool || is_floating_type(lower)) return promote_types(higher, lower);
+  if (higher != ScalarType::Undefined) return higher;
+  return lower;
+}
+int priority(const Tensor& t) {
+  if (t.unsafeGetTensorImpl()->is_wrapped_number()) return 0;
+  return t.dim() == 0 ? 1 : 2;
+}
+ScalarType effective_dtype(const Tensor& t) {
+  if (t.unsafeGetTensorImpl()->is_wrapped_number() && is_floating_type(t.dtype())) return get_default_dtype();
+  return t.dtype();
+}
+bool can_cast(ScalarType from, ScalarType to) {
+  if (is_floating_type(from) && is_integral_type(to, true)) return false;
+  if (from != kBool && to == kBool) return false;
+  return true;
+}
+}  // namespace
+
+ScalarType result_type(const Tensor& a, const Tensor& b) {
+  ScalarType r[3] = {ScalarType::Undefined, ScalarType::Undefined, ScalarType::Undefined};
+  r[priority(a)] = promote_types(r[priority(a)], effective_dtype(a));
+  r[priority(b)] = promote_types(r[priority(b)], effective_dtype(b));
+  return combine_categories(r[2], combine_categories(r[1], r[0]));
+}
+ScalarType result_type(const Tensor& a, const Scalar& b) { return result_type(a, wrap_scalar(b)); }
+
+// ---------------------------------------------------------------- kernels
+
+namespace {
+
+// f(a, b) broadcast, computed in `compute`, written as `out_dtype` (into `out` when given).
+template <typename F>
+Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarType compute, ScalarType out_dtype,
+                     const Tensor& out_given, const F& f) {
+  DimVector shape = broadcast_shapes(a.sizes(), b.sizes());
+  Tensor out = out_given;
+  if (out.defined()) {
+    EMBER_CHECK(out.sizes() == shape.ref(), "output with shape ", out.sizes(), " doesn't match the broadcast shape ",
+                shape);
+    EMBER_CHECK(can_cast(out_dtype, out.dtype()), "result type ", to_string(out_dtype),
+                " can't be cast to the desired output type ", to_string(out.dtype()));
+    if (out.dtype() != out_dtype) {
+      Tensor tmp = binary_kernel(op, a, b, compute, out_dtype, Tensor(), f);
+      kernels::copy(out, tmp);
+      return out;
+    }
+  } else {
+    out = new_tensor(shape, out_dtype);
+  }
+  Tensor ac = expand_raw(cast(a, compute), shape);
+  Tensor bc = expand_raw(cast(b, compute), shape);
+  visit_dtype(compute, op, [&](auto tag) {
+    using T = decltype(tag);
+    if (out_dtype == kBool && compute != kBool)
+      kernels::pointwise<bool, T, T>(out, [&](T x, T y) { return static_cast<bool>(f(x, y)); }, ac, bc);
+    else
+      kernels::pointwise<T, T, T>(out, [&](T x, T y) { return static_cast<T>(f(x, y)); }, ac, bc);
+  });
+  return out;
+}
+
+// f(x) computed and written in `dtype`.
+template <typename F>
+Tensor unary_kernel(const char* op, const Tensor& x, ScalarType dtype, const F& f) {
+  Tensor out = new_tensor(x.sizes(), dtype);
+  Tensor xc = cast(x, dtype);
+  visit_dtype(dtype, op, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::pointwise<T, T>(out, [&](T v) { return static_cast<T>(f(v)); }, xc);
+  });
+  return out;
+}
+
+ScalarType float_of(const Tensor& x) { return is_floating_type(x.dtype()) ? x.dtype() : get_default_dtype(); }
+
+// Copies r into self for an in-place op and makes r's backward self's history.
+Tensor& assign_inplace(Tensor& self, const Tensor& r) {
+  EMBER_CHECK(r.sizes() == self.sizes(), "output with shape ", self.sizes(), " doesn't match the broadcast shape ",
+              r.sizes());
+  EMBER_CHECK(can_cast(r.dtype(), self.dtype()), "result type ", to_string(r.dtype()),
+              " can't be cast to the desired output type ", to_string(self.dtype()));
+  kernels::copy(self, r);
+  autograd::rebase_history(self, r.grad_fn());
+  return self;
+}
+
+bool is_one(const Scalar& s) { return s.toDouble() == 1.0; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- add / sub
+
+namespace {
+struct AddBackward0 final : NamedNode<"AddBackward0"> {
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  Scalar alpha;
+  variable_list apply(variable_list&& g) override {
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(g[0], a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(is_one(alpha) ? g[0] : g[0].mul(alpha), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+};
+struct SubBackward0 final : NamedNode<"SubBackward0"> {
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  Scalar alpha;
+  variable_list apply(variable_list&& g) override {
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(g[0], a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(g[0].mul(-alpha), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+};
+// Backward of an op whose gradient is the incoming one times a constant.
+template <FixedString Name>
+struct ScaleBackward final : NamedNode<Name> {
+  ScalarType dtype;
+  double scale = 1;
+  variable_list apply(variable_list&& g) override {
+    Tensor r = scale == 1 ? g[0] : g[0].mul(scale);
+    return {r.dtype() == dtype ? r : r.to(dtype)};
+  }
+};
+
+Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtract, const Tensor& out) {
+  EMBER_CHECK(!(a.dtype() == kBool && b.dtype() == kBool && subtract),
+              "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
+              "operator instead.");
+  ScalarType ct = result_type(a, b);
+  EMBER_CHECK(!(is_integral_type(ct, true) && alpha.isFloatingPoint()),
+              "For integral input tensors, argument alpha must not be a floating point number.");
+  Tensor r;
+  if (subtract) {
+    visit_dtype(ct, "sub", [&](auto tag) {
+      using T = decltype(tag);
+      T al = alpha.to<T>();
+      r = binary_kernel("sub", a, b, ct, ct, out, [al](T x, T y) { return x - al * y; });
+    });
+  } else {
+    visit_dtype(ct, "add", [&](auto tag) {
+      using T = decltype(tag);
+      T al = alpha.to<T>();
+      if (al == T(1)) r = binary_kernel("add", a, b, ct, ct, out, [](T x, T y) { return x + y; });
+      else r = binary_kernel("add", a, b, ct, ct, out, [al](T x, T y) { return x + al * y; });
+    });
+  }
+  return r;
+}
+
+template <typename N>
+void record_add_sub(const Tensor& r, const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  auto n = make_node<N>(a, b);
+  n->a_sizes = a.sizes();
+  n->b_sizes = b.sizes();
+  n->a_dtype = a.dtype();
+  n->b_dtype = b.dtype();
+  n->alpha = alpha;
+  set_history(r, n);
+}
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  Tensor r = add_sub(a, b, alpha, false, Tensor());
+  if (any_requires_grad(a, b)) record_add_sub<AddBackward0>(r, a, b, alpha);
+  return r;
+}
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  Tensor r = add_sub(a, b, alpha, true, Tensor());
+  if (any_requires_grad(a, b)) record_add_sub<SubBackward0>(r, a, b, alpha);
+  return r;
+}
+Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
+  Tensor r = add_sub(a, wrap_scalar(b), alpha, false, Tensor());
+  if (any_requires_grad(a)) {
+    auto n = make_node<ScaleBackward<"AddBackward1">>(a);
+    n->dtype = a.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
+  Tensor r = add_sub(a, wrap_scalar(b), alpha, true, Tensor());
+  if (any_requires_grad(a)) {
+    auto n = make_node<ScaleBackward<"SubBackward1">>(a);
+    n->dtype = a.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor rsub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
+  Tensor r = add_sub(wrap_scalar(b), a, alpha, true, Tensor());
+  if (any_requires_grad(a)) {
+    auto n = make_node<ScaleBackward<"RsubBackward1">>(a);
+    n->dtype = a.dtype();
+    n->scale = -alpha.toDouble();
+    set_history(r, n);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- mul / div
+
+namespace {
+struct MulBackward0 final : NamedNode<"MulBackward0"> {
+  SavedVariable self, other;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(g[0].mul(other.unpack()), a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(g[0].mul(self.unpack()), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+  void release_variables() override {
+    self.reset_data();
+    other.reset_data();
+  }
+};
+struct DivBackward0 final : NamedNode<"DivBackward0"> {
+  SavedVariable self, other;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor o = other.unpack();
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(g[0].div(o), a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(g[0].neg().mul(self.unpack()).div(o.mul(o)), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+  void release_variables() override {
+    self.reset_data();
+    other.reset_data();
+  }
+};
+
+template <typename N>
+void record_mul_div(const Tensor& r, const Tensor& a, const Tensor& b) {
+  auto n = make_node<N>(a, b);
+  if (n->should_compute_output(1)) n->self = save(a);
+  n->other = save(b);
+  n->a_sizes = a.sizes();
+  n->b_sizes = b.sizes();
+  n->a_dtype = a.dtype();
+  n->b_dtype = b.dtype();
+  set_history(r, n);
+}
+
+Tensor mul_kernel(const Tensor& a, const Tensor& b, const Tensor& out) {
+  ScalarType ct = result_type(a, b);
+  if (ct == kBool) return binary_kernel("mul", a, b, ct, ct, out, [](bool x, bool y) { return x && y; });
+  return binary_kernel("mul", a, b, ct, ct, out, [](auto x, auto y) { return x * y; });
+}
+Tensor div_kernel(const Tensor& a, const Tensor& b, const Tensor& out) {
+  ScalarType ct = result_type(a, b);
+  if (!is_floating_type(ct)) ct = get_default_dtype();
+  return binary_kernel("div", a, b, ct, ct, out, [](auto x, auto y) { return x / y; });
+}
+}  // namespace
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor r = mul_kernel(a, b, Tensor());
+  if (any_requires_grad(a, b)) record_mul_div<MulBackward0>(r, a, b);
+  return r;
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor r = div_kernel(a, b, Tensor());
+  if (any_requires_grad(a, b)) record_mul_div<DivBackward0>(r, a, b);
+  return r;
+}
+Tensor mul(const Tensor& a, const Scalar& b) {
+  Tensor r = mul_kernel(a, wrap_scalar(b), Tensor());
+  if (any_requires_grad(a)) {
+    auto n = make_node<ScaleBackward<"MulBackward1">>(a);
+    n->dtype = a.dtype();
+    n->scale = b.toDouble();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor div(const Tensor& a, const Scalar& b) {
+  Tensor r = div_kernel(a, wrap_scalar(b), Tensor());
+  if (any_requires_grad(a)) {
+    auto n = make_node<ScaleBackward<"DivBackward1">>(a);
+    n->dtype = a.dtype();
+    n->scale = 1.0 / b.toDouble();
+    set_history(r, n);
+  }
+  return r;
+}
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, b); }
+Tensor operator+(const Scalar& a, const Tensor& b) { return add(b, a); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, b); }
+Tensor operator-(const Scalar& a, const Tensor& b) { return rsub(b, a); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, b); }
+Tensor operator*(const Scalar& a, const Tensor& b) { return mul(b, a); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, b); }
+Tensor operator/(const Scalar& a, const Tensor& b) { return mul(reciprocal(b), a); }
+
+Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  return add(self, mul(t1, t2), value);
+}
+Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  return add(self, div(t1, t2), value);
+}
+Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
+  return add(self, sub(end, self), weight);
+}
+
+// In-place arithmetic: without a graph to record, the kernel writes straight into self.
+Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
+  autograd::check_inplace(*this);
+  if (!any_requires_grad(*this, other)) {
+    add_sub(*this, other, alpha, false, *this);
+    autograd::rebase_history(*this, {});
+    return *this;
+  }
+  return assign_inplace(*this, ember::add(*this, other, alpha));
+}
+Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
+  autograd::check_inplace(*this);
+  if (!any_requires_grad(*this, other)) {
+    add_sub(*this, other, alpha, true, *this);
+    autograd::rebase_history(*this, {});
+    return *this;
+  }
+  return assign_inplace(*this, ember::sub(*this, other, alpha));
+}
+Tensor& Tensor::mul_(const Tensor& other) {
+  autograd::check_inplace(*this);
+  if (!any_requires_grad(*this, other)) {
+    mul_kernel(*this, other, *this);
+    autograd::rebase_history(*this, {});
+    return *this;
+  }
+  // The backward needs self's old value, which the write below replaces.
+  return assign_inplace(*this, ember::mul(other.requires_grad() ? clone() : *this, other));
+}
+Tensor& Tensor::div_(const Tensor& other) {
+  autograd::check_inplace(*this);
+  if (!any_requires_grad(*this, other)) {
+    div_kernel(*this, other, *this);
+    autograd::rebase_history(*this, {});
+    return *this;
+  }
+  return assign_inplace(*this, ember::div(other.requires_grad() ? clone() : *this, other));
+}
+Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) { return add_(wrap_scalar(other), alpha); }
+Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) { return sub_(wrap_scalar(other), alpha); }
+Tensor& Tensor::mul_(const Scalar& other) { return mul_(wrap_scalar(other)); }
+Tensor& Tensor::div_(const Scalar& other) { return div_(wrap_scalar(other)); }
+Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  return add_(ember::mul(t1, t2), value);
+}
+Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  return add_(ember::div(t1, t2), value);
+}
+Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) { return add_(ember::sub(end, *this), weight); }
+
+// ---------------------------------------------------------------- unary math
+
+namespace {
+using UnaryFormula = Tensor (*)(const Tensor& grad, const Tensor& self, const Tensor& result);
+
+// One struct serves every unary op: its name and gradient formula come from the op's table row.
+struct UnaryBackward final : Node {
+  const char* name_;
+  UnaryFormula formula;
+  SavedVariable self, result;
+  ScalarType dtype;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor r = formula(g[0], self.unpack(), result.unpack(this));
+    return {r.dtype() == dtype ? r : r.to(dtype)};
+  }
+  void release_variables() override {
+    self.reset_data();
+    result.reset_data();
+  }
+};
+
+struct UnaryDef {
+  const char* backward_name;
+  UnaryFormula formula;
+  bool saves_self;
+  bool saves_result;
+};
+
+void record_unary(const Tensor& r, const Tensor& x, const UnaryDef& def) {
+  auto n = make_node<UnaryBackward>(x);
+  n->name_ = def.backward_name;
+  n->formula = def.formula;
+  n->dtype = x.dtype();
+  if (def.saves_self) n->self = save(x);
+  if (def.saves_result) n->result = save_output(r);
+  set_history(r, n);
+}
+
+template <typename F>
+Tensor unary_float_op(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
+  Tensor r = unary_kernel(op, x, float_of(x), f);
+  if (any_requires_grad(x)) record_unary(r, x, def);
+  return r;
+}
+
+Tensor zeros_grad(const Tensor& g, const Tensor&, const Tensor&) { return zeros_like(g); }
+
+const UnaryDef kNeg{"NegBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g.neg(); }, false, false};
+const UnaryDef kExp{"ExpBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r); }, false, true};
+const UnaryDef kLog{"LogBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s); }, true, false};
+const UnaryDef kLog1p{"Log1PBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s.add(1)); },
+                      true, false};
+const UnaryDef kSqrt{"SqrtBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.div(r.mul(2)); },
+                     false, true};
+const UnaryDef kRsqrt{"RsqrtBackward0",
+                      [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.pow(3)).mul(-0.5); }, false,
+                      true};
+const UnaryDef kAbs{"AbsBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sign()); },
+                    true, false};
+const UnaryDef kSign{"SignBackward0", zeros_grad, false, false};
+const UnaryDef kSin{"SinBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.cos()); }, true,
+                    false};
+const UnaryDef kCos{"CosBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sin().neg()); },
+                    true, false};
+const UnaryDef kTanh{"TanhBackward0",
+                     [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(rsub(r.mul(r), 1)); }, false,
+                     true};
+const UnaryDef kSigmoid{"SigmoidBackward0",
+                        [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r).mul(rsub(r, 1)); }, false,
+                        true};
+const UnaryDef kRelu{"ReluBackward0",
+                     [](const Tensor& g, const Tensor&, const Tensor& r) { return where(r.gt(0), g, 0.0); }, false, true};
+const UnaryDef kReciprocal{"ReciprocalBackward0",
+                           [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r)).neg(); }, false,
+                           true};
+const UnaryDef kFloor{"FloorBackward0", zeros_grad, false, false};
+const UnaryDef kCeil{"CeilBackward0", zeros_grad, false, false};
+const UnaryDef kRound{"RoundBackward0", zeros_grad, false, false};
+}  // namespace
+
+Tensor neg(const Tensor& x) {
+  EMBER_CHECK(x.dtype() != kBool,
+              "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
+              "the `~` or `logical_not()` operator instead.");
+  Tensor r = unary_kernel("neg", x, x.dtype(), [](auto v) { return -v; });
+  if (any_requires_grad(x)) record_unary(r, x, kNeg);
+  return r;
+}
+Tensor exp(const Tensor& x) {
+  return unary_float_op("exp", x, kExp, [](auto v) { return std::exp(v); });
+}
+Tensor log(const Tensor& x) {
+  return unary_float_op("log", x, kLog, [](auto v) { return std::log(v); });
+}
+Tensor log1p(const Tensor& x) {
+  return unary_float_op("log1p", x, kLog1p, [](auto v) { return std::log1p(v); });
+}
+Tensor sqrt(const Tensor& x) {
+  return unary_float_op("sqrt", x, kSqrt, [](auto v) { return std::sqrt(v); });
+}
+Tensor rsqrt(const Tensor& x) {
+  return unary_float_op("rsqrt", x, kRsqrt, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
+}
+Tensor sin(const Tensor& x) {
+  return unary_float_op("sin", x, kSin, [](auto v) { return std::sin(v); });
+}
+Tensor cos(const Tensor& x) {
+  return unary_float_op("cos", x, kCos, [](auto v) { return std::cos(v); });
+}
+Tensor tanh(const Tensor& x) {
+  return unary_float_op("tanh", x, kTanh, [](auto v) { return std::tanh(v); });
+}
+Tensor sigmoid(const Tensor& x) {
+  return unary_float_op("sigmoid", x, kSigmoid, [](auto v) {
+    using T = decltype(v);
+    return T(1) / (T(1) + std::exp(-v));
+  });
+}
+Tensor reciprocal(const Tensor& x) {
+  return unary_float_op("reciprocal", x, kReciprocal, [](auto v) { return decltype(v)(1) / v; });
+}
+Tensor abs(const Tensor& x) {
+  Tensor r = unary_kernel("abs", x, x.dtype(), [](auto v) {
+    if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
+    else return v < 0 ? -v : v;
+  });
+  if (any_requires_grad(x)) record_unary(r, x, kAbs);
+  return r;
+}
+Tensor sign(const Tensor& x) {
+  Tensor r = unary_kernel("sign", x, x.dtype(), [](auto v) {
+    using T = decltype(v);
+    return static_cast<T>((T(0) < v) - (v < T(0)));
+  });
+  if (any_requires_grad(x)) record_unary(r, x, kSign);
+  return r;
+}
+Tensor relu(const Tensor& x) {
+  EMBER_CHECK(x.dtype() != kBool, "\"clamp_min_cpu\" not implemented for 'Bool'");
+  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
+  if (any_requires_grad(x)) record_unary(r, x, kRelu);
+  return r;
+}
+namespace {
+template <typename F>
+Tensor rounding(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
+  if (!is_floating_type(x.dtype())) return x.clone();
+  Tensor r = unary_kernel(op, x, x.dtype(), f);
+  if (any_requires_grad(x)) record_unary(r, x, def);
+  return r;
+}
+}  // namespace
+Tensor floor(const Tensor& x) {
+  return rounding("floor", x, kFloor, [](auto v) { return std::floor(v); });
+}
+Tensor ceil(const Tensor& x) {
+  return rounding("ceil", x, kCeil, [](auto v) { return std::ceil(v); });
+}
+Tensor round(const Tensor& x) {
+  return rounding("round", x, kRound, [](auto v) { return std::nearbyint(v); });
+}
+Tensor square(const Tensor& x) { return pow(x, 2); }
+
+Tensor& Tensor::neg_() { return assign_inplace(*this, (autograd::check_inplace(*this), neg())); }
+Tensor& Tensor::exp_() { return assign_inplace(*this, (autograd::check_inplace(*this), exp())); }
+Tensor& Tensor::log_() { return assign_inplace(*this, (autograd::check_inplace(*this), log())); }
+Tensor& Tensor::sqrt_() { return assign_inplace(*this, (autograd::check_inplace(*this), sqrt())); }
+Tensor& Tensor::abs_() { return assign_inplace(*this, (autograd::check_inplace(*this), abs())); }
+Tensor& Tensor::tanh_() { return assign_inplace(*this, (autograd::check_inplace(*this), tanh())); }
+Tensor& Tensor::sigmoid_() { return assign_inplace(*this, (autograd::check_inplace(*this), sigmoid())); }
+Tensor& Tensor::relu_() { return assign_inplace(*this, (autograd::check_inplace(*this), relu())); }
+
+// ---------------------------------------------------------------- pow
+
+namespace {
+struct PowBackward0 final : NamedNode<"PowBackward0"> {
+  SavedVariable self;
+  Scalar exponent;
+  ScalarType dtype;
+  variable_list apply(variable_list&& g) override {
+    double e = exponent.toDouble();
+    if (e == 0) return {zeros_like(g[0], dtype)};
+    Tensor s = self.unpack();
+    Tensor r = g[0].mul(s.pow(e - 1).mul(e));
+    return {r.dtype() == dtype ? r : r.to(dtype)};
+  }
+  void release_variables() override { self.reset_data(); }
+};
+struct PowBackward1 final : NamedNode<"PowBackward1"> {
+  SavedVariable self, exponent, result;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor s = self.unpack(), e = exponent.unpack();
+    Tensor ga, gb;
+    if (should_compute_output(0)) {
+      Tensor d = where(e.eq(0.0), zeros_like(e, s.dtype()), e.mul(s.pow(e.sub(1))));
+      ga = reduce_grad(g[0].mul(d), a_sizes, a_dtype);
+    }
+    if (should_compute_output(1)) {
+      Tensor r = result.unpack(this);
+      Tensor d = where(s.eq(0.0).logical_and(e.ge(0.0)), zeros_like(r), r.mul(s.log()));
+      gb = reduce_grad(g[0].mul(d), b_sizes, b_dtype);
+    }
+    return {ga, gb};
+  }
+  void release_variables() override {
+    self.reset_data();
+    exponent.reset_data();
+    result.reset_data();
+  }
+};
+struct PowBackward2 final : NamedNode<"PowBackward2"> {
+  SavedVariable result;
+  Scalar base;
+  ScalarType dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor r = result.unpack(this);
+    double b = base.toDouble();
+    Tensor d = b == 0 ? where(r.eq(0.0), zeros_like(r), r.mul(std::log(b))) : r.mul(std::log(b));
+    Tensor out = g[0].mul(d);
+    return {out.dtype() == dtype ? out : out.to(dtype)};
+  }
+  void release_variables() override { result.reset_data(); }
+};
+
+template <typename T>
+T pow_value(T x, T y) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::pow(x, y);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return x || !y;
+  } else {
+    if (y < 0) return x == 1 ? 1 : (x == T(-1) ? (y % 2 ? T(-1) : T(1)) : 0);
+    T r = 1;
+    for (T e = y; e > 0; --e) r = static_cast<T>(r * x);
+    return r;
+  }
+}
+Tensor pow_kernel(const Tensor& a, const Tensor& b) {
+  ScalarType ct = result_type(a, b);
+  if (is_integral_type(ct, false)) {
+    auto bc = contiguous_raw(b);
+    bool negative = false;
+    visit_dtype(bc.dtype(), "pow", [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_signed_v<T>)
+        for (int64_t i = 0; i < bc.numel(); ++i) negative = negative || bc.data_ptr<T>()[i] < 0;
+    });
+    EMBER_CHECK(!negative, "Integers to negative integer powers are not allowed.");
+  }
+  return binary_kernel("pow", a, b, ct, ct, Tensor(), [](auto x, auto y) { return pow_value(x, y); });
+}
+}  // namespace
+
+Tensor pow(const Tensor& self, const Scalar& exponent) {
+  Tensor r = pow_kernel(self, wrap_scalar(exponent));
+  if (any_requires_grad(self)) {
+    auto n = make_node<PowBackward0>(self);
+    n->self = save(self);
+    n->exponent = exponent;
+    n->dtype = self.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor pow(const Tensor& self, const Tensor& exponent) {
+  Tensor r = pow_kernel(self, exponent);
+  if (any_requires_grad(self, exponent)) {
+    auto n = make_node<PowBackward1>(self, exponent);
+    n->self = save(self);
+    n->exponent = save(exponent);
+    if (n->should_compute_output(1)) n->result = save_output(r);
+    n->a_sizes = self.sizes();
+    n->b_sizes = exponent.sizes();
+    n->a_dtype = self.dtype();
+    n->b_dtype = exponent.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor pow(const Scalar& self, const Tensor& exponent) {
+  Tensor r = pow_kernel(wrap_scalar(self), exponent);
+  if (any_requires_grad(exponent)) {
+    auto n = make_node<PowBackward2>(exponent);
+    n->result = save_output(r);
+    n->base = self;
+    n->dtype = exponent.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor& Tensor::pow_(const Scalar& exponent) {
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::pow(requires_grad() ? clone() : *this, exponent));
+}
+
+// ---------------------------------------------------------------- clamp, minimum, maximum, where
+
+namespace {
+struct ClampBackward final : Node {
+  const char* name_;
+  SavedVariable self;
+  std::optional<Scalar> lo, hi;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor s = self.unpack();
+    Tensor keep;
+    if (lo) keep = s.ge(*lo);
+    if (hi) keep = keep.defined() ? keep.logical_and(s.le(*hi)) : s.le(*hi);
+    return {keep.defined() ? where(keep, g[0], 0.0) : g[0]};
+  }
+  void release_variables() override { self.reset_data(); }
+};
+
+Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi, const char* backward_name) {
+  EMBER_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  EMBER_CHECK(x.dtype() != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
+  ScalarType dt = x.dtype();
+  if ((lo && lo->isFloatingPoint()) || (hi && hi->isFloatingPoint())) dt = float_of(x);
+  Tensor r = visit_dtype(dt, "clamp", [&](auto tag) {
+    using T = decltype(tag);
+    const bool has_lo = lo.has_value(), has_hi = hi.has_value();
+    const T l = has_lo ? lo->to<T>() : T(0), h = has_hi ? hi->to<T>() : T(0);
+    return unary_kernel("clamp", x, dt, [=](T v) {
+      if constexpr (std::is_floating_point_v<T>)
+        if (std::isnan(v)) return v;
+      if (has_lo && v < l) v = l;
+      if (has_hi && v > h) v = h;
+      return v;
+    });
+  });
+  if (any_requires_grad(x)) {
+    auto n = make_node<ClampBackward>(x);
+    n->name_ = backward_name;
+    n->self = save(x);
+    n->lo = lo;
+    n->hi = hi;
+    set_history(r, n);
+  }
+  return r;
+}
+
+struct MinMaxBackward final : Node {
+  const char* name_;
+  bool is_max;
+  SavedVariable self, other;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor a = self.unpack(), b = other.unpack();
+    Tensor tie = a.eq(b);
+    Tensor half = g[0].div(2);
+    Tensor a_wins = is_max ? a.gt(b) : a.lt(b);
+    Tensor b_wins = is_max ? b.gt(a) : b.lt(a);
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(where(tie, half, where(a_wins, g[0], 0.0)), a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(where(tie, half, where(b_wins, g[0], 0.0)), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+  void release_variables() override {
+    self.reset_data();
+    other.reset_data();
+  }
+};
+
+Tensor min_max(const Tensor& a, const Tensor& b, bool is_max) {
+  ScalarType ct = result_type(a, b);
+  Tensor r = binary_kernel(is_max ? "maximum" : "minimum", a, b, ct, ct, Tensor(), [is_max](auto x, auto y) {
+    using T = decltype(x);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+    }
+    return is_max ? (x > y ? x : y) : (x < y ? x : y);
+  });
+  if (any_requires_grad(a, b)) {
+    auto n = make_node<MinMaxBackward>(a, b);
+    n->name_ = is_max ? "MaximumBackward0" : "MinimumBackward0";
+    n->is_max = is_max;
+    n->self = save(a);
+    n->other = save(b);
+    n->a_sizes = a.sizes();
+    n->b_sizes = b.sizes();
+    n->a_dtype = a.dtype();
+    n->b_dtype = b.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+
+struct WhereBackward0 final : NamedNode<"WhereBackward0"> {
+  SavedVariable condition;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor c = condition.unpack();
+    Tensor zero = zeros_like(g[0], g[0].dtype());
+    Tensor ga, gb;
+    if (should_compute_output(1)) ga = reduce_grad(where(c, g[0], zero), a_sizes, a_dtype);
+    if (should_compute_output(2)) gb = reduce_grad(where(c, zero, g[0]), b_sizes, b_dtype);
+    return {Tensor(), ga, gb};
+  }
+  void release_variables() override { condition.reset_data(); }
+};
+}  // namespace
+
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  return clamp_impl(x, min, max, "ClampBackward1");
+}
+Tensor clamp_min(const Tensor& x, const Scalar& min) { return clamp_impl(x, min, std::nullopt, "ClampMinBackward0"); }
+Tensor clamp_max(const Tensor& x, const Scalar& max) { return clamp_impl(x, std::nullopt, max, "ClampMaxBackward0"); }
+Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::clamp(requires_grad() ? clone() : *this, min, max));
+}
+Tensor& Tensor::clamp_min_(const Scalar& min) { return clamp_(min, std::nullopt); }
+Tensor& Tensor::clamp_max_(const Scalar& max) { return clamp_(std::nullopt, max); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return min_max(a, b, false); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return min_max(a, b, true); }
+
+Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other) {
+  EMBER_CHECK(condition.dtype() == kBool || condition.dtype() == kByte,
+              "where expected condition to be a boolean tensor, but got a tensor with dtype ",
+              to_string(condition.dtype()));
+  DimVector shape = broadcast_shapes(broadcast_shapes(condition.sizes(), self.sizes()), other.sizes());
+  ScalarType ct = result_type(self, other);
+  Tensor out = new_tensor(shape, ct);
+  Tensor c = expand_raw(cast(condition, kBool), shape);
+  Tensor a = expand_raw(cast(self, ct), shape), b = expand_raw(cast(other, ct), shape);
+  visit_dtype(ct, "where", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::pointwise<T, bool, T, T>(out, [](bool k, T x, T y) { return k ? x : y; }, c, a, b);
+  });
+  if (any_requires_grad(self, other)) {
+    auto n = make_node<WhereBackward0>(condition, self, other);
+    n->condition = save(condition);
+    n->a_sizes = self.sizes();
+    n->b_sizes = other.sizes();
+    n->a_dtype = self.dtype();
+    n->b_dtype = other.dtype();
+    set_history(out, n);
+  }
+  return out;
+}
+Tensor where(const Tensor& condition, const Scalar& self, const Tensor& other) {
+  return where(condition, wrap_scalar(self), other);
+}
+Tensor where(const Tensor& condition, const Tensor& self, const Scalar& other) {
+  return where(condition, self, wrap_scalar(other));
+}
+Tensor where(const Tensor& condition, const Scalar& self, const Scalar& other) {
+  return where(condition, wrap_scalar(self), wrap_scalar(other));
+}
+
+// ---------------------------------------------------------------- comparisons and logic
+
+namespace {
+template <typename F>
+Tensor compare(const char* op, const Tensor& a, const Tensor& b, const F& f) {
+  return binary_kernel(op, a, b, result_type(a, b), kBool, Tensor(), f);
+}
+template <typename F>
+Tensor logical(const char* op, const Tensor& a, const Tensor& b, const F& f) {
+  Tensor ab = cast(a, kBool), bb = cast(b, kBool);
+  return binary_kernel(op, ab, bb, kBool, kBool, Tensor(), f);
+}
+}  // namespace
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, [](auto x, auto y) { return x == y; }); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", a, b, [](auto x, auto y) { return x != y; }); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", a, b, [](auto x, auto y) { return x < y; }); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", a, b, [](auto x, auto y) { return x <= y; }); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", a, b, [](auto x, auto y) { return x > y; }); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", a, b, [](auto x, auto y) { return x >= y; }); }
+Tensor eq(const Tensor& a, const Scalar& b) { return eq(a, wrap_scalar(b)); }
+Tensor ne(const Tensor& a, const Scalar& b) { return ne(a, wrap_scalar(b)); }
+Tensor lt(const Tensor& a, const Scalar& b) { return lt(a, wrap_scalar(b)); }
+Tensor le(const Tensor& a, const Scalar& b) { return le(a, wrap_scalar(b)); }
+Tensor gt(const Tensor& a, const Scalar& b) { return gt(a, wrap_scalar(b)); }
+Tensor ge(const Tensor& a, const Scalar& b) { return ge(a, wrap_scalar(b)); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator==(const Tensor& a, const Scalar& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator!=(const Tensor& a, const Scalar& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<(const Tensor& a, const Scalar& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator<=(const Tensor& a, const Scalar& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>(const Tensor& a, const Scalar& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator>=(const Tensor& a, const Scalar& b) { return ge(a, b); }
+
+Tensor logical_and(const Tensor& a, const Tensor& b) { return logical("logical_and", a, b, [](bool x, bool y) { return x && y; }); }
+Tensor logical_or(const Tensor& a, const Tensor& b) { return logical("logical_or", a, b, [](bool x, bool y) { return x || y; }); }
+Tensor logical_xor(const Tensor& a, const Tensor& b) { return logical("logical_xor", a, b, [](bool x, bool y) { return x != y; }); }
+Tensor logical_not(const Tensor& a) {
+  return unary_kernel("logical_not", cast(a, kBool), kBool, [](bool v) { return !v; });
+}
+namespace {
+template <typename F>
+Tensor bitwise(const char* op, const Tensor& a, const Tensor& b, const F& f) {
+  ScalarType ct = result_type(a, b);
+  EMBER_CHECK(!is_floating_type(ct), "\"", op, "_cpu\" not implemented for '", to_string(ct), "'");
+  return binary_kernel(op, a, b, ct, ct, Tensor(), [&](auto x, auto y) {
+    if constexpr (std::is_integral_v<decltype(x)>) return f(x, y);
+    else return x;
+  });
+}
+}  // namespace
+Tensor operator&(const Tensor& a, const Tensor& b) {
+  return bitwise("bitwise_and", a, b, [](auto x, auto y) { return x & y; });
+}
+Tensor operator|(const Tensor& a, const Tensor& b) {
+  return bitwise("bitwise_or", a, b, [](auto x, auto y) { return x | y; });
+}
+Tensor operator^(const Tensor& a, const Tensor& b) {
+  return bitwise("bitwise_xor", a, b, [](auto x, auto y) { return x ^ y; });
+}
+Tensor operator~(const Tensor& a) {
+  EMBER_CHECK(!a.is_floating_point(), "\"bitwise_not_cpu\" not implemented for '", to_string(a.dtype()), "'");
+  if (a.dtype() == kBool) return logical_not(a);
+  return unary_kernel("bitwise_not", a, a.dtype(), [](auto v) {
+    if constexpr (std::is_integral_v<decltype(v)> && !std::is_same_v<decltype(v), bool>) return static_cast<decltype(v)>(~v);
+    else return v;
+  });
+}
+Tensor isnan(const Tensor& x) {
+  Tensor out = new_tensor(x.sizes(), kBool);
+  visit_dtype(x.dtype(), "isnan", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::pointwise<bool, T>(out, [](T v) { if constexpr (std::is_floating_point_v<T>) return std::isnan(v); else return false; }, x);
+  });
+  return out;
+}
+Tensor isinf(const Tensor& x) {
+  Tensor out = new_tensor(x.sizes(), kBool);
+  visit_dtype(x.dtype(), "isinf", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::pointwise<bool, T>(out, [](T v) { if constexpr (std::is_floating_point_v<T>) return std::isinf(v); else return false; }, x);
+  });
+  return out;
+}
+Tensor isfinite(const Tensor& x) { return logical_not(logical_or(isnan(x), isinf(x))); }
+
+}  // namespace ember

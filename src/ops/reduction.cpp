@@ -1,0 +1,523 @@
+// Reductions. Float sums accumulate in double; every backward restores the reduced dims and
+// broadcasts with public ops.
+#include "ember/ops/reduction.h"
+
+#include <cmath>
+#include <limits>
+
+#include "ember/ops/indexing.h"
+#include "ops/util.h"
+
+namespace ember {
+
+using autograd::any_requires_grad;
+using autograd::make_node;
+using autograd::set_history;
+using namespace ops;
+
+namespace {
+
+struct Dims {
+  std::vector<bool> reduced;
+  DimVector keep_shape;  // input shape with reduced dims set to 1
+  DimVector out_shape;   // the result's shape (keepdim applied)
+  DimVector list;        // reduced dims, sorted
+  int64_t count = 1;     // elements per output
+};
+
+Dims reduce_dims(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  Dims r;
+  r.reduced.assign(std::max<int64_t>(x.dim(), 0), dims.empty());
+  for (int64_t d : dims) {
+    int64_t w = maybe_wrap_dim(d, x.dim());
+    if (x.dim() == 0) continue;
+    EMBER_CHECK(!r.reduced[w], "dim ", w, " appears multiple times in the list of dims");
+    r.reduced[w] = true;
+  }
+  for (int64_t i = 0; i < x.dim(); ++i) {
+    if (r.reduced[i]) {
+      r.keep_shape.push_back(1);
+      if (keepdim) r.out_shape.push_back(1);
+      r.count *= x.size(i);
+      r.list.push_back(i);
+    } else {
+      r.keep_shape.push_back(x.size(i));
+      r.out_shape.push_back(x.size(i));
+    }
+  }
+  return r;
+}
+
+// Accumulates every input element into its output slot: acc = combine(acc, x).
+template <typename Acc, typename F>
+Tensor reduce_raw(const Tensor& x, const Dims& r, ScalarType acc_dtype, Acc init, const F& combine) {
+  Tensor acc = new_tensor(r.keep_shape, acc_dtype);
+  kernels::fill(acc, Scalar(init));
+  if (x.numel() == 0) return acc;
+  Tensor acc_view = raw_view(acc, x.sizes(), expand_raw(acc, x.sizes()).strides(), 0);
+  visit_dtype(x.dtype(), "reduce", [&](auto tag) {
+    using In = decltype(tag);
+    kernels::reduce_into<Acc, In>(acc_view, x, [&](Acc a, In v) { return combine(a, static_cast<Acc>(v)); });
+  });
+  return acc;
+}
+
+// Reshapes a gradient of the reduced shape back to keep_shape and broadcasts it to the input.
+Tensor restore(const Tensor& g, const DimVector& keep_shape, IntArrayRef in_sizes) {
+  return g.reshape(keep_shape).expand(in_sizes);
+}
+
+// Product over `dims` (kept), broadcast back to the input's shape.
+Tensor prod_keep(const Tensor& x, const std::vector<int64_t>& dims, const DimVector& keep_shape, IntArrayRef in_sizes) {
+  Tensor r = x;
+  for (int64_t d : dims) r = prod(r, d, true);
+  return r.reshape(keep_shape).expand(in_sizes);
+}
+
+struct ReduceBackward final : Node {
+  enum Kind { Sum, Mean, Prod, Evenly, Var, Std, Norm, LogSumExp } kind;
+  const char* name_;
+  DimVector keep_shape, in_sizes;
+  ScalarType dtype;
+  int64_t count = 1;
+  double p = 2, correction = 1;
+  SavedVariable self, result;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& gs) override {
+    Tensor g = restore(gs[0], keep_shape, in_sizes);
+    Tensor out;
+    switch (kind) {
+      case Sum: out = g; break;
+      case Mean: out = g.div(static_cast<double>(count)); break;
+      case Prod: {
+        Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
+        Tensor zero = x.eq(0.0);
+        std::vector<int64_t> dims = reduced_list();
+        Tensor others = prod_keep(where(zero, 1.0, x), dims, keep_shape, in_sizes);
+        Tensor nzeros = zero.to(x.dtype()).sum(dims, true).expand(in_sizes);
+        Tensor at_zero = where(nzeros.eq(1.0), others, 0.0);
+        out = g.mul(where(zero, at_zero, r.div(where(zero, 1.0, x))));
+        break;
+      }
+      case Evenly: {
+        Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
+        Tensor mask = x.eq(r).to(g.dtype());
+        out = g.mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
+        break;
+      }
+      case Var:
+      case Std: {
+        Tensor x = self.unpack();
+        Tensor centered = x.sub(x.mean(reduced_list(), true));
+        double denom = std::max(0.0, static_cast<double>(count) - correction);
+        if (kind == Var) out = g.mul(centered).mul(2.0 / denom);
+        else out = g.mul(centered).div(restore(result.unpack(this), keep_shape, in_sizes).mul(denom));
+        break;
+      }
+      case Norm: {
+        Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
+        if (p == 1) out = g.mul(x.sign());
+        else if (std::isinf(p)) {
+          Tensor mask = x.abs().eq(r).to(g.dtype());
+          out = g.mul(x.sign()).mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
+        } else if (p == 2) out = where(r.eq(0.0), 0.0, g.mul(x).div(r));
+        else out = where(r.eq(0.0), 0.0, g.mul(x).mul(x.abs().pow(p - 2)).div(r.pow(p - 1)));
+        break;
+      }
+      case LogSumExp: {
+        Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
+        out = g.mul(x.sub(r).exp());
+        break;
+      }
+    }
+    return {out.dtype() == dtype ? out : out.to(dtype)};
+  }
+  void release_variables() override {
+    self.reset_data();
+    result.reset_data();
+  }
+  std::vector<int64_t> reduced_list() const {
+    std::vector<int64_t> d;
+    for (size_t i = 0; i < in_sizes.size(); ++i)
+      if (keep_shape[i] == 1 && in_sizes[i] != 1) d.push_back(static_cast<int64_t>(i));
+    if (d.empty())
+      for (size_t i = 0; i < in_sizes.size(); ++i) d.push_back(static_cast<int64_t>(i));
+    return d;
+  }
+};
+
+intrusive_ptr<ReduceBackward> record(const Tensor& out, const Tensor& x, const Dims& r, ReduceBackward::Kind kind,
+                                     const char* name) {
+  auto n = make_node<ReduceBackward>(x);
+  n->kind = kind;
+  n->name_ = name;
+  n->keep_shape = r.keep_shape;
+  n->in_sizes = x.sizes();
+  n->dtype = x.dtype();
+  n->count = r.count;
+  set_history(out, n);
+  return n;
+}
+
+ScalarType sum_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
+  if (dtype) return *dtype;
+  return is_integral_type(x.dtype(), true) ? kLong : x.dtype();
+}
+
+Tensor sum_raw(const Tensor& x, const Dims& r, ScalarType out_dtype) {
+  Tensor acc = is_floating_type(out_dtype) ? reduce_raw<double>(x, r, kDouble, 0.0, [](double a, double v) { return a + v; })
+                                           : reduce_raw<int64_t>(x, r, kLong, int64_t(0), [](int64_t a, int64_t v) { return a + v; });
+  Tensor out = cast(acc, out_dtype);
+  return raw_view(out, r.out_shape, contiguous_strides(r.out_shape), 0);
+}
+
+Tensor sum_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, bool all) {
+  Dims r = reduce_dims(x, dims, keepdim);
+  Tensor out = sum_raw(x, r, sum_dtype(x, dtype));
+  if (any_requires_grad(x)) record(out, x, r, ReduceBackward::Sum, all ? "SumBackward0" : "SumBackward1");
+  return out;
+}
+
+Tensor mean_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, bool all) {
+  ScalarType dt = dtype.value_or(x.dtype());
+  EMBER_CHECK(is_floating_type(dt), "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                                    "complex dtype. Got: ", to_string(dt));
+  Dims r = reduce_dims(x, dims, keepdim);
+  Tensor s = sum_raw(x, r, kDouble);
+  Tensor out = cast(s.div(static_cast<double>(r.count)), dt);
+  if (!out.is_contiguous() || out.sizes() != r.out_shape.ref()) out = out.reshape(r.out_shape);
+  if (any_requires_grad(x)) record(out, x, r, ReduceBackward::Mean, all ? "MeanBackward0" : "MeanBackward1");
+  return out;
+}
+
+template <bool IsMax>
+Tensor extreme_raw(const Tensor& x, const Dims& r) {
+  return visit_dtype(x.dtype(), IsMax ? "max" : "min", [&](auto tag) {
+    using T = decltype(tag);
+    T init = IsMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+    if constexpr (std::is_floating_point_v<T>) init = IsMax ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+    Tensor acc = reduce_raw<T>(x, r, x.dtype(), init, [](T a, T v) {
+      if constexpr (std::is_floating_point_v<T>)
+        if (std::isnan(a) || std::isnan(v)) return std::numeric_limits<T>::quiet_NaN();
+      return IsMax ? (v > a ? v : a) : (v < a ? v : a);
+    });
+    return raw_view(acc, r.out_shape, contiguous_strides(r.out_shape), 0);
+  });
+}
+
+// Index of the max (or min) along `dim` for every other position; first occurrence wins, NaN counts as largest.
+template <bool IsMax>
+std::tuple<Tensor, Tensor> arg_extreme(const Tensor& x, int64_t dim, bool keepdim) {
+  int64_t d = maybe_wrap_dim(dim, x.dim());
+  Tensor xc = contiguous_raw(x);
+  const int64_t n = x.dim() == 0 ? 1 : x.size(d);
+  EMBER_CHECK(n > 0, IsMax ? "max" : "min", "(): Expected reduction dim ", d, " to have non-zero size.");
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < d; ++i) outer *= x.size(i);
+  for (int64_t i = d + 1; i < x.dim(); ++i) inner *= x.size(i);
+  DimVector keep(x.sizes());
+  if (x.dim() > 0) keep[d] = 1;
+  Tensor values = new_tensor(keep, x.dtype()), indices = new_tensor(keep, kLong);
+  visit_dtype(x.dtype(), IsMax ? "max" : "min", [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = xc.data_ptr<T>();
+    T* v = values.data_ptr<T>();
+    int64_t* ix = indices.data_ptr<int64_t>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const T* base = p + o * n * inner + i;
+        T best = base[0];
+        int64_t bi = 0;
+        for (int64_t k = 1; k < n; ++k) {
+          T c = base[k * inner];
+          bool better;
+          if constexpr (std::is_floating_point_v<T>) {
+            if (std::isnan(best)) break;
+            better = std::isnan(c) || (IsMax ? c > best : c < best);
+          } else {
+            better = IsMax ? c > best : c < best;
+          }
+          if (better) best = c, bi = k;
+        }
+        v[o * inner + i] = best;
+        ix[o * inner + i] = bi;
+      }
+  });
+  if (!keepdim && x.dim() > 0) {
+    values = values.squeeze(d);
+    indices = indices.squeeze(d);
+  }
+  return {values, indices};
+}
+
+struct IndexSelectingBackward final : Node {
+  const char* name_;
+  int64_t dim;
+  bool keepdim;
+  DimVector in_sizes;
+  SavedVariable indices;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor gi = g[0], idx = indices.unpack();
+    if (!keepdim && !in_sizes.empty()) {
+      gi = gi.unsqueeze(dim);
+      idx = idx.unsqueeze(dim);
+    }
+    return {zeros(in_sizes, TensorOptions(gi.dtype())).scatter(dim, idx, gi)};
+  }
+  void release_variables() override { indices.reset_data(); }
+};
+
+template <bool IsMax>
+std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim) {
+  auto [values, indices] = arg_extreme<IsMax>(x, dim, keepdim);
+  if (any_requires_grad(x)) {
+    auto n = make_node<IndexSelectingBackward>(x);
+    n->name_ = IsMax ? "MaxBackward0" : "MinBackward0";
+    n->dim = x.dim() == 0 ? 0 : maybe_wrap_dim(dim, x.dim());
+    n->keepdim = keepdim;
+    n->in_sizes = x.sizes();
+    n->indices = save(indices);
+    set_history(values, n);
+  }
+  return {values, indices};
+}
+
+template <bool IsMax>
+Tensor extreme_all(const Tensor& x, IntArrayRef dims, bool keepdim, const char* name) {
+  EMBER_CHECK(x.numel() > 0 || !dims.empty(), IsMax ? "max" : "min",
+              "(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
+  Dims r = reduce_dims(x, dims, keepdim);
+  if (x.numel() == 0)
+    for (int64_t d : r.list)
+      EMBER_CHECK(x.size(d) > 0, IsMax ? "amax" : "amin", "(): Expected reduction dim ", d, " to have non-zero size.");
+  Tensor out = extreme_raw<IsMax>(x, r);
+  if (any_requires_grad(x)) {
+    auto n = record(out, x, r, ReduceBackward::Evenly, name);
+    n->self = save(x);
+    n->result = save_output(out);
+  }
+  return out;
+}
+
+Tensor var_impl(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim, bool is_std) {
+  EMBER_CHECK(is_floating_type(x.dtype()), is_std ? "std" : "var",
+              "(): input dtype should be either floating point or complex. Got ", to_string(x.dtype()), " instead.");
+  Dims r = reduce_dims(x, dims, keepdim);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    std::vector<int64_t> list(r.list.begin(), r.list.end());
+    if (list.empty())
+      for (int64_t i = 0; i < x.dim(); ++i) list.push_back(i);
+    Tensor centered = x.dim() == 0 ? x.sub(x) : x.sub(x.mean(list, true));
+    double denom = std::max(0.0, static_cast<double>(r.count) - (unbiased ? 1.0 : 0.0));
+    Tensor ss = x.dim() == 0 ? centered.mul(centered) : centered.mul(centered).sum(list, keepdim);
+    out = ss.div(denom);
+    if (is_std) out = out.sqrt();
+  }
+  if (any_requires_grad(x)) {
+    auto n = record(out, x, r, is_std ? ReduceBackward::Std : ReduceBackward::Var, is_std ? "StdBackward0" : "VarBackward0");
+    n->correction = unbiased ? 1 : 0;
+    n->self = save(x);
+    if (is_std) n->result = save_output(out);
+  }
+  return out;
+}
+
+Tensor norm_impl(const Tensor& x, double p, IntArrayRef dims, bool keepdim, const char* name) {
+  EMBER_CHECK(is_floating_type(x.dtype()), "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+              to_string(x.dtype()));
+  Dims r = reduce_dims(x, dims, keepdim);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor a = x.abs();
+    std::vector<int64_t> list(r.list.begin(), r.list.end());
+    if (list.empty())
+      for (int64_t i = 0; i < x.dim(); ++i) list.push_back(i);
+    auto over = [&](const Tensor& t) { return x.dim() == 0 ? t : t.sum(list, keepdim); };
+    if (std::isinf(p)) out = x.dim() == 0 ? a : (p > 0 ? a.amax(list, keepdim) : a.amin(list, keepdim));
+    else if (p == 0) out = over(a.ne(0.0).to(x.dtype()));
+    else if (p == 1) out = over(a);
+    else if (p == 2) out = over(a.mul(a)).sqrt();
+    else out = over(a.pow(p)).pow(1.0 / p);
+  }
+  if (any_requires_grad(x)) {
+    auto n = record(out, x, r, ReduceBackward::Norm, name);
+    n->p = p;
+    n->self = save(x);
+    n->result = save_output(out);
+  }
+  return out;
+}
+
+struct CumsumBackward0 final : NamedNode<"CumsumBackward0"> {
+  int64_t dim;
+  ScalarType dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor r = g[0].flip({dim}).cumsum(dim).flip({dim});
+    return {r.dtype() == dtype ? r : r.to(dtype)};
+  }
+};
+
+}  // namespace
+
+Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum_impl(x, {}, false, dtype, true); }
+Tensor sum(const Tensor& x, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
+  return sum_impl(x, dim, keepdim, dtype, false);
+}
+Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean_impl(x, {}, false, dtype, true); }
+Tensor mean(const Tensor& x, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
+  return mean_impl(x, dim, keepdim, dtype, false);
+}
+
+namespace {
+Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, const char* name) {
+  Dims r = reduce_dims(x, dims, keepdim);
+  ScalarType dt = sum_dtype(x, dtype);
+  Tensor acc = is_floating_type(dt) ? reduce_raw<double>(x, r, kDouble, 1.0, [](double a, double v) { return a * v; })
+                                    : reduce_raw<int64_t>(x, r, kLong, int64_t(1), [](int64_t a, int64_t v) { return a * v; });
+  Tensor out = cast(acc, dt);
+  out = raw_view(out, r.out_shape, contiguous_strides(r.out_shape), 0);
+  if (any_requires_grad(x)) {
+    auto n = record(out, x, r, ReduceBackward::Prod, name);
+    n->self = save(x);
+    n->result = save_output(out);
+  }
+  return out;
+}
+}  // namespace
+Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) { return prod_impl(x, {}, false, dtype, "ProdBackward0"); }
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
+  return prod_impl(x, IntArrayRef(dim), keepdim, dtype, "ProdBackward1");
+}
+
+Tensor max(const Tensor& x) { return extreme_all<true>(x, {}, false, "MaxBackward1"); }
+Tensor min(const Tensor& x) { return extreme_all<false>(x, {}, false, "MinBackward1"); }
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim<true>(x, dim, keepdim); }
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim<false>(x, dim, keepdim); }
+Tensor amax(const Tensor& x, IntArrayRef dim, bool keepdim) { return extreme_all<true>(x, dim, keepdim, "AmaxBackward0"); }
+Tensor amin(const Tensor& x, IntArrayRef dim, bool keepdim) { return extreme_all<false>(x, dim, keepdim, "AminBackward0"); }
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  if (!dim) {
+    EMBER_CHECK(x.numel() > 0, "argmax(): Expected reduction dim to be specified for input.numel() == 0.");
+    return std::get<1>(arg_extreme<true>(x.detach().reshape({-1}), 0, false));
+  }
+  return std::get<1>(arg_extreme<true>(x.detach(), *dim, keepdim));
+}
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  if (!dim) {
+    EMBER_CHECK(x.numel() > 0, "argmin(): Expected reduction dim to be specified for input.numel() == 0.");
+    return std::get<1>(arg_extreme<false>(x.detach().reshape({-1}), 0, false));
+  }
+  return std::get<1>(arg_extreme<false>(x.detach(), *dim, keepdim));
+}
+
+Tensor var(const Tensor& x, bool unbiased) { return var_impl(x, {}, unbiased, false, false); }
+Tensor var(const Tensor& x, IntArrayRef dim, bool unbiased, bool keepdim) { return var_impl(x, dim, unbiased, keepdim, false); }
+Tensor std(const Tensor& x, bool unbiased) { return var_impl(x, {}, unbiased, false, true); }
+Tensor std(const Tensor& x, IntArrayRef dim, bool unbiased, bool keepdim) { return var_impl(x, dim, unbiased, keepdim, true); }
+Tensor norm(const Tensor& x, const Scalar& p) { return norm_impl(x, p.toDouble(), {}, false, "NormBackward0"); }
+Tensor norm(const Tensor& x, std::optional<Scalar> p, IntArrayRef dim, bool keepdim) {
+  return norm_impl(x, p ? p->toDouble() : 2.0, dim, keepdim, "NormBackward1");
+}
+
+Tensor logsumexp(const Tensor& x, IntArrayRef dim, bool keepdim) {
+  Dims r = reduce_dims(x, dim, keepdim);
+  Tensor xf = is_floating_type(x.dtype()) ? x : x.to(get_default_dtype());
+  Tensor out;
+  {
+    NoGradGuard ng;
+    std::vector<int64_t> list(r.list.begin(), r.list.end());
+    if (list.empty()) return xf.clone();
+    Tensor m = xf.amax(list, true);
+    m = where(isinf(m), 0.0, m);
+    out = xf.sub(m).exp().sum(list, true).log().add(m);
+    if (!keepdim) out = out.reshape(r.out_shape);
+  }
+  if (any_requires_grad(x)) {
+    auto n = record(out, x, r, ReduceBackward::LogSumExp, "LogsumexpBackward0");
+    n->self = save(x);
+    n->result = save_output(out);
+  }
+  return out;
+}
+
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  int64_t d = maybe_wrap_dim(dim, x.dim());
+  ScalarType dt = sum_dtype(x, dtype);
+  Tensor src = contiguous_raw(cast(x, dt));
+  Tensor out = new_tensor(x.sizes(), dt);
+  const int64_t n = x.dim() == 0 ? 1 : x.size(d);
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < d; ++i) outer *= x.size(i);
+  for (int64_t i = d + 1; i < x.dim(); ++i) inner *= x.size(i);
+  visit_dtype(dt, "cumsum", [&](auto tag) {
+    using T = decltype(tag);
+    using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    const T* p = src.data_ptr<T>();
+    T* o = out.data_ptr<T>();
+    for (int64_t a = 0; a < outer; ++a)
+      for (int64_t i = 0; i < inner; ++i) {
+        Acc acc = 0;
+        for (int64_t k = 0; k < n; ++k) {
+          int64_t at = (a * n + k) * inner + i;
+          acc += static_cast<Acc>(p[at]);
+          o[at] = static_cast<T>(acc);
+        }
+      }
+  });
+  if (any_requires_grad(x)) {
+    auto node = make_node<CumsumBackward0>(x);
+    node->dim = d;
+    node->dtype = x.dtype();
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor all(const Tensor& x) { return all(x.reshape({-1}), 0, false); }
+Tensor any(const Tensor& x) { return any(x.reshape({-1}), 0, false); }
+Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+  Dims r = reduce_dims(x, IntArrayRef(dim), keepdim);
+  Tensor acc = reduce_raw<bool>(cast(x, kBool), r, kBool, true, [](bool a, bool v) { return a && v; });
+  return raw_view(acc, r.out_shape, contiguous_strides(r.out_shape), 0);
+}
+Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
+  Dims r = reduce_dims(x, IntArrayRef(dim), keepdim);
+  Tensor acc = reduce_raw<bool>(cast(x, kBool), r, kBool, false, [](bool a, bool v) { return a || v; });
+  return raw_view(acc, r.out_shape, contiguous_strides(r.out_shape), 0);
+}
+
+bool equal(const Tensor& a, const Tensor& b) {
+  if (a.sizes() != b.sizes()) return false;
+  NoGradGuard ng;
+  return eq(a, b).all().item<bool>();
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  NoGradGuard ng;
+  Tensor ad = a.to(kDouble), bd = b.to(kDouble);
+  Tensor close = (ad - bd).abs() <= (bd.abs() * rtol + atol);
+  close = logical_or(close, ad == bd);
+  if (equal_nan) close = logical_or(close, logical_and(isnan(ad), isnan(bd)));
+  return close.all().item<bool>();
+}
+
+Tensor sum_to(const Tensor& x, IntArrayRef shape) {
+  if (x.sizes() == shape) return x;
+  const int64_t lead = x.dim() - static_cast<int64_t>(shape.size());
+  EMBER_CHECK(lead >= 0, "sum_to: shape ", shape, " has more dims than the tensor ", x.sizes());
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < lead; ++i) dims.push_back(i);
+  for (int64_t i = lead; i < x.dim(); ++i) {
+    EMBER_CHECK(shape[i - lead] == x.size(i) || shape[i - lead] == 1, "sum_to: tensor of shape ", x.sizes(),
+                " is not expandable to ", shape);
+    if (shape[i - lead] == 1 && x.size(i) != 1) dims.push_back(i);
+  }
+  Tensor r = dims.empty() ? x : x.sum(dims, true);
+  return r.reshape(shape);
+}
+
+}  // namespace ember

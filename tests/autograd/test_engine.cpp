@@ -1,0 +1,217 @@
+// The autograd engine: accumulation, retain_graph, grad(), hooks, retain_grad, no-grad, version checks.
+#include <gtest/gtest.h>
+
+#include "ember/ember.h"
+
+using namespace ember;
+
+namespace {
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+}  // namespace
+
+TEST(Engine, SeedScalarBackward) {
+  auto w = tensor(2.0, requires_grad());
+  auto z = 10 * w.pow(2) + 25;
+  z.backward();
+  EXPECT_DOUBLE_EQ(w.grad().item<double>(), 40.0);
+  EXPECT_EQ(z.grad_fn()->name(), "AddBackward1");
+}
+
+TEST(Engine, VectorBackwardWithGradient) {
+  auto a = tensor({2., 3.}, requires_grad());
+  auto b = tensor({6., 4.}, requires_grad());
+  auto Q = 3 * a.pow(3) - b.pow(2);
+  Q.backward(tensor({1., 1.}));
+  EXPECT_TRUE(a.grad().equal(tensor({36., 81.})));
+  EXPECT_TRUE(b.grad().equal(tensor({-12., -8.})));
+  EXPECT_EQ(Q.grad_fn()->name(), "SubBackward0");
+}
+
+TEST(Engine, GradientsAccumulateAcrossCalls) {
+  auto x = tensor({1., 2.}, requires_grad());
+  (x * x).sum().backward();
+  (x * x).sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({4., 8.})));
+}
+
+TEST(Engine, SharedSubexpressionSumsBothPaths) {
+  auto x = tensor(3.0, requires_grad());
+  auto y = x * x;
+  auto z = y + y * x;  // x^2 + x^3 -> 2x + 3x^2 = 33
+  z.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 33.0);
+}
+
+TEST(Engine, ImplicitGradNeedsScalar) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto y = x * 2;
+  EXPECT_EQ(error_of([&] { y.backward(); }), "grad can be implicitly created only for scalar outputs");
+}
+
+TEST(Engine, NoGradFnError) {
+  auto x = tensor({1., 2.});
+  EXPECT_EQ(error_of([&] { x.sum().backward(); }),
+            "element 0 of tensors does not require grad and does not have a grad_fn");
+}
+
+TEST(Engine, SecondBackwardWithoutRetainGraphFails) {
+  auto x = tensor(2.0, requires_grad());
+  auto y = x.exp();
+  y.backward();
+  std::string msg = error_of([&] { y.backward(); });
+  EXPECT_EQ(msg.rfind("Trying to backward through the graph a second time", 0), 0u) << msg;
+}
+
+TEST(Engine, RetainGraphAllowsSecondBackward) {
+  auto x = tensor(2.0, requires_grad());
+  auto y = x.exp();
+  y.backward({}, true);
+  y.backward();
+  EXPECT_NEAR(x.grad().item<double>(), 2 * std::exp(2.0), 1e-5);
+}
+
+TEST(Engine, InplaceModificationOfSavedTensorIsCaught) {
+  auto a = tensor({1., 2.}, requires_grad());
+  auto b = a * 2;
+  auto c = b * b;
+  b.add_(1);
+  std::string msg = error_of([&] { c.sum().backward(); });
+  EXPECT_EQ(msg,
+            "one of the variables needed for gradient computation has been modified by an inplace operation: "
+            "[torch.FloatTensor [2]], which is output 0 of MulBackward1, is at version 1; expected version 0 "
+            "instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+            "with torch.autograd.set_detect_anomaly(True).");
+}
+
+TEST(Engine, LeafInplaceError) {
+  auto a = tensor({1., 2.}, requires_grad());
+  EXPECT_EQ(error_of([&] { a.add_(1); }), "a leaf Variable that requires grad is being used in an in-place operation.");
+  EXPECT_TRUE(a.equal(tensor({1., 2.})));
+  {
+    NoGradGuard ng;
+    a.add_(1);
+  }
+  EXPECT_TRUE(a.equal(tensor({2., 3.})));
+}
+
+TEST(Engine, InplaceOnNonLeafRebasesHistory) {
+  auto a = tensor({1., 2.}, requires_grad());
+  auto b = a * 3;
+  auto c = a * 2;
+  b.mul_(c);  // 6a^2 -> 12a
+  EXPECT_EQ(b.grad_fn()->name(), "MulBackward0");
+  EXPECT_EQ(b._version(), 1);
+  b.sum().backward();
+  EXPECT_TRUE(a.grad().allclose(tensor({12., 24.})));
+}
+
+TEST(Engine, AutogradGradDoesNotTouchDotGrad) {
+  auto x = tensor({1., 2., 3.}, requires_grad());
+  auto y = (x * x).sum();
+  auto g = autograd::grad({y}, {x});
+  EXPECT_TRUE(g[0].equal(tensor({2., 4., 6.})));
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Engine, GradOfNonLeafInput) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto h = x * 2;
+  auto y = (h * h).sum();
+  auto g = autograd::grad({y}, {h});
+  EXPECT_TRUE(g[0].equal(tensor({4., 8.})));
+}
+
+TEST(Engine, AllowUnused) {
+  auto x = tensor(1.0, requires_grad());
+  auto u = tensor(1.0, requires_grad());
+  auto y = x * 2;
+  EXPECT_EQ(error_of([&] { autograd::grad({y}, {x, u}, {}, true); }),
+            "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if "
+            "this is the desired behavior.");
+  auto g = autograd::grad({y}, {x, u}, {}, true, false, true);
+  EXPECT_TRUE(g[0].defined());
+  EXPECT_FALSE(g[1].defined());
+}
+
+TEST(Engine, CreateGraphGivesSecondDerivative) {
+  auto x = tensor(2.0, requires_grad());
+  auto y = x.pow(3);
+  auto g = autograd::grad({y}, {x}, {}, std::nullopt, true)[0];  // 3x^2 = 12
+  EXPECT_DOUBLE_EQ(g.item<double>(), 12.0);
+  auto gg = autograd::grad({g}, {x})[0];  // 6x = 12
+  EXPECT_DOUBLE_EQ(gg.item<double>(), 12.0);
+}
+
+TEST(Engine, BackwardInputsRestrictsAccumulation) {
+  auto x = tensor(1.0, requires_grad());
+  auto w = tensor(2.0, requires_grad());
+  auto y = x * w;
+  y.backward({}, std::nullopt, false, TensorList(std::vector<Tensor>{w}));
+  EXPECT_DOUBLE_EQ(w.grad().item<double>(), 1.0);
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Engine, HooksSeeAndReplaceGradients) {
+  auto x = tensor({1., 2.}, requires_grad());
+  Tensor seen;
+  x.register_hook([&](const Tensor& g) { seen = g.clone(); });
+  auto h = x * 2;
+  h.register_hook([](const Tensor& g) { return g * 10; });
+  h.sum().backward();
+  EXPECT_TRUE(seen.equal(tensor({20., 20.})));
+  EXPECT_TRUE(x.grad().equal(tensor({20., 20.})));
+}
+
+TEST(Engine, RetainGradOnNonLeaf) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto h = x * 3;
+  h.retain_grad();
+  EXPECT_TRUE(h.retains_grad());
+  (h * h).sum().backward();
+  EXPECT_TRUE(h.grad().equal(tensor({6., 12.})));
+}
+
+TEST(Engine, NoGradGuardRecordsNothing) {
+  auto x = tensor(1.0, requires_grad());
+  Tensor y;
+  {
+    NoGradGuard ng;
+    EXPECT_FALSE(GradMode::is_enabled());
+    y = x * 2;
+  }
+  EXPECT_TRUE(GradMode::is_enabled());
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_FALSE(y.grad_fn());
+}
+
+TEST(Engine, DetachSharesDataAndDropsHistory) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto y = x * 2;
+  auto d = y.detach();
+  EXPECT_FALSE(d.requires_grad());
+  EXPECT_EQ(d.data_ptr(), y.data_ptr());
+  EXPECT_TRUE(y.requires_grad());
+  y.detach_();
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_TRUE(y.is_leaf());
+}
+
+TEST(Engine, AnomalyModeNamesTheNodeThatMadeNaN) {
+  autograd::DetectAnomalyGuard guard;
+  auto x = tensor({0.0, 1.0}, requires_grad());
+  auto y = x.sqrt() * 0;  // d sqrt at 0 is inf, times 0 gives nan
+  std::string msg = error_of([&] { y.sum().backward(); });
+  EXPECT_EQ(msg, "Function 'SqrtBackward0' returned nan values in its 0th output.");
+}
+
+TEST(Engine, RequiresGradOnlyForFloats) {
+  auto i = tensor({1, 2});
+  EXPECT_EQ(error_of([&] { i.requires_grad_(); }), "only Tensors of floating point dtype can require gradients");
+}

@@ -1,0 +1,66 @@
+// Custom autograd functions (Function<T>) and the user-facing gradcheck.
+#include <gtest/gtest.h>
+
+#include "ember/ember.h"
+
+using namespace ember;
+using namespace ember::autograd;
+
+namespace {
+// y = x * k for a saved double k; dy/dx = k.
+struct ScaleBy : public Function<ScaleBy> {
+  static Tensor forward(AutogradContext* ctx, Tensor x, double k) {
+    ctx->saved_data["k"] = k;
+    return x * k;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list g) {
+    return {g[0] * ctx->saved_data["k"].toDouble(), Tensor()};
+  }
+};
+
+// y = x * w, saving both for backward.
+struct MulFn : public Function<MulFn> {
+  static Tensor forward(AutogradContext* ctx, Tensor x, Tensor w) {
+    ctx->save_for_backward({x, w});
+    return x * w;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list g) {
+    auto saved = ctx->get_saved_variables();
+    return {g[0] * saved[1], g[0] * saved[0]};
+  }
+};
+}  // namespace
+
+TEST(Function, SavedDataAndGradient) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto y = ScaleBy::apply(x, 3.0);
+  EXPECT_EQ(y.grad_fn()->name(), "torch::autograd::CppNode<(anonymous namespace)::ScaleBy>");
+  y.sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({3., 3.})));
+}
+
+TEST(Function, SaveForBackwardAndNeedsInputGrad) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto w = tensor({3., 4.});
+  auto y = MulFn::apply(x, w);
+  y.sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({3., 4.})));
+}
+
+TEST(Function, SecondBackwardIsRejected) {
+  auto x = tensor({1., 2.}, requires_grad());
+  auto y = MulFn::apply(x, x).sum();
+  y.backward();
+  EXPECT_THROW(y.backward(), Error);
+}
+
+TEST(Gradcheck, PassesForCorrectAndFailsForWrongGradient) {
+  auto x = tensor({0.5, 1.5, -0.7}, TensorOptions(kDouble).requires_grad(true));
+  EXPECT_TRUE(gradcheck([](const variable_list& in) { return (in[0] * in[0]).sin(); }, {x}));
+  struct Wrong : public Function<Wrong> {
+    static Tensor forward(AutogradContext*, Tensor x) { return x * x; }
+    static variable_list backward(AutogradContext*, variable_list g) { return {g[0]}; }
+  };
+  EXPECT_FALSE(gradcheck([](const variable_list& in) { return Wrong::apply(in[0]); }, {x}, 1e-6, 1e-5, 1e-3, false));
+  EXPECT_THROW(gradcheck([](const variable_list& in) { return Wrong::apply(in[0]); }, {x}), Error);
+}
