@@ -31,14 +31,29 @@ namespace {
 // operand (from that operand's element strides) and the position itself.
 template <size_t N, typename F>
 void walk(IntArrayRef sizes, const std::array<DimVector, N>& strides, const F& f) {
-  const int64_t n = numel_of(sizes);
-  if (n == 0) return;
+  if (numel_of(sizes) == 0) return;
   const size_t nd = sizes.size();
   DimVector pos(nd, 0);
   std::array<int64_t, N> off{};
-  for (int64_t i = 0; i < n; ++i) {
+  if (nd == 0) {
     f(off, pos);
-    for (size_t d = nd; d-- > 0;) {
+    return;
+  }
+  // The innermost dim runs as a plain loop; the outer dims advance as a counter.
+  const size_t last = nd - 1;
+  const int64_t inner = sizes[last];
+  std::array<int64_t, N> step;
+  for (size_t k = 0; k < N; ++k) step[k] = strides[k][last];
+  while (true) {
+    std::array<int64_t, N> o = off;
+    for (int64_t i = 0; i < inner; ++i) {
+      pos[last] = i;
+      f(o, pos);
+      for (size_t k = 0; k < N; ++k) o[k] += step[k];
+    }
+    pos[last] = 0;
+    size_t d = last;
+    while (d-- > 0) {
       if (++pos[d] < sizes[d]) {
         for (size_t k = 0; k < N; ++k) off[k] += strides[k][d];
         break;
@@ -46,6 +61,7 @@ void walk(IntArrayRef sizes, const std::array<DimVector, N>& strides, const F& f
       pos[d] = 0;
       for (size_t k = 0; k < N; ++k) off[k] -= strides[k][d] * (sizes[d] - 1);
     }
+    if (d == static_cast<size_t>(-1)) return;
   }
 }
 
@@ -125,7 +141,8 @@ void check_index_range(const Tensor& index, int64_t dim, int64_t size) {
 std::vector<int64_t> offsets_of(IntArrayRef sizes, IntArrayRef strides) {
   std::vector<int64_t> out;
   out.reserve(static_cast<size_t>(numel_of(sizes)));
-  walk<1>(sizes, {DimVector(strides)}, [&](const std::array<int64_t, 1>& off, const DimVector&) { out.push_back(off[0]); });
+  walk<1>(sizes, {DimVector(strides)},
+          [&](const std::array<int64_t, 1>& off, const DimVector&) { out.push_back(off[0]); });
   return out;
 }
 
@@ -288,7 +305,8 @@ Parsed parse(const Tensor& self, ArrayRef<TensorIndex> indices) {
           Tensor nz = nonzero(t);  // [n, k]
           const int64_t n = nz.size(0);
           for (int64_t j = 0; j < t.dim(); ++j)
-            p.adv.emplace_back(dim + j, raw_view(nz, IntArrayRef({n}), IntArrayRef({t.dim()}), nz.storage_offset() + j));
+            p.adv.emplace_back(dim + j,
+                               raw_view(nz, IntArrayRef({n}), IntArrayRef({t.dim()}), nz.storage_offset() + j));
           dim += t.dim();
         } else {
           p.adv.emplace_back(dim, cast(t, kLong));
@@ -638,17 +656,19 @@ int64_t scatter_check(const char* op, const Tensor& self, int64_t dim, const Ten
   const int64_t d = maybe_wrap_dim(dim, self.dim());
   Tensor s1 = as_1d(self), i1 = as_1d(index);
   EMBER_CHECK(i1.dim() == s1.dim(), "Index tensor must have the same number of dimensions as self tensor");
-  if (src) EMBER_CHECK(as_1d(*src).dim() == i1.dim(), "Index tensor must have the same number of dimensions as src tensor");
+  if (src)
+    EMBER_CHECK(as_1d(*src).dim() == i1.dim(), "Index tensor must have the same number of dimensions as src tensor");
   bool ok = true;
   for (int64_t k = 0; k < i1.dim(); ++k) {
     if (k != d && i1.size(k) > s1.size(k)) ok = false;
     if (src && i1.size(k) > as_1d(*src).size(k)) ok = false;
   }
   if (src)
-    EMBER_CHECK(ok, "Expected index ", index.sizes(), " to be smaller than self ", self.sizes(), " apart from dimension ",
-                d, " and to be smaller size than src ", src->sizes());
+    EMBER_CHECK(ok, "Expected index ", index.sizes(), " to be smaller than self ", self.sizes(),
+                " apart from dimension ", d, " and to be smaller size than src ", src->sizes());
   else
-    EMBER_CHECK(ok, "Expected index ", index.sizes(), " to be smaller than self ", self.sizes(), " apart from dimension ", d);
+    EMBER_CHECK(ok, "Expected index ", index.sizes(), " to be smaller than self ", self.sizes(),
+                " apart from dimension ", d);
   check_index_range(i1, d, s1.size(d));
   return d;
 }
@@ -833,7 +853,8 @@ struct IndexSelectBackward0 final : NamedNode<"IndexSelectBackward0"> {
 }  // namespace
 
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
-  EMBER_CHECK(index.dtype() == kLong || index.dtype() == kInt, "index_select(): Expected dtype int32 or int64 for index");
+  EMBER_CHECK(index.dtype() == kLong || index.dtype() == kInt,
+              "index_select(): Expected dtype int32 or int64 for index");
   EMBER_CHECK(index.dim() <= 1, "index_select(): Index is supposed to be a vector");
   const int64_t d = maybe_wrap_dim(dim, self.dim());
   Tensor s1 = as_1d(self);
@@ -892,8 +913,8 @@ namespace {
 
 void check_mask(const char* op, const Tensor& mask) {
   EMBER_CHECK(mask.defined(), op, ": the mask is undefined");
-  EMBER_CHECK(mask.dtype() == kBool || mask.dtype() == kByte, op, " only supports boolean masks, but got mask with dtype ",
-              to_string(mask.dtype()));
+  EMBER_CHECK(mask.dtype() == kBool || mask.dtype() == kByte, op,
+              " only supports boolean masks, but got mask with dtype ", to_string(mask.dtype()));
 }
 
 // self with value where mask (broadcast together), written into `out` of the broadcast shape.
@@ -982,8 +1003,12 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
   EMBER_CHECK(value.defined(), "masked_fill: the value tensor is undefined");
   return masked_fill_impl(self, mask, value, true);
 }
-Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& value) const { return ember::masked_fill(*this, mask, value); }
-Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& value) const { return ember::masked_fill(*this, mask, value); }
+Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& value) const {
+  return ember::masked_fill(*this, mask, value);
+}
+Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& value) const {
+  return ember::masked_fill(*this, mask, value);
+}
 Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {
   check_mask("masked_fill_", mask);
   auto shape = try_broadcast(sizes(), mask.sizes());
@@ -1004,20 +1029,22 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
   EMBER_CHECK(mask.defined() && (mask.dtype() == kBool || mask.dtype() == kByte),
               "masked_select: expected BoolTensor or ByteTensor for mask");
   DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
-  Tensor pos = mask_positions(mask, shape);
-  Tensor out = new_tensor(IntArrayRef({pos.numel()}), self.dtype());
+  Tensor m = expand_raw(cast(mask, kBool), shape);
   Tensor s = expand_raw(self, shape);
+  const bool* mp = m.data_ptr<bool>();
+  int64_t count = 0;
+  walk<1>(shape, {DimVector(m.strides())},
+          [&](const std::array<int64_t, 1>& off, const DimVector&) { count += mp[off[0]]; });
+  Tensor out = new_tensor(IntArrayRef({count}), self.dtype());
   visit_dtype(self.dtype(), "masked_select", [&](auto tag) {
     using T = decltype(tag);
     const T* sp = reinterpret_cast<const T*>(s.data_ptr());
     T* o = reinterpret_cast<T*>(out.data_ptr());
-    const int64_t* pp = pos.data_ptr<int64_t>();
-    const int64_t n = pos.numel();
-    int64_t j = 0, i = 0;
-    walk<1>(shape, {DimVector(s.strides())}, [&](const std::array<int64_t, 1>& off, const DimVector&) {
-      if (j < n && pp[j] == i) o[j++] = sp[off[0]];
-      ++i;
-    });
+    int64_t j = 0;
+    walk<2>(shape, {DimVector(s.strides()), DimVector(m.strides())},
+            [&](const std::array<int64_t, 2>& off, const DimVector&) {
+              if (mp[off[1]]) o[j++] = sp[off[0]];
+            });
   });
   if (any_requires_grad(self)) {
     auto n = make_node<MaskedSelectBackward0>(self);
@@ -1128,7 +1155,9 @@ Tensor argsort(const Tensor& self, int64_t dim, bool descending) {
 std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bool sorted) const {
   return ember::topk(*this, k, dim, largest, sorted);
 }
-std::tuple<Tensor, Tensor> Tensor::sort(int64_t dim, bool descending) const { return ember::sort(*this, dim, descending); }
+std::tuple<Tensor, Tensor> Tensor::sort(int64_t dim, bool descending) const {
+  return ember::sort(*this, dim, descending);
+}
 std::tuple<Tensor, Tensor> Tensor::sort(bool /*stable: ember's sort always is*/, int64_t dim, bool descending) const {
   return ember::sort(*this, dim, descending);
 }

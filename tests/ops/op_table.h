@@ -1,0 +1,130 @@
+// The op table shared by the PyTorch-fixture test and the gradcheck test: every differentiable
+// op is listed here by its fixture name; a fixture op missing from the table fails both tests.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+
+#include "ember/ember.h"
+
+namespace ember_test {
+
+using ember::Tensor;
+using json = nlohmann::json;
+
+inline json load_fixture(const std::string& file) {
+  std::ifstream in(std::string(EMBER_FIXTURE_DIR) + "/" + file);
+  return json::parse(in);
+}
+
+inline ember::ScalarType dtype_from(const std::string& s) {
+  if (s == "float32") return ember::kFloat;
+  if (s == "float64") return ember::kDouble;
+  if (s == "int64") return ember::kLong;
+  if (s == "int32") return ember::kInt;
+  if (s == "uint8") return ember::kByte;
+  return ember::kBool;
+}
+
+inline Tensor tensor_from(const json& j) {
+  std::vector<double> v;
+  for (const auto& x : j["values"]) v.push_back(x.is_boolean() ? double(x.get<bool>()) : x.get<double>());
+  std::vector<int64_t> shape = j["shape"].get<std::vector<int64_t>>();
+  Tensor t = ember::tensor(v, ember::TensorOptions(ember::kDouble)).reshape(shape).to(dtype_from(j["dtype"]));
+  return t;
+}
+
+inline std::vector<int64_t> ints(const json& args, const char* key) {
+  const json& v = args.at(key);
+  if (v.is_array()) return v.get<std::vector<int64_t>>();
+  return {v.get<int64_t>()};
+}
+
+// Runs fixture op `op` on `in` with `args`; throws for an op the table does not know.
+inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const json& a) {
+  auto has = [&](const char* k) { return a.contains(k); };
+  const Tensor& B = in.size() > 1 ? in[1] : in[0];  // one-input cases use the tensor twice
+  auto num = [&](const char* k, double d) { return has(k) ? a[k].get<double>() : d; };
+  if (op == "add") return ember::add(in[0], B, num("alpha", 1));
+  if (op == "sub") return ember::sub(in[0], B, num("alpha", 1));
+  if (op == "mul") return in[0] * B;
+  if (op == "div") return in[0] / B;
+  if (op == "neg") return -in[0];
+  if (op == "pow") return has("exponent") ? in[0].pow(a["exponent"].get<double>()) : in[0].pow(B);
+  if (op == "exp") return in[0].exp();
+  if (op == "log") return in[0].log();
+  if (op == "log1p") return in[0].log1p();
+  if (op == "sqrt") return in[0].sqrt();
+  if (op == "rsqrt") return in[0].rsqrt();
+  if (op == "abs") return in[0].abs();
+  if (op == "sign") return in[0].sign();
+  if (op == "sin") return in[0].sin();
+  if (op == "cos") return in[0].cos();
+  if (op == "tanh") return in[0].tanh();
+  if (op == "sigmoid") return in[0].sigmoid();
+  if (op == "relu") return in[0].relu();
+  if (op == "clamp") {
+    std::optional<ember::Scalar> lo, hi;
+    if (has("min")) lo = a["min"].get<double>();
+    if (has("max")) hi = a["max"].get<double>();
+    return in[0].clamp(lo, hi);
+  }
+  if (op == "clamp_min") return in[0].clamp_min(a["min"].get<double>());
+  if (op == "clamp_max") return in[0].clamp_max(a["max"].get<double>());
+  if (op == "minimum") return ember::minimum(in[0], B);
+  if (op == "maximum") return ember::maximum(in[0], B);
+  if (op == "where") return ember::where(in[0], in[1], in[2]);
+  bool keep = has("keepdim") && a["keepdim"].get<bool>();
+  if (op == "sum") return has("dim") ? in[0].sum(ints(a, "dim"), keep) : in[0].sum();
+  if (op == "mean") return has("dim") ? in[0].mean(ints(a, "dim"), keep) : in[0].mean();
+  if (op == "prod") return has("dim") ? in[0].prod(a["dim"].get<int64_t>(), keep) : in[0].prod();
+  if (op == "amax") return in[0].amax(ints(a, "dim"), keep);
+  if (op == "amin") return in[0].amin(ints(a, "dim"), keep);
+  if (op == "max") return has("dim") ? std::get<0>(in[0].max(a["dim"].get<int64_t>(), keep)) : in[0].max();
+  if (op == "min") return has("dim") ? std::get<0>(in[0].min(a["dim"].get<int64_t>(), keep)) : in[0].min();
+  bool unbiased = !has("unbiased") || a["unbiased"].get<bool>();
+  if (op == "var") return has("dim") ? in[0].var(ints(a, "dim"), unbiased, keep) : in[0].var(unbiased);
+  if (op == "std") return has("dim") ? in[0].std(ints(a, "dim"), unbiased, keep) : in[0].std(unbiased);
+  if (op == "norm") return has("dim") ? in[0].norm(ember::Scalar(num("p", 2)), ints(a, "dim"), keep) : in[0].norm(num("p", 2));
+  if (op == "logsumexp") return in[0].logsumexp(ints(a, "dim"), keep);
+  if (op == "cumsum") return in[0].cumsum(a["dim"].get<int64_t>());
+  if (op == "mm") return in[0].mm(in[1]);
+  if (op == "bmm") return in[0].bmm(in[1]);
+  if (op == "matmul") return in[0].matmul(in[1]);
+  if (op == "addmm") return ember::addmm(in[0], in[1], in[2], num("beta", 1), num("alpha", 1));
+  if (op == "dot") return in[0].dot(in[1]);
+  if (op == "outer") return in[0].outer(in[1]);
+  if (op == "softmax") return in[0].softmax(a["dim"].get<int64_t>());
+  if (op == "log_softmax") return in[0].log_softmax(a["dim"].get<int64_t>());
+  if (op == "mse_loss") {
+    std::string r = a["reduction"];
+    int64_t red = r == "none" ? ember::Reduction::None : r == "sum" ? ember::Reduction::Sum : ember::Reduction::Mean;
+    return ember::mse_loss(in[0], in[1], red);
+  }
+  Tensor x = has("input_transform") ? in[0].t() : in[0];
+  if (op == "view") return x.view(ints(a, "size"));
+  if (op == "reshape") return x.reshape(ints(a, "size"));
+  if (op == "transpose") return x.transpose(a["dim0"].get<int64_t>(), a["dim1"].get<int64_t>());
+  if (op == "permute") return x.permute(ints(a, "dims"));
+  if (op == "expand") return x.expand(ints(a, "size"));
+  if (op == "narrow") return x.narrow(a["dim"].get<int64_t>(), a["start"].get<int64_t>(), a["length"].get<int64_t>());
+  if (op == "select") return x.select(a["dim"].get<int64_t>(), a["index"].get<int64_t>());
+  if (op == "slice")
+    return x.slice(a["dim"].get<int64_t>(), a["start"].get<int64_t>(), a["end"].get<int64_t>(), a["step"].get<int64_t>());
+  if (op == "cat") return ember::cat(in, a["dim"].get<int64_t>());
+  if (op == "stack") return ember::stack(in, a["dim"].get<int64_t>());
+  if (op == "repeat") return x.repeat(ints(a, "repeats"));
+  if (op == "flip") return x.flip(ints(a, "dims"));
+  if (op == "tril") return x.tril(a["diagonal"].get<int64_t>());
+  if (op == "triu") return x.triu(a["diagonal"].get<int64_t>());
+  if (op == "index_select") return x.index_select(a["dim"].get<int64_t>(), in[1]);
+  if (op == "gather") return x.gather(a["dim"].get<int64_t>(), in[1]);
+  if (op == "masked_fill") return x.masked_fill(in[1], a["value"].get<double>());
+  if (op == "topk")
+    return std::get<0>(x.topk(a["k"].get<int64_t>(), a["dim"].get<int64_t>(), a["largest"].get<bool>()));
+  if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
+  throw std::runtime_error("op table has no entry for '" + op + "'");
+}
+
+}  // namespace ember_test
