@@ -75,9 +75,17 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   }
   if (!captures.empty()) {
     for (auto& c : captures) c.node->scratch.needed = c.node->scratch.epoch == epoch;
-    // A node is needed when any of its children is; children were discovered after parents.
-    for (size_t i = order.size(); i-- > 0;) {
-      Node* n = order[i];
+    // A node is needed when any of its children is: walk a topological order (parents before
+    // children, Kahn's algorithm on a copy of the counts) backwards.
+    std::vector<Node*> topo;
+    for (Node* n : order) n->scratch.pending = n->scratch.dependencies;
+    for (Node* n : order)
+      if (n->scratch.pending == 0) topo.push_back(n);
+    for (size_t i = 0; i < topo.size(); ++i)
+      for (const auto& e : topo[i]->next_edges())
+        if (e.is_valid() && --e.function->scratch.pending == 0) topo.push_back(e.function.get());
+    for (size_t i = topo.size(); i-- > 0;) {
+      Node* n = topo[i];
       for (const auto& e : n->next_edges())
         if (e.is_valid() && e.function->scratch.needed) n->scratch.needed = true;
     }

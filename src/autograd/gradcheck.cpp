@@ -40,14 +40,15 @@ bool gradcheck(const GradcheckFn& fn, const variable_list& inputs, double eps, d
 
   for (size_t oi = 0; oi < outs.size(); ++oi) {
     const Tensor& out = outs[oi];
-    if (!out.requires_grad() || !out.is_floating_point()) continue;
+    if (!out.is_floating_point()) continue;
     const int64_t n_out = out.numel();
-    // Analytical: one backward per output element, reading each input's gradient.
-    std::vector<variable_list> analytical;
-    for (int64_t j = 0; j < n_out; ++j) {
+    // Analytical: one backward per output element, reading each input's gradient. An output
+    // that does not require grad claims a zero Jacobian, which the numerical one must confirm.
+    std::vector<variable_list> analytical(n_out, variable_list(diff_inputs.size()));
+    for (int64_t j = 0; j < n_out && out.requires_grad(); ++j) {
       Tensor go = zeros_like(out);
       go.view({-1})[j].fill_(1.0);
-      analytical.push_back(grad({out}, diff_inputs, {go}, true, false, true));
+      analytical[j] = grad({out}, diff_inputs, {go}, true, false, true);
     }
     // Numerical: central differences, perturbing one input element at a time.
     for (size_t di = 0; di < diff.size(); ++di) {

@@ -104,7 +104,8 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   is_output_ = is_output;
   version_ = t.unsafeGetTensorImpl()->storage()->version();
   auto* m = meta_of(t);
-  requires_grad_ = t.requires_grad();
+  // An output is saved just before its op makes it part of the graph: it will require grad.
+  requires_grad_ = is_output || t.requires_grad();
   if (is_output) {
     data_ = shallow_alias(t);
     output_nr_ = m ? m->output_nr_ : 0;

@@ -1158,7 +1158,7 @@ std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bo
 std::tuple<Tensor, Tensor> Tensor::sort(int64_t dim, bool descending) const {
   return ember::sort(*this, dim, descending);
 }
-std::tuple<Tensor, Tensor> Tensor::sort(bool /*stable: ember's sort always is*/, int64_t dim, bool descending) const {
+std::tuple<Tensor, Tensor> Tensor::sort(std::optional<bool> /*stable: ember's sort always is*/, int64_t dim, bool descending) const {
   return ember::sort(*this, dim, descending);
 }
 Tensor Tensor::argsort(int64_t dim, bool descending) const { return ember::argsort(*this, dim, descending); }

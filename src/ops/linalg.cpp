@@ -2,6 +2,8 @@
 // flag suffices; matmul dispatches on ranks as PyTorch does.
 #include "ember/ops/linalg.h"
 
+#include "ember/ops/shape.h"
+
 #include "ops/util.h"
 
 namespace ember {
@@ -246,9 +248,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     DimVector out_shape(a.sizes());
     out_shape.pop_back();
     Tensor folded = a.reshape({-1, a.size(-1)});
-    if (db == 1) return folded.mv(b).view(out_shape);
+    if (db == 1) return unsafe_view(folded.mv(b), out_shape);
     out_shape.push_back(b.size(1));
-    return folded.mm(b).view(out_shape);
+    return unsafe_view(folded.mm(b), out_shape);
   }
   // Batched: broadcast the batch dims, then bmm.
   Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
@@ -266,7 +268,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   DimVector out_shape(batch);
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(m);
-  return r.view(out_shape);
+  return unsafe_view(r, out_shape);
 }
 
 }  // namespace ember

@@ -579,7 +579,9 @@ struct PowBackward1 final : NamedNode<"PowBackward1"> {
     Tensor s = self.unpack(), e = exponent.unpack();
     Tensor ga, gb;
     if (should_compute_output(0)) {
-      Tensor d = where(e.eq(0.0), zeros_like(e, s.dtype()), e.mul(s.pow(e.sub(1))));
+      // e * s^(e-1) is 0 at e == 0 except for 0^-1: mask only that point, so the second
+      // derivative in e stays right at e == 0.
+      Tensor d = where(e.eq(0.0).logical_and(s.eq(0.0)), 0.0, e.mul(s.pow(e.sub(1))));
       ga = reduce_grad(g[0].mul(d), a_sizes, a_dtype);
     }
     if (should_compute_output(1)) {

@@ -517,7 +517,7 @@ Tensor sum_to(const Tensor& x, IntArrayRef shape) {
     if (shape[i - lead] == 1 && x.size(i) != 1) dims.push_back(i);
   }
   Tensor r = dims.empty() ? x : x.sum(dims, true);
-  return r.reshape(shape);
+  return r.sizes() == shape ? r : r.reshape(shape);
 }
 
 }  // namespace ember

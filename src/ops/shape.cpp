@@ -181,12 +181,19 @@ Tensor view(const Tensor& x, IntArrayRef size) {
   return as_view_of(x, raw_view(x, shape, *st, x.storage_offset()), "ViewBackward0", reshape_grad);
 }
 
+// PyTorch 1.13 names a reshape that is a view ReshapeAliasBackward0, and one that copies
+// UnsafeViewBackward0 (the copy is not a view of the input).
 Tensor reshape(const Tensor& x, IntArrayRef shape_in) {
   DimVector shape = infer_size(shape_in, x.numel());
   if (auto st = view_strides(x.sizes(), x.strides(), shape))
-    return as_view_of(x, raw_view(x, shape, *st, x.storage_offset()), "ViewBackward0", reshape_grad);
-  Tensor c = contiguous_raw(x);
-  Tensor out = raw_view(c, shape, contiguous_strides(shape), 0);
+    return as_view_of(x, raw_view(x, shape, *st, x.storage_offset()), "ReshapeAliasBackward0", reshape_grad);
+  return unsafe_view(x.clone(), shape);
+}
+
+Tensor unsafe_view(const Tensor& x, IntArrayRef shape_in) {
+  DimVector shape = infer_size(shape_in, x.numel());
+  EMBER_CHECK(x.is_contiguous(), "_unsafe_view: expected a contiguous tensor");
+  Tensor out = raw_view(x, shape, contiguous_strides(shape), x.storage_offset());
   if (any_requires_grad(x)) {
     auto n = make_node<ViewBackward>(x);
     n->name_ = "UnsafeViewBackward0";
@@ -528,15 +535,45 @@ Tensor cat(TensorList tensors, int64_t dim) {
 }
 Tensor concat(TensorList tensors, int64_t dim) { return cat(tensors, dim); }
 
+namespace {
+struct StackBackward0 final : NamedNode<"StackBackward0"> {
+  int64_t dim;
+  std::vector<ScalarType> dtypes;
+  variable_list apply(variable_list&& g) override {
+    variable_list out;
+    for (size_t i = 0; i < dtypes.size(); ++i) {
+      if (!should_compute_output(i)) {
+        out.emplace_back();
+        continue;
+      }
+      Tensor gi = g[0].select(dim, static_cast<int64_t>(i));
+      out.push_back(gi.dtype() == dtypes[i] ? gi : gi.to(dtypes[i]));
+    }
+    return out;
+  }
+};
+}  // namespace
+
 Tensor stack(TensorList tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), "stack expects a non-empty TensorList");
   for (size_t i = 1; i < tensors.size(); ++i)
     EMBER_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack expects each tensor to be equal size, but got ",
                 tensors[0].sizes(), " at entry 0 and ", tensors[i].sizes(), " at entry ", i);
   int64_t d = maybe_wrap_dim(dim, tensors[0].dim() + 1);
-  std::vector<Tensor> parts;
-  for (const auto& t : tensors) parts.push_back(t.unsqueeze(d));
-  return cat(parts, d);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    std::vector<Tensor> parts;
+    for (const auto& t : tensors) parts.push_back(t.unsqueeze(d));
+    out = cat(parts, d);
+  }
+  if (any_requires_grad_list(tensors)) {
+    auto n = autograd::make_node_list<StackBackward0>(tensors);
+    n->dim = d;
+    for (const auto& t : tensors) n->dtypes.push_back(t.dtype());
+    set_history(out, n);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- repeat / flip / tril / triu

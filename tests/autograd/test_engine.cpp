@@ -215,3 +215,12 @@ TEST(Engine, RequiresGradOnlyForFloats) {
   auto i = tensor({1, 2});
   EXPECT_EQ(error_of([&] { i.requires_grad_(); }), "only Tensors of floating point dtype can require gradients");
 }
+
+TEST(Engine, GradThroughDiamondReachedTwice) {
+  // b is reached through exp and directly: discovery order is not topological here.
+  auto w = tensor({0.5, -1.0}, requires_grad());
+  auto b = w * 1;
+  auto y = (b + b.exp()).sum();
+  auto g = autograd::grad({y}, {w})[0];
+  EXPECT_TRUE(g.allclose(tensor({1.0 + std::exp(0.5), 1.0 + std::exp(-1.0)})));
+}

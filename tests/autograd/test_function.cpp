@@ -64,3 +64,16 @@ TEST(Gradcheck, PassesForCorrectAndFailsForWrongGradient) {
   EXPECT_FALSE(gradcheck([](const variable_list& in) { return Wrong::apply(in[0]); }, {x}, 1e-6, 1e-5, 1e-3, false));
   EXPECT_THROW(gradcheck([](const variable_list& in) { return Wrong::apply(in[0]); }, {x}), Error);
 }
+
+TEST(Gradcheck, SecondDerivativeThroughASavedOutput) {
+  // exp saves its output; the second derivative needs that output back in the graph.
+  auto x = tensor({0.3, -0.2}, TensorOptions(kDouble).requires_grad(true));
+  EXPECT_TRUE(gradgradcheck([](const variable_list& in) { return in[0].exp(); }, {x}));
+  auto g = autograd::grad({x.exp().sum()}, {x}, {}, std::nullopt, true)[0];
+  EXPECT_TRUE(g.requires_grad());
+}
+
+TEST(Gradcheck, DetachedOutputWithNonzeroJacobianFails) {
+  auto x = tensor({0.3, -0.2}, TensorOptions(kDouble).requires_grad(true));
+  EXPECT_FALSE(gradcheck([](const variable_list& in) { return in[0].detach() * 2; }, {x}, 1e-6, 1e-5, 1e-3, false));
+}

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "ember/ember.h"
@@ -50,20 +51,14 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "sub") return ember::sub(in[0], B, num("alpha", 1));
   if (op == "mul") return in[0] * B;
   if (op == "div") return in[0] / B;
-  if (op == "neg") return -in[0];
+  // Unary ops: the fixture name is the ember function's name.
+  static const std::map<std::string, Tensor (*)(const Tensor&)> unary = {
+      {"neg", ember::neg},   {"exp", ember::exp},   {"log", ember::log},   {"log1p", ember::log1p},
+      {"sqrt", ember::sqrt}, {"rsqrt", ember::rsqrt}, {"abs", ember::abs}, {"sign", ember::sign},
+      {"sin", ember::sin},   {"cos", ember::cos},   {"tanh", ember::tanh}, {"sigmoid", ember::sigmoid},
+      {"relu", ember::relu}};
+  if (auto it = unary.find(op); it != unary.end()) return it->second(in[0]);
   if (op == "pow") return has("exponent") ? in[0].pow(a["exponent"].get<double>()) : in[0].pow(B);
-  if (op == "exp") return in[0].exp();
-  if (op == "log") return in[0].log();
-  if (op == "log1p") return in[0].log1p();
-  if (op == "sqrt") return in[0].sqrt();
-  if (op == "rsqrt") return in[0].rsqrt();
-  if (op == "abs") return in[0].abs();
-  if (op == "sign") return in[0].sign();
-  if (op == "sin") return in[0].sin();
-  if (op == "cos") return in[0].cos();
-  if (op == "tanh") return in[0].tanh();
-  if (op == "sigmoid") return in[0].sigmoid();
-  if (op == "relu") return in[0].relu();
   if (op == "clamp") {
     std::optional<ember::Scalar> lo, hi;
     if (has("min")) lo = a["min"].get<double>();
@@ -86,7 +81,8 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   bool unbiased = !has("unbiased") || a["unbiased"].get<bool>();
   if (op == "var") return has("dim") ? in[0].var(ints(a, "dim"), unbiased, keep) : in[0].var(unbiased);
   if (op == "std") return has("dim") ? in[0].std(ints(a, "dim"), unbiased, keep) : in[0].std(unbiased);
-  if (op == "norm") return has("dim") ? in[0].norm(ember::Scalar(num("p", 2)), ints(a, "dim"), keep) : in[0].norm(num("p", 2));
+  // Python's Tensor.norm always goes through the dim overload (empty dim: all of them).
+  if (op == "norm") return in[0].norm(ember::Scalar(num("p", 2)), has("dim") ? ints(a, "dim") : std::vector<int64_t>{}, keep);
   if (op == "logsumexp") return in[0].logsumexp(ints(a, "dim"), keep);
   if (op == "cumsum") return in[0].cumsum(a["dim"].get<int64_t>());
   if (op == "mm") return in[0].mm(in[1]);

@@ -32,10 +32,8 @@ void expect_close(const Tensor& got, const json& want, const std::string& what) 
   EXPECT_TRUE(got.to(ember::kDouble).allclose(w.to(ember::kDouble), tol, tol)) << what << "\n got " << got << "\nwant " << w;
 }
 
-// Ops whose grad_fn name differs from PyTorch 1.13's because PyTorch builds them from other ops.
-bool composite_name(const std::string& name) {
-  return name == "matmul_1d_2d" || name.rfind("matmul_batched", 0) == 0 || name.rfind("reshape", 0) == 0;
-}
+// PyTorch 1.13 ends matmul(1-D, 2-D) with an in-place squeeze_ (SqueezeBackward3); ember uses squeeze.
+bool composite_name(const std::string& name) { return name == "matmul_1d_2d"; }
 
 // gtest names allow only letters, digits and underscores.
 std::string test_name(int i) {
@@ -45,23 +43,11 @@ std::string test_name(int i) {
   return n;
 }
 
-// Known gaps, each an open item in issue 2's note: skipped with the reason, never passed silently.
-const char* known_gap(const std::string& name) {
-  if (name.rfind("stack", 0) == 0) return "stack records CatBackward0 (PyTorch: StackBackward0)";
-  if (name.rfind("matmul_3d", 0) == 0 || name == "matmul_batch_broadcast") return "batched matmul grad_fn name differs";
-  if (name == "norm_p2_all") return "norm grad_fn name differs (PyTorch 1.13: NormBackward1/LinalgVectorNorm)";
-  if (name.rfind("pow_tensor", 0) == 0) return "gradcheck of pow(tensor, tensor) fails: to investigate";
-  return nullptr;
-}
-
 class PyTorchFixture : public ::testing::TestWithParam<int> {};
 
 TEST_P(PyTorchFixture, ValueAndGradient) {
   const json& c = cases()[GetParam()];
   const std::string name = c["name"];
-  if (const char* gap = known_gap(name)) {
-    GTEST_SKIP() << gap;
-  }
   std::vector<Tensor> in = inputs_of(c);
   Tensor out = run_op(c["op"], in, c["args"]);
   expect_close(out, c["output"], name + " output");
@@ -101,9 +87,6 @@ class Gradcheck : public ::testing::TestWithParam<int> {};
 
 TEST_P(Gradcheck, FirstAndSecondDerivatives) {
   const json& c = cases()[GetParam()];
-  if (const char* gap = known_gap(c["name"])) {
-    GTEST_SKIP() << gap;
-  }
   std::vector<Tensor> in = inputs_of(c);
   bool any = false;
   for (auto& t : in) any = any || t.requires_grad();

@@ -64,6 +64,7 @@ class Node : public RefCounted {
   struct Scratch {
     uint64_t epoch = 0;
     int32_t dependencies = 0;
+    int32_t pending = 0;  // scratch copy of dependencies for ordering
     bool needed = false;
     variable_list buffer;
   } scratch;

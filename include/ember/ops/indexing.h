@@ -9,9 +9,9 @@
 namespace ember {
 namespace indexing {
 
-struct NoneType {};
 struct EllipsisType {};
-constexpr NoneType None{};
+// As LibTorch: None is nullopt, so Slice(1, None) and index({None}) both work.
+constexpr std::nullopt_t None = std::nullopt;
 constexpr EllipsisType Ellipsis{};
 
 class Slice {
@@ -31,7 +31,7 @@ class Slice {
 class TensorIndex {
  public:
   enum class Kind { None, Ellipsis, Integer, Boolean, Slice, Tensor };
-  TensorIndex(NoneType) : kind_(Kind::None) {}
+  TensorIndex(std::nullopt_t) : kind_(Kind::None) {}
   TensorIndex(EllipsisType) : kind_(Kind::Ellipsis) {}
   TensorIndex(const char* s);  // "..." only
   TensorIndex(int64_t i) : kind_(Kind::Integer), integer_(i) {}

@@ -10,6 +10,8 @@ namespace ember {
 
 Tensor view(const Tensor& x, IntArrayRef size);
 Tensor reshape(const Tensor& x, IntArrayRef shape);
+// A view of contiguous `x` recorded as a new tensor (at::_unsafe_view): the end of composite ops.
+Tensor unsafe_view(const Tensor& x, IntArrayRef shape);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor unflatten(const Tensor& x, int64_t dim, IntArrayRef sizes);
 Tensor squeeze(const Tensor& x);
