@@ -82,6 +82,10 @@ void check_inplace(const Tensor& self) {
     auto* bm = meta_of(m->view_base_);
     EMBER_CHECK(!(bm && bm->requires_grad_ && !bm->grad_fn_),
                 "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+    // Checked here, before the op writes anything, rather than when history is rebased.
+    EMBER_CHECK(!m->view_base_.requires_grad(),
+                "ember: an in-place operation on a view of a tensor that requires grad is not supported yet; "
+                "apply it to a clone() of the view, or to the base tensor");
   }
 }
 
@@ -89,9 +93,6 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
   auto& m = materialize_meta(self);
-  EMBER_CHECK(!m.view_base_.defined() || !m.view_base_.requires_grad(),
-              "ember: an in-place operation on a view of a tensor that requires grad is not supported yet; "
-              "apply it to a clone() of the view, or to the base tensor");
   m.grad_fn_ = node;
   m.output_nr_ = 0;
 }

@@ -1,8 +1,9 @@
-// Pointwise ops: binary arithmetic with broadcasting and type promotion, unary math, clamp,
+// Pointwise binary ops: arithmetic with broadcasting and type promotion, pow, clamp,
 // minimum/maximum, where, comparisons and logical ops, each with its backward beside it.
+// Unary math is in pointwise_unary.cpp.
 #include <cmath>
 
-#include "ops/util.h"
+#include "ops/elementwise.h"
 
 namespace ember {
 
@@ -28,11 +29,6 @@ ScalarType effective_dtype(const Tensor& t) {
   if (t.unsafeGetTensorImpl()->is_wrapped_number() && is_floating_type(t.dtype())) return get_default_dtype();
   return t.dtype();
 }
-bool can_cast(ScalarType from, ScalarType to) {
-  if (is_floating_type(from) && is_integral_type(to, true)) return false;
-  if (from != kBool && to == kBool) return false;
-  return true;
-}
 }  // namespace
 
 ScalarType result_type(const Tensor& a, const Tensor& b) {
@@ -43,73 +39,11 @@ ScalarType result_type(const Tensor& a, const Tensor& b) {
 }
 ScalarType result_type(const Tensor& a, const Scalar& b) { return result_type(a, wrap_scalar(b)); }
 
-// ---------------------------------------------------------------- kernels
-
-namespace {
-
-// f(a, b) broadcast, computed in `compute`, written as `out_dtype` (into `out` when given).
-template <typename F>
-Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarType compute, ScalarType out_dtype,
-                     const Tensor& out_given, const F& f) {
-  DimVector shape = broadcast_shapes(a.sizes(), b.sizes());
-  Tensor out = out_given;
-  if (out.defined()) {
-    EMBER_CHECK(out.sizes() == shape.ref(), "output with shape ", out.sizes(), " doesn't match the broadcast shape ",
-                shape);
-    EMBER_CHECK(can_cast(out_dtype, out.dtype()), "result type ", to_string(out_dtype),
-                " can't be cast to the desired output type ", to_string(out.dtype()));
-    if (out.dtype() != out_dtype) {
-      Tensor tmp = binary_kernel(op, a, b, compute, out_dtype, Tensor(), f);
-      kernels::copy(out, tmp);
-      return out;
-    }
-  } else {
-    out = new_tensor(shape, out_dtype);
-  }
-  Tensor ac = expand_raw(cast(a, compute), shape);
-  Tensor bc = expand_raw(cast(b, compute), shape);
-  visit_dtype(compute, op, [&](auto tag) {
-    using T = decltype(tag);
-    if (out_dtype == kBool && compute != kBool)
-      kernels::pointwise<bool, T, T>(out, [&](T x, T y) { return static_cast<bool>(f(x, y)); }, ac, bc);
-    else
-      kernels::pointwise<T, T, T>(out, [&](T x, T y) { return static_cast<T>(f(x, y)); }, ac, bc);
-  });
-  return out;
-}
-
-// f(x) computed and written in `dtype`.
-template <typename F>
-Tensor unary_kernel(const char* op, const Tensor& x, ScalarType dtype, const F& f) {
-  Tensor out = new_tensor(x.sizes(), dtype);
-  Tensor xc = cast(x, dtype);
-  visit_dtype(dtype, op, [&](auto tag) {
-    using T = decltype(tag);
-    kernels::pointwise<T, T>(out, [&](T v) { return static_cast<T>(f(v)); }, xc);
-  });
-  return out;
-}
-
-ScalarType float_of(const Tensor& x) { return is_floating_type(x.dtype()) ? x.dtype() : get_default_dtype(); }
-
-// Copies r into self for an in-place op and makes r's backward self's history.
-Tensor& assign_inplace(Tensor& self, const Tensor& r) {
-  EMBER_CHECK(r.sizes() == self.sizes(), "output with shape ", self.sizes(), " doesn't match the broadcast shape ",
-              r.sizes());
-  EMBER_CHECK(can_cast(r.dtype(), self.dtype()), "result type ", to_string(r.dtype()),
-              " can't be cast to the desired output type ", to_string(self.dtype()));
-  kernels::copy(self, r);
-  autograd::rebase_history(self, r.grad_fn());
-  return self;
-}
-
-bool is_one(const Scalar& s) { return s.toDouble() == 1.0; }
-
-}  // namespace
-
 // ---------------------------------------------------------------- add / sub
 
 namespace {
+bool is_one(const Scalar& s) { return s.toDouble() == 1.0; }
+
 struct AddBackward0 final : NamedNode<"AddBackward0"> {
   DimVector a_sizes, b_sizes;
   ScalarType a_dtype, b_dtype;
@@ -381,179 +315,6 @@ Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value
   return add_(ember::div(t1, t2), value);
 }
 Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) { return add_(ember::sub(end, *this), weight); }
-
-// ---------------------------------------------------------------- unary math
-
-namespace {
-using UnaryFormula = Tensor (*)(const Tensor& grad, const Tensor& self, const Tensor& result);
-
-// One struct serves every unary op: its name and gradient formula come from the op's table row.
-struct UnaryBackward final : Node {
-  const char* name_;
-  UnaryFormula formula;
-  SavedVariable self, result;
-  ScalarType dtype;
-  std::string name() const override { return name_; }
-  variable_list apply(variable_list&& g) override {
-    Tensor r = formula(g[0], self.unpack(), result.unpack(this));
-    return {r.dtype() == dtype ? r : r.to(dtype)};
-  }
-  void release_variables() override {
-    self.reset_data();
-    result.reset_data();
-  }
-};
-
-struct UnaryDef {
-  const char* backward_name;
-  UnaryFormula formula;
-  bool saves_self;
-  bool saves_result;
-};
-
-void record_unary(const Tensor& r, const Tensor& x, const UnaryDef& def) {
-  auto n = make_node<UnaryBackward>(x);
-  n->name_ = def.backward_name;
-  n->formula = def.formula;
-  n->dtype = x.dtype();
-  if (def.saves_self) n->self = save(x);
-  if (def.saves_result) n->result = save_output(r);
-  set_history(r, n);
-}
-
-template <typename F>
-Tensor unary_float_op(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
-  Tensor r = unary_kernel(op, x, float_of(x), f);
-  if (any_requires_grad(x)) record_unary(r, x, def);
-  return r;
-}
-
-Tensor zeros_grad(const Tensor& g, const Tensor&, const Tensor&) { return zeros_like(g); }
-
-const UnaryDef kNeg{"NegBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g.neg(); }, false, false};
-const UnaryDef kExp{"ExpBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r); }, false, true};
-const UnaryDef kLog{"LogBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s); }, true, false};
-const UnaryDef kLog1p{"Log1PBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s.add(1)); },
-                      true, false};
-const UnaryDef kSqrt{"SqrtBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.div(r.mul(2)); },
-                     false, true};
-const UnaryDef kRsqrt{"RsqrtBackward0",
-                      [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.pow(3)).mul(-0.5); }, false,
-                      true};
-const UnaryDef kAbs{"AbsBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sign()); },
-                    true, false};
-const UnaryDef kSign{"SignBackward0", zeros_grad, false, false};
-const UnaryDef kSin{"SinBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.cos()); }, true,
-                    false};
-const UnaryDef kCos{"CosBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sin().neg()); },
-                    true, false};
-const UnaryDef kTanh{"TanhBackward0",
-                     [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(rsub(r.mul(r), 1)); }, false,
-                     true};
-const UnaryDef kSigmoid{"SigmoidBackward0",
-                        [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r).mul(rsub(r, 1)); }, false,
-                        true};
-const UnaryDef kRelu{"ReluBackward0",
-                     [](const Tensor& g, const Tensor&, const Tensor& r) { return where(r.gt(0), g, 0.0); }, false, true};
-const UnaryDef kReciprocal{"ReciprocalBackward0",
-                           [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r)).neg(); }, false,
-                           true};
-const UnaryDef kFloor{"FloorBackward0", zeros_grad, false, false};
-const UnaryDef kCeil{"CeilBackward0", zeros_grad, false, false};
-const UnaryDef kRound{"RoundBackward0", zeros_grad, false, false};
-}  // namespace
-
-Tensor neg(const Tensor& x) {
-  EMBER_CHECK(x.dtype() != kBool,
-              "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
-              "the `~` or `logical_not()` operator instead.");
-  Tensor r = unary_kernel("neg", x, x.dtype(), [](auto v) { return -v; });
-  if (any_requires_grad(x)) record_unary(r, x, kNeg);
-  return r;
-}
-Tensor exp(const Tensor& x) {
-  return unary_float_op("exp", x, kExp, [](auto v) { return std::exp(v); });
-}
-Tensor log(const Tensor& x) {
-  return unary_float_op("log", x, kLog, [](auto v) { return std::log(v); });
-}
-Tensor log1p(const Tensor& x) {
-  return unary_float_op("log1p", x, kLog1p, [](auto v) { return std::log1p(v); });
-}
-Tensor sqrt(const Tensor& x) {
-  return unary_float_op("sqrt", x, kSqrt, [](auto v) { return std::sqrt(v); });
-}
-Tensor rsqrt(const Tensor& x) {
-  return unary_float_op("rsqrt", x, kRsqrt, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
-}
-Tensor sin(const Tensor& x) {
-  return unary_float_op("sin", x, kSin, [](auto v) { return std::sin(v); });
-}
-Tensor cos(const Tensor& x) {
-  return unary_float_op("cos", x, kCos, [](auto v) { return std::cos(v); });
-}
-Tensor tanh(const Tensor& x) {
-  return unary_float_op("tanh", x, kTanh, [](auto v) { return std::tanh(v); });
-}
-Tensor sigmoid(const Tensor& x) {
-  return unary_float_op("sigmoid", x, kSigmoid, [](auto v) {
-    using T = decltype(v);
-    return T(1) / (T(1) + std::exp(-v));
-  });
-}
-Tensor reciprocal(const Tensor& x) {
-  return unary_float_op("reciprocal", x, kReciprocal, [](auto v) { return decltype(v)(1) / v; });
-}
-Tensor abs(const Tensor& x) {
-  Tensor r = unary_kernel("abs", x, x.dtype(), [](auto v) {
-    if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
-    else return v < 0 ? -v : v;
-  });
-  if (any_requires_grad(x)) record_unary(r, x, kAbs);
-  return r;
-}
-Tensor sign(const Tensor& x) {
-  Tensor r = unary_kernel("sign", x, x.dtype(), [](auto v) {
-    using T = decltype(v);
-    return static_cast<T>((T(0) < v) - (v < T(0)));
-  });
-  if (any_requires_grad(x)) record_unary(r, x, kSign);
-  return r;
-}
-Tensor relu(const Tensor& x) {
-  EMBER_CHECK(x.dtype() != kBool, "\"clamp_min_cpu\" not implemented for 'Bool'");
-  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
-  if (any_requires_grad(x)) record_unary(r, x, kRelu);
-  return r;
-}
-namespace {
-template <typename F>
-Tensor rounding(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
-  if (!is_floating_type(x.dtype())) return x.clone();
-  Tensor r = unary_kernel(op, x, x.dtype(), f);
-  if (any_requires_grad(x)) record_unary(r, x, def);
-  return r;
-}
-}  // namespace
-Tensor floor(const Tensor& x) {
-  return rounding("floor", x, kFloor, [](auto v) { return std::floor(v); });
-}
-Tensor ceil(const Tensor& x) {
-  return rounding("ceil", x, kCeil, [](auto v) { return std::ceil(v); });
-}
-Tensor round(const Tensor& x) {
-  return rounding("round", x, kRound, [](auto v) { return std::nearbyint(v); });
-}
-Tensor square(const Tensor& x) { return pow(x, 2); }
-
-Tensor& Tensor::neg_() { return assign_inplace(*this, (autograd::check_inplace(*this), neg())); }
-Tensor& Tensor::exp_() { return assign_inplace(*this, (autograd::check_inplace(*this), exp())); }
-Tensor& Tensor::log_() { return assign_inplace(*this, (autograd::check_inplace(*this), log())); }
-Tensor& Tensor::sqrt_() { return assign_inplace(*this, (autograd::check_inplace(*this), sqrt())); }
-Tensor& Tensor::abs_() { return assign_inplace(*this, (autograd::check_inplace(*this), abs())); }
-Tensor& Tensor::tanh_() { return assign_inplace(*this, (autograd::check_inplace(*this), tanh())); }
-Tensor& Tensor::sigmoid_() { return assign_inplace(*this, (autograd::check_inplace(*this), sigmoid())); }
-Tensor& Tensor::relu_() { return assign_inplace(*this, (autograd::check_inplace(*this), relu())); }
 
 // ---------------------------------------------------------------- pow
 

@@ -1,0 +1,73 @@
+// Elementwise building blocks shared by the pointwise op files: broadcast binary and unary
+// kernels in a compute dtype, casting rules, and the in-place write-back.
+#pragma once
+#include "ops/util.h"
+
+namespace ember {
+namespace ops {
+
+// Whether a result of dtype `from` may be written into a tensor of dtype `to` (PyTorch's canCast).
+inline bool can_cast(ScalarType from, ScalarType to) {
+  if (is_floating_type(from) && is_integral_type(to, true)) return false;
+  if (from != kBool && to == kBool) return false;
+  return true;
+}
+
+// f(a, b) broadcast, computed in `compute`, written as `out_dtype` (into `out` when given).
+template <typename F>
+Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarType compute, ScalarType out_dtype,
+                     const Tensor& out_given, const F& f) {
+  DimVector shape = broadcast_shapes(a.sizes(), b.sizes());
+  Tensor out = out_given;
+  if (out.defined()) {
+    EMBER_CHECK(out.sizes() == shape.ref(), "output with shape ", out.sizes(), " doesn't match the broadcast shape ",
+                shape);
+    EMBER_CHECK(can_cast(out_dtype, out.dtype()), "result type ", to_string(out_dtype),
+                " can't be cast to the desired output type ", to_string(out.dtype()));
+    if (out.dtype() != out_dtype) {
+      Tensor tmp = binary_kernel(op, a, b, compute, out_dtype, Tensor(), f);
+      kernels::copy(out, tmp);
+      return out;
+    }
+  } else {
+    out = new_tensor(shape, out_dtype);
+  }
+  Tensor ac = expand_raw(cast(a, compute), shape);
+  Tensor bc = expand_raw(cast(b, compute), shape);
+  visit_dtype(compute, op, [&](auto tag) {
+    using T = decltype(tag);
+    if (out_dtype == kBool && compute != kBool)
+      kernels::pointwise<bool, T, T>(out, [&](T x, T y) { return static_cast<bool>(f(x, y)); }, ac, bc);
+    else
+      kernels::pointwise<T, T, T>(out, [&](T x, T y) { return static_cast<T>(f(x, y)); }, ac, bc);
+  });
+  return out;
+}
+
+// f(x) computed and written in `dtype`.
+template <typename F>
+Tensor unary_kernel(const char* op, const Tensor& x, ScalarType dtype, const F& f) {
+  Tensor out = new_tensor(x.sizes(), dtype);
+  Tensor xc = cast(x, dtype);
+  visit_dtype(dtype, op, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::pointwise<T, T>(out, [&](T v) { return static_cast<T>(f(v)); }, xc);
+  });
+  return out;
+}
+
+inline ScalarType float_of(const Tensor& x) { return is_floating_type(x.dtype()) ? x.dtype() : get_default_dtype(); }
+
+// Copies r into self for an in-place op and makes r's backward self's history.
+inline Tensor& assign_inplace(Tensor& self, const Tensor& r) {
+  EMBER_CHECK(r.sizes() == self.sizes(), "output with shape ", self.sizes(), " doesn't match the broadcast shape ",
+              r.sizes());
+  EMBER_CHECK(can_cast(r.dtype(), self.dtype()), "result type ", to_string(r.dtype()),
+              " can't be cast to the desired output type ", to_string(self.dtype()));
+  kernels::copy(self, r);
+  autograd::rebase_history(self, r.grad_fn());
+  return self;
+}
+
+}  // namespace ops
+}  // namespace ember

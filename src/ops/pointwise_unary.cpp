@@ -1,0 +1,195 @@
+// Pointwise unary math (exp, log, trig, sigmoid, relu, rounding, ...): one table row per op
+// gives its PyTorch backward name and gradient formula.
+#include <cmath>
+
+#include "ops/elementwise.h"
+
+namespace ember {
+
+using autograd::any_requires_grad;
+using autograd::make_node;
+using autograd::set_history;
+using namespace ops;
+
+// ---------------------------------------------------------------- unary math
+
+namespace {
+using UnaryFormula = Tensor (*)(const Tensor& grad, const Tensor& self, const Tensor& result);
+
+// One struct serves every unary op: its name and gradient formula come from the op's table row.
+struct UnaryBackward final : Node {
+  const char* name_;
+  UnaryFormula formula;
+  SavedVariable self, result;
+  ScalarType dtype;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor r = formula(g[0], self.unpack(), result.unpack(this));
+    return {r.dtype() == dtype ? r : r.to(dtype)};
+  }
+  void release_variables() override {
+    self.reset_data();
+    result.reset_data();
+  }
+};
+
+struct UnaryDef {
+  const char* backward_name;
+  UnaryFormula formula;
+  bool saves_self;
+  bool saves_result;
+};
+
+void record_unary(const Tensor& r, const Tensor& x, const UnaryDef& def) {
+  auto n = make_node<UnaryBackward>(x);
+  n->name_ = def.backward_name;
+  n->formula = def.formula;
+  n->dtype = x.dtype();
+  if (def.saves_self) n->self = save(x);
+  if (def.saves_result) n->result = save_output(r);
+  set_history(r, n);
+}
+
+template <typename F>
+Tensor unary_float_op(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
+  Tensor r = unary_kernel(op, x, float_of(x), f);
+  if (any_requires_grad(x)) record_unary(r, x, def);
+  return r;
+}
+
+Tensor zeros_grad(const Tensor& g, const Tensor&, const Tensor&) { return zeros_like(g); }
+
+const UnaryDef kNeg{"NegBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g.neg(); }, false, false};
+const UnaryDef kExp{"ExpBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r); }, false, true};
+const UnaryDef kLog{"LogBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s); }, true, false};
+const UnaryDef kLog1p{"Log1PBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s.add(1)); },
+                      true, false};
+const UnaryDef kSqrt{"SqrtBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.div(r.mul(2)); },
+                     false, true};
+const UnaryDef kRsqrt{"RsqrtBackward0",
+                      [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.pow(3)).mul(-0.5); }, false,
+                      true};
+const UnaryDef kAbs{"AbsBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sign()); },
+                    true, false};
+const UnaryDef kSign{"SignBackward0", zeros_grad, false, false};
+const UnaryDef kSin{"SinBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.cos()); }, true,
+                    false};
+const UnaryDef kCos{"CosBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sin().neg()); },
+                    true, false};
+const UnaryDef kTanh{"TanhBackward0",
+                     [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(rsub(r.mul(r), 1)); }, false,
+                     true};
+const UnaryDef kSigmoid{"SigmoidBackward0",
+                        [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r).mul(rsub(r, 1)); }, false,
+                        true};
+const UnaryDef kRelu{"ReluBackward0",
+                     [](const Tensor& g, const Tensor&, const Tensor& r) { return where(r.gt(0), g, 0.0); }, false, true};
+const UnaryDef kReciprocal{"ReciprocalBackward0",
+                           [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r)).neg(); }, false,
+                           true};
+const UnaryDef kFloor{"FloorBackward0", zeros_grad, false, false};
+const UnaryDef kCeil{"CeilBackward0", zeros_grad, false, false};
+const UnaryDef kRound{"RoundBackward0", zeros_grad, false, false};
+}  // namespace
+
+Tensor neg(const Tensor& x) {
+  EMBER_CHECK(x.dtype() != kBool,
+              "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
+              "the `~` or `logical_not()` operator instead.");
+  Tensor r = unary_kernel("neg", x, x.dtype(), [](auto v) { return -v; });
+  if (any_requires_grad(x)) record_unary(r, x, kNeg);
+  return r;
+}
+Tensor exp(const Tensor& x) {
+  return unary_float_op("exp", x, kExp, [](auto v) { return std::exp(v); });
+}
+Tensor log(const Tensor& x) {
+  return unary_float_op("log", x, kLog, [](auto v) { return std::log(v); });
+}
+Tensor log1p(const Tensor& x) {
+  return unary_float_op("log1p", x, kLog1p, [](auto v) { return std::log1p(v); });
+}
+Tensor sqrt(const Tensor& x) {
+  return unary_float_op("sqrt", x, kSqrt, [](auto v) { return std::sqrt(v); });
+}
+Tensor rsqrt(const Tensor& x) {
+  return unary_float_op("rsqrt", x, kRsqrt, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
+}
+Tensor sin(const Tensor& x) {
+  return unary_float_op("sin", x, kSin, [](auto v) { return std::sin(v); });
+}
+Tensor cos(const Tensor& x) {
+  return unary_float_op("cos", x, kCos, [](auto v) { return std::cos(v); });
+}
+Tensor tanh(const Tensor& x) {
+  return unary_float_op("tanh", x, kTanh, [](auto v) { return std::tanh(v); });
+}
+Tensor sigmoid(const Tensor& x) {
+  return unary_float_op("sigmoid", x, kSigmoid, [](auto v) {
+    using T = decltype(v);
+    return T(1) / (T(1) + std::exp(-v));
+  });
+}
+Tensor reciprocal(const Tensor& x) {
+  return unary_float_op("reciprocal", x, kReciprocal, [](auto v) { return decltype(v)(1) / v; });
+}
+Tensor abs(const Tensor& x) {
+  Tensor r = unary_kernel("abs", x, x.dtype(), [](auto v) {
+    if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
+    else return v < 0 ? -v : v;
+  });
+  if (any_requires_grad(x)) record_unary(r, x, kAbs);
+  return r;
+}
+Tensor sign(const Tensor& x) {
+  Tensor r = unary_kernel("sign", x, x.dtype(), [](auto v) {
+    using T = decltype(v);
+    return static_cast<T>((T(0) < v) - (v < T(0)));
+  });
+  if (any_requires_grad(x)) record_unary(r, x, kSign);
+  return r;
+}
+Tensor relu(const Tensor& x) {
+  EMBER_CHECK(x.dtype() != kBool, "\"clamp_min_cpu\" not implemented for 'Bool'");
+  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
+  if (any_requires_grad(x)) record_unary(r, x, kRelu);
+  return r;
+}
+namespace {
+template <typename F>
+Tensor rounding(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
+  if (!is_floating_type(x.dtype())) return x.clone();
+  Tensor r = unary_kernel(op, x, x.dtype(), f);
+  if (any_requires_grad(x)) record_unary(r, x, def);
+  return r;
+}
+}  // namespace
+Tensor floor(const Tensor& x) {
+  return rounding("floor", x, kFloor, [](auto v) { return std::floor(v); });
+}
+Tensor ceil(const Tensor& x) {
+  return rounding("ceil", x, kCeil, [](auto v) { return std::ceil(v); });
+}
+Tensor round(const Tensor& x) {
+  return rounding("round", x, kRound, [](auto v) { return std::nearbyint(v); });
+}
+Tensor square(const Tensor& x) { return pow(x, 2); }
+
+namespace {
+// In-place form of a unary op: computed out of place, then written back with self's new history.
+Tensor& inplace_unary(Tensor& self, Tensor (*op)(const Tensor&)) {
+  autograd::check_inplace(self);
+  return assign_inplace(self, op(self));
+}
+}  // namespace
+
+Tensor& Tensor::neg_() { return inplace_unary(*this, ember::neg); }
+Tensor& Tensor::exp_() { return inplace_unary(*this, ember::exp); }
+Tensor& Tensor::log_() { return inplace_unary(*this, ember::log); }
+Tensor& Tensor::sqrt_() { return inplace_unary(*this, ember::sqrt); }
+Tensor& Tensor::abs_() { return inplace_unary(*this, ember::abs); }
+Tensor& Tensor::tanh_() { return inplace_unary(*this, ember::tanh); }
+Tensor& Tensor::sigmoid_() { return inplace_unary(*this, ember::sigmoid); }
+Tensor& Tensor::relu_() { return inplace_unary(*this, ember::relu); }
+
+}  // namespace ember
