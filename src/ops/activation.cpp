@@ -7,11 +7,6 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::make_node;
-using autograd::set_history;
-using namespace ops;
-
 namespace {
 
 struct SoftmaxBackward final : Node {

@@ -9,11 +9,6 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::make_node;
-using autograd::set_history;
-using namespace ops;
-
 namespace {
 Tensor make(IntArrayRef size, const TensorOptions& options) {
   check_device(options.device(), "tensor factory");

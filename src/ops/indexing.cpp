@@ -12,11 +12,7 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::make_node;
-using autograd::set_history;
 using indexing::TensorIndex;
-using namespace ops;
 
 indexing::TensorIndex::TensorIndex(const char* s) : kind_(Kind::Ellipsis) {
   EMBER_CHECK(s && std::string_view(s) == "...", "Expected \"...\" to represent an ellipsis index, but got \"",

@@ -8,11 +8,6 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::make_node;
-using autograd::set_history;
-using namespace ops;
-
 namespace {
 
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* an, const char* bn) {

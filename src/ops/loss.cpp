@@ -5,11 +5,6 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::make_node;
-using autograd::set_history;
-using namespace ops;
-
 namespace {
 struct MseLossBackward0 final : NamedNode<"MseLossBackward0"> {
   SavedVariable self, target;

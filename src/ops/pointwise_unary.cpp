@@ -6,11 +6,6 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::make_node;
-using autograd::set_history;
-using namespace ops;
-
 // ---------------------------------------------------------------- unary math
 
 namespace {

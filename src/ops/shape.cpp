@@ -8,12 +8,6 @@
 
 namespace ember {
 
-using autograd::any_requires_grad;
-using autograd::any_requires_grad_list;
-using autograd::make_node;
-using autograd::set_history;
-using namespace ops;
-
 namespace {
 
 // Everything a view op needs to be replayed or inverted.

@@ -55,4 +55,12 @@ Tensor reduce_grad(const Tensor& g, IntArrayRef sizes, ScalarType dtype);
 
 
 }  // namespace ops
+
+// Every op file records history with these; this header is private to src/ops.
+using autograd::any_requires_grad;
+using autograd::any_requires_grad_list;
+using autograd::make_node;
+using autograd::set_history;
+using namespace ops;
+
 }  // namespace ember
