@@ -209,7 +209,9 @@ void backward(const variable_list& tensors, const variable_list& grad_tensors, s
     if (!caps[i].grad.defined()) continue;
     Tensor& slot = inputs[i].mutable_grad();
     Tensor g = create_graph ? caps[i].grad : caps[i].grad.detach();
-    slot = slot.defined() ? (create_graph ? slot.add(g) : slot.add_(g)) : (create_graph ? g : g.clone());
+    if (!slot.defined()) slot = create_graph ? g : g.clone();
+    else if (create_graph) slot = slot.add(g);
+    else slot.add_(g);
   }
 }
 

@@ -193,23 +193,28 @@ Tensor rand_like(const Tensor& t, const TensorOptions& o) { return rand(t.sizes(
 Tensor randn_like(const Tensor& t, const TensorOptions& o) { return randn(t.sizes(), like(t, o)); }
 Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& o) { return randint(high, t.sizes(), like(t, o)); }
 
+namespace {
+// Fills a contiguous temporary with `fill` (random kernels draw in element order), then copies it
+// into self: works for any strides and counts as one in-place write.
+template <typename F>
+Tensor& overwrite_with(Tensor& self, const F& fill) {
+  Tensor tmp = new_tensor(self.sizes(), self.dtype());
+  fill(tmp);
+  kernels::copy(self, tmp);
+  autograd::rebase_history(self, {});
+  return self;
+}
+}  // namespace
+
 Tensor& Tensor::uniform_(double from, double to) {
   autograd::check_inplace(*this);
   EMBER_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
-  Tensor tmp = new_tensor(sizes(), dtype());
-  kernels::uniform(tmp, from, to, default_generator());
-  kernels::copy(*this, tmp);
-  autograd::rebase_history(*this, {});
-  return *this;
+  return overwrite_with(*this, [&](const Tensor& t) { kernels::uniform(t, from, to, default_generator()); });
 }
 Tensor& Tensor::normal_(double mean, double std) {
   autograd::check_inplace(*this);
   EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
-  Tensor tmp = new_tensor(sizes(), dtype());
-  kernels::normal(tmp, mean, std, default_generator());
-  kernels::copy(*this, tmp);
-  autograd::rebase_history(*this, {});
-  return *this;
+  return overwrite_with(*this, [&](const Tensor& t) { kernels::normal(t, mean, std, default_generator()); });
 }
 Tensor& Tensor::random_(int64_t from, int64_t to) {
   autograd::check_inplace(*this);

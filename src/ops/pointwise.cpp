@@ -72,6 +72,16 @@ struct ScaleBackward final : NamedNode<Name> {
   }
 };
 
+// Records r = a * scale + constant: its backward scales the incoming gradient.
+template <FixedString Name>
+void record_scale(const Tensor& r, const Tensor& a, double scale) {
+  if (!any_requires_grad(a)) return;
+  auto n = make_node<ScaleBackward<Name>>(a);
+  n->dtype = a.dtype();
+  n->scale = scale;
+  set_history(r, n);
+}
+
 Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtract, const Tensor& out) {
   EMBER_CHECK(!(a.dtype() == kBool && b.dtype() == kBool && subtract),
               "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
@@ -121,30 +131,17 @@ Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
 }
 Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   Tensor r = add_sub(a, wrap_scalar(b), alpha, false, Tensor());
-  if (any_requires_grad(a)) {
-    auto n = make_node<ScaleBackward<"AddBackward1">>(a);
-    n->dtype = a.dtype();
-    set_history(r, n);
-  }
+  record_scale<"AddBackward1">(r, a, 1);
   return r;
 }
 Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   Tensor r = add_sub(a, wrap_scalar(b), alpha, true, Tensor());
-  if (any_requires_grad(a)) {
-    auto n = make_node<ScaleBackward<"SubBackward1">>(a);
-    n->dtype = a.dtype();
-    set_history(r, n);
-  }
+  record_scale<"SubBackward1">(r, a, 1);
   return r;
 }
 Tensor rsub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   Tensor r = add_sub(wrap_scalar(b), a, alpha, true, Tensor());
-  if (any_requires_grad(a)) {
-    auto n = make_node<ScaleBackward<"RsubBackward1">>(a);
-    n->dtype = a.dtype();
-    n->scale = -alpha.toDouble();
-    set_history(r, n);
-  }
+  record_scale<"RsubBackward1">(r, a, -alpha.toDouble());
   return r;
 }
 
@@ -219,22 +216,12 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 Tensor mul(const Tensor& a, const Scalar& b) {
   Tensor r = mul_kernel(a, wrap_scalar(b), Tensor());
-  if (any_requires_grad(a)) {
-    auto n = make_node<ScaleBackward<"MulBackward1">>(a);
-    n->dtype = a.dtype();
-    n->scale = b.toDouble();
-    set_history(r, n);
-  }
+  record_scale<"MulBackward1">(r, a, b.toDouble());
   return r;
 }
 Tensor div(const Tensor& a, const Scalar& b) {
   Tensor r = div_kernel(a, wrap_scalar(b), Tensor());
-  if (any_requires_grad(a)) {
-    auto n = make_node<ScaleBackward<"DivBackward1">>(a);
-    n->dtype = a.dtype();
-    n->scale = 1.0 / b.toDouble();
-    set_history(r, n);
-  }
+  record_scale<"DivBackward1">(r, a, 1.0 / b.toDouble());
   return r;
 }
 

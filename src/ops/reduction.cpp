@@ -49,7 +49,7 @@ Tensor reduce_raw(const Tensor& x, const Dims& r, ScalarType acc_dtype, Acc init
   Tensor acc = new_tensor(r.keep_shape, acc_dtype);
   kernels::fill(acc, Scalar(init));
   if (x.numel() == 0) return acc;
-  Tensor acc_view = raw_view(acc, x.sizes(), expand_raw(acc, x.sizes()).strides(), 0);
+  Tensor acc_view = expand_raw(acc, x.sizes());
   visit_dtype(x.dtype(), "reduce", [&](auto tag) {
     using In = decltype(tag);
     kernels::reduce_into<Acc, In>(acc_view, x, [&](Acc a, In v) { return combine(a, static_cast<Acc>(v)); });
