@@ -12,6 +12,11 @@
 namespace ember {
 namespace autograd {
 
+// LibTorch spells these torch::autograd::Variable / variable_list.
+using Variable = Tensor;
+using ::ember::tensor_list;
+using ::ember::variable_list;
+
 class Node;
 
 struct Edge {

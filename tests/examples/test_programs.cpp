@@ -1,8 +1,11 @@
-// Runs examples/seed_autograd and checks every line it prints against PyTorch's output.
+// Runs the example and the LibTorch compatibility program and checks every line they print
+// against PyTorch's / LibTorch's output.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 
@@ -25,4 +28,12 @@ TEST(Examples, SeedWalkthroughPrintsPyTorchsValues) {
             "b.grad() = tensor([-12.,  -8.])  (dQ/db = -2b)\n"
             "loss = tensor(6.2568e-05, grad_fn=<MseLossBackward0>)\n"
             "loss.grad_fn()->name() = MseLossBackward0\n");
+}
+
+TEST(Examples, LibTorchProgramPrintsWhatLibTorchPrints) {
+  std::ifstream in(std::string(EMBER_FIXTURE_DIR) + "/../compat/expected.txt");
+  ASSERT_TRUE(in) << "missing tests/compat/expected.txt";
+  std::stringstream want;
+  want << in.rdbuf();
+  EXPECT_EQ(run(EMBER_COMPAT_PROGRAM), want.str());
 }
