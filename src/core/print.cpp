@@ -40,9 +40,10 @@ struct Reader {
   }
 };
 
-std::string fmt(const char* f, double v) {
+// printf of one value with a "%.*e" or "%.*f" format, at PyTorch's print precision by default.
+std::string fmt(const char* f, double v, int precision = kPrecision) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
+  std::snprintf(buf, sizeof buf, f, precision, v);
   return buf;
 }
 
@@ -69,16 +70,16 @@ class Formatter {
     if (int_mode_) {
       if (mx / mn > 1000. || mx > 1e8) {
         sci_ = true;
-        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.4e", v).size());
+        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.*e", v).size());
       } else {
-        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.0f", v).size() + 1);
+        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.*f", v, 0).size() + 1);
       }
     } else {
       if (mx / mn > 1000. || mx > 1e8 || mn < 1e-4) {
         sci_ = true;
-        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.4e", v).size());
+        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.*e", v).size());
       } else {
-        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.4f", v).size());
+        for (double v : vals) width_ = std::max<int64_t>(width_, fmt("%.*f", v).size());
       }
     }
   }
@@ -87,11 +88,11 @@ class Formatter {
     std::string s;
     if (floating_) {
       double v = r_.as_double(off);
-      if (sci_) s = fmt("%.4e", v);
+      if (sci_) s = fmt("%.*e", v);
       else if (int_mode_) {
-        s = fmt("%.0f", v);
+        s = fmt("%.*f", v, 0);
         if (std::isfinite(v)) s += ".";
-      } else s = fmt("%.4f", v);
+      } else s = fmt("%.*f", v);
     } else {
       s = int_str(off);
     }
