@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ember builds and tests with (idempotent; needs root or sudo).
 set -euo pipefail
-packages=(cmake ninja-build g++ ccache libopenblas-openmp-dev libgtest-dev libbenchmark-dev nlohmann-json3-dev
-          libzip-dev zlib1g-dev libcli11-dev)
+# clang, libomp-dev and libclang-rt-14-dev: the sanitizer build in CI uses clang 14.
+packages=(cmake ninja-build g++ clang libomp-dev libclang-rt-14-dev ccache libopenblas-openmp-dev libgtest-dev
+          libbenchmark-dev nlohmann-json3-dev libzip-dev zlib1g-dev libcli11-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
