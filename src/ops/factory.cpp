@@ -292,7 +292,7 @@ struct ToCopyBackward0 final : NamedNode<"ToCopyBackward0"> {
   ScalarType dtype;
   variable_list apply(variable_list&& g) override { return {g[0].to(dtype)}; }
 };
-struct FillBackward final : NamedNode<"FillBackward0"> {
+struct FillBackward final : NamedNode<"FillBackward2"> {
   variable_list apply(variable_list&& g) override { return {zeros_like(g[0])}; }
 };
 }  // namespace

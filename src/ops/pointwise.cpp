@@ -238,14 +238,91 @@ Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, b); }
 Tensor operator/(const Scalar& a, const Tensor& b) { return mul(reciprocal(b), a); }
 
+namespace {
+// Backward of self + value * (t1 op t2) for op = * (addcmul) or / (addcdiv).
+template <FixedString Name, bool Divide>
+struct AddcBackward final : NamedNode<Name> {
+  SavedVariable t1, t2;
+  Scalar value;
+  DimVector sizes[3];
+  ScalarType dtypes[3];
+  variable_list apply(variable_list&& g) override {
+    Tensor a = t1.unpack(), b = t2.unpack();
+    Tensor gv = g[0].mul(value);
+    Tensor gs, g1, g2;
+    if (this->should_compute_output(0)) gs = reduce_grad(g[0], sizes[0], dtypes[0]);
+    if (this->should_compute_output(1)) g1 = reduce_grad(Divide ? gv.div(b) : gv.mul(b), sizes[1], dtypes[1]);
+    if (this->should_compute_output(2))
+      g2 = reduce_grad(Divide ? gv.mul(a).div(b.mul(b)).neg() : gv.mul(a), sizes[2], dtypes[2]);
+    return {gs, g1, g2};
+  }
+  void release_variables() override {
+    t1.reset_data();
+    t2.reset_data();
+  }
+};
+struct LerpBackward0 final : NamedNode<"LerpBackward0"> {
+  double weight;
+  DimVector sizes[2];
+  ScalarType dtypes[2];
+  variable_list apply(variable_list&& g) override {
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(g[0].mul(1 - weight), sizes[0], dtypes[0]);
+    if (should_compute_output(1)) gb = reduce_grad(g[0].mul(weight), sizes[1], dtypes[1]);
+    return {ga, gb};
+  }
+};
+
+template <typename N>
+Tensor addc(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value, Tensor combined) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = add(self, combined, value);
+  }
+  if (any_requires_grad(self, t1, t2)) {
+    auto n = make_node<N>(self, t1, t2);
+    n->t1 = save(t1);
+    n->t2 = save(t2);
+    n->value = value;
+    const Tensor* ins[3] = {&self, &t1, &t2};
+    for (int i = 0; i < 3; ++i) n->sizes[i] = ins[i]->sizes(), n->dtypes[i] = ins[i]->dtype();
+    set_history(out, n);
+  }
+  return out;
+}
+}  // namespace
+
 Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  return add(self, mul(t1, t2), value);
+  Tensor prod;
+  {
+    NoGradGuard ng;
+    prod = mul(t1, t2);
+  }
+  return addc<AddcBackward<"AddcmulBackward0", false>>(self, t1, t2, value, prod);
 }
 Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  return add(self, div(t1, t2), value);
+  Tensor quot;
+  {
+    NoGradGuard ng;
+    quot = div(t1, t2);
+  }
+  return addc<AddcBackward<"AddcdivBackward0", true>>(self, t1, t2, value, quot);
 }
 Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
-  return add(self, sub(end, self), weight);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = add(self, sub(end, self), weight);
+  }
+  if (any_requires_grad(self, end)) {
+    auto n = make_node<LerpBackward0>(self, end);
+    n->weight = weight.toDouble();
+    n->sizes[0] = self.sizes(), n->sizes[1] = end.sizes();
+    n->dtypes[0] = self.dtype(), n->dtypes[1] = end.dtype();
+    set_history(out, n);
+  }
+  return out;
 }
 
 // In-place arithmetic: without a graph to record, the kernel writes straight into self.

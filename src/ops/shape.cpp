@@ -408,18 +408,72 @@ Tensor as_strided(const Tensor& x, IntArrayRef size, IntArrayRef stride, std::op
 
 // ---------------------------------------------------------------- chunk / split / unbind
 
+namespace {
+// One node for all the pieces of split/chunk/unbind: the input's gradient is the pieces'
+// gradients put back together (zeros for pieces that got none).
+struct SplitBackward final : Node {
+  const char* name_;
+  int64_t dim;
+  bool unbind;  // pieces lost the split dim
+  std::vector<int64_t> lengths;
+  DimVector in_sizes;
+  ScalarType dtype;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    std::vector<Tensor> parts;
+    for (size_t i = 0; i < lengths.size(); ++i) {
+      if (g[i].defined()) {
+        parts.push_back(unbind ? g[i].unsqueeze(dim) : g[i]);
+      } else {
+        DimVector shape(in_sizes);
+        shape[dim] = lengths[i];
+        parts.push_back(zeros(shape, TensorOptions(dtype)));
+      }
+    }
+    return {cat(parts, dim)};
+  }
+};
+
+// Views of x along `dim` with the given lengths, recorded as the outputs of one backward node.
+std::vector<Tensor> split_views(const Tensor& x, int64_t d, const std::vector<int64_t>& lengths, bool unbind,
+                                const char* name) {
+  std::vector<Tensor> out;
+  int64_t start = 0;
+  for (int64_t len : lengths) {
+    out.push_back(unbind ? select_raw(x, d, start) : slice_raw(x, d, start, start + len, 1));
+    start += len;
+  }
+  if (any_requires_grad(x)) {
+    auto n = make_node<SplitBackward>(x);
+    n->name_ = name;
+    n->dim = d;
+    n->unbind = unbind;
+    n->lengths = lengths;
+    n->in_sizes = x.sizes();
+    n->dtype = x.dtype();
+    n->set_num_inputs(static_cast<uint32_t>(out.size()));
+    for (uint32_t i = 0; i < out.size(); ++i) {
+      set_history(out[i], n, i);
+      autograd::materialize_meta(out[i]).view_base_ = x;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
   EMBER_CHECK(x.dim() > 0, "split expects at least a 1-dimensional tensor");
   EMBER_CHECK(split_size >= 0, "split expects split_size be non-negative, but got split_size=", split_size);
   int64_t d = maybe_wrap_dim(dim, x.dim());
   int64_t n = x.size(d);
   EMBER_CHECK(split_size > 0 || n == 0, "split_size can only be 0 if dimension size is 0, but got dimension size of ", n);
-  std::vector<Tensor> out;
-  if (n == 0) return {x};
-  for (int64_t s = 0; s < n; s += split_size) out.push_back(x.slice(d, s, std::min(n, s + split_size)));
-  return out;
+  std::vector<int64_t> lengths;
+  for (int64_t s = 0; s < n; s += split_size) lengths.push_back(std::min(split_size, n - s));
+  if (lengths.empty()) lengths.push_back(0);
+  return split_views(x, d, lengths, false, "SplitBackward0");
 }
 std::vector<Tensor> split(const Tensor& x, IntArrayRef sizes, int64_t dim) {
+  EMBER_CHECK(x.dim() > 0, "split expects at least a 1-dimensional tensor");
   int64_t d = maybe_wrap_dim(dim, x.dim());
   int64_t total = 0;
   for (int64_t s : sizes) {
@@ -428,31 +482,20 @@ std::vector<Tensor> split(const Tensor& x, IntArrayRef sizes, int64_t dim) {
   }
   EMBER_CHECK(total == x.size(d), "split_with_sizes expects split_sizes to sum exactly to ", x.size(d),
               " (input tensor's size at dimension ", d, "), but got split_sizes=", sizes);
-  std::vector<Tensor> out;
-  int64_t s0 = 0;
-  for (int64_t s : sizes) {
-    out.push_back(x.slice(d, s0, s0 + s));
-    s0 += s;
-  }
-  return out;
+  return split_views(x, d, sizes.vec(), false, "SplitWithSizesBackward0");
 }
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   EMBER_CHECK(x.dim() > 0, "chunk expects at least a 1-dimensional tensor");
   EMBER_CHECK(chunks > 0, "chunk expects `chunks` to be greater than 0, got: ", chunks);
   int64_t d = maybe_wrap_dim(dim, x.dim());
   int64_t n = x.size(d);
-  int64_t size = (n + chunks - 1) / chunks;
-  if (size == 0 && n == 0) {
-    std::vector<int64_t> sizes(chunks, 0);
-    return split(x, sizes, d);
-  }
-  return split(x, size, d);
+  if (n == 0) return split(x, std::vector<int64_t>(chunks, 0), d);
+  return split(x, (n + chunks - 1) / chunks, d);
 }
 std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
+  EMBER_CHECK(x.dim() > 0, "Dimension specified as 0 but tensor has no dimensions");
   int64_t d = maybe_wrap_dim(dim, x.dim());
-  std::vector<Tensor> out;
-  for (int64_t i = 0; i < x.size(d); ++i) out.push_back(x.select(d, i));
-  return out;
+  return split_views(x, d, std::vector<int64_t>(x.size(d), 1), true, "UnbindBackward0");
 }
 
 // ---------------------------------------------------------------- cat / stack

@@ -42,6 +42,22 @@ inline std::vector<int64_t> ints(const json& args, const char* key) {
   return {v.get<int64_t>()};
 }
 
+// Every differentiable public op, by its fixture name. The fixture test fails for any name here
+// that has no case in ops.json, so an op cannot be added without its PyTorch fixture and gradcheck.
+inline const std::vector<std::string>& differentiable_ops() {
+  static const std::vector<std::string> ops = {
+      "add", "sub", "rsub", "mul", "div", "neg", "pow", "exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign",
+      "sin", "cos", "tanh", "sigmoid", "relu", "reciprocal", "square", "floor", "ceil", "round", "clamp",
+      "clamp_min", "clamp_max", "minimum", "maximum", "where", "addcmul", "addcdiv", "lerp", "sum", "mean",
+      "prod", "amax", "amin", "max", "min", "var", "std", "norm", "logsumexp", "cumsum", "mm", "bmm", "matmul",
+      "addmm", "dot", "outer", "mv", "softmax", "log_softmax", "mse_loss", "view", "reshape", "flatten",
+      "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute", "movedim", "expand", "narrow", "slice",
+      "select", "diagonal", "chunk", "split", "unbind", "cat", "stack", "repeat", "flip", "tril", "triu",
+      "index", "index_put", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
+      "topk", "sort", "clone", "to", "copy_", "fill_"};
+  return ops;
+}
+
 // Runs fixture op `op` on `in` with `args`; throws for an op the table does not know.
 inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const json& a) {
   auto has = [&](const char* k) { return a.contains(k); };
@@ -56,7 +72,8 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
       {"neg", ember::neg},   {"exp", ember::exp},   {"log", ember::log},   {"log1p", ember::log1p},
       {"sqrt", ember::sqrt}, {"rsqrt", ember::rsqrt}, {"abs", ember::abs}, {"sign", ember::sign},
       {"sin", ember::sin},   {"cos", ember::cos},   {"tanh", ember::tanh}, {"sigmoid", ember::sigmoid},
-      {"relu", ember::relu}};
+      {"relu", ember::relu}, {"reciprocal", ember::reciprocal}, {"square", ember::square},
+      {"floor", ember::floor}, {"ceil", ember::ceil}, {"round", ember::round}, {"clone", ember::clone}};
   if (auto it = unary.find(op); it != unary.end()) return it->second(in[0]);
   if (op == "pow") return has("exponent") ? in[0].pow(a["exponent"].get<double>()) : in[0].pow(B);
   if (op == "clamp") {
@@ -67,6 +84,21 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   }
   if (op == "clamp_min") return in[0].clamp_min(a["min"].get<double>());
   if (op == "clamp_max") return in[0].clamp_max(a["max"].get<double>());
+  if (op == "rsub") return a["other"].get<double>() - in[0];
+  if (op == "addcmul") return in[0].addcmul(in[1], in[2], num("value", 1));
+  if (op == "addcdiv") return in[0].addcdiv(in[1], in[2], num("value", 1));
+  if (op == "lerp") return in[0].lerp(in[1], num("weight", 0.5));
+  if (op == "to") return in[0].to(dtype_from(a["dtype"]));
+  if (op == "copy_") {
+    Tensor t = in[0] * 1;
+    t.copy_(in[1]);
+    return t;
+  }
+  if (op == "fill_") {
+    Tensor t = in[0] * 1;
+    t.fill_(num("value", 0));
+    return t;
+  }
   if (op == "minimum") return ember::minimum(in[0], B);
   if (op == "maximum") return ember::maximum(in[0], B);
   if (op == "where") return ember::where(in[0], in[1], in[2]);
@@ -85,6 +117,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "norm") return in[0].norm(ember::Scalar(num("p", 2)), has("dim") ? ints(a, "dim") : std::vector<int64_t>{}, keep);
   if (op == "logsumexp") return in[0].logsumexp(ints(a, "dim"), keep);
   if (op == "cumsum") return in[0].cumsum(a["dim"].get<int64_t>());
+  if (op == "mv") return in[0].mv(in[1]);
   if (op == "mm") return in[0].mm(in[1]);
   if (op == "bmm") return in[0].bmm(in[1]);
   if (op == "matmul") return in[0].matmul(in[1]);
@@ -119,6 +152,29 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "masked_fill") return x.masked_fill(in[1], a["value"].get<double>());
   if (op == "topk")
     return std::get<0>(x.topk(a["k"].get<int64_t>(), a["dim"].get<int64_t>(), a["largest"].get<bool>()));
+  if (op == "scatter") {
+    const int64_t d = a["dim"].get<int64_t>();
+    return has("value") ? x.scatter(d, in[1], a["value"].get<double>()) : x.scatter(d, in[1], in[2]);
+  }
+  if (op == "scatter_add") return x.scatter_add(a["dim"].get<int64_t>(), in[1], in[2]);
+  if (op == "masked_select") return x.masked_select(in[1]);
+  if (op == "index") return x.index({in[1]});
+  if (op == "index_put") {
+    Tensor t = x * 1;
+    t.index_put_({in[1]}, in[2]);
+    return t;
+  }
+  const int64_t part = has("part") ? a["part"].get<int64_t>() : 0;
+  if (op == "chunk") return x.chunk(a["chunks"].get<int64_t>(), a["dim"].get<int64_t>())[part];
+  if (op == "split") return x.split(ints(a, "sizes"), a["dim"].get<int64_t>())[part];
+  if (op == "unbind") return x.unbind(a["dim"].get<int64_t>())[part];
+  if (op == "diagonal") return x.diagonal(a["offset"].get<int64_t>(), a["dim1"].get<int64_t>(), a["dim2"].get<int64_t>());
+  if (op == "flatten") return x.flatten(a["start_dim"].get<int64_t>(), a["end_dim"].get<int64_t>());
+  if (op == "unflatten") return x.unflatten(a["dim"].get<int64_t>(), ints(a, "sizes"));
+  if (op == "squeeze") return x.squeeze(a["dim"].get<int64_t>());
+  if (op == "unsqueeze") return x.unsqueeze(a["dim"].get<int64_t>());
+  if (op == "movedim") return x.movedim(a["source"].get<int64_t>(), a["destination"].get<int64_t>());
+  if (op == "t") return x.t();
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
   throw std::runtime_error("op table has no entry for '" + op + "'");
 }
