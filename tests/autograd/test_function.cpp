@@ -77,3 +77,50 @@ TEST(Gradcheck, DetachedOutputWithNonzeroJacobianFails) {
   auto x = tensor({0.3, -0.2}, TensorOptions(kDouble).requires_grad(true));
   EXPECT_FALSE(gradcheck([](const variable_list& in) { return in[0].detach() * 2; }, {x}, 1e-6, 1e-5, 1e-3, false));
 }
+
+namespace {
+// Returns (sorted values, argsort indices); the indices are not differentiable.
+struct SortWithIndex : public Function<SortWithIndex> {
+  static variable_list forward(AutogradContext* ctx, Tensor x) {
+    auto [v, i] = x.sort();
+    ctx->mark_non_differentiable({i});
+    ctx->save_for_backward({i});
+    ctx->saved_data["n"] = x.numel();
+    ctx->saved_data["first_needed"] = ctx->needs_input_grad(0);
+    return {v, i};
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list g) {
+    auto idx = ctx->get_saved_variables()[0];
+    EXPECT_EQ(ctx->saved_data["n"].toInt(), 3);
+    EXPECT_TRUE(ctx->saved_data["first_needed"].toBool());
+    return {zeros({ctx->saved_data["n"].toInt()}).scatter(0, idx, g[0])};
+  }
+};
+}  // namespace
+
+TEST(Function, MultipleOutputsAndNonDifferentiable) {
+  auto x = tensor({3., 1., 2.}, requires_grad());
+  auto out = SortWithIndex::apply(x);
+  EXPECT_TRUE(out[0].requires_grad());
+  EXPECT_FALSE(out[1].requires_grad());
+  (out[0] * tensor({1., 10., 100.})).sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({100., 1., 10.})));
+}
+
+TEST(GradMode, GuardsNest) {
+  auto x = tensor(1.0, requires_grad());
+  {
+    AutoGradMode off(false);
+    EXPECT_FALSE((x * 2).requires_grad());
+    {
+      AutoGradMode on(true);
+      EXPECT_TRUE((x * 2).requires_grad());
+    }
+    EXPECT_FALSE(GradMode::is_enabled());
+  }
+  {
+    InferenceMode guard;
+    EXPECT_FALSE((x * 2).requires_grad());
+  }
+  EXPECT_TRUE((x * 2).requires_grad());
+}
