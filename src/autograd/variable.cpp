@@ -83,16 +83,105 @@ void check_inplace(const Tensor& self) {
     EMBER_CHECK(!(bm && bm->requires_grad_ && !bm->grad_fn_),
                 "a view of a leaf Variable that requires grad is being used in an in-place operation.");
     // Checked here, before the op writes anything, rather than when history is rebased.
-    EMBER_CHECK(!m->view_base_.requires_grad(),
-                "ember: an in-place operation on a view of a tensor that requires grad is not supported yet; "
-                "apply it to a clone() of the view, or to the base tensor");
+    EMBER_CHECK(!m->view_base_.requires_grad() || m->view_base_.is_contiguous(),
+                "ember: an in-place operation on a view of a non-contiguous tensor that requires grad is not "
+                "supported yet; apply it to a clone() of the view, or make the base contiguous first");
   }
 }
+
+void set_view_base(const Tensor& view, const Tensor& base) {
+  auto* bm = meta_of(base);
+  materialize_meta(view).view_base_ = bm && bm->view_base_.defined() ? bm->view_base_ : base;
+}
+
+namespace {
+
+// Where a view sits inside its base, as sizes/strides/offset of a contiguous tensor of the base's shape.
+struct ViewGeometry {
+  DimVector sizes, strides;
+  int64_t offset = 0;
+  Tensor in(const Tensor& contiguous_base) const {
+    auto* impl = contiguous_base.unsafeGetTensorImpl();
+    return Tensor(make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), sizes, strides,
+                                             impl->storage_offset() + offset));
+  }
+};
+
+Tensor zeros_of(IntArrayRef sizes, ScalarType dtype) {
+  Tensor z(make_intrusive<TensorImpl>(dtype, sizes));
+  NoGradGuard ng;
+  z.zero_();
+  return z;
+}
+
+// The base's backward after an in-place op `fn` on one of its views: the view's region of the
+// gradient goes through fn, the rest passes unchanged.
+class CopySlices final : public Node {
+ public:
+  intrusive_ptr<Node> fn;
+  ViewGeometry view;
+  std::string name() const override { return "CopySlices"; }
+  variable_list apply(variable_list&& g) override {
+    Tensor result = g[0].clone();
+    Tensor region = view.in(result);
+    variable_list r = fn->apply({region.clone()});
+    {
+      NoGradGuard ng;
+      if (r[0].defined()) region.copy_(r[0]);
+      else region.zero_();
+    }
+    variable_list out{result};
+    for (size_t i = 1; i < r.size(); ++i) out.push_back(r[i]);
+    return out;
+  }
+  void release_variables() override { fn->release_variables(); }
+};
+
+// The view's own backward after such an op: its gradient placed into zeros of the base's shape.
+class AsStridedBackward0 final : public Node {
+ public:
+  DimVector base_sizes;
+  ScalarType dtype;
+  ViewGeometry view;
+  std::string name() const override { return "AsStridedBackward0"; }
+  variable_list apply(variable_list&& g) override {
+    Tensor out = zeros_of(base_sizes, dtype);
+    NoGradGuard ng;
+    view.in(out).copy_(g[0]);
+    return {out};
+  }
+};
+
+// In-place op `fn` on a view of `base`: base's history becomes CopySlices, the view's a view of it.
+void rebase_view(const Tensor& self, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
+  const Tensor base = m.view_base_;
+  ViewGeometry geom{DimVector(self.sizes()), DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
+  auto cs = make_intrusive<CopySlices>();
+  cs->fn = fn;
+  cs->view = geom;
+  auto& edges = cs->mutable_next_edges();
+  edges.push_back(gradient_edge(base));
+  for (size_t i = 1; i < fn->next_edges().size(); ++i) edges.push_back(fn->next_edge(i));
+  set_history(base, cs, 0);
+  auto vb = make_intrusive<AsStridedBackward0>();
+  vb->base_sizes = base.sizes();
+  vb->dtype = base.dtype();
+  vb->view = std::move(geom);
+  vb->mutable_next_edges().push_back(Edge(cs, 0));
+  m.grad_fn_ = vb;
+  m.output_nr_ = 0;
+}
+
+}  // namespace
 
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
   auto& m = materialize_meta(self);
+  if (m.view_base_.defined() && m.view_base_.requires_grad()) {
+    rebase_view(self, m, node);
+    return;
+  }
   m.grad_fn_ = node;
   m.output_nr_ = 0;
 }

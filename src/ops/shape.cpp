@@ -37,7 +37,7 @@ Tensor as_view_of(const Tensor& x, Tensor out, const char* name, ViewFormula for
     info.dtype = x.dtype();
     n->info = std::move(info);
     set_history(out, n);
-    autograd::materialize_meta(out).view_base_ = x;
+    autograd::set_view_base(out, x);
   }
   return out;
 }
@@ -454,7 +454,7 @@ std::vector<Tensor> split_views(const Tensor& x, int64_t d, const std::vector<in
     n->set_num_inputs(static_cast<uint32_t>(out.size()));
     for (uint32_t i = 0; i < out.size(); ++i) {
       set_history(out[i], n, i);
-      autograd::materialize_meta(out[i]).view_base_ = x;
+      autograd::set_view_base(out[i], x);
     }
   }
   return out;

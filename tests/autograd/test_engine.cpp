@@ -224,3 +224,55 @@ TEST(Engine, GradThroughDiamondReachedTwice) {
   auto g = autograd::grad({y}, {w})[0];
   EXPECT_TRUE(g.allclose(tensor({1.0 + std::exp(0.5), 1.0 + std::exp(-1.0)})));
 }
+
+// In-place ops on views of tensors in the graph: the base gets CopySlices, the view
+// AsStridedBackward0; values and gradients as PyTorch 1.13 gives them.
+TEST(Engine, InplaceOnViewRebasesTheBase) {
+  auto a = tensor({1., 2., 3., 4., 5., 6.}, requires_grad());
+  auto b = tensor({10., 20., 30.}, requires_grad());
+  auto x = a * 1;
+  auto v = x.view({2, 3})[1];
+  v.mul_(b);
+  EXPECT_EQ(repr(v), "tensor([ 40., 100., 180.], grad_fn=<AsStridedBackward0>)");
+  EXPECT_EQ(repr(x), "tensor([  1.,   2.,   3.,  40., 100., 180.], grad_fn=<CopySlices>)");
+  (x * x).sum().backward();
+  EXPECT_TRUE(a.grad().equal(tensor({2., 4., 6., 800., 4000., 10800.})));
+  EXPECT_TRUE(b.grad().equal(tensor({320., 1000., 2160.})));
+}
+
+TEST(Engine, InplaceOnStridedViewUsedAfterwards) {
+  auto c = tensor({1., 2., 3., 4.}, requires_grad());
+  auto y = c * 2;
+  y.narrow(0, 1, 2).zero_();
+  y.sum().backward();
+  EXPECT_TRUE(c.grad().equal(tensor({2., 0., 0., 2.})));
+
+  auto d = tensor({1., 2., 3., 4.}, requires_grad());
+  auto z = d * 2;
+  auto s = z.slice(0, 0, 4, 2);
+  s.add_(s);
+  (s * 3).sum().backward();
+  EXPECT_TRUE(z.detach().equal(tensor({4., 4., 12., 8.})));
+  EXPECT_TRUE(d.grad().equal(tensor({12., 0., 12., 0.})));
+}
+
+TEST(Engine, InplaceOnViewOfSavedTensorIsCaught) {
+  auto c = tensor({1., 2., 3., 4.}, requires_grad());
+  auto y = c.exp();
+  y.narrow(0, 1, 2).zero_();
+  try {
+    y.sum().backward();
+    FAIL() << "expected the version check to fire";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("which is output 0 of ExpBackward0, is at version 1; expected version 0"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Engine, InplaceOnViewOfLeafIsRefused) {
+  auto a = tensor({1., 2.}, requires_grad());
+  auto v = a.view({2});
+  EXPECT_THROW(v.mul_(2), Error);
+  EXPECT_TRUE(a.equal(tensor({1., 2.})));
+}

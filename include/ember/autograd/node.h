@@ -159,9 +159,12 @@ intrusive_ptr<N> make_node_list(TensorList inputs) {
   return n;
 }
 
+// Records that `view` shares `base`'s storage (the root base, when base is itself a view).
+void set_view_base(const Tensor& view, const Tensor& base);
 // For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad.
 void check_inplace(const Tensor& self);
-// After an in-place op: bumps the version and, when `node` is set, makes it self's new history.
+// After an in-place op: bumps the version and, when `node` is set, makes it self's new history
+// (for a view of a tensor that requires grad: the base gets CopySlices, the view a view of it).
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node);
 
 // Accumulates into the .grad of a leaf.
