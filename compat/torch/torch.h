@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "ember/ember.h"
+#include "ember/nn/module_holder.h"
 
 namespace torch {
 using namespace ::ember;
@@ -20,6 +21,9 @@ using ::ember::autograd::AutogradContext;
 using ::ember::autograd::Function;
 using ::ember::variable_list;
 using Dtype = ::ember::ScalarType;
+namespace nn {
+using ::ember::nn::ModuleHolder;
+}
 }  // namespace torch
 
 namespace at {
@@ -79,3 +83,12 @@ std::string check_message(const char*, const Args&... args) {
                                                                         \
  private:                                                               \
   T name##_
+
+// `TORCH_MODULE(Linear)` declares `Linear`, a ModuleHolder of `LinearImpl`.
+#define TORCH_MODULE_IMPL(Name, ImplType)                     \
+  class Name : public ::torch::nn::ModuleHolder<ImplType> {  \
+   public:                                                    \
+    using ::torch::nn::ModuleHolder<ImplType>::ModuleHolder;  \
+    using Impl = ImplType;                                    \
+  }
+#define TORCH_MODULE(Name) TORCH_MODULE_IMPL(Name, Name##Impl)

@@ -14,6 +14,7 @@
 #include "ember/core/shape.h"
 #include "ember/core/tensor.h"
 #include "ember/core/tensor_options.h"
+#include "ember/nn/module_holder.h"
 #include "ember/ops/activation.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/indexing.h"

@@ -115,7 +115,6 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       if (!slot->defined()) *slot = create_graph ? grads[nr] : grads[nr].detach().clone();
       else *slot = slot->add(grads[nr]);
     }
-    bool is_leaf_acc = dynamic_cast<AccumulateGrad*>(n) != nullptr;
     bool captured_here = false;
     for (auto& c : captures) {
       if (c.node == n) {
@@ -123,7 +122,9 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
         captured_here = true;
       }
     }
-    if (!n->scratch.needed || (is_leaf_acc && (captured_here || !accumulate_leaves))) {
+    // A captured leaf's gradient is returned, not accumulated (the type test runs only then).
+    if (!n->scratch.needed ||
+        ((captured_here || !accumulate_leaves) && dynamic_cast<AccumulateGrad*>(n) != nullptr)) {
       continue;
     }
     bool any = false;
