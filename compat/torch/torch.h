@@ -22,7 +22,16 @@ using ::ember::autograd::Function;
 using ::ember::variable_list;
 using Dtype = ::ember::ScalarType;
 namespace nn {
-using ::ember::nn::ModuleHolder;
+using namespace ::ember::nn;
+namespace functional {
+using namespace ::ember::nn::functional;
+}
+namespace init {
+using namespace ::ember::nn::init;
+}
+}  // namespace nn
+namespace optim {
+using namespace ::ember::optim;
 }
 }  // namespace torch
 

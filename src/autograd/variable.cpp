@@ -413,4 +413,10 @@ Tensor& Tensor::detach_() {
 
 Tensor Tensor::data() const { return detach(); }
 
+void Tensor::set_data(const Tensor& new_data) const {
+  EMBER_CHECK(new_data.defined(), "set_data: new data is undefined");
+  auto* src = new_data.unsafeGetTensorImpl();
+  unsafeGetTensorImpl()->set_storage(src->storage(), src->dtype(), src->sizes(), src->strides(), src->storage_offset());
+}
+
 }  // namespace ember

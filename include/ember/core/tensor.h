@@ -113,6 +113,9 @@ class Tensor {
   Tensor& detach_();
   // The same data with no autograd history (LibTorch's variable_data / Python's .data).
   Tensor data() const;
+  // Points this tensor at new_data's storage, shape and dtype, keeping its autograd identity
+  // (Module::to and clone use it so that references held elsewhere see the change).
+  void set_data(const Tensor& new_data) const;
   bool is_inference() const { return false; }
 
   // ---- factories-in-place and copies (src/ops/factory.cpp) ----

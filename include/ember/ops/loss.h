@@ -1,4 +1,4 @@
-// Losses available before nn: mse_loss (the seed's loss).
+// Losses as tensor ops (the nn layer wraps them in modules): mse_loss, binary_cross_entropy.
 #pragma once
 #include <cstdint>
 
@@ -11,6 +11,14 @@ namespace Reduction {
 enum Reduction : int64_t { None = 0, Mean = 1, Sum = 2 };
 }
 
+// LibTorch spells the reductions torch::kNone, torch::kMean, torch::kSum.
+constexpr Reduction::Reduction kNone = Reduction::None;
+constexpr Reduction::Reduction kMean = Reduction::Mean;
+constexpr Reduction::Reduction kSum = Reduction::Sum;
+
 Tensor mse_loss(const Tensor& input, const Tensor& target, int64_t reduction = Reduction::Mean);
+// -w (t log x + (1 - t) log(1 - x)), logs clamped at -100 as PyTorch does; x must lie in [0, 1].
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                            int64_t reduction = Reduction::Mean);
 
 }  // namespace ember

@@ -1,0 +1,44 @@
+// SGD with momentum, dampening, weight decay and Nesterov momentum (PyTorch's update rule).
+#pragma once
+#include "ember/optim/optimizer.h"
+
+namespace ember {
+namespace optim {
+
+struct SGDOptions : OptimizerOptions {
+  SGDOptions(double lr) : lr_(lr) {}
+  SGDOptions& lr(double v) { return lr_ = v, *this; }
+  SGDOptions& momentum(double v) { return momentum_ = v, *this; }
+  SGDOptions& dampening(double v) { return dampening_ = v, *this; }
+  SGDOptions& weight_decay(double v) { return weight_decay_ = v, *this; }
+  SGDOptions& nesterov(bool v) { return nesterov_ = v, *this; }
+  double lr() const { return lr_; }
+  double momentum() const { return momentum_; }
+  double dampening() const { return dampening_; }
+  double weight_decay() const { return weight_decay_; }
+  bool nesterov() const { return nesterov_; }
+  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
+  double get_lr() const override { return lr_; }
+  void set_lr(double lr) override { lr_ = lr; }
+
+ private:
+  double lr_, momentum_ = 0, dampening_ = 0, weight_decay_ = 0;
+  bool nesterov_ = false;
+};
+
+struct SGDParamState : OptimizerParamState {
+  Tensor momentum_buffer_;
+  const Tensor& momentum_buffer() const { return momentum_buffer_; }
+  SGDParamState& momentum_buffer(Tensor t) { return momentum_buffer_ = std::move(t), *this; }
+};
+
+class SGD : public Optimizer {
+ public:
+  SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults);
+  SGD(std::vector<Tensor> params, SGDOptions defaults)
+      : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
+  Tensor step(LossClosure closure = nullptr) override;
+};
+
+}  // namespace optim
+}  // namespace ember

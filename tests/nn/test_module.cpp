@@ -1,0 +1,174 @@
+// nn::Module, Linear, init, BCELoss and optim::SGD against PyTorch 1.13.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace {
+
+struct NetImpl : torch::nn::Module {
+  NetImpl() {
+    fc1 = register_module("fc1", torch::nn::Linear(3, 4));
+    fc2 = register_module("fc2", torch::nn::Linear(torch::nn::LinearOptions(4, 1).bias(false)));
+    scale = register_parameter("scale", torch::ones({1}));
+    register_buffer("steps", torch::zeros({1}, torch::kLong));
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return fc2(torch::relu(fc1(x))) * scale; }
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  torch::Tensor scale;
+};
+TORCH_MODULE(Net);
+
+std::vector<double> flat(const torch::Tensor& t) { return t.detach().to(torch::kDouble).contiguous().to_vector<double>(); }
+
+}  // namespace
+
+TEST(Module, RegistrationAndTraversal) {
+  Net net;
+  auto names = net->named_parameters().keys();
+  EXPECT_EQ(names, (std::vector<std::string>{"scale", "fc1.weight", "fc1.bias", "fc2.weight"}));
+  EXPECT_EQ(net->parameters(false).size(), 1u);
+  EXPECT_EQ(net->named_buffers().keys(), (std::vector<std::string>{"steps"}));
+  EXPECT_EQ(net->children().size(), 2u);
+  EXPECT_EQ(net->named_modules().keys(), (std::vector<std::string>{"", "fc1", "fc2"}));
+  EXPECT_EQ(net->modules(false).size(), 2u);
+  EXPECT_EQ(net->named_children().keys(), (std::vector<std::string>{"fc1", "fc2"}));
+  for (const auto& p : net->parameters()) EXPECT_TRUE(p.requires_grad() && p.is_leaf());
+  std::ostringstream os;
+  os << net;
+  EXPECT_EQ(os.str(),
+            "(anonymous namespace)::NetImpl(\n"
+            "  (fc1): torch::nn::Linear(in_features=3, out_features=4, bias=true)\n"
+            "  (fc2): torch::nn::Linear(in_features=4, out_features=1, bias=false)\n"
+            ")");
+}
+
+TEST(Module, TrainEvalZeroGradToAndApply) {
+  Net net;
+  EXPECT_TRUE(net->is_training());
+  net->eval();
+  EXPECT_FALSE(net->fc1->is_training());
+  net->train();
+  EXPECT_TRUE(net->fc2->is_training());
+  net->forward(torch::ones({2, 3})).sum().backward();
+  EXPECT_TRUE(net->fc1->weight.grad().defined());
+  net->zero_grad();
+  EXPECT_EQ(net->fc1->weight.grad().abs().sum().item<double>(), 0.0);
+  net->zero_grad(true);
+  EXPECT_FALSE(net->fc1->weight.grad().defined());
+  torch::Tensor w = net->fc1->weight;  // a reference held elsewhere sees the move
+  net->to(torch::kDouble);
+  EXPECT_EQ(w.dtype(), torch::kDouble);
+  EXPECT_EQ(net->named_buffers()["steps"].dtype(), torch::kLong);
+  int count = 0;
+  net->apply([&](torch::nn::Module&) { ++count; });
+  EXPECT_EQ(count, 3);
+}
+
+TEST(Module, CloneIsDeep) {
+  torch::nn::Linear a(2, 2);
+  auto b = std::dynamic_pointer_cast<torch::nn::LinearImpl>(a->clone());
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->weight.equal(a->weight));
+  {
+    torch::NoGradGuard ng;
+    b->weight.add_(1);
+  }
+  EXPECT_FALSE(b->weight.equal(a->weight));
+  Net net;
+  EXPECT_THROW(net->clone(), c10::Error);  // NetImpl is not Cloneable
+}
+
+TEST(Module, LinearInitialisationMatchesPyTorch) {
+  // torch.manual_seed(0); torch.nn.Linear(4, 1) in PyTorch 1.13.
+  torch::manual_seed(0);
+  torch::nn::Linear lin(4, 1);
+  std::vector<double> want{-0.003743410110473633, 0.26822179555892944, -0.4115225672721863, -0.3679695129394531};
+  auto got = flat(lin->weight);
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(got[i], want[i], 1e-7);
+  EXPECT_NEAR(lin->bias.item<double>(), -0.19257718324661255, 1e-7);
+  EXPECT_EQ(lin->forward(torch::ones({5, 4})).sizes().vec(), (std::vector<int64_t>{5, 1}));
+  EXPECT_EQ(lin->forward(torch::ones({2, 5, 4})).sizes().vec(), (std::vector<int64_t>{2, 5, 1}));
+}
+
+TEST(Module, BadInput) {
+  Net net;
+  EXPECT_THROW(net->register_parameter("scale", torch::ones({1})), c10::Error);
+  try {
+    net->register_parameter("computed", torch::ones({1}, torch::requires_grad()) * 2);
+    FAIL();
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("must be a leaf tensor"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(net->register_module("fc1", torch::nn::Linear(1, 1)), c10::Error);
+  EXPECT_THROW(net->register_parameter("a.b", torch::ones({1})), c10::Error);
+  torch::nn::Linear lin(3, 2);
+  try {
+    lin(torch::ones({2, 4}));
+    FAIL();
+  } catch (const c10::Error& e) {
+    EXPECT_STREQ(e.what(), "linear: input has 4 features in its last dim (shape [2, 4]) but the layer expects "
+                           "in_features=3");
+  }
+  torch::nn::BCELoss bce;
+  try {
+    bce(torch::tensor({0.5, 1.5}), torch::tensor({0.0, 1.0}));
+    FAIL();
+  } catch (const c10::Error& e) {
+    EXPECT_STREQ(e.what(), "all elements of input should be between 0 and 1");
+  }
+  EXPECT_THROW(bce(torch::tensor({0.5, 0.5}), torch::tensor({0.0, 1.0, 1.0})), c10::Error);
+  auto p = torch::ones({2}, torch::requires_grad());
+  EXPECT_THROW(torch::optim::SGD({p}, torch::optim::SGDOptions(-0.1)), c10::Error);
+  EXPECT_THROW(torch::optim::SGD({p * 2}, torch::optim::SGDOptions(0.1)), c10::Error);
+  EXPECT_THROW(torch::optim::SGD({p}, torch::optim::SGDOptions(0.1).nesterov(true)), c10::Error);
+}
+
+TEST(Loss, BinaryCrossEntropyMatchesPyTorch) {
+  // torch.nn.functional.binary_cross_entropy with these inputs in PyTorch 1.13.
+  auto x = torch::tensor({0.2, 0.7, 0.9, 0.4}, torch::TensorOptions(torch::kDouble).requires_grad(true));
+  auto t = torch::tensor({0.0, 1.0, 1.0, 0.5}, torch::kDouble);
+  auto loss = torch::nn::functional::binary_cross_entropy(x, t);
+  EXPECT_EQ(loss.grad_fn()->name(), "BinaryCrossEntropyBackward0");
+  loss.backward();
+  EXPECT_NEAR(loss.item<double>(), 0.3496842971827103, 1e-12);
+  auto g = flat(x.grad());
+  std::vector<double> want{0.3125, -0.35714285714285715, -0.2777777777777778, -0.10416666666666663};
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(g[i], want[i], 1e-12);
+  auto xx = torch::tensor({0.2, 0.7}, torch::TensorOptions(torch::kDouble).requires_grad(true));
+  auto tt = torch::tensor({0.3, 0.9}, torch::TensorOptions(torch::kDouble).requires_grad(true));
+  EXPECT_TRUE(torch::autograd::gradcheck(
+      [](const torch::autograd::variable_list& in) { return torch::binary_cross_entropy(in[0], in[1]); }, {xx, tt}));
+}
+
+TEST(Optim, SGDMatchesPyTorchAfterTenSteps) {
+  struct Case {
+    torch::optim::SGDOptions options;
+    std::vector<double> want;
+  };
+  std::vector<Case> cases = {
+      {torch::optim::SGDOptions(0.1), {-0.13112103958423857, 0.025455364254244387, 0.36236993208594898, -0.07599636575041635}},
+      {torch::optim::SGDOptions(0.1).momentum(0.9),
+       {0.03499161054902318, -0.51342363494950327, -0.89339013799965938, -0.93063207428761241}},
+      {torch::optim::SGDOptions(0.1).momentum(0.9).dampening(0.1),
+       {-0.061839165464611899, -0.58371433436330156, -0.93702175346961281, -0.51409538216543149}},
+      {torch::optim::SGDOptions(0.05).weight_decay(0.01).momentum(0.5),
+       {-0.1651066300343087, 0.071149902814347729, 0.35257371949657584, -0.031591975254923695}},
+      {torch::optim::SGDOptions(0.1).momentum(0.9).nesterov(true),
+       {0.01907748002249153, 0.061639186718620821, -0.4557000417538063, -0.062843247265523997}},
+  };
+  auto c = torch::tensor({{1.0, 2.0}, {0.5, 3.0}}, torch::kDouble);
+  auto d = torch::tensor({{0.3, -0.2}, {0.1, 0.4}}, torch::kDouble);
+  for (const auto& tc : cases) {
+    auto w = torch::tensor({{0.5, -1.0}, {1.5, 2.0}}, torch::TensorOptions(torch::kDouble).requires_grad(true));
+    torch::optim::SGD opt({w}, tc.options);
+    for (int i = 0; i < 10; ++i) {
+      opt.zero_grad();
+      auto loss = (w * w * c).sum() + (w * d).sum() + w.sum().pow(2) * 0.1;
+      loss.backward();
+      opt.step();
+    }
+    auto got = flat(w);
+    for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(got[i], tc.want[i], 1e-12 + 1e-5 * std::abs(tc.want[i]));
+  }
+}
