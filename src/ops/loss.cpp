@@ -111,4 +111,151 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   return out;
 }
 
+namespace {
+// NllLossBackward0, or NllLoss2DBackward0 when PyTorch would use its spatial kernel.
+struct NllLossBackward final : Node {
+  const char* name_;
+  SavedVariable picked_weight;  // -w[t] (0 where ignored), per row
+  SavedVariable target;         // targets with ignored entries replaced by 0
+  Tensor total_weight;          // mean's denominator (no history)
+  DimVector in_sizes;
+  int64_t reduction;
+  variable_list apply(variable_list&& g) override {
+    Tensor coef = picked_weight.unpack().mul(g[0]);
+    if (reduction == Reduction::Mean) coef = coef.div(total_weight);
+    Tensor t = target.unpack();
+    Tensor grad = zeros(in_sizes, TensorOptions(coef.dtype())).scatter(1, t.unsqueeze(1), coef.unsqueeze(1));
+    return {grad};
+  }
+  std::string name() const override { return name_; }
+  void release_variables() override {
+    picked_weight.reset_data();
+    target.reset_data();
+  }
+};
+
+// nll_loss on input (N, C) and target (N).
+Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64_t reduction, int64_t ignore_index,
+                   const char* name = "NllLossBackward0") {
+  const int64_t n = x.size(0), c = x.size(1);
+  Tensor safe_t, neg_w, total;
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor ignored = t.eq(ignore_index);
+    Tensor tc = contiguous(t);
+    const int64_t* tp = tc.data_ptr<int64_t>();
+    const bool* ip = contiguous(ignored).data_ptr<bool>();
+    for (int64_t i = 0; i < n; ++i)
+      EMBER_CHECK(ip[i] || (tp[i] >= 0 && tp[i] < c), "Target ", tp[i], " is out of bounds.");
+    safe_t = where(ignored, Scalar(int64_t(0)), t);
+    Tensor w = weight.defined() ? weight.to(x.dtype()).index_select(0, safe_t) : ones({n}, TensorOptions(x.dtype()));
+    w = where(ignored, 0.0, w);
+    neg_w = w.neg();
+    Tensor losses = x.gather(1, safe_t.unsqueeze(1)).squeeze(1).mul(neg_w);
+    total = w.sum();
+    out = reduction == Reduction::None ? losses : reduction == Reduction::Sum ? losses.sum() : losses.sum().div(total);
+  }
+  if (any_requires_grad(x)) {
+    auto node = make_node<NllLossBackward>(x);
+    node->name_ = name;
+    node->picked_weight = save(neg_w);
+    node->target = save(safe_t);
+    node->total_weight = total;
+    node->in_sizes = x.sizes();
+    node->reduction = reduction;
+    set_history(out, node);
+  }
+  return out;
+}
+
+void check_class_input(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight) {
+  EMBER_CHECK(input.dim() >= 1, op, ": input must have at least 1 dimension (C), (N, C) or (N, C, d1, ...), got a 0-d tensor");
+  EMBER_CHECK(target.dtype() == kLong, op, ": expected target of dtype Long (class indices), got ",
+              to_string(target.dtype()));
+  const bool batched = input.dim() >= 2;
+  const int64_t c = input.size(batched ? 1 : 0);
+  DimVector want;
+  if (batched) {
+    want.push_back(input.size(0));
+    for (int64_t d = 2; d < input.dim(); ++d) want.push_back(input.size(d));
+  }
+  EMBER_CHECK(target.sizes() == want.ref(), op, ": expected target of shape ", want, " for input of shape ",
+              input.sizes(), ", got ", target.sizes());
+  EMBER_CHECK(!weight.defined() || (weight.dim() == 1 && weight.numel() == c), op,
+              ": weight tensor should be defined either for all ", c, " classes or no classes but got weight tensor of shape: ",
+              weight.sizes());
+}
+}  // namespace
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t reduction,
+                int64_t ignore_index) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "nll_loss: ", reduction, " is not a valid value for reduction");
+  check_class_input("nll_loss", input, target, weight);
+  if (input.dim() == 1) {
+    Tensor out = nll_loss_2d(input.unsqueeze(0), target.unsqueeze(0), weight, reduction, ignore_index);
+    return reduction == Reduction::None ? out.reshape({}) : out;
+  }
+  if (input.dim() == 2) return nll_loss_2d(input, target, weight, reduction, ignore_index);
+  // (N, C, d1, ...): classes last, then one row per element.
+  Tensor rows = input.movedim(1, -1).reshape({-1, input.size(1)});
+  Tensor out = nll_loss_2d(rows, target.reshape({-1}), weight, reduction, ignore_index, "NllLoss2DBackward0");
+  return reduction == Reduction::None ? out.reshape(target.sizes()) : out;
+}
+
+Tensor cross_entropy_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t reduction,
+                          int64_t ignore_index, double label_smoothing) {
+  EMBER_CHECK(label_smoothing >= 0 && label_smoothing <= 1,
+              "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
+  EMBER_CHECK(input.dim() >= 1, "cross_entropy: input must have at least 1 dimension");
+  const int64_t class_dim = input.dim() == 1 ? 0 : 1;
+  const int64_t n_classes = input.size(class_dim);
+  Tensor logp = input.log_softmax(class_dim);
+  if (target.is_floating_point()) {
+    // Class probabilities of input's shape.
+    EMBER_CHECK(target.sizes() == input.sizes(), "cross_entropy: expected probability target of shape ", input.sizes(),
+                ", got ", target.sizes());
+    Tensor t = label_smoothing > 0 ? target.mul(1 - label_smoothing).add(label_smoothing / static_cast<double>(n_classes))
+                                   : target;
+    Tensor prod = logp.mul(t);
+    if (weight.defined()) {
+      DimVector shape(input.dim(), 1);
+      shape[class_dim] = n_classes;
+      prod = prod.mul(weight.reshape(shape));
+    }
+    Tensor per = prod.sum({class_dim}).neg();
+    if (reduction == Reduction::None) return per;
+    if (reduction == Reduction::Sum) return per.sum();
+    return input.dim() == 1 ? per : per.sum().div(static_cast<double>(input.size(0)));
+  }
+  Tensor nll = nll_loss(logp, target, weight, reduction, ignore_index);
+  if (label_smoothing == 0) return nll;
+  // The uniform part: -sum_c w_c logp_c per element, zero where ignored, reduced like nll.
+  check_class_input("cross_entropy", input, target, weight);
+  Tensor wl = logp;
+  if (weight.defined()) {
+    DimVector shape(input.dim(), 1);
+    shape[class_dim] = n_classes;
+    wl = logp.mul(weight.reshape(shape));
+  }
+  Tensor ignored = target.eq(ignore_index);
+  Tensor smooth = where(ignored, 0.0, wl.sum({class_dim}).neg());
+  Tensor reduced;
+  if (reduction == Reduction::None) reduced = smooth;
+  else if (reduction == Reduction::Sum) reduced = smooth.sum();
+  else if (weight.defined()) {
+    Tensor denom;
+    {
+      NoGradGuard ng;
+      Tensor safe_t = where(ignored, Scalar(int64_t(0)), target);
+      Tensor w_t = weight.to(input.dtype()).index_select(0, safe_t.reshape({-1})).reshape(target.sizes());
+      denom = where(ignored, 0.0, w_t).sum();
+    }
+    reduced = smooth.sum().div(denom);
+  } else {
+    reduced = smooth.sum().div(logical_not(ignored).sum().to(input.dtype()));
+  }
+  return nll.mul(1 - label_smoothing).add(reduced.mul(label_smoothing / static_cast<double>(n_classes)));
+}
+
 }  // namespace ember

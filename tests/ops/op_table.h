@@ -54,7 +54,7 @@ inline const std::vector<std::string>& differentiable_ops() {
       "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute", "movedim", "expand", "narrow", "slice",
       "select", "diagonal", "chunk", "split", "unbind", "cat", "stack", "repeat", "flip", "tril", "triu",
       "index", "index_put", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
-      "topk", "sort", "clone", "to", "copy_", "fill_"};
+      "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy"};
   return ops;
 }
 
@@ -126,11 +126,21 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "outer") return in[0].outer(in[1]);
   if (op == "softmax") return in[0].softmax(a["dim"].get<int64_t>());
   if (op == "log_softmax") return in[0].log_softmax(a["dim"].get<int64_t>());
-  if (op == "mse_loss") {
+  int64_t red = ember::Reduction::Mean;
+  if (has("reduction")) {
     std::string r = a["reduction"];
-    int64_t red = r == "none" ? ember::Reduction::None : r == "sum" ? ember::Reduction::Sum : ember::Reduction::Mean;
-    return ember::mse_loss(in[0], in[1], red);
+    red = r == "none" ? ember::Reduction::None : r == "sum" ? ember::Reduction::Sum : ember::Reduction::Mean;
   }
+  const Tensor none;
+  if (op == "mse_loss") return ember::mse_loss(in[0], in[1], red);
+  if (op == "binary_cross_entropy") return ember::binary_cross_entropy(in[0], in[1], in.size() > 2 ? in[2] : none, red);
+  const int64_t ignore = has("ignore_index") ? a["ignore_index"].get<int64_t>() : -100;
+  if (op == "nll_loss") {
+    Tensor x = has("raw") ? in[0] : in[0].log_softmax(1);
+    return ember::nll_loss(x, in[1], in.size() > 2 ? in[2] : none, red, ignore);
+  }
+  if (op == "cross_entropy")
+    return ember::cross_entropy_loss(in[0], in[1], in.size() > 2 ? in[2] : none, red, ignore, num("label_smoothing", 0));
   Tensor x = has("input_transform") ? in[0].t() : in[0];
   if (op == "view") return x.view(ints(a, "size"));
   if (op == "reshape") return x.reshape(ints(a, "size"));

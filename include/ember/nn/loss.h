@@ -1,4 +1,4 @@
-// Loss modules and their functional forms: MSELoss, BCELoss.
+// Loss modules and their functional forms: MSELoss, BCELoss, NLLLoss, CrossEntropyLoss.
 #pragma once
 #include <ostream>
 
@@ -31,7 +31,47 @@ struct BCELossOptions {
 };
 using BinaryCrossEntropyFuncOptions = BCELossOptions;
 
+struct NLLLossOptions {
+  NLLLossOptions& weight(Tensor v) { return weight_ = std::move(v), *this; }
+  NLLLossOptions& ignore_index(int64_t v) { return ignore_index_ = v, *this; }
+  NLLLossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  const Tensor& weight() const { return weight_; }
+  int64_t ignore_index() const { return ignore_index_; }
+  Reduction::Reduction reduction() const { return reduction_; }
+
+ private:
+  Tensor weight_;
+  int64_t ignore_index_ = -100;
+  Reduction::Reduction reduction_ = Reduction::Mean;
+};
+using NLLLossFuncOptions = NLLLossOptions;
+
+struct CrossEntropyLossOptions {
+  CrossEntropyLossOptions& weight(Tensor v) { return weight_ = std::move(v), *this; }
+  CrossEntropyLossOptions& ignore_index(int64_t v) { return ignore_index_ = v, *this; }
+  CrossEntropyLossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  CrossEntropyLossOptions& label_smoothing(double v) { return label_smoothing_ = v, *this; }
+  const Tensor& weight() const { return weight_; }
+  int64_t ignore_index() const { return ignore_index_; }
+  Reduction::Reduction reduction() const { return reduction_; }
+  double label_smoothing() const { return label_smoothing_; }
+
+ private:
+  Tensor weight_;
+  int64_t ignore_index_ = -100;
+  Reduction::Reduction reduction_ = Reduction::Mean;
+  double label_smoothing_ = 0.0;
+};
+using CrossEntropyFuncOptions = CrossEntropyLossOptions;
+
 namespace functional {
+inline Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options = {}) {
+  return ember::nll_loss(input, target, options.weight(), options.reduction(), options.ignore_index());
+}
+inline Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& options = {}) {
+  return ember::cross_entropy_loss(input, target, options.weight(), options.reduction(), options.ignore_index(),
+                                   options.label_smoothing());
+}
 inline Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options = {}) {
   return ember::mse_loss(input, target, options.reduction());
 }
@@ -69,6 +109,36 @@ class BCELoss : public ModuleHolder<BCELossImpl> {
  public:
   using ModuleHolder<BCELossImpl>::ModuleHolder;
   using Impl = BCELossImpl;
+};
+
+class NLLLossImpl : public Cloneable<NLLLossImpl> {
+ public:
+  explicit NLLLossImpl(const NLLLossOptions& options = {}) : options(options) { reset(); }
+  void reset() override { register_buffer("weight", options.weight()); }
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::NLLLoss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) { return functional::nll_loss(input, target, options); }
+  NLLLossOptions options;
+};
+class NLLLoss : public ModuleHolder<NLLLossImpl> {
+ public:
+  using ModuleHolder<NLLLossImpl>::ModuleHolder;
+  using Impl = NLLLossImpl;
+};
+
+class CrossEntropyLossImpl : public Cloneable<CrossEntropyLossImpl> {
+ public:
+  explicit CrossEntropyLossImpl(const CrossEntropyLossOptions& options = {}) : options(options) { reset(); }
+  void reset() override { register_buffer("weight", options.weight()); }
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::CrossEntropyLoss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) {
+    return functional::cross_entropy(input, target, options);
+  }
+  CrossEntropyLossOptions options;
+};
+class CrossEntropyLoss : public ModuleHolder<CrossEntropyLossImpl> {
+ public:
+  using ModuleHolder<CrossEntropyLossImpl>::ModuleHolder;
+  using Impl = CrossEntropyLossImpl;
 };
 
 }  // namespace nn

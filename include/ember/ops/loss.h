@@ -20,5 +20,14 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, int64_t reduction = R
 // -w (t log x + (1 - t) log(1 - x)), logs clamped at -100 as PyTorch does; x must lie in [0, 1].
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
                             int64_t reduction = Reduction::Mean);
+// Negative log likelihood of log-probabilities `input` (C), (N, C) or (N, C, d1, ...) at class
+// indices `target`; entries equal to ignore_index count neither in the loss nor in the mean.
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                int64_t reduction = Reduction::Mean, int64_t ignore_index = -100);
+// nll_loss(log_softmax(input, 1)) for class-index targets, or -sum(target * log_softmax) for
+// probability targets of input's shape; label_smoothing mixes in the uniform distribution.
+Tensor cross_entropy_loss(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                          int64_t reduction = Reduction::Mean, int64_t ignore_index = -100,
+                          double label_smoothing = 0.0);
 
 }  // namespace ember
