@@ -27,5 +27,6 @@
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
 #include "ember/nn/module_holder.h"
+#include "ember/optim/adam.h"
 #include "ember/optim/optimizer.h"
 #include "ember/optim/sgd.h"

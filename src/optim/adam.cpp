@@ -1,0 +1,92 @@
+// Adam and AdamW: one moment update, with the weight decay coupled (Adam) or decoupled (AdamW).
+#include "ember/optim/adam.h"
+
+#include <cmath>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/ops/factory.h"
+#include "ember/ops/pointwise.h"
+
+namespace ember {
+namespace optim {
+
+template <typename Derived>
+void AdamOptionsBase<Derived>::validate() const {
+  EMBER_CHECK(lr_ >= 0, "Invalid learning rate: ", lr_);
+  EMBER_CHECK(eps_ >= 0, "Invalid epsilon value: ", eps_);
+  EMBER_CHECK(std::get<0>(betas_) >= 0 && std::get<0>(betas_) < 1, "Invalid beta parameter at index 0: ",
+              std::get<0>(betas_));
+  EMBER_CHECK(std::get<1>(betas_) >= 0 && std::get<1>(betas_) < 1, "Invalid beta parameter at index 1: ",
+              std::get<1>(betas_));
+  EMBER_CHECK(weight_decay_ >= 0, "Invalid weight_decay value: ", weight_decay_);
+}
+template struct AdamOptionsBase<AdamOptions>;
+template struct AdamOptionsBase<AdamWOptions>;
+
+namespace {
+
+// One Adam step for every parameter of every group; `decoupled` selects AdamW's weight decay.
+template <typename Options>
+Tensor adam_step(std::vector<OptimizerParamGroup>& groups,
+                 std::unordered_map<std::string, std::unique_ptr<OptimizerParamState>>& state,
+                 std::string (*key)(const Tensor&), bool decoupled, const Optimizer::LossClosure& closure) {
+  Tensor loss;
+  if (closure) {
+    AutoGradMode grad_on(true);
+    loss = closure();
+  }
+  NoGradGuard no_grad;
+  for (auto& group : groups) {
+    const auto& o = static_cast<const Options&>(group.options());
+    const auto [beta1, beta2] = o.betas();
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      Tensor grad = p.grad();
+      auto& slot = state[key(p)];
+      if (!slot) {
+        auto st = std::make_unique<AdamParamState>();
+        st->exp_avg_ = zeros_like(p);
+        st->exp_avg_sq_ = zeros_like(p);
+        if (o.amsgrad()) st->max_exp_avg_sq_ = zeros_like(p);
+        slot = std::move(st);
+      }
+      auto& st = static_cast<AdamParamState&>(*slot);
+      st.step_ += 1;
+      if (o.weight_decay() != 0) {
+        if (decoupled) p.mul_(1 - o.lr() * o.weight_decay());
+        else grad = grad.add(p, o.weight_decay());
+      }
+      const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(st.step_));
+      const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(st.step_));
+      st.exp_avg_.mul_(beta1).add_(grad, 1 - beta1);
+      st.exp_avg_sq_.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+      Tensor second = st.exp_avg_sq_;
+      if (o.amsgrad()) {
+        st.max_exp_avg_sq_ = maximum(st.max_exp_avg_sq_, st.exp_avg_sq_);
+        second = st.max_exp_avg_sq_;
+      }
+      Tensor denom = second.sqrt().div(std::sqrt(bias_correction2)).add_(o.eps());
+      p.addcdiv_(st.exp_avg_, denom, -o.lr() / bias_correction1);
+    }
+  }
+  return loss;
+}
+
+}  // namespace
+
+Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
+    : Optimizer(std::vector<OptimizerParamGroup>{}, std::make_unique<AdamOptions>(defaults)) {
+  defaults.validate();
+  for (const auto& g : param_groups) add_param_group(g);
+}
+Tensor Adam::step(LossClosure closure) { return adam_step<AdamOptions>(param_groups_, state_, state_key, false, closure); }
+
+AdamW::AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults)
+    : Optimizer(std::vector<OptimizerParamGroup>{}, std::make_unique<AdamWOptions>(defaults)) {
+  defaults.validate();
+  for (const auto& g : param_groups) add_param_group(g);
+}
+Tensor AdamW::step(LossClosure closure) { return adam_step<AdamWOptions>(param_groups_, state_, state_key, true, closure); }
+
+}  // namespace optim
+}  // namespace ember
