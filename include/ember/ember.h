@@ -22,6 +22,8 @@
 #include "ember/ops/pointwise.h"
 #include "ember/ops/reduction.h"
 #include "ember/ops/shape.h"
+#include "ember/nn/activation.h"
+#include "ember/nn/container.h"
 #include "ember/nn/init.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/loss.h"

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "ember/ops/pointwise.h"
+
 #include "ops/util.h"
 
 namespace ember {
@@ -73,6 +75,108 @@ Tensor softmax_impl(const Tensor& x_in, int64_t dim, std::optional<ScalarType> d
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) { return softmax_impl(x, dim, dtype, false); }
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   return softmax_impl(x, dim, dtype, true);
+}
+
+namespace {
+using ParamFormula = Tensor (*)(const Tensor& grad, const Tensor& self, double param);
+
+// Backward of an activation with one numeric parameter, computed from the saved input.
+struct ActivationBackward final : Node {
+  const char* name_;
+  ParamFormula formula;
+  SavedVariable self;
+  double param = 0;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override { return {formula(g[0], self.unpack(), param)}; }
+  void release_variables() override { self.reset_data(); }
+};
+
+template <typename F>
+Tensor activation(const char* op, const Tensor& x, double param, const char* backward_name, ParamFormula formula,
+                  const F& f) {
+  EMBER_CHECK(is_floating_type(x.dtype()), "\"", op, "\" not implemented for '", to_string(x.dtype()), "'");
+  Tensor out = new_tensor(x.sizes(), x.dtype());
+  Tensor xc = contiguous_raw(x);
+  visit_floating(x.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::pointwise<T, T>(out, [&](T v) { return static_cast<T>(f(static_cast<double>(v))); }, xc);
+  });
+  if (any_requires_grad(x)) {
+    auto n = make_node<ActivationBackward>(x);
+    n->name_ = backward_name;
+    n->formula = formula;
+    n->self = save(x);
+    n->param = param;
+    set_history(out, n);
+  }
+  return out;
+}
+
+constexpr double kSqrt2 = 1.4142135623730951;
+constexpr double kInvSqrt2Pi = 0.3989422804014327;   // 1 / sqrt(2 pi)
+constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2 / pi)
+constexpr double kGeluCubic = 0.044715;
+}  // namespace
+
+Tensor leaky_relu(const Tensor& x, const Scalar& negative_slope) {
+  const double s = negative_slope.toDouble();
+  return activation("leaky_relu", x, s, "LeakyReluBackward0",
+                    [](const Tensor& g, const Tensor& x, double s) { return where(x.gt(0), g, g.mul(s)); },
+                    [s](double v) { return v > 0 ? v : v * s; });
+}
+
+Tensor elu(const Tensor& x, const Scalar& alpha) {
+  const double a = alpha.toDouble();
+  return activation("elu", x, a, "EluBackward0",
+                    [](const Tensor& g, const Tensor& x, double a) { return where(x.gt(0), g, g.mul(x.exp().mul(a))); },
+                    [a](double v) { return v > 0 ? v : a * std::expm1(v); });
+}
+
+Tensor gelu(const Tensor& x, const std::string& approximate) {
+  EMBER_CHECK(approximate == "none" || approximate == "tanh", "approximate argument must be either none or tanh.");
+  if (approximate == "none") {
+    return activation(
+        "gelu", x, 0, "GeluBackward0",
+        [](const Tensor& g, const Tensor& x, double) {
+          Tensor cdf = x.div(kSqrt2).erf().add(1).mul(0.5);
+          Tensor pdf = x.mul(x).mul(-0.5).exp().mul(kInvSqrt2Pi);
+          return g.mul(cdf.add(x.mul(pdf)));
+        },
+        [](double v) { return 0.5 * v * (1 + std::erf(v / kSqrt2)); });
+  }
+  return activation(
+      "gelu", x, 1, "GeluBackward0",
+      [](const Tensor& g, const Tensor& x, double) {
+        Tensor x2 = x.mul(x);
+        Tensor t = x.add(x2.mul(x).mul(kGeluCubic)).mul(kSqrt2OverPi).tanh();
+        Tensor dinner = x2.mul(3 * kGeluCubic).add(1).mul(kSqrt2OverPi);
+        Tensor left = t.add(1).mul(0.5);
+        Tensor right = x.mul(0.5).mul(rsub(t.mul(t), 1)).mul(dinner);
+        return g.mul(left.add(right));
+      },
+      [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + kGeluCubic * v * v * v))); });
+}
+
+Tensor silu(const Tensor& x) {
+  return activation("silu", x, 0, "SiluBackward0",
+                    [](const Tensor& g, const Tensor& x, double) {
+                      Tensor s = x.sigmoid();
+                      return g.mul(s.mul(x.mul(rsub(s, 1)).add(1)));
+                    },
+                    [](double v) { return v / (1 + std::exp(-v)); });
+}
+
+Tensor dropout(const Tensor& x, double p, bool train) {
+  EMBER_CHECK(p >= 0 && p <= 1, "dropout probability has to be between 0 and 1, but got ", p);
+  if (!train || p == 0) return x;
+  if (p == 1) return x.mul(zeros_like(x));
+  Tensor mask = empty_like(x);
+  {
+    NoGradGuard ng;
+    mask.bernoulli_(1 - p);
+    mask.div_(1 - p);
+  }
+  return x.mul(mask);
 }
 
 }  // namespace ember

@@ -82,6 +82,11 @@ const UnaryDef kRelu{"ReluBackward0",
 const UnaryDef kReciprocal{"ReciprocalBackward0",
                            [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r)).neg(); }, false,
                            true};
+const UnaryDef kErf{"ErfBackward0",
+                    [](const Tensor& g, const Tensor& s, const Tensor&) {
+                      return g.mul(s.mul(s).neg().exp().mul(1.1283791670955126));  // 2/sqrt(pi)
+                    },
+                    true, false};
 const UnaryDef kFloor{"FloorBackward0", zeros_grad, false, false};
 const UnaryDef kCeil{"CeilBackward0", zeros_grad, false, false};
 const UnaryDef kRound{"RoundBackward0", zeros_grad, false, false};
@@ -124,6 +129,9 @@ Tensor sigmoid(const Tensor& x) {
     using T = decltype(v);
     return T(1) / (T(1) + std::exp(-v));
   });
+}
+Tensor erf(const Tensor& x) {
+  return unary_float_op("erf", x, kErf, [](auto v) { return std::erf(v); });
 }
 Tensor reciprocal(const Tensor& x) {
   return unary_float_op("reciprocal", x, kReciprocal, [](auto v) { return decltype(v)(1) / v; });

@@ -66,6 +66,7 @@ T T::tanh() const { return ember::tanh(*this); }
 T T::sigmoid() const { return ember::sigmoid(*this); }
 T T::relu() const { return ember::relu(*this); }
 T T::reciprocal() const { return ember::reciprocal(*this); }
+T T::erf() const { return ember::erf(*this); }
 T T::floor() const { return ember::floor(*this); }
 T T::ceil() const { return ember::ceil(*this); }
 T T::round() const { return ember::round(*this); }

@@ -208,3 +208,46 @@ TEST(Optim, AdamAndAdamWMatchPyTorchAfterTenSteps) {
   EXPECT_THROW(Adam({p}, AdamOptions(-1)), c10::Error);
   EXPECT_THROW(AdamW({p}, AdamWOptions(0.1).eps(-1)), c10::Error);
 }
+
+TEST(Module, SequentialActivationsAndFunctional) {
+  torch::manual_seed(0);
+  torch::nn::Sequential seq(torch::nn::Linear(3, 4), torch::nn::ReLU(), torch::nn::Dropout(0.5),
+                            torch::nn::Linear(4, 2), torch::nn::LogSoftmax(1));
+  seq->push_back(torch::nn::Functional([](torch::Tensor x) { return x * 2; }));
+  EXPECT_EQ(seq->size(), 6u);
+  std::ostringstream os;
+  os << seq;
+  EXPECT_EQ(os.str(),
+            "torch::nn::Sequential(\n"
+            "  (0): torch::nn::Linear(in_features=3, out_features=4, bias=true)\n"
+            "  (1): torch::nn::ReLU()\n"
+            "  (2): torch::nn::Dropout(p=0.5, inplace=false)\n"
+            "  (3): torch::nn::Linear(in_features=4, out_features=2, bias=true)\n"
+            "  (4): torch::nn::LogSoftmax(dim=1)\n"
+            "  (5): torch::nn::Functional()\n"
+            ")");
+  seq->eval();  // dropout off: deterministic
+  auto x = torch::ones({5, 3});
+  auto y = seq->forward(x);
+  EXPECT_EQ(y.sizes().vec(), (std::vector<int64_t>{5, 2}));
+  EXPECT_NEAR(y.div(2).exp().sum(1)[0].item<double>(), 1.0, 1e-6);
+  EXPECT_EQ(seq->parameters().size(), 4u);
+  auto copy = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(seq->clone());
+  ASSERT_TRUE(copy);
+  EXPECT_TRUE(copy->forward(x).allclose(y));
+  EXPECT_FALSE(copy->parameters()[0].is_same(seq->parameters()[0]));
+}
+
+TEST(Module, DropoutMatchesPyTorchMaskForTheSameSeed) {
+  // torch.manual_seed(0); torch.nn.functional.dropout(torch.ones(10), 0.3) in PyTorch 1.13.
+  torch::manual_seed(0);
+  auto y = torch::nn::functional::dropout(torch::ones({10}), torch::nn::functional::DropoutFuncOptions().p(0.3));
+  std::vector<double> want{0, 0, 1.4285714626312256, 0, 1.4285714626312256, 0, 1.4285714626312256,
+                           1.4285714626312256, 1.4285714626312256, 1.4285714626312256};
+  auto got = flat(y);
+  for (size_t i = 0; i < 10; ++i) EXPECT_NEAR(got[i], want[i], 1e-6) << i;
+  torch::nn::Dropout d(0.3);
+  d->eval();
+  EXPECT_TRUE(d(torch::ones({4})).equal(torch::ones({4})));
+  EXPECT_THROW(torch::nn::Dropout(1.5), c10::Error);
+}

@@ -54,7 +54,8 @@ inline const std::vector<std::string>& differentiable_ops() {
       "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute", "movedim", "expand", "narrow", "slice",
       "select", "diagonal", "chunk", "split", "unbind", "cat", "stack", "repeat", "flip", "tril", "triu",
       "index", "index_put", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
-      "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy"};
+      "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy", "erf", "leaky_relu", "elu", "gelu",
+      "silu"};
   return ops;
 }
 
@@ -73,7 +74,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
       {"sqrt", ember::sqrt}, {"rsqrt", ember::rsqrt}, {"abs", ember::abs}, {"sign", ember::sign},
       {"sin", ember::sin},   {"cos", ember::cos},   {"tanh", ember::tanh}, {"sigmoid", ember::sigmoid},
       {"relu", ember::relu}, {"reciprocal", ember::reciprocal}, {"square", ember::square},
-      {"floor", ember::floor}, {"ceil", ember::ceil}, {"round", ember::round}, {"clone", ember::clone}};
+      {"erf", ember::erf},     {"silu", ember::silu},   {"floor", ember::floor}, {"ceil", ember::ceil}, {"round", ember::round}, {"clone", ember::clone}};
   if (auto it = unary.find(op); it != unary.end()) return it->second(in[0]);
   if (op == "pow") return has("exponent") ? in[0].pow(a["exponent"].get<double>()) : in[0].pow(B);
   if (op == "clamp") {
@@ -124,6 +125,9 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "addmm") return ember::addmm(in[0], in[1], in[2], num("beta", 1), num("alpha", 1));
   if (op == "dot") return in[0].dot(in[1]);
   if (op == "outer") return in[0].outer(in[1]);
+  if (op == "leaky_relu") return ember::leaky_relu(in[0], num("negative_slope", 0.01));
+  if (op == "elu") return ember::elu(in[0], num("alpha", 1));
+  if (op == "gelu") return ember::gelu(in[0], a["approximate"].get<std::string>());
   if (op == "softmax") return in[0].softmax(a["dim"].get<int64_t>());
   if (op == "log_softmax") return in[0].log_softmax(a["dim"].get<int64_t>());
   int64_t red = ember::Reduction::Mean;

@@ -262,6 +262,7 @@ class Tensor {
   Tensor relu() const;
   Tensor& relu_();
   Tensor reciprocal() const;
+  Tensor erf() const;
   Tensor floor() const;
   Tensor ceil() const;
   Tensor round() const;
