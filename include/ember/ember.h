@@ -15,6 +15,7 @@
 #include "ember/core/tensor.h"
 #include "ember/core/tensor_options.h"
 #include "ember/ops/activation.h"
+#include "ember/ops/conv.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/indexing.h"
 #include "ember/ops/linalg.h"

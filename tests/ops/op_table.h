@@ -55,7 +55,7 @@ inline const std::vector<std::string>& differentiable_ops() {
       "select", "diagonal", "chunk", "split", "unbind", "cat", "stack", "repeat", "flip", "tril", "triu",
       "index", "index_put", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
       "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy", "erf", "leaky_relu", "elu", "gelu",
-      "silu"};
+      "silu", "conv2d", "max_pool2d", "im2col", "col2im"};
   return ops;
 }
 
@@ -125,6 +125,17 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "addmm") return ember::addmm(in[0], in[1], in[2], num("beta", 1), num("alpha", 1));
   if (op == "dot") return in[0].dot(in[1]);
   if (op == "outer") return in[0].outer(in[1]);
+  if (op == "conv2d")
+    return ember::conv2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), ints(a, "stride"), ints(a, "padding"),
+                         ints(a, "dilation"), a["groups"].get<int64_t>());
+  if (op == "max_pool2d")
+    return ember::max_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"),
+                             a["ceil_mode"].get<bool>());
+  if (op == "im2col")
+    return ember::im2col(in[0], ints(a, "kernel_size"), ints(a, "dilation"), ints(a, "padding"), ints(a, "stride"));
+  if (op == "col2im")
+    return ember::col2im(in[0], ints(a, "output_size"), ints(a, "kernel_size"), ints(a, "dilation"), ints(a, "padding"),
+                         ints(a, "stride"));
   if (op == "leaky_relu") return ember::leaky_relu(in[0], num("negative_slope", 0.01));
   if (op == "elu") return ember::elu(in[0], num("alpha", 1));
   if (op == "gelu") return ember::gelu(in[0], a["approximate"].get<std::string>());
