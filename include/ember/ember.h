@@ -25,6 +25,7 @@
 #include "ember/ops/shape.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/container.h"
+#include "ember/nn/conv.h"
 #include "ember/nn/init.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/loss.h"
