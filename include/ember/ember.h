@@ -31,6 +31,7 @@
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
 #include "ember/nn/module_holder.h"
+#include "ember/nn/utils.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/optimizer.h"
 #include "ember/optim/sgd.h"

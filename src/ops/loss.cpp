@@ -258,4 +258,75 @@ Tensor cross_entropy_loss(const Tensor& input, const Tensor& target, const Tenso
   return nll.mul(1 - label_smoothing).add(reduced.mul(label_smoothing / static_cast<double>(n_classes)));
 }
 
+Tensor l1_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "l1_loss: ", reduction, " is not a valid value for reduction");
+  return reduce_loss(input.sub(target).abs(), reduction);  // composite in PyTorch too
+}
+
+namespace {
+// SmoothL1LossBackward0 and HuberLossBackward0: quadratic inside |d| < t, linear outside.
+struct RobustLossBackward final : Node {
+  const char* name_;
+  bool huber;  // huber scales the linear part by t; smooth L1 divides the quadratic one by t
+  double t;
+  int64_t reduction;
+  SavedVariable self, target;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor d = self.unpack().sub(target.unpack());
+    Tensor inner = huber ? d : (t == 0 ? d.mul(0.0) : d.div(t));
+    Tensor outer = huber ? d.sign().mul(t) : d.sign();
+    Tensor gd = where(d.abs().lt(t), inner, outer).mul(g[0]);
+    if (reduction == Reduction::Mean) gd = gd.div(static_cast<double>(d.numel()));
+    Tensor ga, gb;
+    if (should_compute_output(0)) ga = reduce_grad(gd, a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(gd.neg(), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+  void release_variables() override {
+    self.reset_data();
+    target.reset_data();
+  }
+};
+
+Tensor robust_loss(const char* op, const char* name, bool huber, const Tensor& input, const Tensor& target,
+                   int64_t reduction, double t) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, op, ": ", reduction, " is not a valid value for reduction");
+  EMBER_CHECK(huber ? t > 0 : t >= 0, op, ": ", huber ? "delta" : "beta", huber ? " must be positive, but got " :
+              " must be non-negative, but got ", t);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor d = input.sub(target).abs();
+    Tensor quad = huber ? d.mul(d).mul(0.5) : (t == 0 ? d.mul(0.0) : d.mul(d).mul(0.5 / t));
+    Tensor lin = huber ? d.sub(0.5 * t).mul(t) : d.sub(0.5 * t);
+    out = reduce_loss(where(d.lt(t), quad, lin), reduction);
+  }
+  if (any_requires_grad(input, target)) {
+    auto n = make_node<RobustLossBackward>(input, target);
+    n->name_ = name;
+    n->huber = huber;
+    n->t = t;
+    n->reduction = reduction;
+    n->self = save(input);
+    n->target = save(target);
+    n->a_sizes = input.sizes();
+    n->b_sizes = target.sizes();
+    n->a_dtype = input.dtype();
+    n->b_dtype = target.dtype();
+    set_history(out, n);
+  }
+  return out;
+}
+}  // namespace
+
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, int64_t reduction, double beta) {
+  return robust_loss("smooth_l1_loss", "SmoothL1LossBackward0", false, input, target, reduction, beta);
+}
+Tensor huber_loss(const Tensor& input, const Tensor& target, int64_t reduction, double delta) {
+  return robust_loss("huber_loss", "HuberLossBackward0", true, input, target, reduction, delta);
+}
+
 }  // namespace ember

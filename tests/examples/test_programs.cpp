@@ -49,3 +49,11 @@ TEST(Examples, LogisticRegressionBothWaysAgreeAndMatchPyTorch) {
     EXPECT_NE(out.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << out;
   }
 }
+
+TEST(Examples, PolynomialRegressionReachesTheTargetLoss) {
+  std::string out = run(std::string(EMBER_EXAMPLES_DIR) + "/polynomial_regression");
+  const std::string key = "held-out loss ";
+  auto at = out.find(key);
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_LT(std::stod(out.substr(at + key.size())), 1e-3) << out;
+}

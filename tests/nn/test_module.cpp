@@ -251,3 +251,44 @@ TEST(Module, DropoutMatchesPyTorchMaskForTheSameSeed) {
   EXPECT_TRUE(d(torch::ones({4})).equal(torch::ones({4})));
   EXPECT_THROW(torch::nn::Dropout(1.5), c10::Error);
 }
+
+TEST(Utils, ClipGradNormMatchesPyTorch) {
+  auto setup = [] {
+    auto a = torch::tensor({{1.0, -2.0}, {3.0, 0.5}}, torch::requires_grad());
+    auto b = torch::tensor({4.0, -1.0}, torch::requires_grad());
+    (a * torch::tensor({{1., 2.}, {3., 4.}})).sum().backward();
+    (b * b).sum().backward();
+    return std::vector<torch::Tensor>{a, b};
+  };
+  auto p = setup();
+  EXPECT_NEAR(torch::nn::utils::clip_grad_norm_(p, 2.0), 9.899495124816895, 1e-5);
+  auto ga = flat(p[0].grad());
+  EXPECT_NEAR(ga[3], 0.808121919631958, 1e-6);
+  EXPECT_NEAR(flat(p[1].grad())[0], 1.616243839263916, 1e-6);
+  p = setup();
+  EXPECT_NEAR(torch::nn::utils::clip_grad_norm_(p, 2.0, INFINITY), 8.0, 1e-6);
+  EXPECT_NEAR(flat(p[1].grad())[0], 1.999999761581421, 1e-6);
+  p = setup();
+  torch::nn::utils::clip_grad_value_(p, 1.5);
+  EXPECT_EQ(flat(p[0].grad()), (std::vector<double>{1, 1.5, 1.5, 1.5}));
+  auto v = torch::nn::utils::parameters_to_vector(p);
+  EXPECT_EQ(v.numel(), 6);
+  torch::nn::utils::vector_to_parameters(torch::arange(6, torch::kFloat), p);
+  EXPECT_EQ(flat(p[1]), (std::vector<double>{4, 5}));
+  EXPECT_THROW(torch::nn::utils::vector_to_parameters(torch::arange(5, torch::kFloat), p), c10::Error);
+}
+
+TEST(Loss, ModulesForwardToTheirOps) {
+  auto x = torch::tensor({0.5, -1.0, 2.0}), t = torch::tensor({0.0, 0.0, 0.0});
+  EXPECT_NEAR(torch::nn::L1Loss()(x, t).item<double>(), 3.5 / 3, 1e-6);
+  EXPECT_NEAR(torch::nn::SmoothL1Loss()(x, t).item<double>(), (0.125 + 0.5 + 1.5) / 3, 1e-6);
+  EXPECT_NEAR(torch::nn::HuberLoss(torch::nn::HuberLossOptions().delta(0.5))(x, t).item<double>(),
+              (0.125 + 0.375 + 0.875) / 3, 1e-6);
+  EXPECT_NEAR(torch::nn::MSELoss(torch::kSum)(x, t).item<double>(), 5.25, 1e-6);
+  auto logits = torch::tensor({{2.0, 0.5, -1.0}});
+  auto target = torch::tensor({0});
+  EXPECT_NEAR(torch::nn::CrossEntropyLoss()(logits, target).item<double>(),
+              torch::nn::NLLLoss()(logits.log_softmax(1), target).item<double>(), 1e-7);
+  EXPECT_THROW(torch::nn::CrossEntropyLoss()(logits, torch::tensor({3})), c10::Error);
+  EXPECT_THROW(torch::nn::CrossEntropyLoss()(logits, torch::tensor({0.5})), c10::Error);
+}

@@ -55,7 +55,7 @@ inline const std::vector<std::string>& differentiable_ops() {
       "select", "diagonal", "chunk", "split", "unbind", "cat", "stack", "repeat", "flip", "tril", "triu",
       "index", "index_put", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
       "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy", "erf", "leaky_relu", "elu", "gelu",
-      "silu", "conv2d", "max_pool2d", "im2col", "col2im"};
+      "silu", "conv2d", "max_pool2d", "im2col", "col2im", "l1_loss", "smooth_l1_loss", "huber_loss"};
   return ops;
 }
 
@@ -148,6 +148,9 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   }
   const Tensor none;
   if (op == "mse_loss") return ember::mse_loss(in[0], in[1], red);
+  if (op == "l1_loss") return ember::l1_loss(in[0], in[1], red);
+  if (op == "smooth_l1_loss") return ember::smooth_l1_loss(in[0], in[1], red, num("beta", 1));
+  if (op == "huber_loss") return ember::huber_loss(in[0], in[1], red, num("delta", 1));
   if (op == "binary_cross_entropy") return ember::binary_cross_entropy(in[0], in[1], in.size() > 2 ? in[2] : none, red);
   const int64_t ignore = has("ignore_index") ? a["ignore_index"].get<int64_t>() : -100;
   if (op == "nll_loss") {

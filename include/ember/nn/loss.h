@@ -1,4 +1,5 @@
-// Loss modules and their functional forms: MSELoss, BCELoss, NLLLoss, CrossEntropyLoss.
+// Loss modules and their functional forms: MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,
+// NLLLoss, CrossEntropyLoss.
 #pragma once
 #include <ostream>
 
@@ -30,6 +31,33 @@ struct BCELossOptions {
   Reduction::Reduction reduction_;
 };
 using BinaryCrossEntropyFuncOptions = BCELossOptions;
+
+using L1LossOptions = MSELossOptions;
+using L1LossFuncOptions = MSELossOptions;
+struct SmoothL1LossOptions {
+  SmoothL1LossOptions(Reduction::Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  SmoothL1LossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  SmoothL1LossOptions& beta(double v) { return beta_ = v, *this; }
+  Reduction::Reduction reduction() const { return reduction_; }
+  double beta() const { return beta_; }
+
+ private:
+  Reduction::Reduction reduction_;
+  double beta_ = 1.0;
+};
+using SmoothL1LossFuncOptions = SmoothL1LossOptions;
+struct HuberLossOptions {
+  HuberLossOptions(Reduction::Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  HuberLossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  HuberLossOptions& delta(double v) { return delta_ = v, *this; }
+  Reduction::Reduction reduction() const { return reduction_; }
+  double delta() const { return delta_; }
+
+ private:
+  Reduction::Reduction reduction_;
+  double delta_ = 1.0;
+};
+using HuberLossFuncOptions = HuberLossOptions;
 
 struct NLLLossOptions {
   NLLLossOptions& weight(Tensor v) { return weight_ = std::move(v), *this; }
@@ -71,6 +99,15 @@ inline Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossF
 inline Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& options = {}) {
   return ember::cross_entropy_loss(input, target, options.weight(), options.reduction(), options.ignore_index(),
                                    options.label_smoothing());
+}
+inline Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options = {}) {
+  return ember::l1_loss(input, target, options.reduction());
+}
+inline Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options = {}) {
+  return ember::smooth_l1_loss(input, target, options.reduction(), options.beta());
+}
+inline Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options = {}) {
+  return ember::huber_loss(input, target, options.reduction(), options.delta());
 }
 inline Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options = {}) {
   return ember::mse_loss(input, target, options.reduction());
@@ -139,6 +176,48 @@ class CrossEntropyLoss : public ModuleHolder<CrossEntropyLossImpl> {
  public:
   using ModuleHolder<CrossEntropyLossImpl>::ModuleHolder;
   using Impl = CrossEntropyLossImpl;
+};
+
+class L1LossImpl : public Cloneable<L1LossImpl> {
+ public:
+  explicit L1LossImpl(const L1LossOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::L1Loss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) { return functional::l1_loss(input, target, options); }
+  L1LossOptions options;
+};
+class L1Loss : public ModuleHolder<L1LossImpl> {
+ public:
+  using ModuleHolder<L1LossImpl>::ModuleHolder;
+  using Impl = L1LossImpl;
+};
+
+class SmoothL1LossImpl : public Cloneable<SmoothL1LossImpl> {
+ public:
+  explicit SmoothL1LossImpl(const SmoothL1LossOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::SmoothL1Loss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) { return functional::smooth_l1_loss(input, target, options); }
+  SmoothL1LossOptions options;
+};
+class SmoothL1Loss : public ModuleHolder<SmoothL1LossImpl> {
+ public:
+  using ModuleHolder<SmoothL1LossImpl>::ModuleHolder;
+  using Impl = SmoothL1LossImpl;
+};
+
+class HuberLossImpl : public Cloneable<HuberLossImpl> {
+ public:
+  explicit HuberLossImpl(const HuberLossOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::HuberLoss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) { return functional::huber_loss(input, target, options); }
+  HuberLossOptions options;
+};
+class HuberLoss : public ModuleHolder<HuberLossImpl> {
+ public:
+  using ModuleHolder<HuberLossImpl>::ModuleHolder;
+  using Impl = HuberLossImpl;
 };
 
 }  // namespace nn
