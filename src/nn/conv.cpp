@@ -1,8 +1,6 @@
 // Conv2d (PyTorch's default initialization) and MaxPool2d.
 #include "ember/nn/conv.h"
 
-#include <cmath>
-
 #include "ember/nn/init.h"
 #include "ember/ops/factory.h"
 
@@ -24,15 +22,7 @@ void Conv2dImpl::reset() {
   reset_parameters();
 }
 
-void Conv2dImpl::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    auto [fan_in, fan_out] = init::_calculate_fan_in_and_fan_out(weight);
-    (void)fan_out;
-    const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
-}
+void Conv2dImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
 
 void Conv2dImpl::pretty_print(std::ostream& s) const {
   const auto& o = options;

@@ -76,6 +76,14 @@ Tensor kaiming_normal_(Tensor tensor, double a, FanMode mode, Nonlinearity nonli
   return normal_(tensor, 0, calculate_gain(nonlinearity, a) / std::sqrt(fan(tensor, mode)));
 }
 
+void default_weight_and_bias_(Tensor weight, Tensor bias) {
+  kaiming_uniform_(weight, std::sqrt(5.0));
+  if (!bias.defined()) return;
+  const auto fan_in = std::get<0>(_calculate_fan_in_and_fan_out(weight));
+  const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
+  uniform_(bias, -bound, bound);
+}
+
 }  // namespace init
 }  // namespace nn
 }  // namespace ember

@@ -1,8 +1,6 @@
 // Linear, Identity, Flatten and functional::linear.
 #include "ember/nn/linear.h"
 
-#include <cmath>
-
 #include "ember/nn/init.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/linalg.h"
@@ -35,15 +33,7 @@ void LinearImpl::reset() {
   reset_parameters();
 }
 
-void LinearImpl::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    auto [fan_in, fan_out] = init::_calculate_fan_in_and_fan_out(weight);
-    (void)fan_out;
-    const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
-}
+void LinearImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
 
 void LinearImpl::pretty_print(std::ostream& stream) const {
   stream << std::boolalpha << "torch::nn::Linear(in_features=" << options.in_features()

@@ -10,23 +10,41 @@ Tensor reduce_loss(const Tensor& loss, int64_t reduction) {
   return reduction == Reduction::None ? loss : reduction == Reduction::Sum ? loss.sum() : loss.mean();
 }
 
-struct MseLossBackward0 final : NamedNode<"MseLossBackward0"> {
+// Shared part of losses of d = input - target: the saved pair, and the gradient of d sent to both
+// inputs (negated for the target), reduced to their shapes.
+struct PairLossBackward : Node {
   SavedVariable self, target;
   int64_t reduction;
   DimVector a_sizes, b_sizes;
   ScalarType a_dtype, b_dtype;
-  variable_list apply(variable_list&& g) override {
-    Tensor diff = self.unpack().sub(target.unpack());
-    double scale = reduction == Reduction::Mean ? 2.0 / static_cast<double>(diff.numel()) : 2.0;
-    Tensor gi = diff.mul(scale).mul(g[0]);
+  void record(const Tensor& out, const Tensor& input, const Tensor& tgt, int64_t red) {
+    self = save(input);
+    target = save(tgt);
+    reduction = red;
+    a_sizes = input.sizes();
+    b_sizes = tgt.sizes();
+    a_dtype = input.dtype();
+    b_dtype = tgt.dtype();
+    set_history(out, intrusive_ptr<Node>(this));
+  }
+  variable_list to_inputs(const Tensor& grad_d) {
     Tensor ga, gb;
-    if (should_compute_output(0)) ga = reduce_grad(gi, a_sizes, a_dtype);
-    if (should_compute_output(1)) gb = reduce_grad(gi.neg(), b_sizes, b_dtype);
+    if (should_compute_output(0)) ga = reduce_grad(grad_d, a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(grad_d.neg(), b_sizes, b_dtype);
     return {ga, gb};
   }
   void release_variables() override {
     self.reset_data();
     target.reset_data();
+  }
+};
+
+struct MseLossBackward0 final : PairLossBackward {
+  std::string name() const override { return "MseLossBackward0"; }
+  variable_list apply(variable_list&& g) override {
+    Tensor diff = self.unpack().sub(target.unpack());
+    double scale = reduction == Reduction::Mean ? 2.0 / static_cast<double>(diff.numel()) : 2.0;
+    return to_inputs(diff.mul(scale).mul(g[0]));
   }
 };
 }  // namespace
@@ -38,17 +56,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
     NoGradGuard ng;
     out = reduce_loss(input.sub(target).square(), reduction);
   }
-  if (any_requires_grad(input, target)) {
-    auto n = make_node<MseLossBackward0>(input, target);
-    n->self = save(input);
-    n->target = save(target);
-    n->reduction = reduction;
-    n->a_sizes = input.sizes();
-    n->b_sizes = target.sizes();
-    n->a_dtype = input.dtype();
-    n->b_dtype = target.dtype();
-    set_history(out, n);
-  }
+  if (any_requires_grad(input, target)) make_node<MseLossBackward0>(input, target)->record(out, input, target, reduction);
   return out;
 }
 
@@ -265,14 +273,10 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
 
 namespace {
 // SmoothL1LossBackward0 and HuberLossBackward0: quadratic inside |d| < t, linear outside.
-struct RobustLossBackward final : Node {
+struct RobustLossBackward final : PairLossBackward {
   const char* name_;
   bool huber;  // huber scales the linear part by t; smooth L1 divides the quadratic one by t
   double t;
-  int64_t reduction;
-  SavedVariable self, target;
-  DimVector a_sizes, b_sizes;
-  ScalarType a_dtype, b_dtype;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& g) override {
     Tensor d = self.unpack().sub(target.unpack());
@@ -280,14 +284,7 @@ struct RobustLossBackward final : Node {
     Tensor outer = huber ? d.sign().mul(t) : d.sign();
     Tensor gd = where(d.abs().lt(t), inner, outer).mul(g[0]);
     if (reduction == Reduction::Mean) gd = gd.div(static_cast<double>(d.numel()));
-    Tensor ga, gb;
-    if (should_compute_output(0)) ga = reduce_grad(gd, a_sizes, a_dtype);
-    if (should_compute_output(1)) gb = reduce_grad(gd.neg(), b_sizes, b_dtype);
-    return {ga, gb};
-  }
-  void release_variables() override {
-    self.reset_data();
-    target.reset_data();
+    return to_inputs(gd);
   }
 };
 
@@ -309,14 +306,7 @@ Tensor robust_loss(const char* op, const char* name, bool huber, const Tensor& i
     n->name_ = name;
     n->huber = huber;
     n->t = t;
-    n->reduction = reduction;
-    n->self = save(input);
-    n->target = save(target);
-    n->a_sizes = input.sizes();
-    n->b_sizes = target.sizes();
-    n->a_dtype = input.dtype();
-    n->b_dtype = target.dtype();
-    set_history(out, n);
+    n->record(out, input, target, reduction);
   }
   return out;
 }

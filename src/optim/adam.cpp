@@ -27,14 +27,9 @@ namespace {
 
 // One Adam step for every parameter of every group; `decoupled` selects AdamW's weight decay.
 template <typename Options>
-Tensor adam_step(std::vector<OptimizerParamGroup>& groups,
-                 std::unordered_map<std::string, std::unique_ptr<OptimizerParamState>>& state,
-                 std::string (*key)(const Tensor&), bool decoupled, const Optimizer::LossClosure& closure) {
-  Tensor loss;
-  if (closure) {
-    AutoGradMode grad_on(true);
-    loss = closure();
-  }
+void adam_step(std::vector<OptimizerParamGroup>& groups,
+               std::unordered_map<std::string, std::unique_ptr<OptimizerParamState>>& state,
+               std::string (*key)(const Tensor&), bool decoupled) {
   NoGradGuard no_grad;
   for (auto& group : groups) {
     const auto& o = static_cast<const Options&>(group.options());
@@ -69,7 +64,6 @@ Tensor adam_step(std::vector<OptimizerParamGroup>& groups,
       p.addcdiv_(st.exp_avg_, denom, -o.lr() / bias_correction1);
     }
   }
-  return loss;
 }
 
 }  // namespace
@@ -79,14 +73,22 @@ Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
   defaults.validate();
   for (const auto& g : param_groups) add_param_group(g);
 }
-Tensor Adam::step(LossClosure closure) { return adam_step<AdamOptions>(param_groups_, state_, state_key, false, closure); }
+Tensor Adam::step(LossClosure closure) {
+  Tensor loss = evaluate(closure);
+  adam_step<AdamOptions>(param_groups_, state_, state_key, false);
+  return loss;
+}
 
 AdamW::AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults)
     : Optimizer(std::vector<OptimizerParamGroup>{}, std::make_unique<AdamWOptions>(defaults)) {
   defaults.validate();
   for (const auto& g : param_groups) add_param_group(g);
 }
-Tensor AdamW::step(LossClosure closure) { return adam_step<AdamWOptions>(param_groups_, state_, state_key, true, closure); }
+Tensor AdamW::step(LossClosure closure) {
+  Tensor loss = evaluate(closure);
+  adam_step<AdamWOptions>(param_groups_, state_, state_key, true);
+  return loss;
+}
 
 }  // namespace optim
 }  // namespace ember

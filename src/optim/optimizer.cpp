@@ -43,6 +43,12 @@ size_t Optimizer::size() const noexcept {
   return n;
 }
 
+Tensor Optimizer::evaluate(const LossClosure& closure) {
+  if (!closure) return Tensor();
+  AutoGradMode grad_on(true);
+  return closure();
+}
+
 std::string Optimizer::state_key(const Tensor& p) {
   std::ostringstream os;
   os << static_cast<const void*>(p.unsafeGetTensorImpl());
@@ -60,11 +66,7 @@ SGD::SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
 }
 
 Tensor SGD::step(LossClosure closure) {
-  Tensor loss;
-  if (closure) {
-    AutoGradMode grad_on(true);
-    loss = closure();
-  }
+  Tensor loss = evaluate(closure);
   NoGradGuard no_grad;
   for (auto& group : param_groups_) {
     const auto& o = static_cast<const SGDOptions&>(group.options());

@@ -29,6 +29,10 @@ Tensor kaiming_uniform_(Tensor tensor, double a = 0, FanMode mode = FanMode::Fan
 Tensor kaiming_normal_(Tensor tensor, double a = 0, FanMode mode = FanMode::FanIn,
                        Nonlinearity nonlinearity = Nonlinearity::LeakyReLU);
 
+// PyTorch's default for Linear and Conv: weight from kaiming_uniform_(a = sqrt(5)), bias (if
+// defined) from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+void default_weight_and_bias_(Tensor weight, Tensor bias);
+
 }  // namespace init
 }  // namespace nn
 

@@ -74,6 +74,8 @@ class Optimizer {
   std::unordered_map<std::string, std::unique_ptr<OptimizerParamState>>& state() noexcept { return state_; }
 
  protected:
+  // Runs the closure (if any) with grad mode on and returns its loss.
+  static Tensor evaluate(const LossClosure& closure);
   // The key state() uses for parameter p.
   static std::string state_key(const Tensor& p);
   std::vector<OptimizerParamGroup> param_groups_;
