@@ -68,6 +68,9 @@ TEST(NewLosses, BCEWithLogitsModuleFunctionalAndOpAgree) {
   auto by_hand = (torch::ones_like(x) - t) * x + torch::log1p(torch::exp(-x));
   EXPECT_NEAR(plain.item<double>(), by_hand.mean().item<double>(), 1e-12);
   EXPECT_EQ(printed(loss), "torch::nn::BCEWithLogitsLoss()");
+  // The older losses' options are spelled F::...FuncOptions too, as in LibTorch.
+  expect_same(F::mse_loss(x, t, F::MSELossFuncOptions(torch::kSum)), torch::mse_loss(x, t, torch::kSum));
+  expect_same(F::l1_loss(x, t, F::L1LossFuncOptions(torch::kNone)), torch::l1_loss(x, t, torch::kNone));
 }
 
 TEST(NewLosses, BCEWithLogitsDoesNotOverflow) {

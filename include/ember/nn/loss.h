@@ -95,6 +95,16 @@ struct CrossEntropyLossOptions {
 using CrossEntropyFuncOptions = CrossEntropyLossOptions;
 
 namespace functional {
+// LibTorch spells these torch::nn::functional::...FuncOptions; qualified lookup through the
+// torch:: aliases does not reach ember::nn, so they are declared here too.
+using nn::BinaryCrossEntropyFuncOptions;
+using nn::CrossEntropyFuncOptions;
+using nn::HuberLossFuncOptions;
+using nn::L1LossFuncOptions;
+using nn::MSELossFuncOptions;
+using nn::NLLLossFuncOptions;
+using nn::SmoothL1LossFuncOptions;
+
 inline Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options = {}) {
   return ember::nll_loss(input, target, options.weight(), options.reduction(), options.ignore_index());
 }
