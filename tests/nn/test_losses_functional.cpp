@@ -247,10 +247,32 @@ struct StackImpl : torch::nn::Module {
 TORCH_MODULE(Stack);
 }  // namespace
 
+namespace {
+struct HeadsImpl : torch::nn::Cloneable<HeadsImpl> {
+  HeadsImpl() { reset(); }
+  void reset() override {
+    heads = register_module("heads", torch::nn::ModuleDict(std::vector<std::pair<std::string, std::shared_ptr<Module>>>{
+                                          {"a", std::make_shared<torch::nn::LinearImpl>(2, 1)}}));
+  }
+  torch::nn::ModuleDict heads{nullptr};
+};
+TORCH_MODULE(Heads);
+}  // namespace
+
 TEST(Containers, ModuleListAsChild) {
   Stack s;
   EXPECT_EQ(s->named_parameters().keys(),
             (std::vector<std::string>{"layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"}));
+  // A cloneable parent clones its ModuleDict child deeply, and its member holder sees the copy.
+  Heads h;
+  auto copy = std::dynamic_pointer_cast<HeadsImpl>(h->clone());
+  ASSERT_TRUE(copy);
+  auto& original_a = h->heads->at<torch::nn::LinearImpl>("a");
+  auto& copied_a = copy->heads->at<torch::nn::LinearImpl>("a");
+  EXPECT_NE(&original_a, &copied_a);
+  EXPECT_TRUE(copied_a.weight.equal(original_a.weight));
+  EXPECT_EQ(copy->named_parameters().keys(), (std::vector<std::string>{"heads.a.weight", "heads.a.bias"}));
+  EXPECT_TRUE(copy->named_parameters()["heads.a.weight"].is_same(copied_a.weight));
 }
 
 TEST(Containers, ModuleDict) {
