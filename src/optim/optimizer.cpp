@@ -2,6 +2,7 @@
 #include "ember/optim/optimizer.h"
 
 #include <sstream>
+#include <typeinfo>
 
 #include "ember/autograd/grad_mode.h"
 
@@ -36,6 +37,12 @@ void Optimizer::add_param_group(const OptimizerParamGroup& param_group) {
     for (const auto& g : param_groups_)
       for (const auto& q : g.params())
         EMBER_CHECK(!q.is_same(p), "some parameters appear in more than one parameter group");
+  }
+  // Each optimizer reads its groups' options as its own Options type.
+  if (param_group.has_options()) {
+    const OptimizerOptions& given = param_group.options();
+    EMBER_CHECK(typeid(given) == typeid(*defaults_),
+                "parameter group options are of a different type than the optimizer's defaults");
   }
   OptimizerParamGroup group(param_group.params());
   group.set_options(param_group.has_options() ? param_group.options().clone() : defaults_->clone());

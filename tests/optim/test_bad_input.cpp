@@ -64,6 +64,9 @@ TEST(OptimBadInput, ParameterGroups) {
   expect_error([&] { opt.add_param_group(optim::OptimizerParamGroup({p * 2})); }, "can't optimize a non-leaf Tensor",
                w);
   EXPECT_EQ(opt.param_groups().size(), 1u);
+  expect_error([&] { opt.add_param_group(optim::OptimizerParamGroup({q}, std::make_unique<optim::AdamOptions>())); },
+               "parameter group options are of a different type than the optimizer's defaults", w);
+  EXPECT_EQ(opt.param_groups().size(), 1u);
   expect_error([&] { optim::LBFGS({optim::OptimizerParamGroup({p}), optim::OptimizerParamGroup({q})}); },
                "LBFGS doesn't support per-parameter options (parameter groups)", w);
 }

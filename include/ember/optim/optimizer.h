@@ -120,7 +120,7 @@ class Optimizer {
 
   virtual Tensor step(LossClosure closure = nullptr) = 0;
   // Adds a group (with its own options, or a copy of the defaults). Throws, adding nothing, when a
-  // parameter is already in a group.
+  // parameter is already in a group or the options are not this optimizer's Options type.
   void add_param_group(const OptimizerParamGroup& param_group);
   // LibTorch 1.13: keeps each gradient tensor, detached and zeroed.
   void zero_grad();
