@@ -3,6 +3,7 @@
 #include "ember/ops/norm.h"
 
 #include <cmath>
+#include <vector>
 
 #include "ember/autograd/grad_mode.h"
 #include "ops/util.h"
@@ -42,18 +43,26 @@ void check_param_dtype(const Tensor& input, const Tensor& p) {
               to_string(input.dtype()));
 }
 
-// Row statistics of a contiguous (rows, n) block: mean and 1 / sqrt(biased var + eps), accumulated
-// in double (PyTorch accumulates floats in double too).
+// Sum over i < n of f(i) in double, in 8 independent partial sums (no serial add chain).
+template <typename F>
+double sum_of(int64_t n, const F& f) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) acc[k] += f(i + k);
+  for (; i < n; ++i) acc[0] += f(i);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// Row statistics of a contiguous row of n: mean and 1 / sqrt(biased var + eps), accumulated in
+// double (PyTorch accumulates floats in double too).
 template <typename T>
 void row_moments(const T* x, int64_t n, double eps, T& mean, T& rstd) {
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += x[i];
-  const double m = n > 0 ? sum / static_cast<double>(n) : 0;
-  double ss = 0;
-  for (int64_t i = 0; i < n; ++i) {
+  const double m = n > 0 ? sum_of(n, [x](int64_t i) { return static_cast<double>(x[i]); }) / static_cast<double>(n) : 0;
+  const double ss = sum_of(n, [x, m](int64_t i) {
     const double d = static_cast<double>(x[i]) - m;
-    ss += d * d;
-  }
+    return d * d;
+  });
   const double var = n > 0 ? ss / static_cast<double>(n) : 0;
   mean = static_cast<T>(m);
   rstd = static_cast<T>(1.0 / std::sqrt(std::max(var, 0.0) + eps));
@@ -70,6 +79,7 @@ struct NativeBatchNormBackward0 final : NamedNode<"NativeBatchNormBackward0"> {
     const Tensor& g = grads[0];
     Tensor x = input.unpack(), w = weight.unpack();
     const int64_t C = x.size(1);
+    if (!GradMode::is_enabled()) return fused(g, x, w);
     const DimVector dims = all_but_channel(x.dim()), bshape = channel_shape(x.dim(), C);
     Tensor m = mean.view(bshape), r = invstd.view(bshape);
     // With create_graph the statistics are rebuilt from x, so the graph sees how they depend on it.
@@ -87,6 +97,44 @@ struct NativeBatchNormBackward0 final : NamedNode<"NativeBatchNormBackward0"> {
   void release_variables() override {
     input.reset_data();
     weight.reset_data();
+  }
+  // Without create_graph: per channel, one pass for sum(g) and sum(g (x - mean)), one for gx.
+  variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {
+    Tensor g = contiguous_raw(g_in), x = contiguous_raw(x_in), w = w_in.defined() ? contiguous_raw(w_in) : Tensor();
+    const int64_t N = x.size(0), C = x.size(1), L = x.numel() / (N * C);
+    const double M = static_cast<double>(N * L);
+    const bool need_x = should_compute_output(0), need_w = should_compute_output(1), need_b = should_compute_output(2);
+    Tensor gx = need_x ? new_tensor(x.sizes(), x.dtype()) : Tensor();
+    Tensor gw = need_w ? new_tensor({C}, x.dtype()) : Tensor(), gb = need_b ? new_tensor({C}, x.dtype()) : Tensor();
+    visit_floating(x.dtype(), "batch_norm_backward", [&](auto tag) {
+      using T = decltype(tag);
+      const T *px = x.data_ptr<T>(), *pg = g.data_ptr<T>(), *pm = mean.data_ptr<T>(), *pr = invstd.data_ptr<T>();
+      const T* pw = w.defined() ? w.template data_ptr<T>() : nullptr;
+      kernels::parallel_for(0, C, 1, [&](int64_t b, int64_t e) {
+        for (int64_t c = b; c < e; ++c) {
+          const T m = pm[c], r = pr[c], wc = pw ? pw[c] : T(1);
+          double sg = 0, sgx = 0;
+          for (int64_t i = 0; i < N; ++i) {
+            const T *xr = px + (i * C + c) * L, *gr = pg + (i * C + c) * L;
+            sg += sum_of(L, [gr](int64_t k) { return static_cast<double>(gr[k]); });
+            sgx += sum_of(L, [xr, gr, m](int64_t k) { return static_cast<double>(gr[k]) * (xr[k] - m); });
+          }
+          if (need_b) gb.data_ptr<T>()[c] = static_cast<T>(sg);
+          if (need_w) gw.data_ptr<T>()[c] = static_cast<T>(sgx * r);
+          if (!need_x) continue;
+          // training: w r (g - sum(g) / M - (x - m) r^2 sum(g (x - m)) / M); eval: w r g.
+          const T scale = wc * r;
+          const T mean_g = training ? static_cast<T>(sg / M) : T(0);
+          const T coef = training ? static_cast<T>(sgx / M) * r * r : T(0);
+          T* po = gx.data_ptr<T>();
+          for (int64_t i = 0; i < N; ++i) {
+            const int64_t off = (i * C + c) * L;
+            for (int64_t k = 0; k < L; ++k) po[off + k] = scale * (pg[off + k] - mean_g - (px[off + k] - m) * coef);
+          }
+        }
+      });
+    });
+    return {gx, gw, gb};
   }
 };
 
@@ -106,17 +154,17 @@ void batch_stats(const Tensor& x, Tensor& mean, Tensor& invstd, const Tensor& ru
       double sum = 0;
       for (int64_t i = 0; i < N; ++i) {
         const T* row = px + (i * C + c) * L;
-        for (int64_t k = 0; k < L; ++k) sum += row[k];
+        sum += sum_of(L, [row](int64_t k) { return static_cast<double>(row[k]); });
       }
       const T m = static_cast<T>(sum / static_cast<double>(n));
       // Squares of differences taken in T and summed in double, as PyTorch's CPU kernel does.
       double ss = 0;
       for (int64_t i = 0; i < N; ++i) {
         const T* row = px + (i * C + c) * L;
-        for (int64_t k = 0; k < L; ++k) {
+        ss += sum_of(L, [row, m](int64_t k) {
           const T d = row[k] - m;
-          ss += d * d;
-        }
+          return static_cast<double>(d * d);
+        });
       }
       const T var_sum = static_cast<T>(ss);
       pm[c] = m;
@@ -225,6 +273,7 @@ struct NativeLayerNormBackward0 final : NamedNode<"NativeLayerNormBackward0"> {
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     Tensor x = input.unpack(), w = weight.unpack();
+    if (!GradMode::is_enabled()) return fused(g, x, w);
     const int64_t lead = x.dim() - norm_dims;
     DimVector dims, lead_dims;
     for (int64_t i = lead; i < x.dim(); ++i) dims.push_back(i);
@@ -241,6 +290,68 @@ struct NativeLayerNormBackward0 final : NamedNode<"NativeLayerNormBackward0"> {
   void release_variables() override {
     input.reset_data();
     weight.reset_data();
+  }
+  // Without create_graph: gx row by row in parallel; gw / gb as column sums over the rows.
+  variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {
+    Tensor g = contiguous_raw(g_in), x = contiguous_raw(x_in), w = w_in.defined() ? contiguous_raw(w_in) : Tensor();
+    const int64_t cols = w_in.defined() ? w_in.numel() : [&] {
+      int64_t n = 1;
+      for (int64_t i = x.dim() - norm_dims; i < x.dim(); ++i) n *= x.size(i);
+      return n;
+    }();
+    const int64_t rows = cols > 0 ? x.numel() / cols : 0;
+    const bool need_x = should_compute_output(0), need_w = should_compute_output(1), need_b = should_compute_output(2);
+    const DimVector param_shape(x.sizes().slice(static_cast<size_t>(x.dim() - norm_dims)));
+    Tensor gx = need_x ? new_tensor(x.sizes(), x.dtype()) : Tensor();
+    Tensor gw = need_w ? zeros(param_shape, TensorOptions(x.dtype())) : Tensor();
+    Tensor gb = need_b ? zeros(param_shape, TensorOptions(x.dtype())) : Tensor();
+    visit_floating(x.dtype(), "layer_norm_backward", [&](auto tag) {
+      using T = decltype(tag);
+      const T *px = x.data_ptr<T>(), *pg = g.data_ptr<T>(), *pm = mean.data_ptr<T>(), *pr = rstd.data_ptr<T>();
+      const T* pw = w.defined() ? w.template data_ptr<T>() : nullptr;
+      if (need_x) {
+        T* po = gx.data_ptr<T>();
+        const double n = static_cast<double>(cols);
+        kernels::parallel_for(0, rows, std::max<int64_t>(1, kernels::kGrain / std::max<int64_t>(cols, 1)),
+                              [&](int64_t b, int64_t e) {
+                                for (int64_t r = b; r < e; ++r) {
+                                  const T *xr = px + r * cols, *gr = pg + r * cols;
+                                  const T m = pm[r], rs = pr[r];
+                                  // gxhat = g w, xhat = (x - m) rs; gx = rs (gxhat - mean(gxhat) - xhat mean(gxhat xhat)).
+                                  const T s1 = static_cast<T>(
+                                      sum_of(cols, [&](int64_t j) { return static_cast<double>(gr[j] * (pw ? pw[j] : T(1))); }) / n);
+                                  const T s2 = static_cast<T>(sum_of(cols, [&](int64_t j) {
+                                                                return static_cast<double>(gr[j] * (pw ? pw[j] : T(1)) *
+                                                                                           ((xr[j] - m) * rs));
+                                                              }) / n);
+                                  T* orow = po + r * cols;
+                                  for (int64_t j = 0; j < cols; ++j)
+                                    orow[j] = rs * (gr[j] * (pw ? pw[j] : T(1)) - s1 - (xr[j] - m) * rs * s2);
+                                }
+                              });
+      }
+      if (need_w || need_b) {
+        // Column sums in double, one column block per task.
+        T* ow = need_w ? gw.data_ptr<T>() : nullptr;
+        T* ob = need_b ? gb.data_ptr<T>() : nullptr;
+        kernels::parallel_for(0, cols, 64, [&](int64_t b, int64_t e) {
+          std::vector<double> aw(static_cast<size_t>(e - b), 0.0), ab(static_cast<size_t>(e - b), 0.0);
+          for (int64_t r = 0; r < rows; ++r) {
+            const T *xr = px + r * cols, *gr = pg + r * cols;
+            const T m = pm[r], rs = pr[r];
+            for (int64_t j = b; j < e; ++j) {
+              aw[static_cast<size_t>(j - b)] += static_cast<double>(gr[j] * ((xr[j] - m) * rs));
+              ab[static_cast<size_t>(j - b)] += static_cast<double>(gr[j]);
+            }
+          }
+          for (int64_t j = b; j < e; ++j) {
+            if (ow) ow[j] = static_cast<T>(aw[static_cast<size_t>(j - b)]);
+            if (ob) ob[j] = static_cast<T>(ab[static_cast<size_t>(j - b)]);
+          }
+        });
+      }
+    });
+    return {gx, gw, gb};
   }
 };
 }  // namespace
@@ -323,6 +434,7 @@ struct NativeGroupNormBackward0 final : NamedNode<"NativeGroupNormBackward0"> {
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     Tensor x = input.unpack(), w = weight.unpack();
+    if (!GradMode::is_enabled()) return fused(g, x, w);
     const int64_t N = x.size(0), C = x.size(1);
     const DimVector dims = all_but_channel(x.dim()), bshape = channel_shape(x.dim(), C);
     const DimVector grouped{N, groups, -1};
@@ -342,6 +454,66 @@ struct NativeGroupNormBackward0 final : NamedNode<"NativeGroupNormBackward0"> {
   void release_variables() override {
     input.reset_data();
     weight.reset_data();
+  }
+  // Without create_graph: per (n, c) sums of g and g x, then gx per (n, group) and gw / gb per c.
+  variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {
+    Tensor g = contiguous_raw(g_in), x = contiguous_raw(x_in), w = w_in.defined() ? contiguous_raw(w_in) : Tensor();
+    const int64_t N = x.size(0), C = x.size(1), G = groups, D = C / G, HW = N * C > 0 ? x.numel() / (N * C) : 0;
+    const bool need_x = should_compute_output(0), need_w = should_compute_output(1), need_b = should_compute_output(2);
+    Tensor gx = need_x ? new_tensor(x.sizes(), x.dtype()) : Tensor();
+    Tensor gw = need_w ? new_tensor({C}, x.dtype()) : Tensor(), gb = need_b ? new_tensor({C}, x.dtype()) : Tensor();
+    std::vector<double> sg(static_cast<size_t>(N * C)), sgx(static_cast<size_t>(N * C));
+    visit_floating(x.dtype(), "group_norm_backward", [&](auto tag) {
+      using T = decltype(tag);
+      const T *px = x.data_ptr<T>(), *pg = g.data_ptr<T>(), *pm = mean.data_ptr<T>(), *pr = rstd.data_ptr<T>();
+      const T* pw = w.defined() ? w.template data_ptr<T>() : nullptr;
+      kernels::parallel_for(0, N * C, std::max<int64_t>(1, kernels::kGrain / std::max<int64_t>(HW, 1)),
+                            [&](int64_t b, int64_t e) {
+                              for (int64_t i = b; i < e; ++i) {
+                                const T *xr = px + i * HW, *gr = pg + i * HW;
+                                sg[static_cast<size_t>(i)] = sum_of(HW, [gr](int64_t k) { return static_cast<double>(gr[k]); });
+                                sgx[static_cast<size_t>(i)] =
+                                    sum_of(HW, [xr, gr](int64_t k) { return static_cast<double>(gr[k] * xr[k]); });
+                              }
+                            });
+      if (need_x) {
+        T* po = gx.data_ptr<T>();
+        const double M = static_cast<double>(D * HW);
+        kernels::parallel_for(0, N * G, 1, [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) {
+            const int64_t n = i / G, grp = i % G;
+            const double m = pm[i], rs = pr[i];
+            // With gxhat = g w[c] and xhat = (x - m) rs: sums over the group of gxhat and gxhat xhat.
+            double s1 = 0, s2 = 0;
+            for (int64_t j = 0; j < D; ++j) {
+              const size_t nc = static_cast<size_t>(n * C + grp * D + j);
+              const double wc = pw ? static_cast<double>(pw[grp * D + j]) : 1.0;
+              s1 += wc * sg[nc];
+              s2 += wc * (sgx[nc] - m * sg[nc]) * rs;
+            }
+            const T a = static_cast<T>(s1 / M), bcoef = static_cast<T>(s2 / M);
+            for (int64_t j = 0; j < D; ++j) {
+              const int64_t c = grp * D + j, off = (n * C + c) * HW;
+              const T wc = pw ? pw[c] : T(1), mt = pm[i], rt = pr[i];
+              for (int64_t k = 0; k < HW; ++k)
+                po[off + k] = rt * (pg[off + k] * wc - a - (px[off + k] - mt) * rt * bcoef);
+            }
+          }
+        });
+      }
+      for (int64_t c = 0; c < C && (need_w || need_b); ++c) {
+        double aw = 0, ab = 0;
+        for (int64_t n = 0; n < N; ++n) {
+          const size_t nc = static_cast<size_t>(n * C + c);
+          const int64_t i = n * G + c / D;
+          aw += (sgx[nc] - static_cast<double>(pm[i]) * sg[nc]) * static_cast<double>(pr[i]);
+          ab += sg[nc];
+        }
+        if (need_w) gw.data_ptr<T>()[c] = static_cast<T>(aw);
+        if (need_b) gb.data_ptr<T>()[c] = static_cast<T>(ab);
+      }
+    });
+    return {gx, gw, gb};
   }
 };
 }  // namespace

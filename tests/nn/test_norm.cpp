@@ -136,6 +136,33 @@ TEST(Norm, FunctionalFormsAndGradFns) {
   EXPECT_EQ(torch::one_hot(torch::zeros({0}, torch::kLong), 3).sizes().vec(), (std::vector<int64_t>{0, 3}));
 }
 
+// Plain backward takes a fused kernel; create_graph takes the public-op formula (differentiable
+// again). Both must give the same first derivatives.
+TEST(Norm, FusedAndCreateGraphBackwardsAgree) {
+  auto opts = torch::TensorOptions(torch::kDouble);
+  auto check = [&](const std::string& what, const std::function<torch::Tensor(const std::vector<torch::Tensor>&)>& f,
+                   std::vector<torch::Tensor> in) {
+    for (auto& t : in) t.requires_grad_();
+    auto up = torch::linspace(0.5, 1.5, f(in).numel(), opts).reshape(f(in).sizes());
+    auto fused = torch::autograd::grad({f(in)}, in, {up});
+    auto graph = torch::autograd::grad({f(in)}, in, {up}, true, true);
+    for (size_t i = 0; i < in.size(); ++i)
+      EXPECT_TRUE(fused[i].allclose(graph[i], 1e-10, 1e-12)) << what << " input " << i << "\n" << fused[i] << "\n" << graph[i];
+  };
+  auto x4 = torch::linspace(-2, 3, 48, opts).reshape({2, 4, 3, 2}).sin() * 3;
+  auto w4 = torch::linspace(0.5, 1.5, 4, opts), b4 = torch::linspace(-1, 1, 4, opts);
+  auto rm = torch::linspace(-0.5, 0.5, 4, opts), rv = torch::linspace(0.5, 2, 4, opts);
+  for (bool training : {true, false})
+    check(training ? "batch_norm train" : "batch_norm eval",
+          [&](const std::vector<torch::Tensor>& t) { return torch::batch_norm(t[0], t[1], t[2], rm, rv, training, 0.1, 1e-5, false); },
+          {x4.clone(), w4.clone(), b4.clone()});
+  check("layer_norm", [](const std::vector<torch::Tensor>& t) { return torch::layer_norm(t[0], {3, 2}, t[1], t[2]); },
+        {x4.clone(), torch::linspace(0.5, 1.5, 6, opts).reshape({3, 2}), torch::linspace(-1, 1, 6, opts).reshape({3, 2})});
+  check("group_norm", [](const std::vector<torch::Tensor>& t) { return torch::group_norm(t[0], 2, t[1], t[2]); },
+        {x4.clone(), w4.clone(), b4.clone()});
+  check("group_norm no affine", [](const std::vector<torch::Tensor>& t) { return torch::group_norm(t[0], 4); }, {x4.clone()});
+}
+
 TEST(Norm, LayerNormAndGroupNormModules) {
   nn::LayerNorm ln(nn::LayerNormOptions({3, 4}));
   EXPECT_TRUE(ln->weight.equal(torch::ones({3, 4})));
