@@ -293,22 +293,19 @@ struct NativeLayerNormBackward0 final : NamedNode<"NativeLayerNormBackward0"> {
   }
   // Without create_graph: gx row by row in parallel; gw / gb as column sums over the rows.
   variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {
-    Tensor g = contiguous_raw(g_in), x = contiguous_raw(x_in), w = w_in.defined() ? contiguous_raw(w_in) : Tensor();
-    const int64_t cols = w_in.defined() ? w_in.numel() : [&] {
-      int64_t n = 1;
-      for (int64_t i = x.dim() - norm_dims; i < x.dim(); ++i) n *= x.size(i);
-      return n;
-    }();
-    const int64_t rows = cols > 0 ? x.numel() / cols : 0;
+    const DimVector param_shape(x_in.sizes().slice(static_cast<size_t>(x_in.dim() - norm_dims)));
+    // A missing weight is ones, so the inner loops have no branch.
+    Tensor g = contiguous_raw(g_in), x = contiguous_raw(x_in);
+    Tensor w = w_in.defined() ? contiguous_raw(w_in) : ones(param_shape, TensorOptions(x_in.dtype()));
+    const int64_t cols = w.numel(), rows = cols > 0 ? x.numel() / cols : 0;
     const bool need_x = should_compute_output(0), need_w = should_compute_output(1), need_b = should_compute_output(2);
-    const DimVector param_shape(x.sizes().slice(static_cast<size_t>(x.dim() - norm_dims)));
     Tensor gx = need_x ? new_tensor(x.sizes(), x.dtype()) : Tensor();
     Tensor gw = need_w ? zeros(param_shape, TensorOptions(x.dtype())) : Tensor();
     Tensor gb = need_b ? zeros(param_shape, TensorOptions(x.dtype())) : Tensor();
     visit_floating(x.dtype(), "layer_norm_backward", [&](auto tag) {
       using T = decltype(tag);
       const T *px = x.data_ptr<T>(), *pg = g.data_ptr<T>(), *pm = mean.data_ptr<T>(), *pr = rstd.data_ptr<T>();
-      const T* pw = w.defined() ? w.template data_ptr<T>() : nullptr;
+      const T* pw = w.data_ptr<T>();
       if (need_x) {
         T* po = gx.data_ptr<T>();
         const double n = static_cast<double>(cols);
@@ -319,14 +316,14 @@ struct NativeLayerNormBackward0 final : NamedNode<"NativeLayerNormBackward0"> {
                                   const T m = pm[r], rs = pr[r];
                                   // gxhat = g w, xhat = (x - m) rs; gx = rs (gxhat - mean(gxhat) - xhat mean(gxhat xhat)).
                                   const T s1 = static_cast<T>(
-                                      sum_of(cols, [&](int64_t j) { return static_cast<double>(gr[j] * (pw ? pw[j] : T(1))); }) / n);
+                                      sum_of(cols, [&](int64_t j) { return static_cast<double>(gr[j] * pw[j]); }) / n);
                                   const T s2 = static_cast<T>(sum_of(cols, [&](int64_t j) {
-                                                                return static_cast<double>(gr[j] * (pw ? pw[j] : T(1)) *
+                                                                return static_cast<double>(gr[j] * pw[j] *
                                                                                            ((xr[j] - m) * rs));
                                                               }) / n);
                                   T* orow = po + r * cols;
                                   for (int64_t j = 0; j < cols; ++j)
-                                    orow[j] = rs * (gr[j] * (pw ? pw[j] : T(1)) - s1 - (xr[j] - m) * rs * s2);
+                                    orow[j] = rs * (gr[j] * pw[j] - s1 - (xr[j] - m) * rs * s2);
                                 }
                               });
       }
@@ -391,9 +388,11 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
   Tensor mean = new_tensor(stat_shape, input.dtype()), rstd = new_tensor(stat_shape, input.dtype());
   visit_floating(input.dtype(), "LayerNormKernelImpl", [&](auto tag) {
     using T = decltype(tag);
-    Tensor wc = weight.defined() ? contiguous_raw(weight) : Tensor(), bc = bias.defined() ? contiguous_raw(bias) : Tensor();
-    const T* pw = wc.defined() ? wc.template data_ptr<T>() : nullptr;
-    const T* pb = bc.defined() ? bc.template data_ptr<T>() : nullptr;
+    // Missing weight / bias are ones / zeros, so the inner loop has no branch.
+    Tensor wc = weight.defined() ? contiguous_raw(weight) : ones(normalized_shape, TensorOptions(input.dtype()));
+    Tensor bc = bias.defined() ? contiguous_raw(bias) : zeros(normalized_shape, TensorOptions(input.dtype()));
+    const T* pw = wc.data_ptr<T>();
+    const T* pb = bc.data_ptr<T>();
     const T* px = x.data_ptr<T>();
     T* po = out.data_ptr<T>();
     T* pm = mean.data_ptr<T>();
@@ -406,7 +405,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
                               row_moments(src, cols, eps, pm[r], pr[r]);
                               const T scale = pr[r], shift = -pr[r] * pm[r];
                               for (int64_t j = 0; j < cols; ++j)
-                                dst[j] = (src[j] * scale + shift) * (pw ? pw[j] : T(1)) + (pb ? pb[j] : T(0));
+                                dst[j] = (src[j] * scale + shift) * pw[j] + pb[j];
                             }
                           });
   });
