@@ -1,4 +1,5 @@
-// Softmax and log-softmax: one fused, max-subtracted pass per row; backward in public ops.
+// Softmax and log-softmax (one fused, max-subtracted pass per row), parameterised activations,
+// dropout and feature dropout; backward in public ops.
 #include "ember/ops/activation.h"
 
 #include <cmath>
@@ -177,6 +178,36 @@ Tensor dropout(const Tensor& x, double p, bool train) {
     mask.div_(1 - p);
   }
   return x.mul(mask);
+}
+
+namespace {
+// Feature dropout: one Bernoulli(1 - p) draw per (sample, channel), scaled by 1 / (1 - p) and
+// broadcast over the remaining dims; drawn in (N, C) order as PyTorch does, so seeds agree.
+Tensor feature_noise(const Tensor& x, double p) {
+  EMBER_CHECK(x.dim() >= 2, "Feature dropout requires at least 2 dimensions in the input");
+  DimVector sizes(static_cast<size_t>(x.dim()), 1);
+  sizes[0] = x.size(0);
+  sizes[1] = x.size(1);
+  Tensor noise = empty(sizes, TensorOptions(x.dtype()));
+  NoGradGuard ng;
+  noise.bernoulli_(1 - p);
+  noise.div_(1 - p);
+  return noise;
+}
+}  // namespace
+
+Tensor feature_dropout(const Tensor& x, double p, bool train) {
+  EMBER_CHECK(p >= 0 && p <= 1, "dropout probability has to be between 0 and 1, but got ", p);
+  if (!train || p == 0 || x.numel() == 0) return x;
+  if (p == 1) return x.mul(zeros({}, TensorOptions(x.dtype())));
+  return x.mul(feature_noise(x, p));
+}
+
+Tensor& feature_dropout_(Tensor& x, double p, bool train) {
+  EMBER_CHECK(p >= 0 && p <= 1, "dropout probability has to be between 0 and 1, but got ", p);
+  if (!train || p == 0 || x.numel() == 0) return x;
+  if (p == 1) return x.mul_(zeros({}, TensorOptions(x.dtype())));
+  return x.mul_(feature_noise(x, p));
 }
 
 }  // namespace ember

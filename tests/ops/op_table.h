@@ -57,7 +57,9 @@ inline const std::vector<std::string>& differentiable_ops() {
       "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy", "erf", "leaky_relu", "elu", "gelu",
       "silu", "conv2d", "max_pool2d", "im2col", "col2im", "l1_loss", "smooth_l1_loss", "huber_loss",
       "binary_cross_entropy_with_logits", "xlogy", "kl_div", "margin_ranking_loss", "cosine_embedding_loss", "pad",
-      "normalize", "cosine_similarity"};
+      "normalize", "cosine_similarity",
+      // normalization, embedding, feature dropout
+      "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout"};
   return ops;
 }
 
@@ -138,6 +140,30 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "col2im")
     return ember::col2im(in[0], ints(a, "output_size"), ints(a, "kernel_size"), ints(a, "dilation"), ints(a, "padding"),
                          ints(a, "stride"));
+  // Normalization: the optional inputs follow x (weight, bias if "affine"; running stats if "running").
+  if (op == "batch_norm") {
+    const bool affine = a["affine"].get<bool>(), running = a["running"].get<bool>();
+    const Tensor none;
+    return ember::batch_norm(in[0], affine ? in[1] : none, affine ? in[2] : none,
+                             running ? in[in.size() - 2] : none, running ? in[in.size() - 1] : none,
+                             a["training"].get<bool>(), num("momentum", 0.1), num("eps", 1e-5), false);
+  }
+  if (op == "layer_norm") {
+    const bool affine = a["affine"].get<bool>();
+    return ember::layer_norm(in[0], ints(a, "normalized_shape"), affine ? in[1] : Tensor(), affine ? in[2] : Tensor(),
+                             num("eps", 1e-5));
+  }
+  if (op == "group_norm") {
+    const bool affine = a["affine"].get<bool>();
+    return ember::group_norm(in[0], a["num_groups"].get<int64_t>(), affine ? in[1] : Tensor(),
+                             affine ? in[2] : Tensor(), num("eps", 1e-5));
+  }
+  if (op == "embedding")
+    return ember::embedding(in[0], in[1], a["padding_idx"].get<int64_t>(), a["scale_grad_by_freq"].get<bool>());
+  if (op == "feature_dropout") {
+    ember::manual_seed(a["seed"].get<uint64_t>());
+    return ember::feature_dropout(in[0], num("p", 0.5), true);
+  }
   if (op == "leaky_relu") return ember::leaky_relu(in[0], num("negative_slope", 0.01));
   if (op == "elu") return ember::elu(in[0], num("alpha", 1));
   if (op == "gelu") return ember::gelu(in[0], a["approximate"].get<std::string>());

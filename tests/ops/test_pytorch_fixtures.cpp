@@ -96,7 +96,11 @@ TEST_P(Gradcheck, FirstAndSecondDerivatives) {
   const std::string op = c["op"];
   const json args = c["args"];
   auto fn = [&](const ember::variable_list& x) { return run_op(op, x, args); };
-  EXPECT_TRUE(ember::autograd::gradcheck(fn, in, 1e-6, 1e-5, 1e-3));
+  // Some gradients are defined to differ from the derivative (embedding's padding_idx rows get none):
+  // those are held to PyTorch's values and the second-order check only.
+  if (!args.value("grad_is_not_derivative", false)) {
+    EXPECT_TRUE(ember::autograd::gradcheck(fn, in, 1e-6, 1e-5, 1e-3));
+  }
   EXPECT_TRUE(ember::autograd::gradgradcheck(fn, in, 1e-6, 1e-5, 1e-3));
 }
 

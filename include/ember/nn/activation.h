@@ -1,5 +1,5 @@
 // Activation modules (ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax),
-// Dropout, and their functional forms with LibTorch's *FuncOptions.
+// Dropout, Dropout2d, and their functional forms with LibTorch's *FuncOptions.
 #pragma once
 #include <ostream>
 #include <string>
@@ -67,6 +67,8 @@ struct DropoutOptions {
   bool inplace_ = false;
 };
 
+using Dropout2dOptions = DropoutOptions;
+
 namespace functional {
 using ReLUFuncOptions = ReLUOptions;
 using LeakyReLUFuncOptions = LeakyReLUOptions;
@@ -101,6 +103,16 @@ inline Tensor softmax(const Tensor& x, const SoftmaxFuncOptions& o) { return x.s
 inline Tensor log_softmax(const Tensor& x, const LogSoftmaxFuncOptions& o) { return x.log_softmax(o.dim()); }
 inline Tensor dropout(const Tensor& x, const DropoutFuncOptions& o = {}) {
   return ember::dropout(x, o.p(), o.training());
+}
+using Dropout2dFuncOptions = DropoutFuncOptions;
+// Zeroes whole channels of (N, C, H, W); any other rank counts as one unbatched sample (LibTorch's
+// rule: a 3-D input is (C, H, W)). inplace writes into x.
+inline Tensor dropout2d(Tensor x, const Dropout2dFuncOptions& o = {}) {
+  EMBER_CHECK(o.p() >= 0 && o.p() <= 1, "dropout probability has to be between 0 and 1, but got ", o.p());
+  const bool batched = x.dim() == 4;
+  Tensor in = batched ? x : x.unsqueeze(0);
+  Tensor out = o.inplace() ? ember::feature_dropout_(in, o.p(), o.training()) : ember::feature_dropout(in, o.p(), o.training());
+  return batched ? out : out.squeeze(0);
 }
 }  // namespace functional
 
@@ -190,6 +202,26 @@ class DropoutImpl : public Cloneable<DropoutImpl> {
   DropoutOptions options;
 };
 
+// Zeroes whole channels with probability p while training, scaling the rest by 1 / (1 - p).
+class Dropout2dImpl : public Cloneable<Dropout2dImpl> {
+ public:
+  explicit Dropout2dImpl(double p) : Dropout2dImpl(Dropout2dOptions(p)) {}
+  explicit Dropout2dImpl(const Dropout2dOptions& options = {}) : options(options) { reset(); }
+  void reset() override {
+    EMBER_CHECK(options.p() >= 0 && options.p() <= 1, "dropout probability has to be between 0 and 1, but got ",
+                options.p());
+  }
+  void pretty_print(std::ostream& s) const override {
+    s << "torch::nn::Dropout2d(p=" << options.p() << ", inplace=" << std::boolalpha << options.inplace() << ")";
+  }
+  Tensor forward(Tensor x) {
+    return functional::dropout2d(std::move(x),
+                                 functional::Dropout2dFuncOptions().p(options.p()).training(is_training()).inplace(
+                                     options.inplace()));
+  }
+  Dropout2dOptions options;
+};
+
 // The holders (what TORCH_MODULE would declare).
 template <typename ImplType>
 class ActivationHolder : public ModuleHolder<ImplType> {
@@ -234,6 +266,10 @@ class LogSoftmax : public ActivationHolder<LogSoftmaxImpl> {
   using ActivationHolder::ActivationHolder;
 };
 class Dropout : public ActivationHolder<DropoutImpl> {
+ public:
+  using ActivationHolder::ActivationHolder;
+};
+class Dropout2d : public ActivationHolder<Dropout2dImpl> {
  public:
   using ActivationHolder::ActivationHolder;
 };

@@ -17,5 +17,9 @@ Tensor gelu(const Tensor& x, const std::string& approximate = "none");
 Tensor silu(const Tensor& x);
 // x * mask / (1 - p) with mask ~ Bernoulli(1 - p) when train; x itself otherwise.
 Tensor dropout(const Tensor& x, double p, bool train);
+// Channel-wise dropout of x (N, C, *): whole channels zeroed with probability p, the rest scaled by
+// 1 / (1 - p); needs at least 2 dims. The _ form writes into x.
+Tensor feature_dropout(const Tensor& x, double p, bool train);
+Tensor& feature_dropout_(Tensor& x, double p, bool train);
 
 }  // namespace ember
