@@ -233,10 +233,9 @@ Tensor col2im_w(const Tensor& cols, int64_t H, int64_t W, const Window& w) {
   return col2im(cols, {H, W}, {w.k[0], w.k[1]}, {w.d[0], w.d[1]}, {w.p[0], w.p[1]}, {w.s[0], w.s[1]});
 }
 
-// Height/width of a transposed convolution's output before output_padding is added: the size
-// whose conv2d output is exactly the input.
-int64_t transposed_size(int64_t in, const Window& w, int i) {
-  return (in - 1) * w.s[i] - 2 * w.p[i] + w.d[i] * (w.k[i] - 1) + 1;
+// Output height/width of a transposed convolution.
+int64_t transposed_size(int64_t in, const Window& w, int i, int64_t output_padding) {
+  return (in - 1) * w.s[i] - 2 * w.p[i] + w.d[i] * (w.k[i] - 1) + output_padding + 1;
 }
 
 // The convolution itself, from public ops: per group, weight (O, K) times im2col columns (N, K, L).
@@ -255,23 +254,28 @@ Tensor conv_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t 
 }
 
 // The transposed convolution: per group, weight^T (og*kh*kw, cg) times the input (N, cg, H*W),
-// summed back into the image by col2im; output_padding adds zero rows/columns at the end.
+// summed into the image by col2im with the same window. The image is the full one cropped by
+// `padding` at both ends, except that output_padding rows/columns at the end stay uncropped.
+// When output_padding >= stride, col2im's window count exceeds the input's: those blocks are zero.
 Tensor conv_transpose_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t groups,
                               std::array<int64_t, 2> output_padding) {
   const int64_t N = x.size(0), H = x.size(2), W = x.size(3);
-  const int64_t cg = x.size(1) / groups, og = wt.size(1), O = og * groups;
-  const int64_t OH0 = transposed_size(H, w, 0), OW0 = transposed_size(W, w, 1);
+  const int64_t cg = x.size(1) / groups;
+  const int64_t OH = transposed_size(H, w, 0, output_padding[0]), OW = transposed_size(W, w, 1, output_padding[1]);
+  const int64_t HB = out_size(OH, w.k[0], w.d[0], w.p[0], w.s[0]), WB = out_size(OW, w.k[1], w.d[1], w.p[1], w.s[1]);
   std::vector<Tensor> outs;
   for (int64_t gi = 0; gi < groups; ++gi) {
     Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, H * W});
     Tensor wg = (groups == 1 ? wt : wt.narrow(0, gi * cg, cg)).reshape({cg, -1});
-    outs.push_back(col2im_w(wg.t().matmul(xg), OH0, OW0, w));
+    Tensor cols = wg.t().matmul(xg);  // (N, og*kh*kw, H*W)
+    if (HB != H || WB != W) {
+      Tensor blocks = zeros({N, cols.size(1), HB, WB}, TensorOptions(x.dtype()));
+      blocks.narrow(2, 0, H).narrow(3, 0, W).copy_(cols.reshape({N, cols.size(1), H, W}));
+      cols = blocks.reshape({N, cols.size(1), HB * WB});
+    }
+    outs.push_back(col2im_w(cols, OH, OW, w));
   }
-  Tensor out = groups == 1 ? outs[0] : cat(outs, 1);
-  if (output_padding[0] == 0 && output_padding[1] == 0) return out;
-  Tensor full = zeros({N, O, OH0 + output_padding[0], OW0 + output_padding[1]}, TensorOptions(x.dtype()));
-  full.narrow(2, 0, OH0).narrow(3, 0, OW0).copy_(out);
-  return full;
+  return groups == 1 ? outs[0] : cat(outs, 1);
 }
 
 struct ConvolutionBackward0 final : NamedNode<"ConvolutionBackward0"> {
@@ -280,7 +284,6 @@ struct ConvolutionBackward0 final : NamedNode<"ConvolutionBackward0"> {
   bool transposed = false;
   int dims = 2;
   Window w;
-  std::array<int64_t, 2> output_padding{0, 0};
   int64_t groups = 1;
   variable_list apply(variable_list&& g) override;
   void release_variables() override {
@@ -310,16 +313,19 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
       if (need_w) gw_parts.push_back(gg.matmul(im2col_w(xg, w).transpose(1, 2)).sum({0}).reshape(wg.sizes()));
     }
   } else {
-    // The adjoint of the forward: the gradient's im2col columns (output_padding rows dropped, they
-    // saw no input) against the weight give the input's gradient, against the input the weight's.
+    // The adjoint of the forward: the gradient's im2col columns (only the blocks that saw the
+    // input) against the weight give the input's gradient, against the input the weight's.
     const int64_t og = wt.size(1);
-    Tensor gy = g;
-    if (output_padding[0] > 0) gy = gy.narrow(2, 0, g.size(2) - output_padding[0]);
-    if (output_padding[1] > 0) gy = gy.narrow(3, 0, g.size(3) - output_padding[1]);
+    const int64_t HB = out_size(g.size(2), w.k[0], w.d[0], w.p[0], w.s[0]);
+    const int64_t WB = out_size(g.size(3), w.k[1], w.d[1], w.p[1], w.s[1]);
     for (int64_t gi = 0; gi < groups; ++gi) {
       Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, H * W});
       Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * cg, cg);
-      Tensor cols = im2col_w(groups == 1 ? gy : gy.narrow(1, gi * og, og), w);  // (N, og*kh*kw, H*W)
+      Tensor cols = im2col_w(groups == 1 ? g : g.narrow(1, gi * og, og), w);  // (N, og*kh*kw, HB*WB)
+      if (HB != H || WB != W) {
+        const int64_t K = cols.size(1);
+        cols = cols.reshape({N, K, HB, WB}).narrow(2, 0, H).narrow(3, 0, W).reshape({N, K, H * W});
+      }
       if (need_x) gx_parts.push_back(wg.reshape({cg, -1}).matmul(cols).reshape({N, cg, H, W}));
       if (need_w) gw_parts.push_back(xg.matmul(cols.transpose(1, 2)).sum({0}).reshape(wg.sizes()));
     }
@@ -369,7 +375,6 @@ Tensor convolution(const char* name, const Tensor& input_in, const Tensor& weigh
     n->transposed = transposed;
     n->dims = dims;
     n->w = w;
-    n->output_padding = op;
     n->groups = groups;
     set_history(out, n);
   }
