@@ -31,8 +31,7 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntAr
                                                    IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
   EMBER_CHECK(input_in.dim() == 3 || input_in.dim() == 4,
               "non-empty 3D or 4D (batch mode) tensor expected for input, but got ", input_in.sizes());
-  EMBER_CHECK(input_in.is_floating_point() || input_in.dtype() == kLong || input_in.dtype() == kInt,
-              "max_pool2d: unsupported dtype ", to_string(input_in.dtype()));
+  EMBER_CHECK(input_in.is_floating_point(), "\"max_pool2d\" not implemented for '", to_string(input_in.dtype()), "'");
   const bool unbatched = input_in.dim() == 3;
   Tensor input = unbatched ? input_in.unsqueeze(0) : input_in;
   Window w = window_of("max_pool2d", kernel_size, dilation, padding, stride.empty() ? kernel_size : stride);
@@ -47,7 +46,7 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntAr
   Tensor x = contiguous_raw(input);
   Tensor values = new_tensor({N, C, OH, OW}, input.dtype());
   Tensor indices = new_tensor({N, C, OH, OW}, kLong);
-  visit_dtype(input.dtype(), "max_pool2d", [&](auto tag) {
+  visit_floating(input.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
     const T* src = x.data_ptr<T>();
     T* val = values.data_ptr<T>();
@@ -130,6 +129,23 @@ std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArray
 
 Tensor max_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
                   IntArrayRef dilation, bool ceil_mode) {
+  const bool valid_shape = (input.dim() == 2 && input.size(1) != 0) ||
+                           (input.dim() == 3 && input.size(1) != 0 && input.size(2) != 0);
+  if (!(GradMode::is_enabled() && input.requires_grad()) && valid_shape && kernel_size.size() == 1 &&
+      stride.size() <= 1 && padding.size() == 1 && dilation.size() == 1 && kernel_size[0] > 0 &&
+      (stride.empty() || stride[0] > 0) && padding[0] >= 0 && padding[0] <= kernel_size[0] / 2 && dilation[0] > 0) {
+    // ATen's path without autograd has its own dtype and output-size rules: float only, and an
+    // empty output where the window does not fit.
+    const int64_t L = input.size(-1), s = stride.empty() ? kernel_size[0] : stride[0];
+    const int64_t OL = out_size(L, kernel_size[0], dilation[0], padding[0], s, ceil_mode);
+    EMBER_CHECK(input.is_floating_point(), "\"max_pool1d_impl\" not implemented for '", to_string(input.dtype()), "'");
+    EMBER_CHECK(OL >= 0, "max_pool1d() Invalid computed output size: ", OL);
+    if (OL == 0) {
+      DimVector shape(input.sizes());
+      shape.back() = 0;
+      return zeros(shape, TensorOptions(input.dtype()));
+    }
+  }
   return std::get<0>(max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode));
 }
 
@@ -157,7 +173,8 @@ AvgParams avg_params(const Tensor& input, IntArrayRef kernel_size, IntArrayRef s
   const int64_t nd = input.dim();
   EMBER_CHECK((nd == 3 || nd == 4) && input.size(nd - 1) != 0 && input.size(nd - 2) != 0 && input.size(nd - 3) != 0,
               "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:", input.sizes());
-  EMBER_CHECK(input.is_floating_point(), "\"avg_pool2d\" not implemented for '", to_string(input.dtype()), "'");
+  EMBER_CHECK(input.is_floating_point() || input.dtype() == kLong, "\"avg_pool2d\" not implemented for '",
+              to_string(input.dtype()), "'");
   AvgParams a;
   a.w.k = {kernel_size[0], kernel_size.size() == 2 ? kernel_size[1] : kernel_size[0]};
   IntArrayRef st = stride.empty() ? kernel_size : stride;
@@ -200,7 +217,9 @@ Tensor avg_pool_apply(const Tensor& src_in, IntArrayRef out_shape, const AvgPara
   Tensor src = contiguous_raw(src_in);
   Tensor out = zeros(out_shape, TensorOptions(src.dtype()));
   const int64_t planes = a.H * a.W == 0 ? 0 : (adjoint ? out.numel() / (a.H * a.W) : src.numel() / (a.H * a.W));
-  visit_floating(src.dtype(), "avg_pool2d", [&](auto tag) {
+  // int64 too, as ATen: integer sums divided with truncation.
+  auto dispatch = [&](auto&& f) { return src.dtype() == kLong ? f(int64_t{}) : visit_floating(src.dtype(), "avg_pool2d", f); };
+  dispatch([&](auto tag) {
     using T = decltype(tag);
     const T* in = src.data_ptr<T>();
     T* dst = out.data_ptr<T>();

@@ -1,6 +1,9 @@
 // Conv1d, Conv2d padding modes, ConvTranspose2d, MaxPool1d, AvgPool2d, AdaptiveAvgPool2d and
 // Unflatten through torch/torch.h: PyTorch's initialization, LibTorch's printing, module == functional
-// == op, and bad input (PyTorch's message, nothing modified).
+// == op, and bad input (PyTorch's message, nothing modified). This file also builds and passes
+// against Debian's LibTorch 1.13 itself (g++ -std=c++17 -I/usr/include/torch/csrc/api/include
+// test_conv_layers.cpp -ltorch -ltorch_cpu -lc10 -lgtest -lgtest_main -pthread), so every
+// expectation here is LibTorch's behaviour.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -169,7 +172,7 @@ TEST(ConvLayers, ModulesEqualFunctionalAndOps) {
 
 // F.max_pool1d(x, 3, stride=2, padding=1, ceil_mode=True, return_indices=True) in PyTorch 1.13.
 TEST(ConvLayers, MaxPool1dIndicesMatchPyTorch) {
-  auto x = torch::tensor({1., 5, 2, 8, 3, 3, 7, 0, -1, 4, 4, 2, 9, 1}).reshape({1, 2, 7});
+  auto x = torch::tensor({1., 5., 2., 8., 3., 3., 7., 0., -1., 4., 4., 2., 9., 1.}).reshape({1, 2, 7});
   torch::nn::MaxPool1d mp(torch::nn::MaxPool1dOptions(3).stride(2).padding(1).ceil_mode(true));
   auto [values, indices] = mp->forward_with_indices(x);
   expect_values(values, {5, 8, 8, 7, 0, 4, 9, 9}, 0);
@@ -192,6 +195,14 @@ TEST(ConvLayers, ConvTranspose2dOutputSize) {
                {x, m->weight});
   expect_error([&] { m->forward(x, std::vector<int64_t>{2, 10, 9}); }, "output_size must have 2 or 4 elements (got 3)",
                {x});
+}
+
+// F.avg_pool2d on int64 in PyTorch 1.13: sums divided with truncation toward zero.
+TEST(ConvLayers, AvgPool2dOnInt64Truncates) {
+  auto x = torch::tensor({1, 2, 3, 5, -1, -2, -3, -5}, torch::kLong).reshape({2, 1, 2, 2});
+  auto y = torch::avg_pool2d(x, 2);
+  EXPECT_EQ(y.dtype(), torch::kLong);
+  expect_values(y, {2, -2}, 0);
 }
 
 TEST(ConvLayers, AdaptiveAvgPool2dNoneKeepsInputSize) {
@@ -279,8 +290,17 @@ TEST(ConvLayers, BadInput) {
   expect_error([&] { torch::max_pool1d(x1, 0); }, "max_pool1d() kernel_size must be greater than zero, but got 0");
   expect_error([&] { torch::max_pool1d(x1, {2, 2}); },
                "max_pool1d() kernel_size must be an int, list of ints or tuple of ints of size 1 but got size 2");
-  expect_error([&] { torch::nn::MaxPool1d(3)(ramp({1, 2, 2})); },
-               "Given input size: (2x1x2). Calculated output size: (2x1x0). Output size is too small");
+  // Without autograd ATen's max_pool1d returns an empty output where the window does not fit; with
+  // it, max_pool2d's check applies.
+  EXPECT_EQ(torch::nn::MaxPool1d(3)(ramp({1, 2, 2})).sizes(), torch::IntArrayRef({1, 2, 0}));
+  auto short_seq = ramp({1, 2, 2}).requires_grad_(true);
+  expect_error([&] { torch::nn::MaxPool1d(3)(short_seq); },
+               "Given input size: (2x1x2). Calculated output size: (2x1x0). Output size is too small", {short_seq});
+  expect_error([&] { torch::max_pool1d(ramp({1, 2, 1}), 4, {}, 2, 3); }, "max_pool1d() Invalid computed output size: -1");
+  expect_error([&] { torch::max_pool1d(torch::ones({1, 2, 4}, torch::kLong), 2); },
+               "\"max_pool1d_impl\" not implemented for 'Long'");
+  expect_error([&] { torch::max_pool2d(torch::ones({1, 2, 4}, torch::kInt), 2); },
+               "\"max_pool2d\" not implemented for 'Int'");
 
   auto x2 = ramp({1, 5, 5});
   expect_error([&] { torch::avg_pool2d(torch::ones({1, 1, 1, 5, 5}), 2); },
@@ -292,8 +312,8 @@ TEST(ConvLayers, BadInput) {
                "Given input size: (1x1x1). Calculated output size: (1x0x0). Output size is too small");
   expect_error([&] { torch::avg_pool2d(x2, {2, 2, 2}); },
                "avg_pool2d: kernel_size must either be a single int, or a tuple of two ints");
-  expect_error([&] { torch::avg_pool2d(torch::ones({1, 4, 4}, torch::kLong), 2); },
-               "\"avg_pool2d\" not implemented for 'Long'");
+  expect_error([&] { torch::avg_pool2d(torch::ones({1, 4, 4}, torch::kInt), 2); },
+               "\"avg_pool2d\" not implemented for 'Int'");
 
   expect_error([&] { torch::adaptive_avg_pool2d(torch::ones({5, 5}), {2, 2}); },
                "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [5, 5]");
