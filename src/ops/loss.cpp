@@ -1,5 +1,9 @@
-// Losses with their own backward nodes: mse_loss, binary_cross_entropy.
+// Losses: nodes of their own where PyTorch has one (mse, bce, bce with logits, nll, smooth L1,
+// huber), compositions of public ops where PyTorch composes too (l1, kl_div, margin losses).
 #include "ember/ops/loss.h"
+
+#include <algorithm>
+#include <cmath>
 
 #include "ops/util.h"
 
@@ -317,6 +321,164 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, int64_t reducti
 }
 Tensor huber_loss(const Tensor& input, const Tensor& target, int64_t reduction, double delta) {
   return robust_loss("huber_loss", "HuberLossBackward0", true, input, target, reduction, delta);
+}
+
+// ---------------------------------------------------------------- binary_cross_entropy_with_logits
+
+namespace {
+// log(sigmoid(x)) without overflow: x - log1p(exp(x)) for x < 0, -log1p(exp(-x)) otherwise; each
+// branch sees only its own half of x, so neither produces inf/nan gradients for the other.
+Tensor log_sigmoid_stable(const Tensor& x) {
+  Tensor neg = x.clamp_max(0), pos = x.clamp_min(0);
+  return where(x.lt(0), neg.sub(neg.exp().log1p()), pos.neg().exp().log1p().neg());
+}
+
+struct BinaryCrossEntropyWithLogitsBackward0 final : NamedNode<"BinaryCrossEntropyWithLogitsBackward0"> {
+  SavedVariable self, target, weight, pos_weight;
+  int64_t reduction;
+  variable_list apply(variable_list&& g) override {
+    Tensor x = self.unpack(), t = target.unpack(), w = weight.unpack(), pw = pos_weight.unpack();
+    auto finish = [&](Tensor r, ScalarType dtype) {
+      if (w.defined()) r = r.mul(w);
+      if (reduction == Reduction::Mean) r = r.div(static_cast<double>(x.numel()));
+      return reduce_grad(r, x.sizes(), dtype);
+    };
+    Tensor gx, gt;
+    if (should_compute_output(0)) {
+      // (sigmoid(x) (1 + (pw - 1) t) - pw t) g, i.e. sigmoid(x) - t without pos_weight.
+      if (pw.defined()) {
+        Tensor pt = pw.mul(t);
+        gx = pt.add(1).sub(t).mul(x.sigmoid()).sub(pt).mul(g[0]);
+      } else {
+        gx = x.sigmoid().sub(t).mul(g[0]);
+      }
+      gx = finish(gx, x.dtype());
+    }
+    if (should_compute_output(1)) {
+      // d/dt = log sigmoid(-x) - pw log sigmoid(x), i.e. -x without pos_weight.
+      gt = pw.defined() ? log_sigmoid_stable(x.neg()).sub(log_sigmoid_stable(x).mul(pw)).mul(g[0]) : x.neg().mul(g[0]);
+      gt = finish(gt, t.dtype());
+    }
+    return {gx, gt};
+  }
+  void release_variables() override {
+    self.reset_data();
+    target.reset_data();
+    weight.reset_data();
+    pos_weight.reset_data();
+  }
+};
+
+// A weight that must broadcast to `shape` without growing it (PyTorch multiplies it in place).
+void check_fits(const Tensor& w, const Tensor& input, bool input_first) {
+  if (!w.defined()) return;
+  DimVector s = input_first ? broadcast_shapes(input.sizes(), w.sizes()) : broadcast_shapes(w.sizes(), input.sizes());
+  EMBER_CHECK(s.ref() == input.sizes(), "output with shape ", input.sizes(), " doesn't match the broadcast shape ", s);
+}
+void check_not_differentiable(const char* op, const Tensor& t, const char* arg) {
+  EMBER_CHECK(!t.defined() || !t.requires_grad(), "The function '", op,
+              "' is not differentiable with respect to argument '", arg, "'. This input cannot have requires_grad True.");
+}
+}  // namespace
+
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
+                                        const Tensor& pos_weight, int64_t reduction) {
+  constexpr const char* op = "binary_cross_entropy_with_logits";
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, op, ": ", reduction, " is not a valid value for reduction");
+  EMBER_CHECK(target.sizes() == input.sizes(), "Target size (", target.sizes(), ") must be the same as input size (",
+              input.sizes(), ")");
+  EMBER_CHECK(input.is_floating_point(), op, ": expected a floating point input, got ", to_string(input.dtype()));
+  check_fits(pos_weight, target, false);
+  check_fits(weight, input, true);
+  check_not_differentiable(op, weight, "weight");
+  check_not_differentiable(op, pos_weight, "pos_weight");
+  const ScalarType dt = input.dtype();
+  const IntArrayRef shape = input.sizes();
+  Tensor loss = new_tensor(shape, dt);
+  Tensor x = contiguous_raw(input), t = contiguous_raw(cast(target, dt));
+  Tensor w = weight.defined() ? contiguous_raw(expand_raw(cast(weight, dt), shape)) : Tensor();
+  Tensor pw = pos_weight.defined() ? contiguous_raw(expand_raw(cast(pos_weight, dt), shape)) : Tensor();
+  visit_floating(dt, op, [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data_ptr<T>();
+    const T* tp = t.data_ptr<T>();
+    const T* wp = w.defined() ? w.data_ptr<T>() : nullptr;
+    const T* pp = pw.defined() ? pw.data_ptr<T>() : nullptr;
+    T* out = loss.data_ptr<T>();
+    // log(1 + exp(-x)) as m + log(exp(-m) + exp(-x - m)) with m = max(-x, 0): no exp overflows.
+    kernels::parallel_for(0, loss.numel(), kernels::kGrain / 8, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const T xi = xp[i], ti = tp[i];
+        const T m = std::max(-xi, T(0));
+        const T lse = std::log(std::exp(-m) + std::exp(-xi - m));
+        T l;
+        if (pp) {
+          const T lw = (pp[i] - T(1)) * ti + T(1);
+          l = (T(1) - ti) * xi + lw * (lse + m);
+        } else {
+          l = (T(1) - ti) * xi + m + lse;
+        }
+        out[i] = wp ? l * wp[i] : l;
+      }
+    });
+  });
+  Tensor result;
+  {
+    NoGradGuard ng;
+    result = reduce_loss(loss, reduction);
+  }
+  if (any_requires_grad(input, target)) {
+    auto n = make_node<BinaryCrossEntropyWithLogitsBackward0>(input, target);
+    n->self = save(input);
+    n->target = save(target);
+    n->weight = save(weight);
+    n->pos_weight = save(pos_weight);
+    n->reduction = reduction;
+    set_history(result, n);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- kl_div, margin losses (composites, as in PyTorch)
+
+Tensor kl_div(const Tensor& input, const Tensor& target, int64_t reduction, bool log_target) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "kl_div: ", reduction, " is not a valid value for reduction");
+  Tensor out = log_target ? target.exp().mul(target.sub(input)) : xlogy(target, target).sub(target.mul(input));
+  return reduce_loss(out, reduction);
+}
+
+Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin,
+                           int64_t reduction) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "margin_ranking_loss: ", reduction, " is not a valid value for reduction");
+  Tensor diff = input1.sub(input2);
+  return reduce_loss(target.neg().mul(diff).add(margin).clamp_min(0), reduction);
+}
+
+Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin,
+                             int64_t reduction) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "cosine_embedding_loss: ", reduction,
+              " is not a valid value for reduction");
+  const int64_t td = target.dim();
+  EMBER_CHECK(td == 1 || td == 0, "0D or 1D target tensor expected, multi-target not supported");
+  if (td == 1) {
+    EMBER_CHECK(input1.dim() == 2 && input2.dim() == 2,
+                "1D target tensor expects 2D input tensors, but found inputs with sizes ", input1.sizes(), " and ",
+                input2.sizes(), ".");
+  } else {
+    EMBER_CHECK(input1.dim() == 1 && input2.dim() == 1,
+                "0D target tensor expects 1D input tensors, but found inputs with sizes ", input1.sizes(), " and ",
+                input2.sizes(), ".");
+  }
+  constexpr double kEpsilon = 1e-12;  // keeps the denominator of a zero vector's cosine positive
+  Tensor prod_sum = input1.mul(input2).sum({td});
+  Tensor mag1 = input1.mul(input1).sum({td}).add(kEpsilon);
+  Tensor mag2 = input2.mul(input2).sum({td}).add(kEpsilon);
+  Tensor cos = prod_sum.div(mag1.mul(mag2).sqrt());
+  Tensor zero = zeros_like(cos, cos.dtype());
+  Tensor pos = rsub(cos, 1);
+  Tensor neg = cos.sub(margin).clamp_min(0);
+  Tensor out = where(target.eq(1), pos, zero).add(where(target.eq(-1), neg, zero));
+  return reduce_loss(out, reduction);
 }
 
 }  // namespace ember

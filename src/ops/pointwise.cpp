@@ -751,4 +751,53 @@ Tensor isinf(const Tensor& x) {
 }
 Tensor isfinite(const Tensor& x) { return logical_not(logical_or(isnan(x), isinf(x))); }
 
+// ---------------------------------------------------------------- xlogy
+
+namespace {
+struct XlogyBackward0 final : NamedNode<"XlogyBackward0"> {
+  SavedVariable self, other;
+  DimVector a_sizes, b_sizes;
+  ScalarType a_dtype, b_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor x = self.unpack(), y = other.unpack();
+    Tensor ga, gb;
+    // d/dx is log(y) where x != 0 (0 where x == 0, like the value); d/dy is x / y.
+    if (should_compute_output(0)) ga = reduce_grad(g[0].mul(xlogy(x.ne(0).to(y.dtype()), y)), a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(g[0].mul(x).div(y), b_sizes, b_dtype);
+    return {ga, gb};
+  }
+  void release_variables() override {
+    self.reset_data();
+    other.reset_data();
+  }
+};
+}  // namespace
+
+Tensor xlogy(const Tensor& self, const Tensor& other) {
+  ScalarType ct = result_type(self, other);
+  if (!is_floating_type(ct)) ct = get_default_dtype();
+  Tensor r = binary_kernel("xlogy", self, other, ct, ct, Tensor(), [](auto x, auto y) {
+    using T = decltype(x);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+      return x == 0 ? T(0) : static_cast<T>(x * std::log(y));
+    } else {
+      return x;  // not reached: the compute dtype is floating
+    }
+  });
+  if (any_requires_grad(self, other)) {
+    auto n = make_node<XlogyBackward0>(self, other);
+    n->self = save(self);
+    n->other = save(other);
+    n->a_sizes = self.sizes();
+    n->b_sizes = other.sizes();
+    n->a_dtype = self.dtype();
+    n->b_dtype = other.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor xlogy(const Tensor& self, const Scalar& other) { return xlogy(self, wrap_scalar(other)); }
+Tensor xlogy(const Scalar& self, const Tensor& other) { return xlogy(wrap_scalar(self), other); }
+
 }  // namespace ember

@@ -20,10 +20,48 @@ void AdamOptionsBase<Derived>::validate() const {
               std::get<1>(betas_));
   EMBER_CHECK(weight_decay_ >= 0, "Invalid weight_decay value: ", weight_decay_);
 }
+template <typename Derived>
+OptimizerValueMap AdamOptionsBase<Derived>::to_values() const {
+  return {{"lr", lr_},
+          {"betas", std::vector<double>{std::get<0>(betas_), std::get<1>(betas_)}},
+          {"eps", eps_},
+          {"weight_decay", weight_decay_},
+          {"amsgrad", amsgrad_}};
+}
+template <typename Derived>
+void AdamOptionsBase<Derived>::from_values(const OptimizerValueMap& v) {
+  const auto* betas = std::get_if<std::vector<double>>(&detail::find_value(v, "betas"));
+  EMBER_CHECK(betas && betas->size() == 2, "loaded state dict entry 'betas' is not two doubles");
+  const double lr = detail::get_double(v, "lr"), eps = detail::get_double(v, "eps");
+  const double weight_decay = detail::get_double(v, "weight_decay");
+  const bool amsgrad = detail::get_bool(v, "amsgrad");
+  lr_ = lr;
+  betas_ = {(*betas)[0], (*betas)[1]};
+  eps_ = eps;
+  weight_decay_ = weight_decay;
+  amsgrad_ = amsgrad;
+}
 template struct AdamOptionsBase<AdamOptions>;
 template struct AdamOptionsBase<AdamWOptions>;
 
+OptimizerValueMap AdamParamState::to_values() const {
+  OptimizerValueMap v{{"step", step_}};
+  detail::put_tensor(v, "exp_avg", exp_avg_);
+  detail::put_tensor(v, "exp_avg_sq", exp_avg_sq_);
+  detail::put_tensor(v, "max_exp_avg_sq", max_exp_avg_sq_);
+  return v;
+}
+
 namespace {
+
+std::unique_ptr<OptimizerParamState> load_adam_state(const OptimizerValueMap& values, const Tensor& param) {
+  auto st = std::make_unique<AdamParamState>();
+  st->step_ = detail::get_int(values, "step");
+  st->exp_avg_ = detail::get_tensor_like(values, "exp_avg", param);
+  st->exp_avg_sq_ = detail::get_tensor_like(values, "exp_avg_sq", param);
+  st->max_exp_avg_sq_ = detail::get_optional_tensor_like(values, "max_exp_avg_sq", param);
+  return st;
+}
 
 // One Adam step for every parameter of every group; `decoupled` selects AdamW's weight decay.
 template <typename Options>
@@ -46,6 +84,8 @@ void adam_step(std::vector<OptimizerParamGroup>& groups,
         slot = std::move(st);
       }
       auto& st = static_cast<AdamParamState&>(*slot);
+      // amsgrad switched on after the first steps (e.g. by load_state_dict) starts from zeros.
+      if (o.amsgrad() && !st.max_exp_avg_sq_.defined()) st.max_exp_avg_sq_ = zeros_like(p);
       st.step_ += 1;
       if (o.weight_decay() != 0) {
         if (decoupled) p.mul_(1 - o.lr() * o.weight_decay());
@@ -73,6 +113,15 @@ Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
   defaults.validate();
   for (const auto& g : param_groups) add_param_group(g);
 }
+std::unique_ptr<OptimizerParamState> Adam::load_param_state(const OptimizerValueMap& values,
+                                                            const Tensor& param) const {
+  return load_adam_state(values, param);
+}
+std::unique_ptr<OptimizerParamState> AdamW::load_param_state(const OptimizerValueMap& values,
+                                                             const Tensor& param) const {
+  return load_adam_state(values, param);
+}
+
 Tensor Adam::step(LossClosure closure) {
   Tensor loss = evaluate(closure);
   adam_step<AdamOptions>(param_groups_, state_, state_key, false);

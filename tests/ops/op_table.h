@@ -57,7 +57,9 @@ inline const std::vector<std::string>& differentiable_ops() {
       "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy", "erf", "leaky_relu", "elu", "gelu",
       "silu", "conv2d", "max_pool2d", "im2col", "col2im", "l1_loss", "smooth_l1_loss", "huber_loss",
       "conv1d", "conv_transpose2d", "max_pool1d", "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d",
-      "adaptive_avg_pool2d_backward"};
+      "adaptive_avg_pool2d_backward",
+      "binary_cross_entropy_with_logits", "xlogy", "kl_div", "margin_ranking_loss", "cosine_embedding_loss", "pad",
+      "normalize", "cosine_similarity"};
   return ops;
 }
 
@@ -187,6 +189,32 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   }
   if (op == "cross_entropy")
     return ember::cross_entropy_loss(in[0], in[1], in.size() > 2 ? in[2] : none, red, ignore, num("label_smoothing", 0));
+  if (op == "binary_cross_entropy_with_logits") {
+    size_t next = 2;
+    const Tensor w = has("weight") ? in[next++] : none;
+    const Tensor pw = has("pos_weight") ? in[next++] : none;
+    return ember::binary_cross_entropy_with_logits(in[0], in[1], w, pw, red);
+  }
+  if (op == "xlogy") return ember::xlogy(in[0], in[1]);
+  if (op == "kl_div") {
+    namespace F = ember::nn::functional;
+    const std::string r = a["reduction"];
+    F::KLDivFuncOptions o = r == "batchmean" ? F::KLDivFuncOptions(ember::kBatchMean)
+                                             : F::KLDivFuncOptions(static_cast<ember::Reduction::Reduction>(red));
+    return F::kl_div(in[0], in[1], o.log_target(a["log_target"].get<bool>()));
+  }
+  if (op == "margin_ranking_loss") return ember::margin_ranking_loss(in[0], in[1], in[2], num("margin", 0), red);
+  if (op == "cosine_embedding_loss") return ember::cosine_embedding_loss(in[0], in[1], in[2], num("margin", 0), red);
+  if (op == "pad") {
+    const std::string mode = a["mode"];
+    std::optional<double> value;
+    if (has("value")) value = a["value"].get<double>();
+    return ember::pad(in[0], ints(a, "pad"), mode, value);
+  }
+  if (op == "normalize")
+    return ember::nn::functional::normalize(
+        in[0], ember::nn::functional::NormalizeFuncOptions().p(num("p", 2)).dim(a["dim"].get<int64_t>()).eps(num("eps", 1e-12)));
+  if (op == "cosine_similarity") return ember::cosine_similarity(in[0], in[1], a["dim"].get<int64_t>(), num("eps", 1e-8));
   Tensor x = has("input_transform") ? in[0].t() : in[0];
   if (op == "view") return x.view(ints(a, "size"));
   if (op == "reshape") return x.reshape(ints(a, "size"));

@@ -28,6 +28,10 @@ Tensor kaiming_uniform_(Tensor tensor, double a = 0, FanMode mode = FanMode::Fan
                         Nonlinearity nonlinearity = Nonlinearity::LeakyReLU);
 Tensor kaiming_normal_(Tensor tensor, double a = 0, FanMode mode = FanMode::FanIn,
                        Nonlinearity nonlinearity = Nonlinearity::LeakyReLU);
+// An orthogonal (semi-orthogonal when not square) matrix times gain, PyTorch's algorithm: a
+// normal_ draw of tensor.size(0) x (numel / size(0)), its QR factorization, Q with columns signed
+// by diag(R). Needs at least 2 dims.
+Tensor orthogonal_(Tensor tensor, double gain = 1.0);
 
 // PyTorch's default for Linear and Conv: weight from kaiming_uniform_(a = sqrt(5)), bias (if
 // defined) from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).

@@ -1,9 +1,11 @@
 // Loss modules and their functional forms: MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,
-// NLLLoss, CrossEntropyLoss.
+// NLLLoss, CrossEntropyLoss, BCEWithLogitsLoss, KLDivLoss, MarginRankingLoss, CosineEmbeddingLoss.
 #pragma once
 #include <ostream>
+#include <variant>
 
 #include "ember/nn/module.h"
+#include "ember/ops/factory.h"
 #include "ember/ops/loss.h"
 
 namespace ember {
@@ -93,6 +95,16 @@ struct CrossEntropyLossOptions {
 using CrossEntropyFuncOptions = CrossEntropyLossOptions;
 
 namespace functional {
+// LibTorch spells these torch::nn::functional::...FuncOptions; qualified lookup through the
+// torch:: aliases does not reach ember::nn, so they are declared here too.
+using nn::BinaryCrossEntropyFuncOptions;
+using nn::CrossEntropyFuncOptions;
+using nn::HuberLossFuncOptions;
+using nn::L1LossFuncOptions;
+using nn::MSELossFuncOptions;
+using nn::NLLLossFuncOptions;
+using nn::SmoothL1LossFuncOptions;
+
 inline Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& options = {}) {
   return ember::nll_loss(input, target, options.weight(), options.reduction(), options.ignore_index());
 }
@@ -218,6 +230,162 @@ class HuberLoss : public ModuleHolder<HuberLossImpl> {
  public:
   using ModuleHolder<HuberLossImpl>::ModuleHolder;
   using Impl = HuberLossImpl;
+};
+
+// ---------------------------------------------------------------- BCEWithLogitsLoss, KLDivLoss, margin losses
+
+struct BCEWithLogitsLossOptions {
+  BCEWithLogitsLossOptions(Reduction::Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  BCEWithLogitsLossOptions& weight(Tensor v) { return weight_ = std::move(v), *this; }
+  BCEWithLogitsLossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  BCEWithLogitsLossOptions& pos_weight(Tensor v) { return pos_weight_ = std::move(v), *this; }
+  const Tensor& weight() const { return weight_; }
+  Reduction::Reduction reduction() const { return reduction_; }
+  const Tensor& pos_weight() const { return pos_weight_; }
+
+ private:
+  Tensor weight_;
+  Reduction::Reduction reduction_;
+  Tensor pos_weight_;
+};
+
+// reduction: torch::kNone, kBatchMean, kSum or kMean (LibTorch's variant of the four).
+struct KLDivLossOptions {
+  using reduction_t = std::variant<Reduction::Reduction, enumtype::kBatchMean>;
+  KLDivLossOptions(Reduction::Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  KLDivLossOptions(enumtype::kBatchMean reduction) : reduction_(reduction) {}
+  KLDivLossOptions& reduction(reduction_t v) { return reduction_ = v, *this; }
+  KLDivLossOptions& log_target(bool v) { return log_target_ = v, *this; }
+  const reduction_t& reduction() const { return reduction_; }
+  bool log_target() const { return log_target_; }
+
+ private:
+  reduction_t reduction_;
+  bool log_target_ = false;
+};
+
+struct MarginRankingLossOptions {
+  MarginRankingLossOptions& margin(double v) { return margin_ = v, *this; }
+  MarginRankingLossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  double margin() const { return margin_; }
+  Reduction::Reduction reduction() const { return reduction_; }
+
+ private:
+  double margin_ = 0;
+  Reduction::Reduction reduction_ = Reduction::Mean;
+};
+
+struct CosineEmbeddingLossOptions {
+  CosineEmbeddingLossOptions& margin(double v) { return margin_ = v, *this; }
+  CosineEmbeddingLossOptions& reduction(Reduction::Reduction v) { return reduction_ = v, *this; }
+  double margin() const { return margin_; }
+  Reduction::Reduction reduction() const { return reduction_; }
+
+ private:
+  double margin_ = 0;
+  Reduction::Reduction reduction_ = Reduction::Mean;
+};
+
+namespace functional {
+using BinaryCrossEntropyWithLogitsFuncOptions = BCEWithLogitsLossOptions;
+using KLDivFuncOptions = KLDivLossOptions;
+using MarginRankingLossFuncOptions = MarginRankingLossOptions;
+using CosineEmbeddingLossFuncOptions = CosineEmbeddingLossOptions;
+
+inline Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                               const BinaryCrossEntropyWithLogitsFuncOptions& options = {}) {
+  return ember::binary_cross_entropy_with_logits(input, target, options.weight(), options.pos_weight(),
+                                                 options.reduction());
+}
+// batchmean: the summed loss divided by the batch size input.size(0) (as LibTorch, not for a 0-dim
+// input), through a tensor divisor so grad_fn reads DivBackward0 as in PyTorch.
+inline Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options = {}) {
+  const bool batchmean = std::holds_alternative<enumtype::kBatchMean>(options.reduction());
+  const int64_t r = batchmean ? Reduction::Sum : std::get<Reduction::Reduction>(options.reduction());
+  Tensor reduced = ember::kl_div(input, target, r, options.log_target());
+  if (batchmean && input.dim() != 0) reduced = reduced.div(scalar_tensor(input.size(0), TensorOptions(reduced.dtype())));
+  return reduced;
+}
+inline Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
+                                  const MarginRankingLossFuncOptions& options = {}) {
+  EMBER_CHECK(input1.dim() == input2.dim() && input1.dim() == target.dim(),
+              "margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ",
+              input1.sizes(), ", input2: ", input2.sizes(), ", target: ", target.sizes());
+  return ember::margin_ranking_loss(input1, input2, target, options.margin(), options.reduction());
+}
+inline Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
+                                    const CosineEmbeddingLossFuncOptions& options = {}) {
+  return ember::cosine_embedding_loss(input1, input2, target, options.margin(), options.reduction());
+}
+}  // namespace functional
+
+class BCEWithLogitsLossImpl : public Cloneable<BCEWithLogitsLossImpl> {
+ public:
+  explicit BCEWithLogitsLossImpl(const BCEWithLogitsLossOptions& options = {}) : options(options) { reset(); }
+  void reset() override {
+    weight = register_buffer("weight", options.weight());
+    pos_weight = register_buffer("pos_weight", options.pos_weight());
+  }
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::BCEWithLogitsLoss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) {
+    return functional::binary_cross_entropy_with_logits(input, target, options);
+  }
+  BCEWithLogitsLossOptions options;
+  Tensor weight;
+  Tensor pos_weight;
+};
+class BCEWithLogitsLoss : public ModuleHolder<BCEWithLogitsLossImpl> {
+ public:
+  using ModuleHolder<BCEWithLogitsLossImpl>::ModuleHolder;
+  using Impl = BCEWithLogitsLossImpl;
+};
+
+class KLDivLossImpl : public Cloneable<KLDivLossImpl> {
+ public:
+  explicit KLDivLossImpl(const KLDivLossOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::KLDivLoss()"; }
+  Tensor forward(const Tensor& input, const Tensor& target) { return functional::kl_div(input, target, options); }
+  KLDivLossOptions options;
+};
+class KLDivLoss : public ModuleHolder<KLDivLossImpl> {
+ public:
+  using ModuleHolder<KLDivLossImpl>::ModuleHolder;
+  using Impl = KLDivLossImpl;
+};
+
+class MarginRankingLossImpl : public Cloneable<MarginRankingLossImpl> {
+ public:
+  explicit MarginRankingLossImpl(const MarginRankingLossOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override { stream << "torch::nn::MarginRankingLoss()"; }
+  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target) {
+    return functional::margin_ranking_loss(input1, input2, target, options);
+  }
+  MarginRankingLossOptions options;
+};
+class MarginRankingLoss : public ModuleHolder<MarginRankingLossImpl> {
+ public:
+  using ModuleHolder<MarginRankingLossImpl>::ModuleHolder;
+  using Impl = MarginRankingLossImpl;
+};
+
+class CosineEmbeddingLossImpl : public Cloneable<CosineEmbeddingLossImpl> {
+ public:
+  explicit CosineEmbeddingLossImpl(const CosineEmbeddingLossOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override {
+    stream << "torch::nn::CosineEmbeddingLoss(margin=" << options.margin() << ")";
+  }
+  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target) {
+    return functional::cosine_embedding_loss(input1, input2, target, options);
+  }
+  CosineEmbeddingLossOptions options;
+};
+class CosineEmbeddingLoss : public ModuleHolder<CosineEmbeddingLossImpl> {
+ public:
+  using ModuleHolder<CosineEmbeddingLossImpl>::ModuleHolder;
+  using Impl = CosineEmbeddingLossImpl;
 };
 
 }  // namespace nn

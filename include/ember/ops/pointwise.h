@@ -106,5 +106,9 @@ Tensor operator~(const Tensor& a);
 Tensor isnan(const Tensor& x);
 Tensor isinf(const Tensor& x);
 Tensor isfinite(const Tensor& x);
+// x * log(y), 0 where x == 0 (unless y is nan).
+Tensor xlogy(const Tensor& self, const Tensor& other);
+Tensor xlogy(const Tensor& self, const Scalar& other);
+Tensor xlogy(const Scalar& self, const Tensor& other);
 
 }  // namespace ember

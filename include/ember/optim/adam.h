@@ -28,6 +28,8 @@ struct AdamOptionsBase : OptimizerOptions {
   void set_lr(double lr) override { lr_ = lr; }
   // Throws PyTorch's message for an out-of-range option.
   void validate() const;
+  OptimizerValueMap to_values() const override;
+  void from_values(const OptimizerValueMap& values) override;
 
  private:
   Derived& self() { return static_cast<Derived&>(*this); }
@@ -45,13 +47,14 @@ struct AdamWOptions : AdamOptionsBase<AdamWOptions> {
   AdamWOptions(double lr = 1e-3) : AdamOptionsBase(lr, 1e-2) {}
 };
 
-struct AdamParamState : OptimizerParamState {
+struct AdamParamState : OptimizerCloneableParamState<AdamParamState> {
   int64_t step_ = 0;
   Tensor exp_avg_, exp_avg_sq_, max_exp_avg_sq_;
   int64_t step() const { return step_; }
   const Tensor& exp_avg() const { return exp_avg_; }
   const Tensor& exp_avg_sq() const { return exp_avg_sq_; }
   const Tensor& max_exp_avg_sq() const { return max_exp_avg_sq_; }
+  OptimizerValueMap to_values() const override;
 };
 using AdamWParamState = AdamParamState;
 
@@ -61,6 +64,10 @@ class Adam : public Optimizer {
   Adam(std::vector<Tensor> params, AdamOptions defaults = {})
       : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
   Tensor step(LossClosure closure = nullptr) override;
+
+ protected:
+  std::unique_ptr<OptimizerParamState> load_param_state(const OptimizerValueMap& values,
+                                                        const Tensor& param) const override;
 };
 
 class AdamW : public Optimizer {
@@ -69,6 +76,10 @@ class AdamW : public Optimizer {
   AdamW(std::vector<Tensor> params, AdamWOptions defaults = {})
       : AdamW(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
   Tensor step(LossClosure closure = nullptr) override;
+
+ protected:
+  std::unique_ptr<OptimizerParamState> load_param_state(const OptimizerValueMap& values,
+                                                        const Tensor& param) const override;
 };
 
 }  // namespace optim

@@ -20,16 +20,19 @@ struct SGDOptions : OptimizerOptions {
   std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
   double get_lr() const override { return lr_; }
   void set_lr(double lr) override { lr_ = lr; }
+  OptimizerValueMap to_values() const override;
+  void from_values(const OptimizerValueMap& values) override;
 
  private:
   double lr_, momentum_ = 0, dampening_ = 0, weight_decay_ = 0;
   bool nesterov_ = false;
 };
 
-struct SGDParamState : OptimizerParamState {
+struct SGDParamState : OptimizerCloneableParamState<SGDParamState> {
   Tensor momentum_buffer_;
   const Tensor& momentum_buffer() const { return momentum_buffer_; }
   SGDParamState& momentum_buffer(Tensor t) { return momentum_buffer_ = std::move(t), *this; }
+  OptimizerValueMap to_values() const override;
 };
 
 class SGD : public Optimizer {
@@ -38,6 +41,10 @@ class SGD : public Optimizer {
   SGD(std::vector<Tensor> params, SGDOptions defaults)
       : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
   Tensor step(LossClosure closure = nullptr) override;
+
+ protected:
+  std::unique_ptr<OptimizerParamState> load_param_state(const OptimizerValueMap& values,
+                                                        const Tensor& param) const override;
 };
 
 }  // namespace optim

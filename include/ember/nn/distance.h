@@ -1,0 +1,76 @@
+// Norm-based functionals and the CosineSimilarity module: normalize, cosine_similarity, with
+// LibTorch's NormalizeFuncOptions and CosineSimilarityOptions.
+#pragma once
+#include <optional>
+#include <ostream>
+
+#include "ember/nn/module.h"
+#include "ember/ops/distance.h"
+
+namespace ember {
+namespace nn {
+
+struct CosineSimilarityOptions {
+  CosineSimilarityOptions& dim(int64_t v) { return dim_ = v, *this; }
+  CosineSimilarityOptions& eps(double v) { return eps_ = v, *this; }
+  int64_t dim() const { return dim_; }
+  double eps() const { return eps_; }
+
+ private:
+  int64_t dim_ = 1;
+  double eps_ = 1e-8;
+};
+
+namespace functional {
+using CosineSimilarityFuncOptions = CosineSimilarityOptions;
+
+struct NormalizeFuncOptions {
+  NormalizeFuncOptions& p(double v) { return p_ = v, *this; }
+  NormalizeFuncOptions& dim(int64_t v) { return dim_ = v, *this; }
+  NormalizeFuncOptions& eps(double v) { return eps_ = v, *this; }
+  NormalizeFuncOptions& out(std::optional<Tensor> v) { return out_ = std::move(v), *this; }
+  double p() const { return p_; }
+  int64_t dim() const { return dim_; }
+  double eps() const { return eps_; }
+  const std::optional<Tensor>& out() const { return out_; }
+
+ private:
+  double p_ = 2.0;
+  int64_t dim_ = 1;
+  double eps_ = 1e-12;
+  std::optional<Tensor> out_;
+};
+
+// input / max(|input|_p, eps) along dim; with out, the result is also written into *out.
+inline Tensor normalize(const Tensor& input, const NormalizeFuncOptions& options = {}) {
+  Tensor denom = input.norm(Scalar(options.p()), {options.dim()}, true).clamp_min(options.eps()).expand_as(input);
+  Tensor r = input.div(denom);
+  if (!options.out()) return r;
+  Tensor out = *options.out();
+  out.copy_(r);
+  return out;
+}
+
+inline Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, const CosineSimilarityFuncOptions& options = {}) {
+  return ember::cosine_similarity(x1, x2, options.dim(), options.eps());
+}
+}  // namespace functional
+
+class CosineSimilarityImpl : public Cloneable<CosineSimilarityImpl> {
+ public:
+  explicit CosineSimilarityImpl(const CosineSimilarityOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override {
+    stream << "torch::nn::CosineSimilarity(dim=" << options.dim() << ", eps=" << options.eps() << ")";
+  }
+  Tensor forward(const Tensor& x1, const Tensor& x2) { return functional::cosine_similarity(x1, x2, options); }
+  CosineSimilarityOptions options;
+};
+class CosineSimilarity : public ModuleHolder<CosineSimilarityImpl> {
+ public:
+  using ModuleHolder<CosineSimilarityImpl>::ModuleHolder;
+  using Impl = CosineSimilarityImpl;
+};
+
+}  // namespace nn
+}  // namespace ember
