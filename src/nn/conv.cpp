@@ -5,6 +5,7 @@
 
 #include "ember/nn/init.h"
 #include "ember/ops/factory.h"
+#include "ember/ops/pad.h"
 
 namespace ember {
 namespace nn {
@@ -27,6 +28,21 @@ void reset_conv(Impl& m, const char* name) {
     for (int64_t s : *o.stride()) EMBER_CHECK(s == 1, "padding='same' is not supported for strided convolutions");
   std::vector<int64_t> shape{o.out_channels(), o.in_channels() / o.groups()};
   for (int64_t k : *o.kernel_size()) shape.push_back(k);
+  // The explicit padding pad() applies for padding modes other than zeros; "same" splits
+  // dilation*(k-1) with the odd element at the end, as PyTorch.
+  m._reversed_padding_repeated_twice.assign(2 * D, 0);
+  for (size_t d = 0; d < D; ++d) {
+    int64_t left = 0, right = 0;
+    if (const auto* pad = std::get_if<ExpandingArray<D>>(&o.padding())) {
+      left = right = (*pad)[d];
+    } else if (std::holds_alternative<enumtype::kSame>(o.padding())) {
+      const int64_t total = o.dilation()[d] * (o.kernel_size()[d] - 1);
+      left = total / 2;
+      right = total - left;
+    }
+    m._reversed_padding_repeated_twice[2 * (D - 1 - d)] = left;
+    m._reversed_padding_repeated_twice[2 * (D - 1 - d) + 1] = right;
+  }
   m.weight = m.register_parameter("weight", ember::empty(IntArrayRef(shape)));
   m.bias = m.register_parameter("bias", o.bias() ? empty({o.out_channels()}) : Tensor(), o.bias());
   init::default_weight_and_bias_(m.weight, m.bias);
@@ -54,7 +70,20 @@ void print_conv(std::ostream& s, const char* name, const Options& o) {
   }
   if (o.groups() != 1) s << ", groups=" << o.groups();
   if (!o.bias()) s << ", bias=false";
+  static constexpr const char* mode_names[] = {"kZeros", "kReflect", "kReplicate", "kCircular"};
+  if (o.padding_mode().index() != 0) s << ", padding_mode=" << mode_names[o.padding_mode().index()];
   s << ")";
+}
+
+// A Conv module's forward: zero padding inside the convolution, other modes through pad() first.
+template <size_t D, typename Impl>
+Tensor conv_forward(Impl& m, const Tensor& input) {
+  const auto& o = m.options;
+  if (o.padding_mode().index() == 0)
+    return functional::detail::conv<D>(input, m.weight, m.bias, o.stride(), o.padding(), o.dilation(), o.groups());
+  static constexpr const char* pad_modes[] = {"constant", "reflect", "replicate", "circular"};
+  return functional::detail::conv<D>(ember::pad(input, m._reversed_padding_repeated_twice, pad_modes[o.padding_mode().index()]),
+                                     m.weight, m.bias, o.stride(), ExpandingArray<D>(0), o.dilation(), o.groups());
 }
 
 }  // namespace
@@ -63,19 +92,13 @@ Conv1dImpl::Conv1dImpl(Conv1dOptions options_) : options(std::move(options_)) { 
 void Conv1dImpl::reset() { reset_conv<1>(*this, "Conv1d"); }
 void Conv1dImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
 void Conv1dImpl::pretty_print(std::ostream& s) const { print_conv<1>(s, "Conv1d", options); }
-Tensor Conv1dImpl::forward(const Tensor& input) {
-  return functional::detail::conv<1>(input, weight, bias, options.stride(), options.padding(), options.dilation(),
-                                     options.groups());
-}
+Tensor Conv1dImpl::forward(const Tensor& input) { return conv_forward<1>(*this, input); }
 
 Conv2dImpl::Conv2dImpl(Conv2dOptions options_) : options(std::move(options_)) { reset(); }
 void Conv2dImpl::reset() { reset_conv<2>(*this, "Conv2d"); }
 void Conv2dImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
 void Conv2dImpl::pretty_print(std::ostream& s) const { print_conv<2>(s, "Conv2d", options); }
-Tensor Conv2dImpl::forward(const Tensor& input) {
-  return functional::detail::conv<2>(input, weight, bias, options.stride(), options.padding(), options.dilation(),
-                                     options.groups());
-}
+Tensor Conv2dImpl::forward(const Tensor& input) { return conv_forward<2>(*this, input); }
 
 ConvTranspose2dImpl::ConvTranspose2dImpl(ConvTranspose2dOptions options_) : options(std::move(options_)) { reset(); }
 
@@ -92,6 +115,7 @@ void ConvTranspose2dImpl::pretty_print(std::ostream& s) const { print_conv<2>(s,
 
 Tensor ConvTranspose2dImpl::forward(const Tensor& input, const std::optional<IntArrayRef>& output_size) {
   const auto& o = options;
+  EMBER_CHECK(o.padding_mode().index() == 0, "Only `zeros` padding mode is supported for ConvTranspose2d");
   std::vector<int64_t> output_padding(o.output_padding()->begin(), o.output_padding()->end());
   if (output_size) {
     // The output_padding that turns the smallest output into the requested one (PyTorch's

@@ -3,7 +3,8 @@
 // == op, and bad input (PyTorch's message, nothing modified). This file also builds and passes
 // against Debian's LibTorch 1.13 itself (g++ -std=c++17 -I/usr/include/torch/csrc/api/include
 // test_conv_layers.cpp -ltorch -ltorch_cpu -lc10 -lgtest -lgtest_main -pthread), so every
-// expectation here is LibTorch's behaviour.
+// expectation here is LibTorch's behaviour, with one exception marked below where LibTorch 1.13
+// has a bug and ember follows PyTorch.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -168,6 +169,60 @@ TEST(ConvLayers, ModulesEqualFunctionalAndOps) {
   auto flat = ramp({2, 6});
   EXPECT_TRUE(un(flat).equal(flat.unflatten(1, {3, 2})));
   EXPECT_EQ(un(flat).sizes(), torch::IntArrayRef({2, 3, 2}));
+}
+
+// PyTorch 1.13: each module built after torch.manual_seed(s) and applied to linspace(-1, 1, n)
+// (padding modes other than zeros pad with F.pad first, "same" splitting odd totals to the end).
+TEST(ConvLayers, PaddingModesMatchPyTorch) {
+  torch::manual_seed(5);
+  torch::nn::Conv1d c1(torch::nn::Conv1dOptions(2, 3, 3).padding(1).padding_mode(torch::kReflect));
+  auto y1 = c1(torch::linspace(-1, 1, 10).reshape({1, 2, 5}));
+  EXPECT_EQ(y1.grad_fn()->name(), "ConvolutionBackward0");
+  expect_values(y1,
+                {-0.5043703317642212, -0.609580397605896, -0.4788486957550049, -0.34811702370643616,
+                 -0.22613635659217834, 0.8200197219848633, 0.7807567119598389, 0.7990390062332153, 0.8173213005065918,
+                 0.9815438389778137, 0.24960234761238098, 0.49522095918655396, 0.6144603490829468, 0.7336996793746948,
+                 0.7204254865646362},
+                1e-6);
+
+  // LibTorch 1.13 (not PyTorch) gets this one wrong: for padding kSame with a non-zeros mode it
+  // fills _reversed_padding_repeated_twice without reversing the dims, so a 4x5 input gives 5x4.
+  torch::manual_seed(6);
+  torch::nn::Conv2d c2(torch::nn::Conv2dOptions(2, 2, {2, 3}).padding(torch::kSame).padding_mode(torch::kCircular));
+  auto y2 = c2(torch::linspace(-1, 1, 80).reshape({2, 2, 4, 5}));
+  EXPECT_EQ(y2.sizes(), torch::IntArrayRef({2, 2, 4, 5}));
+  expect_values(y2.reshape({-1}).index({torch::indexing::Slice(0, torch::indexing::None, 7)}),
+                {-0.19736841320991516, -0.16288739442825317, -0.16048431396484375, -0.30608439445495605,
+                 -0.2903369069099426, -0.4903887212276459, 0.017535477876663208, 0.01993853971362114,
+                 0.3068104088306427, -0.21159927546977997, -0.19124510884284973, -0.40051013231277466},
+                1e-6);
+
+  torch::manual_seed(7);
+  torch::nn::Conv2d c3(
+      torch::nn::Conv2dOptions(2, 3, 3).padding({1, 2}).padding_mode(torch::kReplicate).stride({1, 2}));
+  auto y3 = c3(torch::linspace(-1, 1, 40).reshape({2, 4, 5}));
+  EXPECT_EQ(y3.sizes(), torch::IntArrayRef({3, 4, 4}));
+  expect_values(y3.reshape({-1}).index({torch::indexing::Slice(0, torch::indexing::None, 5)}),
+                {0.012171030044555664, -0.18317484855651855, -0.3087541460990906, -0.3292841911315918,
+                 -0.1690243035554886, 0.235164612531662, 0.5480972528457642, 0.16090568900108337, 0.22384017705917358,
+                 0.023214153945446014},
+                1e-6);
+
+  EXPECT_EQ(printed(*c1), "torch::nn::Conv1d(2, 3, kernel_size=3, stride=1, padding=1, padding_mode=kReflect)");
+  EXPECT_EQ(printed(*torch::nn::Conv2d(torch::nn::Conv2dOptions(2, 4, 3).padding_mode(torch::kCircular))),
+            "torch::nn::Conv2d(2, 4, kernel_size=[3, 3], stride=[1, 1], padding_mode=kCircular)");
+  EXPECT_EQ(printed(*torch::nn::Conv2d(
+                torch::nn::Conv2dOptions(2, 4, 2).padding(torch::kSame).padding_mode(torch::kReplicate))),
+            "torch::nn::Conv2d(2, 4, kernel_size=[2, 2], stride=[1, 1], padding='same', padding_mode=kReplicate)");
+  EXPECT_EQ(printed(*torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(2, 4, 3).padding_mode(torch::kZeros))),
+            "torch::nn::ConvTranspose2d(2, 4, kernel_size=[3, 3], stride=[1, 1])");
+  auto x = torch::ones({1, 2, 3, 3});
+  expect_error(
+      [&] { torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(2, 4, 3).padding_mode(torch::kReflect))(x); },
+      "Only `zeros` padding mode is supported for ConvTranspose2d", {x});
+  auto short_seq = torch::ones({1, 2, 3});
+  expect_error([&] { torch::nn::Conv1d(torch::nn::Conv1dOptions(2, 4, 3).padding(3).padding_mode(torch::kReflect))(short_seq); },
+               "Padding size should be less than the corresponding input dimension", {short_seq});
 }
 
 // F.max_pool1d(x, 3, stride=2, padding=1, ceil_mode=True, return_indices=True) in PyTorch 1.13.

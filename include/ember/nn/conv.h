@@ -1,5 +1,6 @@
 // Conv1d, Conv2d and ConvTranspose2d modules, their options (LibTorch's names and defaults, padding
-// as numbers or torch::kSame / torch::kValid), and functional conv1d / conv2d / conv_transpose2d.
+// as numbers or torch::kSame / torch::kValid, padding_mode torch::kZeros / kReflect / kReplicate /
+// kCircular), and functional conv1d / conv2d / conv_transpose2d.
 #pragma once
 #include <optional>
 #include <ostream>
@@ -9,6 +10,7 @@
 #include "ember/nn/module.h"
 #include "ember/nn/pooling.h"
 #include "ember/ops/conv.h"
+#include "ember/ops/pad.h"
 
 namespace ember {
 
@@ -16,21 +18,26 @@ namespace ember {
 namespace enumtype {
 struct kValid {};
 struct kSame {};
+struct kZeros {};
 }  // namespace enumtype
 constexpr enumtype::kValid kValid{};
 constexpr enumtype::kSame kSame{};
+constexpr enumtype::kZeros kZeros{};
 
 namespace nn {
 
 namespace detail {
 template <size_t D>
 using conv_padding_t = std::variant<ExpandingArray<D>, enumtype::kValid, enumtype::kSame>;
+// How a convolution module pads: zeros, or (through pad()) reflect, replicate, circular.
+using conv_padding_mode_t = std::variant<enumtype::kZeros, enumtype::kReflect, enumtype::kReplicate, enumtype::kCircular>;
 }  // namespace detail
 
 // Options of a D-dimensional convolution module (Conv1dOptions, Conv2dOptions).
 template <size_t D>
 struct ConvOptions {
   using padding_t = detail::conv_padding_t<D>;
+  using padding_mode_t = detail::conv_padding_mode_t;
   ConvOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(std::move(kernel_size)) {}
   ConvOptions& in_channels(int64_t v) { return in_channels_ = v, *this; }
@@ -42,6 +49,7 @@ struct ConvOptions {
   ConvOptions& dilation(const ExpandingArray<D>& v) { return dilation_ = v, *this; }
   ConvOptions& groups(int64_t v) { return groups_ = v, *this; }
   ConvOptions& bias(bool v) { return bias_ = v, *this; }
+  ConvOptions& padding_mode(const padding_mode_t& v) { return padding_mode_ = v, *this; }
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
   const ExpandingArray<D>& kernel_size() const { return kernel_size_; }
@@ -50,6 +58,7 @@ struct ConvOptions {
   const ExpandingArray<D>& dilation() const { return dilation_; }
   int64_t groups() const { return groups_; }
   bool bias() const { return bias_; }
+  const padding_mode_t& padding_mode() const { return padding_mode_; }
 
  private:
   int64_t in_channels_, out_channels_;
@@ -58,6 +67,7 @@ struct ConvOptions {
   ExpandingArray<D> dilation_ = 1;
   int64_t groups_ = 1;
   bool bias_ = true;
+  padding_mode_t padding_mode_ = enumtype::kZeros{};
 };
 using Conv1dOptions = ConvOptions<1>;
 using Conv2dOptions = ConvOptions<2>;
@@ -65,6 +75,7 @@ using Conv2dOptions = ConvOptions<2>;
 // Options of a D-dimensional transposed convolution module (ConvTranspose2dOptions).
 template <size_t D>
 struct ConvTransposeOptions {
+  using padding_mode_t = detail::conv_padding_mode_t;
   ConvTransposeOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
       : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(std::move(kernel_size)) {}
   ConvTransposeOptions& in_channels(int64_t v) { return in_channels_ = v, *this; }
@@ -76,6 +87,8 @@ struct ConvTransposeOptions {
   ConvTransposeOptions& groups(int64_t v) { return groups_ = v, *this; }
   ConvTransposeOptions& bias(bool v) { return bias_ = v, *this; }
   ConvTransposeOptions& dilation(const ExpandingArray<D>& v) { return dilation_ = v, *this; }
+  // Only kZeros works in forward(), as in LibTorch.
+  ConvTransposeOptions& padding_mode(const padding_mode_t& v) { return padding_mode_ = v, *this; }
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
   const ExpandingArray<D>& kernel_size() const { return kernel_size_; }
@@ -85,6 +98,7 @@ struct ConvTransposeOptions {
   int64_t groups() const { return groups_; }
   bool bias() const { return bias_; }
   const ExpandingArray<D>& dilation() const { return dilation_; }
+  const padding_mode_t& padding_mode() const { return padding_mode_; }
 
  private:
   int64_t in_channels_, out_channels_;
@@ -92,6 +106,7 @@ struct ConvTransposeOptions {
   int64_t groups_ = 1;
   bool bias_ = true;
   ExpandingArray<D> dilation_ = 1;
+  padding_mode_t padding_mode_ = enumtype::kZeros{};
 };
 using ConvTranspose2dOptions = ConvTransposeOptions<2>;
 
@@ -184,6 +199,8 @@ class Conv1dImpl : public Cloneable<Conv1dImpl> {
   Tensor forward(const Tensor& input);
   Conv1dOptions options;
   Tensor weight, bias;
+  // F::pad's argument for a padding_mode other than kZeros (last dim first, left and right).
+  std::vector<int64_t> _reversed_padding_repeated_twice;
 };
 class Conv1d : public ModuleHolder<Conv1dImpl> {
  public:
@@ -202,6 +219,8 @@ class Conv2dImpl : public Cloneable<Conv2dImpl> {
   Tensor forward(const Tensor& input);
   Conv2dOptions options;
   Tensor weight, bias;
+  // F::pad's argument for a padding_mode other than kZeros (last dim first, left and right).
+  std::vector<int64_t> _reversed_padding_repeated_twice;
 };
 class Conv2d : public ModuleHolder<Conv2dImpl> {
  public:
