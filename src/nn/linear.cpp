@@ -1,4 +1,4 @@
-// Linear, Identity, Flatten and functional::linear.
+// Linear, Identity, Flatten, Unflatten and functional::linear.
 #include "ember/nn/linear.h"
 
 #include "ember/nn/init.h"
@@ -46,6 +46,13 @@ void FlattenImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::Flatten(start_dim=" << options.start_dim() << ", end_dim=" << options.end_dim() << ")";
 }
 Tensor FlattenImpl::forward(const Tensor& input) { return input.flatten(options.start_dim(), options.end_dim()); }
+
+void UnflattenImpl::pretty_print(std::ostream& stream) const {
+  stream << "torch::nn::Unflatten(dim=" << options.dim() << ", unflattened_size={";
+  for (size_t i = 0; i < options.sizes().size(); ++i) stream << (i ? ", " : "") << options.sizes()[i];
+  stream << "})";
+}
+Tensor UnflattenImpl::forward(const Tensor& input) { return input.unflatten(options.dim(), options.sizes()); }
 
 }  // namespace nn
 }  // namespace ember

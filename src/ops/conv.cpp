@@ -1,46 +1,17 @@
-// Convolution and pooling. conv2d is im2col + one batched GEMM; its backward is written with
-// im2col/col2im and matmul, which are differentiable, so double backward works.
+// Convolution: im2col/col2im, conv1d/conv2d (as im2col + GEMM) and conv_transpose2d (GEMM + col2im,
+// the adjoint). Backward is written with im2col/col2im and matmul, which are differentiable, so
+// double backward works.
 #include "ember/ops/conv.h"
 
 #include <limits>
 
 #include "ember/ops/linalg.h"
 #include "ops/util.h"
+#include "ops/window.h"
 
 namespace ember {
 
 namespace {
-
-// An int pair from 1 or 2 values (LibTorch's ExpandingArray<2>).
-std::array<int64_t, 2> pair_of(IntArrayRef v, const char* what, const char* op) {
-  EMBER_CHECK(v.size() == 1 || v.size() == 2, op, ": ", what, " must have 1 or 2 values, got ", v);
-  return {v[0], v.size() == 2 ? v[1] : v[0]};
-}
-
-struct Window {
-  std::array<int64_t, 2> k, d, p, s;
-};
-
-Window window_of(const char* op, IntArrayRef kernel, IntArrayRef dilation, IntArrayRef padding, IntArrayRef stride) {
-  Window w{pair_of(kernel, "kernel_size", op), pair_of(dilation, "dilation", op), pair_of(padding, "padding", op),
-           pair_of(stride, "stride", op)};
-  for (int i = 0; i < 2; ++i) {
-    EMBER_CHECK(w.k[i] > 0, op, ": kernel size should be greater than zero, but got ", kernel);
-    EMBER_CHECK(w.s[i] > 0, op, ": stride should be greater than zero, but got ", stride);
-    EMBER_CHECK(w.d[i] > 0, op, ": dilation should be greater than zero, but got ", dilation);
-    EMBER_CHECK(w.p[i] >= 0, op, ": padding should be non-negative, but got ", padding);
-  }
-  return w;
-}
-
-int64_t out_size(int64_t in, int64_t k, int64_t d, int64_t p, int64_t s, bool ceil_mode = false) {
-  const int64_t span = d * (k - 1) + 1;
-  int64_t num = in + 2 * p - span;
-  int64_t o = (ceil_mode ? (num + s - 1) / s : (num >= 0 ? num / s : -1)) + 1;
-  // With ceil_mode the last window must start inside the input or left padding.
-  if (ceil_mode && (o - 1) * s >= in + p) --o;
-  return o;
-}
 
 // Calls f(col_index, h, w) for every patch element position; h/w may be outside the image.
 template <typename F>
@@ -142,17 +113,130 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
 }
 
 namespace {
-struct ConvolutionBackward0 final : NamedNode<"ConvolutionBackward0"> {
-  SavedVariable input, weight;
-  bool has_bias = false;
-  Window w;
-  int64_t groups = 1;
-  variable_list apply(variable_list&& g) override;
-  void release_variables() override {
-    input.reset_data();
-    weight.reset_data();
-  }
+
+// The spatial parameters of a 1-D or 2-D (transposed) convolution, one value per spatial dim.
+struct ConvArgs {
+  int dims;
+  DimVector stride, padding, dilation, output_padding;
+  int64_t groups;
+  bool transposed;
 };
+
+// ATen's expand_param_if_needed: one value for every spatial dim, or exactly `dims` values.
+DimVector expand_param(IntArrayRef v, const char* name, int dims) {
+  EMBER_CHECK(v.size() == 1 || v.size() == static_cast<size_t>(dims), "expected ", name,
+              " to be a single integer value or a list of ", dims,
+              " values to match the convolution dimensions, but got ", name, "=", v);
+  DimVector out;
+  for (int i = 0; i < dims; ++i) out.push_back(v.size() == 1 ? v[0] : v[i]);
+  return out;
+}
+
+// "(a x b)" as ATen prints sizes per channel.
+std::string per_channel(const DimVector& v) {
+  std::string s = "(";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? " x " : "") + std::to_string(v[i]);
+  return s + ")";
+}
+
+// ATen's check_shape_forward, for an input that already has its batch dim.
+void check_conv(const Tensor& input, const Tensor& weight, const Tensor& bias, const ConvArgs& a) {
+  EMBER_CHECK(weight.dim() >= 3, "weight should have at least three dimensions");
+  EMBER_CHECK(weight.dim() == input.dim(), "Expected ", weight.dim(), "-dimensional input for ", weight.dim(),
+              "-dimensional weight ", weight.sizes(), ", but got ", input.dim(), "-dimensional input of size ",
+              input.sizes(), " instead");
+  for (int i = 0; i < a.dims; ++i) {
+    EMBER_CHECK(a.padding[i] >= 0, "negative padding is not supported");
+    EMBER_CHECK(a.output_padding[i] >= 0, "negative output_padding is not supported");
+    EMBER_CHECK(a.stride[i] > 0, "non-positive stride is not supported");
+  }
+  for (int i = 0; i < a.dims; ++i)
+    EMBER_CHECK(a.dilation[i] > 0, "dilation should be greater than zero, but got ", a.dilation);
+  const int64_t g = a.groups;
+  EMBER_CHECK(g > 0, "non-positive groups is not supported");
+  EMBER_CHECK(weight.size(0) % g == 0, "Given groups=", g, ", expected weight to be divisible by ", g,
+              " at dimension 0, but got weight of size [", weight.sizes(), "] instead");
+  const int64_t C = input.size(1);
+  DimVector kernel, in;
+  for (int i = 0; i < a.dims; ++i) {
+    kernel.push_back(weight.size(2 + i));
+    in.push_back(input.size(2 + i));
+  }
+  if (!a.transposed) {
+    const int64_t O = weight.size(0);
+    EMBER_CHECK(C == weight.size(1) * g, "Given groups=", g, ", weight of size ", weight.sizes(), ", expected input",
+                input.sizes(), " to have ", weight.size(1) * g, " channels, but got ", C, " channels instead");
+    EMBER_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == O), "Given weight of size ", weight.sizes(),
+                ", expected bias to be 1-dimensional with ", O, " elements, but got bias of size ", bias.sizes(),
+                " instead");
+    DimVector padded, span;
+    bool fits = true;
+    for (int i = 0; i < a.dims; ++i) {
+      padded.push_back(in[i] + 2 * a.padding[i]);
+      span.push_back(a.dilation[i] * (kernel[i] - 1) + 1);
+      fits = fits && padded[i] >= span[i];
+    }
+    EMBER_CHECK(fits, "Calculated padded input size per channel: ", per_channel(padded), ". Kernel size: ",
+                per_channel(span), ". Kernel size can't be greater than actual input size");
+  } else {
+    const int64_t O = weight.size(1) * g;
+    EMBER_CHECK(C == weight.size(0), "Given transposed=1, weight of size ", weight.sizes(), ", expected input",
+                input.sizes(), " to have ", weight.size(0), " channels, but got ", C, " channels instead");
+    EMBER_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == O), "Given transposed=1, weight of size ",
+                weight.sizes(), ", expected bias to be 1-dimensional with ", O, " elements, but got bias of size ",
+                bias.sizes(), " instead");
+    bool small = true;
+    for (int i = 0; i < a.dims; ++i)
+      small = small && (a.output_padding[i] < a.stride[i] || a.output_padding[i] < a.dilation[i]);
+    if (!small) {
+      std::string msg = "output padding must be smaller than either stride or dilation, but got";
+      const char* names[2] = {a.dims == 2 ? "height" : "width", "width"};
+      for (int i = 0; i < a.dims; ++i) msg += std::string(" output_padding_") + names[i] + ": " + std::to_string(a.output_padding[i]);
+      for (int i = 0; i < a.dims; ++i) msg += std::string(" stride_") + names[i] + ": " + std::to_string(a.stride[i]);
+      for (int i = 0; i < a.dims; ++i) msg += std::string(" dilation_") + names[i] + ": " + std::to_string(a.dilation[i]);
+      fail(msg);
+    }
+    DimVector out;
+    bool positive = true;
+    for (int i = 0; i < a.dims; ++i) {
+      out.push_back((in[i] - 1) * a.stride[i] - 2 * a.padding[i] + a.dilation[i] * (kernel[i] - 1) +
+                    a.output_padding[i] + 1);
+      positive = positive && out[i] > 0;
+    }
+    EMBER_CHECK(positive, "Given input size per channel: ", per_channel(in), ". Calculated output size per channel: ",
+                per_channel(out), ". Output size is too small");
+  }
+  EMBER_CHECK(input.is_floating_point(), "\"slow_conv2d_cpu\" not implemented for '", to_string(input.dtype()), "'");
+  EMBER_CHECK(input.dtype() == weight.dtype(), "Input type (", to_string(input.dtype()), ") and weight type (",
+              to_string(weight.dtype()), ") should be the same");
+  EMBER_CHECK(!bias.defined() || bias.dtype() == input.dtype(), "Input type (", to_string(input.dtype()),
+              ") and bias type (", to_string(bias.dtype()), ") should be the same");
+}
+
+// The 2-D window of a 1-D or 2-D convolution (1-D runs as height 1).
+Window window_for(const ConvArgs& a, const Tensor& weight) {
+  if (a.dims == 2)
+    return Window{{weight.size(2), weight.size(3)}, {a.dilation[0], a.dilation[1]}, {a.padding[0], a.padding[1]},
+                  {a.stride[0], a.stride[1]}};
+  return Window{{1, weight.size(2)}, {1, a.dilation[0]}, {0, a.padding[0]}, {1, a.stride[0]}};
+}
+
+std::array<int64_t, 2> output_padding_for(const ConvArgs& a) {
+  return a.dims == 2 ? std::array<int64_t, 2>{a.output_padding[0], a.output_padding[1]}
+                     : std::array<int64_t, 2>{0, a.output_padding[0]};
+}
+
+Tensor im2col_w(const Tensor& x, const Window& w) {
+  return im2col(x, {w.k[0], w.k[1]}, {w.d[0], w.d[1]}, {w.p[0], w.p[1]}, {w.s[0], w.s[1]});
+}
+Tensor col2im_w(const Tensor& cols, int64_t H, int64_t W, const Window& w) {
+  return col2im(cols, {H, W}, {w.k[0], w.k[1]}, {w.d[0], w.d[1]}, {w.p[0], w.p[1]}, {w.s[0], w.s[1]});
+}
+
+// Output height/width of a transposed convolution.
+int64_t transposed_size(int64_t in, const Window& w, int i, int64_t output_padding) {
+  return (in - 1) * w.s[i] - 2 * w.p[i] + w.d[i] * (w.k[i] - 1) + output_padding + 1;
+}
 
 // The convolution itself, from public ops: per group, weight (O, K) times im2col columns (N, K, L).
 Tensor conv_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t groups) {
@@ -163,77 +247,133 @@ Tensor conv_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t 
   for (int64_t gi = 0; gi < groups; ++gi) {
     Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
     Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * og, og);
-    Tensor cols = im2col(xg, {w.k[0], w.k[1]}, {w.d[0], w.d[1]}, {w.p[0], w.p[1]}, {w.s[0], w.s[1]});
-    outs.push_back(wg.reshape({og, -1}).matmul(cols));  // (N, og, L)
+    outs.push_back(wg.reshape({og, -1}).matmul(im2col_w(xg, w)));  // (N, og, L)
   }
   Tensor out = groups == 1 ? outs[0] : cat(outs, 1);
   return out.reshape({N, O, OH, OW});
 }
 
-variable_list ConvolutionBackward0::apply(variable_list&& gs) {
-  Tensor x = input.unpack(), wt = weight.unpack(), g = gs[0];
-  const int64_t N = x.size(0), O = wt.size(0), H = x.size(2), W = x.size(3);
-  const int64_t cg = x.size(1) / groups, og = O / groups;
-  std::vector<Tensor> gx_parts, gw_parts;
+// The transposed convolution: per group, weight^T (og*kh*kw, cg) times the input (N, cg, H*W),
+// summed into the image by col2im with the same window. The image is the full one cropped by
+// `padding` at both ends, except that output_padding rows/columns at the end stay uncropped.
+// When output_padding >= stride, col2im's window count exceeds the input's: those blocks are zero.
+Tensor conv_transpose_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t groups,
+                              std::array<int64_t, 2> output_padding) {
+  const int64_t N = x.size(0), H = x.size(2), W = x.size(3);
+  const int64_t cg = x.size(1) / groups;
+  const int64_t OH = transposed_size(H, w, 0, output_padding[0]), OW = transposed_size(W, w, 1, output_padding[1]);
+  const int64_t HB = out_size(OH, w.k[0], w.d[0], w.p[0], w.s[0]), WB = out_size(OW, w.k[1], w.d[1], w.p[1], w.s[1]);
+  std::vector<Tensor> outs;
   for (int64_t gi = 0; gi < groups; ++gi) {
-    Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
-    Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * og, og);
-    Tensor gg = (groups == 1 ? g : g.narrow(1, gi * og, og)).reshape({N, og, -1});  // (N, og, L)
-    if (should_compute_output(0)) {
-      Tensor gcols = wg.reshape({og, -1}).t().matmul(gg);  // (N, K, L)
-      gx_parts.push_back(col2im(gcols, {H, W}, {w.k[0], w.k[1]}, {w.d[0], w.d[1]}, {w.p[0], w.p[1]}, {w.s[0], w.s[1]}));
+    Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, H * W});
+    Tensor wg = (groups == 1 ? wt : wt.narrow(0, gi * cg, cg)).reshape({cg, -1});
+    Tensor cols = wg.t().matmul(xg);  // (N, og*kh*kw, H*W)
+    if (HB != H || WB != W) {
+      Tensor blocks = zeros({N, cols.size(1), HB, WB}, TensorOptions(x.dtype()));
+      blocks.narrow(2, 0, H).narrow(3, 0, W).copy_(cols.reshape({N, cols.size(1), H, W}));
+      cols = blocks.reshape({N, cols.size(1), HB * WB});
     }
-    if (should_compute_output(1)) {
-      Tensor cols = im2col(xg, {w.k[0], w.k[1]}, {w.d[0], w.d[1]}, {w.p[0], w.p[1]}, {w.s[0], w.s[1]});
-      gw_parts.push_back(gg.matmul(cols.transpose(1, 2)).sum({0}).reshape(wg.sizes()));
+    outs.push_back(col2im_w(cols, OH, OW, w));
+  }
+  return groups == 1 ? outs[0] : cat(outs, 1);
+}
+
+struct ConvolutionBackward0 final : NamedNode<"ConvolutionBackward0"> {
+  SavedVariable input, weight;
+  bool has_bias = false;
+  bool transposed = false;
+  int dims = 2;
+  Window w;
+  int64_t groups = 1;
+  variable_list apply(variable_list&& g) override;
+  void release_variables() override {
+    input.reset_data();
+    weight.reset_data();
+  }
+};
+
+variable_list ConvolutionBackward0::apply(variable_list&& gs) {
+  // 1-D convolutions run as 2-D ones of height 1.
+  Tensor x = input.unpack(), wt = weight.unpack(), g = gs[0];
+  if (dims == 1) {
+    x = x.unsqueeze(2);
+    wt = wt.unsqueeze(2);
+    g = g.unsqueeze(2);
+  }
+  const int64_t N = x.size(0), H = x.size(2), W = x.size(3), cg = x.size(1) / groups;
+  const bool need_x = should_compute_output(0), need_w = should_compute_output(1);
+  std::vector<Tensor> gx_parts, gw_parts;
+  if (!transposed) {
+    const int64_t og = wt.size(0) / groups;
+    for (int64_t gi = 0; gi < groups; ++gi) {
+      Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
+      Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * og, og);
+      Tensor gg = (groups == 1 ? g : g.narrow(1, gi * og, og)).reshape({N, og, -1});  // (N, og, L)
+      if (need_x) gx_parts.push_back(col2im_w(wg.reshape({og, -1}).t().matmul(gg), H, W, w));
+      if (need_w) gw_parts.push_back(gg.matmul(im2col_w(xg, w).transpose(1, 2)).sum({0}).reshape(wg.sizes()));
+    }
+  } else {
+    // The adjoint of the forward: the gradient's im2col columns (only the blocks that saw the
+    // input) against the weight give the input's gradient, against the input the weight's.
+    const int64_t og = wt.size(1);
+    const int64_t HB = out_size(g.size(2), w.k[0], w.d[0], w.p[0], w.s[0]);
+    const int64_t WB = out_size(g.size(3), w.k[1], w.d[1], w.p[1], w.s[1]);
+    for (int64_t gi = 0; gi < groups; ++gi) {
+      Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, H * W});
+      Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * cg, cg);
+      Tensor cols = im2col_w(groups == 1 ? g : g.narrow(1, gi * og, og), w);  // (N, og*kh*kw, HB*WB)
+      if (HB != H || WB != W) {
+        const int64_t K = cols.size(1);
+        cols = cols.reshape({N, K, HB, WB}).narrow(2, 0, H).narrow(3, 0, W).reshape({N, K, H * W});
+      }
+      if (need_x) gx_parts.push_back(wg.reshape({cg, -1}).matmul(cols).reshape({N, cg, H, W}));
+      if (need_w) gw_parts.push_back(xg.matmul(cols.transpose(1, 2)).sum({0}).reshape(wg.sizes()));
     }
   }
   Tensor gx, gw, gb;
-  if (should_compute_output(0)) gx = groups == 1 ? gx_parts[0] : cat(gx_parts, 1);
-  if (should_compute_output(1)) gw = groups == 1 ? gw_parts[0] : cat(gw_parts, 0);
+  if (need_x) gx = groups == 1 ? gx_parts[0] : cat(gx_parts, 1);
+  if (need_w) gw = groups == 1 ? gw_parts[0] : cat(gw_parts, 0);
   if (has_bias && should_compute_output(2)) gb = g.sum({0, 2, 3});
+  if (dims == 1) {
+    if (gx.defined()) gx = gx.squeeze(2);
+    if (gw.defined()) gw = gw.squeeze(2);
+  }
   return {gx, gw, gb};
 }
-}  // namespace
 
-Tensor conv2d(const Tensor& input_in, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
-              IntArrayRef dilation, int64_t groups) {
-  EMBER_CHECK(input_in.dim() == 3 || input_in.dim() == 4, "Expected 3D (unbatched) or 4D (batched) input to conv2d, but "
-                                                          "got input of size: ", input_in.sizes());
-  EMBER_CHECK(weight.dim() == 4, "conv2d: expected a 4-D weight (out_channels, in_channels/groups, kH, kW), got ",
-              weight.sizes());
-  EMBER_CHECK(groups > 0, "non-positive groups is not supported");
-  const bool unbatched = input_in.dim() == 3;
+// Every convolution: checks, the forward without history, then one ConvolutionBackward0.
+Tensor convolution(const char* name, const Tensor& input_in, const Tensor& weight, const Tensor& bias,
+                   IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups, bool transposed,
+                   IntArrayRef output_padding, int dims) {
+  EMBER_CHECK(input_in.dim() == dims + 1 || input_in.dim() == dims + 2, "Expected ", dims + 1, "D (unbatched) or ",
+              dims + 2, "D (batched) input to ", name, ", but got input of size: ", input_in.sizes());
+  ConvArgs a{dims,
+             expand_param(stride, "stride", dims),
+             expand_param(padding, "padding", dims),
+             expand_param(dilation, "dilation", dims),
+             expand_param(output_padding, "output_padding", dims),
+             groups,
+             transposed};
+  const bool unbatched = input_in.dim() == dims + 1;
   Tensor input = unbatched ? input_in.unsqueeze(0) : input_in;
-  const int64_t C = input.size(1), O = weight.size(0);
-  EMBER_CHECK(O % groups == 0, "Given groups=", groups, ", expected weight to be divisible by ", groups,
-              " at dimension 0, but got weight of size ", weight.sizes(), " instead");
-  EMBER_CHECK(C == weight.size(1) * groups, "Given groups=", groups, ", weight of size ", weight.sizes(),
-              ", expected input", input.sizes(), " to have ", weight.size(1) * groups, " channels, but got ", C,
-              " channels instead");
-  EMBER_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == O), "Given weight of size ", weight.sizes(),
-              ", expected bias to be 1-dimensional with ", O, " elements, but got bias of size ", bias.sizes(),
-              " instead");
-  EMBER_CHECK(input.dtype() == weight.dtype(), "Input type (", to_string(input.dtype()), ") and weight type (",
-              to_string(weight.dtype()), ") should be the same");
-  Window w = window_of("conv2d", {weight.size(2), weight.size(3)}, dilation, padding, stride);
-  for (int i = 0; i < 2; ++i) {
-    const int64_t in = input.size(2 + i) + 2 * w.p[i], span = w.d[i] * (w.k[i] - 1) + 1;
-    EMBER_CHECK(in >= span, "Calculated padded input size per channel: (", input.size(2) + 2 * w.p[0], " x ",
-                input.size(3) + 2 * w.p[1], "). Kernel size: (", w.d[0] * (w.k[0] - 1) + 1, " x ",
-                w.d[1] * (w.k[1] - 1) + 1, "). Kernel size can't be greater than actual input size");
-  }
+  check_conv(input, weight, bias, a);
+  const Window w = window_for(a, weight);
+  const auto op = output_padding_for(a);
   Tensor out;
   {
     NoGradGuard ng;
-    out = conv_compute(input, weight, w, groups);
-    if (bias.defined()) out = out.add(bias.reshape({1, O, 1, 1}));
+    Tensor x4 = dims == 1 ? input.unsqueeze(2) : input, w4 = dims == 1 ? weight.unsqueeze(2) : weight;
+    out = transposed ? conv_transpose_compute(x4, w4, w, groups, op) : conv_compute(x4, w4, w, groups);
+    if (bias.defined()) out = out.add(bias.reshape({1, -1, 1, 1}));
+    if (dims == 1) out = out.squeeze(2);
   }
   if (any_requires_grad(input, weight, bias)) {
     auto n = make_node<ConvolutionBackward0>(input, weight, bias);
     n->input = save(input);
     n->weight = save(weight);
     n->has_bias = bias.defined();
+    n->transposed = transposed;
+    n->dims = dims;
     n->w = w;
     n->groups = groups;
     set_history(out, n);
@@ -241,93 +381,59 @@ Tensor conv2d(const Tensor& input_in, const Tensor& weight, const Tensor& bias, 
   return unbatched ? out.squeeze(0) : out;
 }
 
-namespace {
-struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBackward0"> {
-  SavedVariable indices;
-  DimVector in_sizes;
-  variable_list apply(variable_list&& g) override {
-    // Scatter-add each window's gradient to the element it picked, per (n, c) plane.
-    Tensor idx = indices.unpack();
-    const int64_t planes = idx.size(0) * idx.size(1);
-    Tensor flat = zeros({planes, in_sizes[2] * in_sizes[3]}, TensorOptions(g[0].dtype()));
-    Tensor r = flat.scatter_add(1, idx.reshape({planes, -1}), g[0].reshape({planes, -1}));
-    return {r.reshape(in_sizes)};
+// padding="same" / "valid" (ATen's _convolution_mode). "same" pads d*(k-1) in total per dim, the
+// odd element at the end, as PyTorch does.
+Tensor convolution_mode(const char* name, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                        IntArrayRef stride, std::string_view padding, IntArrayRef dilation, int64_t groups, int dims) {
+  EMBER_CHECK(padding == "same" || padding == "valid", "Invalid padding string: '", padding, "'");
+  if (padding == "valid") return convolution(name, input, weight, bias, stride, 0, dilation, groups, false, 0, dims);
+  for (int64_t s : expand_param(stride, "stride", dims))
+    EMBER_CHECK(s == 1, "padding='same' is not supported for strided convolutions");
+  // Shape errors are the plain convolution's.
+  if (!(input.dim() == dims + 1 || input.dim() == dims + 2) || weight.dim() != dims + 2)
+    return convolution(name, input, weight, bias, stride, 0, dilation, groups, false, 0, dims);
+  const DimVector dil = expand_param(dilation, "dilation", dims);
+  DimVector left;
+  Tensor x = input;
+  for (int i = 0; i < dims; ++i) {
+    const int64_t total = dil[i] * (weight.size(2 + i) - 1);
+    left.push_back(total / 2);
+    if (total % 2 == 0) continue;
+    const int64_t dim = x.dim() - dims + i;
+    DimVector extra = x.sizes();
+    extra[dim] = 1;
+    x = cat({x, zeros(extra, TensorOptions(x.dtype()))}, dim);
   }
-  void release_variables() override { indices.reset_data(); }
-};
+  return convolution(name, x, weight, bias, stride, left, dilation, groups, false, 0, dims);
+}
+
 }  // namespace
 
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntArrayRef kernel_size, IntArrayRef stride,
-                                                   IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
-  EMBER_CHECK(input_in.dim() == 3 || input_in.dim() == 4,
-              "non-empty 3D or 4D (batch mode) tensor expected for input, but got ", input_in.sizes());
-  EMBER_CHECK(input_in.is_floating_point() || input_in.dtype() == kLong || input_in.dtype() == kInt,
-              "max_pool2d: unsupported dtype ", to_string(input_in.dtype()));
-  const bool unbatched = input_in.dim() == 3;
-  Tensor input = unbatched ? input_in.unsqueeze(0) : input_in;
-  Window w = window_of("max_pool2d", kernel_size, dilation, padding, stride.empty() ? kernel_size : stride);
-  for (int i = 0; i < 2; ++i)
-    EMBER_CHECK(w.p[i] <= w.k[i] / 2, "pad should be at most half of effective kernel size, but got pad=", w.p[i],
-                ", kernel_size=", w.k[i], " and dilation=", w.d[i]);
-  const int64_t N = input.size(0), C = input.size(1), H = input.size(2), W = input.size(3);
-  const int64_t OH = out_size(H, w.k[0], w.d[0], w.p[0], w.s[0], ceil_mode);
-  const int64_t OW = out_size(W, w.k[1], w.d[1], w.p[1], w.s[1], ceil_mode);
-  EMBER_CHECK(OH > 0 && OW > 0, "Given input size: (", C, "x", H, "x", W, "). Calculated output size: (", C, "x", OH,
-              "x", OW, "). Output size is too small");
-  Tensor x = contiguous_raw(input);
-  Tensor values = new_tensor({N, C, OH, OW}, input.dtype());
-  Tensor indices = new_tensor({N, C, OH, OW}, kLong);
-  visit_dtype(input.dtype(), "max_pool2d", [&](auto tag) {
-    using T = decltype(tag);
-    const T* src = x.data_ptr<T>();
-    T* val = values.data_ptr<T>();
-    int64_t* ind = indices.data_ptr<int64_t>();
-    kernels::parallel_for(0, N * C, 1, [&](int64_t b, int64_t e) {
-      for (int64_t plane = b; plane < e; ++plane) {
-        const T* img = src + plane * H * W;
-        for (int64_t oh = 0; oh < OH; ++oh)
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            T best = std::numeric_limits<T>::lowest();
-            if constexpr (std::is_floating_point_v<T>) best = -std::numeric_limits<T>::infinity();
-            int64_t best_i = -1;
-            // Scans the window; a NaN wins at once, as in PyTorch.
-            [&] {
-              for (int64_t ki = 0; ki < w.k[0]; ++ki) {
-                const int64_t h = oh * w.s[0] - w.p[0] + ki * w.d[0];
-                if (h < 0 || h >= H) continue;
-                for (int64_t kj = 0; kj < w.k[1]; ++kj) {
-                  const int64_t ww = ow * w.s[1] - w.p[1] + kj * w.d[1];
-                  if (ww < 0 || ww >= W) continue;
-                  const T v = img[h * W + ww];
-                  bool nan = false;
-                  if constexpr (std::is_floating_point_v<T>) nan = std::isnan(v);
-                  if (v > best || best_i < 0 || nan) {
-                    best = v;
-                    best_i = h * W + ww;
-                    if (nan) return;
-                  }
-                }
-              }
-            }();
-            val[(plane * OH + oh) * OW + ow] = best;
-            ind[(plane * OH + oh) * OW + ow] = best_i;
-          }
-      }
-    });
-  });
-  if (any_requires_grad(input)) {
-    auto n = make_node<MaxPool2DWithIndicesBackward0>(input);
-    n->indices = save(indices);
-    n->in_sizes = input.sizes();
-    set_history(values, n);
-  }
-  if (unbatched) return {values.squeeze(0), indices.squeeze(0)};
-  return {values, indices};
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
+              IntArrayRef dilation, int64_t groups) {
+  return convolution("conv1d", input, weight, bias, stride, padding, dilation, groups, false, 0, 1);
 }
 
-Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
-                  IntArrayRef dilation, bool ceil_mode) {
-  return std::get<0>(max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode));
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
+              IntArrayRef dilation, int64_t groups) {
+  return convolution("conv2d", input, weight, bias, stride, padding, dilation, groups, false, 0, 2);
 }
+
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                        IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  return convolution("conv_transpose2d", input, weight, bias, stride, padding, dilation, groups, true, output_padding,
+                     2);
+}
+
+namespace detail {
+Tensor conv1d_padding_mode(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                           std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  return convolution_mode("conv1d", input, weight, bias, stride, padding, dilation, groups, 1);
+}
+Tensor conv2d_padding_mode(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                           std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  return convolution_mode("conv2d", input, weight, bias, stride, padding, dilation, groups, 2);
+}
+}  // namespace detail
 
 }  // namespace ember

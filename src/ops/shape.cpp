@@ -215,7 +215,15 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
 Tensor unflatten(const Tensor& x, int64_t dim, IntArrayRef sizes) {
   int64_t d = maybe_wrap_dim(dim, x.dim());
   EMBER_CHECK(!sizes.empty(), "unflatten: sizes must be non-empty");
-  DimVector inner = infer_size(sizes, x.size(d));
+  DimVector inner;
+  try {
+    inner = infer_size(sizes, x.size(d));
+  } catch (const Error& e) {
+    // PyTorch rewords infer_size's "shape '[...]' is invalid" for unflatten.
+    if (std::string(e.what()).find("shape '[") == std::string::npos) throw;
+    fail("unflatten: Provided sizes ", sizes, " don't multiply up to the size of dim ", d, " (", x.size(d),
+         ") in the input tensor");
+  }
   DimVector shape;
   for (int64_t i = 0; i < d; ++i) shape.push_back(x.size(i));
   for (int64_t s : inner) shape.push_back(s);

@@ -56,6 +56,8 @@ inline const std::vector<std::string>& differentiable_ops() {
       "index", "index_put", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
       "topk", "sort", "clone", "to", "copy_", "fill_", "binary_cross_entropy", "nll_loss", "cross_entropy", "erf", "leaky_relu", "elu", "gelu",
       "silu", "conv2d", "max_pool2d", "im2col", "col2im", "l1_loss", "smooth_l1_loss", "huber_loss",
+      "conv1d", "conv_transpose2d", "max_pool1d", "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d",
+      "adaptive_avg_pool2d_backward",
       "binary_cross_entropy_with_logits", "xlogy", "kl_div", "margin_ranking_loss", "cosine_embedding_loss", "pad",
       "normalize", "cosine_similarity",
       // normalization, embedding, feature dropout
@@ -129,9 +131,35 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "addmm") return ember::addmm(in[0], in[1], in[2], num("beta", 1), num("alpha", 1));
   if (op == "dot") return in[0].dot(in[1]);
   if (op == "outer") return in[0].outer(in[1]);
-  if (op == "conv2d")
-    return ember::conv2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), ints(a, "stride"), ints(a, "padding"),
-                         ints(a, "dilation"), a["groups"].get<int64_t>());
+  if (op == "conv1d" || op == "conv2d") {
+    const Tensor bias = in.size() > 2 ? in[2] : Tensor();
+    const int64_t groups = a["groups"].get<int64_t>();
+    auto conv = [&](const auto& padding) {
+      return op == "conv1d" ? ember::conv1d(in[0], in[1], bias, ints(a, "stride"), padding, ints(a, "dilation"), groups)
+                            : ember::conv2d(in[0], in[1], bias, ints(a, "stride"), padding, ints(a, "dilation"), groups);
+    };
+    // padding "same" / "valid" takes ATen's string overload
+    return a["padding"].is_string() ? conv(a["padding"].get<std::string>()) : conv(ints(a, "padding"));
+  }
+  if (op == "conv_transpose2d")
+    return ember::conv_transpose2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), ints(a, "stride"),
+                                   ints(a, "padding"), ints(a, "output_padding"), a["groups"].get<int64_t>(),
+                                   ints(a, "dilation"));
+  if (op == "max_pool1d")
+    return ember::max_pool1d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"),
+                             a["ceil_mode"].get<bool>());
+  if (op == "avg_pool2d" || op == "avg_pool2d_backward") {
+    std::optional<int64_t> divisor;
+    if (!a["divisor_override"].is_null()) divisor = a["divisor_override"].get<int64_t>();
+    const bool ceil = a["ceil_mode"].get<bool>(), include_pad = a["count_include_pad"].get<bool>();
+    if (op == "avg_pool2d")
+      return ember::avg_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), ceil, include_pad,
+                               divisor);
+    return ember::avg_pool2d_backward(in[0], in[1], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), ceil,
+                                      include_pad, divisor);
+  }
+  if (op == "adaptive_avg_pool2d") return ember::adaptive_avg_pool2d(in[0], ints(a, "output_size"));
+  if (op == "adaptive_avg_pool2d_backward") return ember::_adaptive_avg_pool2d_backward(in[0], in[1]);
   if (op == "max_pool2d")
     return ember::max_pool2d(in[0], ints(a, "kernel_size"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"),
                              a["ceil_mode"].get<bool>());

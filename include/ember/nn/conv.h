@@ -1,96 +1,226 @@
-// Conv2d and MaxPool2d modules, and functional conv2d / max_pool2d with LibTorch's options.
+// Conv1d, Conv2d and ConvTranspose2d modules, their options (LibTorch's names and defaults, padding
+// as numbers or torch::kSame / torch::kValid, padding_mode torch::kZeros / kReflect / kReplicate /
+// kCircular), and functional conv1d / conv2d / conv_transpose2d.
 #pragma once
+#include <optional>
 #include <ostream>
+#include <variant>
 
+#include "ember/nn/expanding_array.h"
 #include "ember/nn/module.h"
+#include "ember/nn/pooling.h"
 #include "ember/ops/conv.h"
+#include "ember/ops/pad.h"
 
 namespace ember {
+
+// LibTorch's padding modes torch::kValid and torch::kSame (enumtype::kValid, enumtype::kSame).
+namespace enumtype {
+struct kValid {};
+struct kSame {};
+struct kZeros {};
+}  // namespace enumtype
+constexpr enumtype::kValid kValid{};
+constexpr enumtype::kSame kSame{};
+constexpr enumtype::kZeros kZeros{};
+
 namespace nn {
 
-struct Conv2dOptions {
-  Conv2dOptions(int64_t in_channels, int64_t out_channels, IntArrayRef kernel_size)
-      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(pair(kernel_size)) {}
-  Conv2dOptions& stride(IntArrayRef v) { return stride_ = pair(v), *this; }
-  Conv2dOptions& padding(IntArrayRef v) { return padding_ = pair(v), *this; }
-  Conv2dOptions& dilation(IntArrayRef v) { return dilation_ = pair(v), *this; }
-  Conv2dOptions& groups(int64_t v) { return groups_ = v, *this; }
-  Conv2dOptions& bias(bool v) { return bias_ = v, *this; }
+namespace detail {
+template <size_t D>
+using conv_padding_t = std::variant<ExpandingArray<D>, enumtype::kValid, enumtype::kSame>;
+// How a convolution module pads: zeros, or (through pad()) reflect, replicate, circular.
+using conv_padding_mode_t = std::variant<enumtype::kZeros, enumtype::kReflect, enumtype::kReplicate, enumtype::kCircular>;
+}  // namespace detail
+
+// Options of a D-dimensional convolution module (Conv1dOptions, Conv2dOptions).
+template <size_t D>
+struct ConvOptions {
+  using padding_t = detail::conv_padding_t<D>;
+  using padding_mode_t = detail::conv_padding_mode_t;
+  ConvOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(std::move(kernel_size)) {}
+  ConvOptions& in_channels(int64_t v) { return in_channels_ = v, *this; }
+  ConvOptions& out_channels(int64_t v) { return out_channels_ = v, *this; }
+  ConvOptions& kernel_size(const ExpandingArray<D>& v) { return kernel_size_ = v, *this; }
+  ConvOptions& stride(const ExpandingArray<D>& v) { return stride_ = v, *this; }
+  ConvOptions& padding(const padding_t& v) { return padding_ = v, *this; }
+  ConvOptions& padding(std::initializer_list<int64_t> il) { return padding(padding_t(ExpandingArray<D>(il))); }
+  ConvOptions& dilation(const ExpandingArray<D>& v) { return dilation_ = v, *this; }
+  ConvOptions& groups(int64_t v) { return groups_ = v, *this; }
+  ConvOptions& bias(bool v) { return bias_ = v, *this; }
+  ConvOptions& padding_mode(const padding_mode_t& v) { return padding_mode_ = v, *this; }
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
-  const DimVector& kernel_size() const { return kernel_size_; }
-  const DimVector& stride() const { return stride_; }
-  const DimVector& padding() const { return padding_; }
-  const DimVector& dilation() const { return dilation_; }
+  const ExpandingArray<D>& kernel_size() const { return kernel_size_; }
+  const ExpandingArray<D>& stride() const { return stride_; }
+  const padding_t& padding() const { return padding_; }
+  const ExpandingArray<D>& dilation() const { return dilation_; }
   int64_t groups() const { return groups_; }
   bool bias() const { return bias_; }
-  // One value stands for both dims, as LibTorch's ExpandingArray<2>.
-  static DimVector pair(IntArrayRef v) { return v.size() == 1 ? DimVector{v[0], v[0]} : DimVector(v); }
+  const padding_mode_t& padding_mode() const { return padding_mode_; }
 
  private:
   int64_t in_channels_, out_channels_;
-  DimVector kernel_size_, stride_{1, 1}, padding_{0, 0}, dilation_{1, 1};
+  ExpandingArray<D> kernel_size_, stride_ = 1;
+  padding_t padding_ = ExpandingArray<D>(0);
+  ExpandingArray<D> dilation_ = 1;
   int64_t groups_ = 1;
   bool bias_ = true;
+  padding_mode_t padding_mode_ = enumtype::kZeros{};
 };
+using Conv1dOptions = ConvOptions<1>;
+using Conv2dOptions = ConvOptions<2>;
 
-struct MaxPool2dOptions {
-  MaxPool2dOptions(IntArrayRef kernel_size)
-      : kernel_size_(Conv2dOptions::pair(kernel_size)), stride_(Conv2dOptions::pair(kernel_size)) {}
-  MaxPool2dOptions& stride(IntArrayRef v) { return stride_ = Conv2dOptions::pair(v), *this; }
-  MaxPool2dOptions& padding(IntArrayRef v) { return padding_ = Conv2dOptions::pair(v), *this; }
-  MaxPool2dOptions& dilation(IntArrayRef v) { return dilation_ = Conv2dOptions::pair(v), *this; }
-  MaxPool2dOptions& ceil_mode(bool v) { return ceil_mode_ = v, *this; }
-  const DimVector& kernel_size() const { return kernel_size_; }
-  const DimVector& stride() const { return stride_; }
-  const DimVector& padding() const { return padding_; }
-  const DimVector& dilation() const { return dilation_; }
-  bool ceil_mode() const { return ceil_mode_; }
+// Options of a D-dimensional transposed convolution module (ConvTranspose2dOptions).
+template <size_t D>
+struct ConvTransposeOptions {
+  using padding_mode_t = detail::conv_padding_mode_t;
+  ConvTransposeOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(std::move(kernel_size)) {}
+  ConvTransposeOptions& in_channels(int64_t v) { return in_channels_ = v, *this; }
+  ConvTransposeOptions& out_channels(int64_t v) { return out_channels_ = v, *this; }
+  ConvTransposeOptions& kernel_size(const ExpandingArray<D>& v) { return kernel_size_ = v, *this; }
+  ConvTransposeOptions& stride(const ExpandingArray<D>& v) { return stride_ = v, *this; }
+  ConvTransposeOptions& padding(const ExpandingArray<D>& v) { return padding_ = v, *this; }
+  ConvTransposeOptions& output_padding(const ExpandingArray<D>& v) { return output_padding_ = v, *this; }
+  ConvTransposeOptions& groups(int64_t v) { return groups_ = v, *this; }
+  ConvTransposeOptions& bias(bool v) { return bias_ = v, *this; }
+  ConvTransposeOptions& dilation(const ExpandingArray<D>& v) { return dilation_ = v, *this; }
+  // Only kZeros works in forward(), as in LibTorch.
+  ConvTransposeOptions& padding_mode(const padding_mode_t& v) { return padding_mode_ = v, *this; }
+  int64_t in_channels() const { return in_channels_; }
+  int64_t out_channels() const { return out_channels_; }
+  const ExpandingArray<D>& kernel_size() const { return kernel_size_; }
+  const ExpandingArray<D>& stride() const { return stride_; }
+  const ExpandingArray<D>& padding() const { return padding_; }
+  const ExpandingArray<D>& output_padding() const { return output_padding_; }
+  int64_t groups() const { return groups_; }
+  bool bias() const { return bias_; }
+  const ExpandingArray<D>& dilation() const { return dilation_; }
+  const padding_mode_t& padding_mode() const { return padding_mode_; }
 
  private:
-  DimVector kernel_size_, stride_, padding_{0, 0}, dilation_{1, 1};
-  bool ceil_mode_ = false;
+  int64_t in_channels_, out_channels_;
+  ExpandingArray<D> kernel_size_, stride_ = 1, padding_ = 0, output_padding_ = 0;
+  int64_t groups_ = 1;
+  bool bias_ = true;
+  ExpandingArray<D> dilation_ = 1;
+  padding_mode_t padding_mode_ = enumtype::kZeros{};
 };
+using ConvTranspose2dOptions = ConvTransposeOptions<2>;
 
 namespace functional {
-struct Conv2dFuncOptions {
-  Conv2dFuncOptions& bias(Tensor v) { return bias_ = std::move(v), *this; }
-  Conv2dFuncOptions& stride(IntArrayRef v) { return stride_ = Conv2dOptions::pair(v), *this; }
-  Conv2dFuncOptions& padding(IntArrayRef v) { return padding_ = Conv2dOptions::pair(v), *this; }
-  Conv2dFuncOptions& dilation(IntArrayRef v) { return dilation_ = Conv2dOptions::pair(v), *this; }
-  Conv2dFuncOptions& groups(int64_t v) { return groups_ = v, *this; }
+
+template <size_t D>
+struct ConvFuncOptions {
+  using padding_t = nn::detail::conv_padding_t<D>;
+  ConvFuncOptions& bias(Tensor v) { return bias_ = std::move(v), *this; }
+  ConvFuncOptions& stride(const ExpandingArray<D>& v) { return stride_ = v, *this; }
+  ConvFuncOptions& padding(const padding_t& v) { return padding_ = v, *this; }
+  ConvFuncOptions& padding(std::initializer_list<int64_t> il) { return padding(padding_t(ExpandingArray<D>(il))); }
+  ConvFuncOptions& dilation(const ExpandingArray<D>& v) { return dilation_ = v, *this; }
+  ConvFuncOptions& groups(int64_t v) { return groups_ = v, *this; }
   const Tensor& bias() const { return bias_; }
-  const DimVector& stride() const { return stride_; }
-  const DimVector& padding() const { return padding_; }
-  const DimVector& dilation() const { return dilation_; }
+  const ExpandingArray<D>& stride() const { return stride_; }
+  const padding_t& padding() const { return padding_; }
+  const ExpandingArray<D>& dilation() const { return dilation_; }
   int64_t groups() const { return groups_; }
 
  private:
   Tensor bias_;
-  DimVector stride_{1, 1}, padding_{0, 0}, dilation_{1, 1};
+  ExpandingArray<D> stride_ = 1;
+  padding_t padding_ = ExpandingArray<D>(0);
+  ExpandingArray<D> dilation_ = 1;
   int64_t groups_ = 1;
 };
-using MaxPool2dFuncOptions = MaxPool2dOptions;
+using Conv1dFuncOptions = ConvFuncOptions<1>;
+using Conv2dFuncOptions = ConvFuncOptions<2>;
 
-inline Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& o = {}) {
-  return ember::conv2d(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+template <size_t D>
+struct ConvTransposeFuncOptions {
+  ConvTransposeFuncOptions& bias(Tensor v) { return bias_ = std::move(v), *this; }
+  ConvTransposeFuncOptions& stride(const ExpandingArray<D>& v) { return stride_ = v, *this; }
+  ConvTransposeFuncOptions& padding(const ExpandingArray<D>& v) { return padding_ = v, *this; }
+  ConvTransposeFuncOptions& output_padding(const ExpandingArray<D>& v) { return output_padding_ = v, *this; }
+  ConvTransposeFuncOptions& groups(int64_t v) { return groups_ = v, *this; }
+  ConvTransposeFuncOptions& dilation(const ExpandingArray<D>& v) { return dilation_ = v, *this; }
+  const Tensor& bias() const { return bias_; }
+  const ExpandingArray<D>& stride() const { return stride_; }
+  const ExpandingArray<D>& padding() const { return padding_; }
+  const ExpandingArray<D>& output_padding() const { return output_padding_; }
+  int64_t groups() const { return groups_; }
+  const ExpandingArray<D>& dilation() const { return dilation_; }
+
+ private:
+  Tensor bias_;
+  ExpandingArray<D> stride_ = 1, padding_ = 0, output_padding_ = 0;
+  int64_t groups_ = 1;
+  ExpandingArray<D> dilation_ = 1;
+};
+using ConvTranspose2dFuncOptions = ConvTransposeFuncOptions<2>;
+
+namespace detail {
+// A convolution with padding given as numbers, kSame or kValid.
+template <size_t D>
+Tensor conv(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+            const nn::detail::conv_padding_t<D>& padding, IntArrayRef dilation, int64_t groups) {
+  static_assert(D == 1 || D == 2);
+  auto run = [&](auto pad) {
+    if constexpr (D == 1) return ember::conv1d(input, weight, bias, stride, pad, dilation, groups);
+    else return ember::conv2d(input, weight, bias, stride, pad, dilation, groups);
+  };
+  if (std::holds_alternative<enumtype::kSame>(padding)) return run("same");
+  if (std::holds_alternative<enumtype::kValid>(padding)) return run("valid");
+  return run(IntArrayRef(std::get<ExpandingArray<D>>(padding)));
 }
-inline Tensor max_pool2d(const Tensor& input, const MaxPool2dFuncOptions& o) {
-  return ember::max_pool2d(input, o.kernel_size(), o.stride(), o.padding(), o.dilation(), o.ceil_mode());
+}  // namespace detail
+
+inline Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& o = {}) {
+  return detail::conv<1>(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+}
+inline Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& o = {}) {
+  return detail::conv<2>(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+}
+inline Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const ConvTranspose2dFuncOptions& o = {}) {
+  return ember::conv_transpose2d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
+                                 o.dilation());
 }
 }  // namespace functional
 
+class Conv1dImpl : public Cloneable<Conv1dImpl> {
+ public:
+  Conv1dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<1> kernel_size)
+      : Conv1dImpl(Conv1dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit Conv1dImpl(Conv1dOptions options);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+  Conv1dOptions options;
+  Tensor weight, bias;
+  // F::pad's argument for a padding_mode other than kZeros (last dim first, left and right).
+  std::vector<int64_t> _reversed_padding_repeated_twice;
+};
+class Conv1d : public ModuleHolder<Conv1dImpl> {
+ public:
+  using ModuleHolder<Conv1dImpl>::ModuleHolder;
+  using Impl = Conv1dImpl;
+};
+
 class Conv2dImpl : public Cloneable<Conv2dImpl> {
  public:
-  Conv2dImpl(int64_t in_channels, int64_t out_channels, IntArrayRef kernel_size)
+  Conv2dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size)
       : Conv2dImpl(Conv2dOptions(in_channels, out_channels, kernel_size)) {}
-  explicit Conv2dImpl(const Conv2dOptions& options);
+  explicit Conv2dImpl(Conv2dOptions options);
   void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
   Conv2dOptions options;
   Tensor weight, bias;
+  // F::pad's argument for a padding_mode other than kZeros (last dim first, left and right).
+  std::vector<int64_t> _reversed_padding_repeated_twice;
 };
 class Conv2d : public ModuleHolder<Conv2dImpl> {
  public:
@@ -98,22 +228,24 @@ class Conv2d : public ModuleHolder<Conv2dImpl> {
   using Impl = Conv2dImpl;
 };
 
-class MaxPool2dImpl : public Cloneable<MaxPool2dImpl> {
+// Weight (in_channels, out_channels / groups, kh, kw). forward's output_size (2 values, or 4 with
+// batch and channels) picks the output_padding that gives that size.
+class ConvTranspose2dImpl : public Cloneable<ConvTranspose2dImpl> {
  public:
-  explicit MaxPool2dImpl(const MaxPool2dOptions& options) : options(options) {}
-  void reset() override {}
+  ConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size)
+      : ConvTranspose2dImpl(ConvTranspose2dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit ConvTranspose2dImpl(ConvTranspose2dOptions options);
+  void reset() override;
+  void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input) { return functional::max_pool2d(input, options); }
-  std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input) {
-    return max_pool2d_with_indices(input, options.kernel_size(), options.stride(), options.padding(),
-                                   options.dilation(), options.ceil_mode());
-  }
-  MaxPool2dOptions options;
+  Tensor forward(const Tensor& input, const std::optional<IntArrayRef>& output_size = std::nullopt);
+  ConvTranspose2dOptions options;
+  Tensor weight, bias;
 };
-class MaxPool2d : public ModuleHolder<MaxPool2dImpl> {
+class ConvTranspose2d : public ModuleHolder<ConvTranspose2dImpl> {
  public:
-  using ModuleHolder<MaxPool2dImpl>::ModuleHolder;
-  using Impl = MaxPool2dImpl;
+  using ModuleHolder<ConvTranspose2dImpl>::ModuleHolder;
+  using Impl = ConvTranspose2dImpl;
 };
 
 }  // namespace nn

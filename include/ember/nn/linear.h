@@ -1,6 +1,7 @@
-// Linear layers: Linear (PyTorch's default initialization), Identity, Flatten.
+// Linear layers: Linear (PyTorch's default initialization), Identity, Flatten, Unflatten.
 #pragma once
 #include <ostream>
+#include <vector>
 
 #include "ember/nn/module.h"
 
@@ -74,6 +75,32 @@ class Flatten : public ModuleHolder<FlattenImpl> {
  public:
   using ModuleHolder<FlattenImpl>::ModuleHolder;
   using Impl = FlattenImpl;
+};
+
+struct UnflattenOptions {
+  UnflattenOptions(int64_t dim, std::vector<int64_t> sizes) : dim_(dim), sizes_(std::move(sizes)) {}
+  UnflattenOptions& dim(int64_t v) { return dim_ = v, *this; }
+  UnflattenOptions& sizes(std::vector<int64_t> v) { return sizes_ = std::move(v), *this; }
+  int64_t dim() const { return dim_; }
+  const std::vector<int64_t>& sizes() const { return sizes_; }
+
+ private:
+  int64_t dim_;
+  std::vector<int64_t> sizes_;
+};
+class UnflattenImpl : public Cloneable<UnflattenImpl> {
+ public:
+  UnflattenImpl(int64_t dim, std::vector<int64_t> sizes) : UnflattenImpl(UnflattenOptions(dim, std::move(sizes))) {}
+  explicit UnflattenImpl(UnflattenOptions options) : options(std::move(options)) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+  UnflattenOptions options;
+};
+class Unflatten : public ModuleHolder<UnflattenImpl> {
+ public:
+  using ModuleHolder<UnflattenImpl>::ModuleHolder;
+  using Impl = UnflattenImpl;
 };
 
 namespace functional {

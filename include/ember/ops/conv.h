@@ -1,8 +1,11 @@
-// Convolution as im2col + GEMM: unfold (im2col), fold (col2im) and conv2d; max_pool2d.
+// Convolution as im2col + GEMM: unfold (im2col), fold (col2im), conv1d, conv2d (with padding
+// "same"/"valid" overloads) and conv_transpose2d.
 #pragma once
-#include <tuple>
+#include <string_view>
+#include <type_traits>
 
 #include "ember/core/tensor.h"
+#include "ember/ops/pool.h"
 
 namespace ember {
 
@@ -13,15 +16,38 @@ Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation
 Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_size, IntArrayRef dilation,
               IntArrayRef padding, IntArrayRef stride);
 
+// input (N, C, L) or (C, L), weight (O, C/groups, k), bias (O) or undefined.
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+              IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
 // input (N, C, H, W) or (C, H, W), weight (O, C/groups, kh, kw), bias (O) or undefined.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
               IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
 
-// Max over windows of (N, C, H, W) or (C, H, W); returns values and flat indices into H*W.
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArrayRef kernel_size,
-                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
-                                                   IntArrayRef dilation = 1, bool ceil_mode = false);
-Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
-                  IntArrayRef dilation = 1, bool ceil_mode = false);
+namespace detail {
+Tensor conv1d_padding_mode(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                           std::string_view padding, IntArrayRef dilation, int64_t groups);
+Tensor conv2d_padding_mode(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                           std::string_view padding, IntArrayRef dilation, int64_t groups);
+}  // namespace detail
+
+// ATen's string-padding overloads: padding "same" (output as large as the input; stride 1 only)
+// or "valid" (no padding). A template so that a literal 0 still picks the IntArrayRef overload.
+template <typename S, typename = std::enable_if_t<std::is_convertible_v<const S&, std::string_view>>>
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, const S& padding,
+              IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv1d_padding_mode(input, weight, bias, stride, padding, dilation, groups);
+}
+template <typename S, typename = std::enable_if_t<std::is_convertible_v<const S&, std::string_view>>>
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, const S& padding,
+              IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv2d_padding_mode(input, weight, bias, stride, padding, dilation, groups);
+}
+
+// The adjoint of conv2d in its input: input (N, Cin, H, W) or (Cin, H, W), weight
+// (Cin, Cout/groups, kh, kw); output size (H-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1.
+// Arguments in ATen's order (output_padding and groups before dilation).
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+                        IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
 
 }  // namespace ember

@@ -1,0 +1,51 @@
+// Sliding-window geometry shared by the convolution and pooling families (private to src/ops).
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "ember/core/error.h"
+#include "ember/core/shape.h"
+
+namespace ember {
+namespace ops {
+
+// Kernel, dilation, padding and stride of a 2-D window (1-D ops use height 1).
+struct Window {
+  std::array<int64_t, 2> k, d, p, s;
+};
+
+// An int pair from 1 or 2 values (LibTorch's ExpandingArray<2>).
+inline std::array<int64_t, 2> pair_of(IntArrayRef v, const char* what, const char* op) {
+  EMBER_CHECK(v.size() == 1 || v.size() == 2, op, ": ", what, " must have 1 or 2 values, got ", v);
+  return {v[0], v.size() == 2 ? v[1] : v[0]};
+}
+
+inline Window window_of(const char* op, IntArrayRef kernel, IntArrayRef dilation, IntArrayRef padding,
+                        IntArrayRef stride) {
+  Window w{pair_of(kernel, "kernel_size", op), pair_of(dilation, "dilation", op), pair_of(padding, "padding", op),
+           pair_of(stride, "stride", op)};
+  for (int i = 0; i < 2; ++i) {
+    EMBER_CHECK(w.k[i] > 0, op, ": kernel size should be greater than zero, but got ", kernel);
+    EMBER_CHECK(w.s[i] > 0, op, ": stride should be greater than zero, but got ", stride);
+    EMBER_CHECK(w.d[i] > 0, op, ": dilation should be greater than zero, but got ", dilation);
+    EMBER_CHECK(w.p[i] >= 0, op, ": padding should be non-negative, but got ", padding);
+  }
+  return w;
+}
+
+// Floor division (rounds toward negative infinity, as ATen's div_rtn).
+inline int64_t div_floor(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// ATen's pooling_output_shape; with ceil_mode the last window must start inside the input or the
+// left padding.
+inline int64_t out_size(int64_t in, int64_t k, int64_t d, int64_t p, int64_t s, bool ceil_mode = false) {
+  const int64_t o = div_floor(in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0), s) + 1;
+  if (ceil_mode && (o - 1) * s >= in + p) return o - 1;
+  return o;
+}
+
+}  // namespace ops
+}  // namespace ember
