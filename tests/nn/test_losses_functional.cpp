@@ -202,6 +202,8 @@ TEST(Containers, ModuleList) {
   EXPECT_EQ(list->ptr<torch::nn::LinearImpl>(0)->options.out_features(), 3);
   EXPECT_EQ(list->ptr<torch::nn::LinearImpl>(1), nullptr);
   EXPECT_EQ((*list)[1].get(), list->ptr(1).get());
+  EXPECT_EQ(list[1].get(), list->ptr(1).get());  // the holder indexes the list, as LibTorch's does
+  EXPECT_NE(list[0]->as<torch::nn::Linear>(), nullptr);
   // insert shifts the later modules' names.
   auto tanh = std::make_shared<torch::nn::TanhImpl>();
   list->insert(1, tanh);
@@ -285,6 +287,7 @@ TEST(Containers, ModuleDict) {
   EXPECT_EQ(dict->named_parameters().keys(), (std::vector<std::string>{"fc.weight", "fc.bias"}));
   EXPECT_EQ(dict->at<torch::nn::LinearImpl>("fc").options.out_features(), 3);
   EXPECT_EQ((*dict)["act"].get(), dict->values()[1].get());
+  EXPECT_EQ(dict["act"].get(), dict->values()[1].get());
   EXPECT_EQ(dict->items()[0].first, "fc");
   // insert a new key appends; an existing key is replaced in place (LibTorch and Python do so).
   dict->insert("out", torch::nn::Linear(3, 1));
@@ -405,7 +408,7 @@ TEST(ContainersBadInput, IndicesAndKeys) {
   expect_error([&] { list->ptr(1); }, "Index out of range");
   expect_error([&] { (*list)[5]; }, "Index out of range");
   expect_error([&] { list->at<torch::nn::LinearImpl>(1); }, "Index out of range");
-  expect_error([&] { list->at<torch::nn::ReLUImpl>(0); }, "Unable to cast module[0] to");
+  expect_error([&] { list->at<torch::nn::ReLUImpl>(0); }, "Unable to cast module[0] to ember::nn::ReLUImpl");
   expect_error([&] { list->insert(3, std::make_shared<torch::nn::ReLUImpl>()); }, "Index out of range");
   EXPECT_EQ(list->size(), 1u);
   EXPECT_EQ(list->named_children().keys(), (std::vector<std::string>{"0"}));
@@ -414,7 +417,7 @@ TEST(ContainersBadInput, IndicesAndKeys) {
       {"fc", std::make_shared<torch::nn::LinearImpl>(2, 3)}});
   expect_error([&] { (*dict)["nope"]; }, "Key 'nope' is not defined");
   expect_error([&] { dict->pop("nope"); }, "Key 'nope' is not defined");
-  expect_error([&] { dict->at<torch::nn::ReLUImpl>("fc"); }, "Unable to cast module[fc] to");
+  expect_error([&] { dict->at<torch::nn::ReLUImpl>("fc"); }, "Unable to cast module[fc] to ember::nn::ReLUImpl");
   expect_error([&] { dict->insert("a.b", torch::nn::ReLU()); }, "Submodule name must not contain a dot (got 'a.b')");
   expect_error([&] { dict->insert("", torch::nn::ReLU()); }, "Submodule name must not be empty");
   EXPECT_EQ(dict->keys(), (std::vector<std::string>{"fc"}));

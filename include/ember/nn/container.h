@@ -172,7 +172,7 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
     static_assert(std::is_base_of_v<Module, T>, "Can only call ModuleList::at with an nn::Module type");
     EMBER_CHECK(index < size(), "Index out of range");
     T* module = modules_[index]->as<T>();
-    EMBER_CHECK(module, "Unable to cast module[", index, "] to ", typeid(T).name());
+    EMBER_CHECK(module, "Unable to cast module[", index, "] to ", autograd::demangle(typeid(T).name()));
     return *module;
   }
   template <typename T>
@@ -248,7 +248,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   T& at(const std::string& key) {
     static_assert(std::is_base_of_v<Module, T>, "Can only call ModuleDict::at with an nn::Module type");
     T* module = modules_[key]->as<T>();
-    EMBER_CHECK(module, "Unable to cast module[", key, "] to ", typeid(T).name());
+    EMBER_CHECK(module, "Unable to cast module[", key, "] to ", autograd::demangle(typeid(T).name()));
     return *module;
   }
   template <typename T>
@@ -264,6 +264,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   }
   // Inserts every (key, module) pair, replacing modules whose key is already present.
   template <typename Container>
+    requires requires(const Container& c) { c.begin()->first; }
   void update(const Container& container) {
     for (const auto& item : container) insert(item.first, item.second);
   }

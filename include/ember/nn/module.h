@@ -53,9 +53,13 @@ class Module : public std::enable_shared_from_this<Module> {
   // LibTorch 1.13's default keeps the gradient tensors and zeroes them.
   virtual void zero_grad(bool set_to_none = false);
 
+  // as<LinearImpl>() or, as in LibTorch, as<Linear>() (a holder type gives its Impl).
   template <typename ModuleType>
-  ModuleType* as() noexcept {
-    return dynamic_cast<ModuleType*>(this);
+  auto* as() noexcept {
+    if constexpr (requires { typename ModuleType::ContainedType; })
+      return dynamic_cast<typename ModuleType::ContainedType*>(this);
+    else
+      return dynamic_cast<ModuleType*>(this);
   }
 
   virtual void pretty_print(std::ostream& stream) const;

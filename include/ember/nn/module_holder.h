@@ -47,6 +47,11 @@ class ModuleHolder {
   decltype(auto) operator()(Args&&... args) {
     return get()->forward(std::forward<Args>(args)...);
   }
+  // list[0], dict["key"]: indexing goes to the module, as LibTorch's holder does.
+  template <typename Arg>
+  decltype(auto) operator[](Arg&& arg) {
+    return (*get())[std::forward<Arg>(arg)];
+  }
 
  protected:
   std::shared_ptr<Contained> impl_;
