@@ -41,7 +41,8 @@ void Optimizer::add_param_group(const OptimizerParamGroup& param_group) {
   // Each optimizer reads its groups' options as its own Options type.
   if (param_group.has_options()) {
     const OptimizerOptions& given = param_group.options();
-    EMBER_CHECK(typeid(given) == typeid(*defaults_),
+    const OptimizerOptions& defaults = *defaults_;
+    EMBER_CHECK(typeid(given) == typeid(defaults),
                 "parameter group options are of a different type than the optimizer's defaults");
   }
   OptimizerParamGroup group(param_group.params());
