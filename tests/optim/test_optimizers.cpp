@@ -1,5 +1,7 @@
 // Optimizers beyond the fixtures: the SGD/Adam checks moved from nn_tests, state_dict round trips,
 // parameter groups, and LibTorch-style scheduler subclasses.
+#include <sstream>
+
 #include "optim/optim_test_util.h"
 
 using namespace optim_test;
@@ -303,4 +305,25 @@ TEST(Schedulers, ReduceLROnPlateauEnumSignatureAndVerbose) {
   sched.step(1.0);  // not better by more than 1e-4: with patience 0 the rate halves
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "Epoch 00002: reducing learning rate of group 0 to 5.0000e-01.\n");
   EXPECT_EQ(sched.get_last_lr(), (std::vector<double>{0.5}));
+}
+
+// LibTorch code reads and writes per-parameter state through state(), keyed by the TensorImpl's
+// address as a string, with TORCH_ARG-style getters and setters on the state structs.
+TEST(OptimState, LibTorchStyleAccessAndSetters) {
+  auto w = torch::tensor({1.0, -2.0}, torch::TensorOptions(torch::kDouble).requires_grad(true));
+  torch::optim::Adam adam({w}, torch::optim::AdamOptions(0.1));
+  (w * w).sum().backward();
+  adam.step();
+  std::ostringstream key;
+  key << static_cast<const void*>(w.unsafeGetTensorImpl());
+  auto& state = static_cast<torch::optim::AdamParamState&>(*adam.state().at(key.str()));
+  EXPECT_EQ(state.step(), 1);
+  state.step(0).exp_avg(torch::zeros_like(w)).exp_avg_sq(torch::zeros_like(w));
+  // Reset state makes the next step a first step again: w moves by lr * sign(grad).
+  auto before = w.detach().clone();
+  adam.zero_grad();
+  (w * w).sum().backward();
+  adam.step();
+  EXPECT_EQ(state.step(), 1);
+  EXPECT_TRUE(torch::allclose(w.detach(), before - 0.1 * torch::sign(before), 1e-12, 1e-9));
 }

@@ -31,6 +31,8 @@ struct AdagradParamState : OptimizerCloneableParamState<AdagradParamState> {
   int64_t step_ = 0;
   const Tensor& sum() const { return sum_; }
   int64_t step() const { return step_; }
+  AdagradParamState& sum(Tensor v) { return sum_ = std::move(v), *this; }
+  AdagradParamState& step(int64_t v) { return step_ = v, *this; }
   OptimizerValueMap to_values() const override;
 };
 

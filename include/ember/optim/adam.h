@@ -54,6 +54,10 @@ struct AdamParamState : OptimizerCloneableParamState<AdamParamState> {
   const Tensor& exp_avg() const { return exp_avg_; }
   const Tensor& exp_avg_sq() const { return exp_avg_sq_; }
   const Tensor& max_exp_avg_sq() const { return max_exp_avg_sq_; }
+  AdamParamState& step(int64_t v) { return step_ = v, *this; }
+  AdamParamState& exp_avg(Tensor v) { return exp_avg_ = std::move(v), *this; }
+  AdamParamState& exp_avg_sq(Tensor v) { return exp_avg_sq_ = std::move(v), *this; }
+  AdamParamState& max_exp_avg_sq(Tensor v) { return max_exp_avg_sq_ = std::move(v), *this; }
   OptimizerValueMap to_values() const override;
 };
 using AdamWParamState = AdamParamState;

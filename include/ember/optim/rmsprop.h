@@ -37,6 +37,10 @@ struct RMSpropParamState : OptimizerCloneableParamState<RMSpropParamState> {
   const Tensor& square_avg() const { return square_avg_; }
   const Tensor& momentum_buffer() const { return momentum_buffer_; }
   const Tensor& grad_avg() const { return grad_avg_; }
+  RMSpropParamState& step(int64_t v) { return step_ = v, *this; }
+  RMSpropParamState& square_avg(Tensor v) { return square_avg_ = std::move(v), *this; }
+  RMSpropParamState& momentum_buffer(Tensor v) { return momentum_buffer_ = std::move(v), *this; }
+  RMSpropParamState& grad_avg(Tensor v) { return grad_avg_ = std::move(v), *this; }
   OptimizerValueMap to_values() const override;
 };
 
