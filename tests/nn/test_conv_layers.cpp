@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <sstream>
+#include "../expect_error.h"
 
 namespace F = torch::nn::functional;
 
@@ -26,22 +27,6 @@ std::string printed(const torch::nn::Module& m) {
   return os.str();
 }
 
-// Runs f, expects c10::Error whose message contains `needle`, and that `watched` is unchanged.
-void expect_error(const std::function<void()>& f, const std::string& needle, std::vector<torch::Tensor> watched = {}) {
-  std::vector<torch::Tensor> before;
-  std::vector<int64_t> versions;
-  for (auto& t : watched) before.push_back(t.detach().clone()), versions.push_back(t._version());
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing: " << needle;
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-  for (size_t i = 0; i < watched.size(); ++i) {
-    EXPECT_TRUE(watched[i].equal(before[i])) << "tensor " << i << " changed";
-    EXPECT_EQ(watched[i]._version(), versions[i]) << "tensor " << i << " version changed";
-  }
-}
 
 torch::Tensor ramp(std::vector<int64_t> shape) {
   int64_t n = 1;

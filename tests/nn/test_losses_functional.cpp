@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include "../expect_error.h"
 
 namespace F = torch::nn::functional;
 
@@ -22,22 +23,6 @@ std::string printed(const M& module) {
   return os.str();
 }
 
-// Runs f, expects c10::Error whose message contains `needle`, and that `watched` is unchanged.
-void expect_error(const std::function<void()>& f, const std::string& needle, std::vector<torch::Tensor> watched = {}) {
-  std::vector<torch::Tensor> before;
-  std::vector<int64_t> versions;
-  for (auto& t : watched) before.push_back(t.detach().clone()), versions.push_back(t._version());
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing: " << needle;
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-  for (size_t i = 0; i < watched.size(); ++i) {
-    EXPECT_TRUE(watched[i].equal(before[i])) << "tensor " << i << " changed";
-    EXPECT_EQ(watched[i]._version(), versions[i]) << "tensor " << i << " version changed";
-  }
-}
 
 torch::Tensor grid(std::vector<int64_t> shape, double lo, double hi) {
   int64_t n = 1;

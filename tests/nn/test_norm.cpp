@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ops/op_table.h"
+#include "../expect_error.h"
 
 namespace {
 
@@ -57,18 +58,6 @@ void run_bn_script(BN bn, const std::string& name) {
   EXPECT_EQ(bn->num_batches_tracked.template item<int64_t>(), 3);
 }
 
-// Runs f, expects c10::Error containing `needle`, and that `watched` is unchanged.
-void expect_error(const std::function<void()>& f, const std::string& needle, std::vector<torch::Tensor> watched = {}) {
-  std::vector<torch::Tensor> before;
-  for (auto& t : watched) before.push_back(t.detach().clone());
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing: " << needle;
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-  for (size_t i = 0; i < watched.size(); ++i) EXPECT_TRUE(watched[i].equal(before[i])) << "tensor " << i << " changed";
-}
 
 }  // namespace
 

@@ -3,28 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "ember/ember.h"
+#include "../expect_error.h"
 
 using namespace ember;
 using namespace ember::indexing;
 
 namespace {
 
-// Runs f, expects ember::Error whose message contains `needle`, and that `watched` is unchanged.
-void expect_error(const std::function<void()>& f, const std::string& needle, std::vector<Tensor> watched = {}) {
-  std::vector<Tensor> before;
-  std::vector<int64_t> versions;
-  for (auto& t : watched) before.push_back(t.detach().clone()), versions.push_back(t._version());
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-  for (size_t i = 0; i < watched.size(); ++i) {
-    EXPECT_TRUE(watched[i].equal(before[i])) << "tensor " << i << " changed";
-    EXPECT_EQ(watched[i]._version(), versions[i]) << "tensor " << i << " version changed";
-  }
-}
 
 Tensor m23() { return arange(6, TensorOptions(kFloat)).reshape({2, 3}); }
 

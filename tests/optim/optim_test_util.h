@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <vector>
+#include "../expect_error.h"
 
 namespace optim_test {
 
@@ -53,19 +54,6 @@ inline void expect_all_close(const std::vector<double>& got, const std::vector<d
     EXPECT_NEAR(got[i], want[i], rel * std::abs(want[i]) + 1e-14) << what << " [" << i << "]";
 }
 
-// Runs f, expects c10::Error whose message contains `needle`, and that `watched` is unchanged.
-inline void expect_error(const std::function<void()>& f, const std::string& needle,
-                         std::vector<torch::Tensor> watched = {}) {
-  std::vector<torch::Tensor> before;
-  for (auto& t : watched) before.push_back(t.detach().clone());
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one containing: " << needle;
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-  for (size_t i = 0; i < watched.size(); ++i) EXPECT_TRUE(watched[i].equal(before[i])) << "tensor " << i << " changed";
-}
 
 inline std::vector<double> lrs_of(const torch::optim::Optimizer& opt) {
   std::vector<double> out;
