@@ -290,7 +290,7 @@ TEST(ConvLayers, EmptyBatchBackward) {
   check("max_pool1d", torch::max_pool1d(x3, 2), {0, 2, 2}, {x3});
   check("avg_pool2d", torch::avg_pool2d(x4, 2), {0, 2, 2, 2}, {x4});
   check("conv2d", torch::conv2d(x4, w2, b), {0, 3, 2, 2}, {x4, w2, b});
-  check("conv2d groups", torch::conv2d(x4, torch::randn({4, 1, 3, 3}).requires_grad_(true), {}, 1, 0, 1, 2),
+  check("conv2d groups", torch::conv2d(x4, torch::randn({4, 1, 3, 3}).requires_grad_(true), {}, 1, std::vector<int64_t>{0, 0}, 1, 2),
         {0, 4, 2, 2}, {x4});
   check("conv1d", torch::conv1d(x3, w1), {0, 3, 3}, {x3, w1});
   check("conv_transpose2d", torch::conv_transpose2d(x4, wt, b), {0, 3, 6, 6}, {x4, wt, b});
