@@ -6,6 +6,7 @@
 #include "ember/core/error.h"
 #include "ember/core/shape.h"
 #include "ember/core/tensor_impl.h"
+#include "core/alloc_limit.h"
 
 namespace ember {
 
@@ -138,7 +139,7 @@ DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b) {
 // Largest element count a tensor may have: keeps a bad size from asking for terabytes.
 static constexpr int64_t kMaxBytes = int64_t(1) << 40;
 
-TensorImpl::TensorImpl(ScalarType dtype, IntArrayRef sizes) : sizes_(sizes), dtype_(dtype) {
+void check_allocatable(ScalarType dtype, IntArrayRef sizes) {
   int64_t n = 1;
   for (int64_t s : sizes) {
     EMBER_CHECK(s >= 0, "Trying to create tensor with negative dimension ", s, ": ", sizes);
@@ -147,6 +148,11 @@ TensorImpl::TensorImpl(ScalarType dtype, IntArrayRef sizes) : sizes_(sizes), dty
   }
   EMBER_CHECK(n <= kMaxBytes / static_cast<int64_t>(element_size(dtype)), "tensor of size ", sizes,
               " is too large to allocate");
+}
+
+TensorImpl::TensorImpl(ScalarType dtype, IntArrayRef sizes) : sizes_(sizes), dtype_(dtype) {
+  check_allocatable(dtype, sizes);
+  const int64_t n = numel_of(sizes);
   storage_ = make_intrusive<StorageImpl>(static_cast<size_t>(n) * element_size(dtype));
   strides_ = contiguous_strides(sizes);
   refresh();

@@ -53,13 +53,14 @@ Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation
   const int64_t OH = out_size(H, w.k[0], w.d[0], w.p[0], w.s[0]), OW = out_size(W, w.k[1], w.d[1], w.p[1], w.s[1]);
   EMBER_CHECK(OH > 0 && OW > 0, "Given input size: (", C, "x", H, "x", W, "). Calculated output size: (", C, "x", OH,
               "x", OW, "). Output size is too small");
+  const int64_t rows = checked_mul("im2col", checked_mul("im2col", C, w.k[0]), w.k[1]);
+  const int64_t L = checked_mul("im2col", OH, OW);
   Tensor x = contiguous_raw(input);
-  Tensor out = zeros({N, C * w.k[0] * w.k[1], OH * OW}, TensorOptions(input.dtype()));
+  Tensor out = zeros({N, rows, L}, TensorOptions(input.dtype()));
   visit_floating(input.dtype(), "im2col", [&](auto tag) {
     using T = decltype(tag);
     const T* src = x.data_ptr<T>();
     T* dst = out.data_ptr<T>();
-    const int64_t rows = C * w.k[0] * w.k[1], L = OH * OW;
     kernels::parallel_for(0, N, 1, [&](int64_t b, int64_t e) {
       for (int64_t n = b; n < e; ++n)
         for_each_patch(C, H, W, w, OH, OW, [&](int64_t row, int64_t col, int64_t c, int64_t h, int64_t ww) {
@@ -83,11 +84,12 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
   auto hw = pair_of(output_size, "output_size", "col2im");
   const int64_t H = hw[0], W = hw[1];
   const int64_t OH = out_size(H, w.k[0], w.d[0], w.p[0], w.s[0]), OW = out_size(W, w.k[1], w.d[1], w.p[1], w.s[1]);
-  const int64_t kk = w.k[0] * w.k[1];
+  const int64_t kk = checked_mul("col2im", w.k[0], w.k[1]);
+  const int64_t L = checked_mul("col2im", OH, OW);
   EMBER_CHECK(input.size(1) % kk == 0, "col2im: expected size of input's dimension 1 to be divisible by the product of "
                                        "kernel_size, but got input.size(1)=", input.size(1), " and kernel_size=", kernel_size);
-  EMBER_CHECK(input.size(2) == OH * OW, "col2im: expected input's dimension 2 to match the calculated number of "
-                                        "sliding blocks ", OH, " * ", OW, " = ", OH * OW, ", but got input.size(2)=",
+  EMBER_CHECK(input.size(2) == L, "col2im: expected input's dimension 2 to match the calculated number of "
+                                  "sliding blocks ", OH, " * ", OW, " = ", L, ", but got input.size(2)=",
               input.size(2));
   const int64_t N = input.size(0), C = input.size(1) / kk;
   Tensor cols = contiguous_raw(input);
@@ -96,7 +98,7 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
     using T = decltype(tag);
     const T* src = cols.data_ptr<T>();
     T* dst = out.data_ptr<T>();
-    const int64_t rows = C * kk, L = OH * OW;
+    const int64_t rows = C * kk;
     kernels::parallel_for(0, N, 1, [&](int64_t b, int64_t e) {
       for (int64_t n = b; n < e; ++n)
         for_each_patch(C, H, W, w, OH, OW, [&](int64_t row, int64_t col, int64_t c, int64_t h, int64_t ww) {
@@ -154,6 +156,8 @@ void check_conv(const Tensor& input, const Tensor& weight, const Tensor& bias, c
     EMBER_CHECK(a.dilation[i] > 0, "dilation should be greater than zero, but got ", a.dilation);
   const int64_t g = a.groups;
   EMBER_CHECK(g > 0, "non-positive groups is not supported");
+  EMBER_CHECK(weight.size(0) >= g, "Given groups=", g, ", expected weight to be at least ", g,
+              " at dimension 0, but got weight of size ", weight.sizes(), " instead");
   EMBER_CHECK(weight.size(0) % g == 0, "Given groups=", g, ", expected weight to be divisible by ", g,
               " at dimension 0, but got weight of size [", weight.sizes(), "] instead");
   const int64_t C = input.size(1);
@@ -242,12 +246,12 @@ int64_t transposed_size(int64_t in, const Window& w, int i, int64_t output_paddi
 Tensor conv_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t groups) {
   const int64_t N = x.size(0), O = wt.size(0), H = x.size(2), W = x.size(3);
   const int64_t OH = out_size(H, w.k[0], w.d[0], w.p[0], w.s[0]), OW = out_size(W, w.k[1], w.d[1], w.p[1], w.s[1]);
-  const int64_t cg = x.size(1) / groups, og = O / groups;
+  const int64_t cg = x.size(1) / groups, og = O / groups, K = cg * w.k[0] * w.k[1];
   std::vector<Tensor> outs;
   for (int64_t gi = 0; gi < groups; ++gi) {
     Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
     Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * og, og);
-    outs.push_back(wg.reshape({og, -1}).matmul(im2col_w(xg, w)));  // (N, og, L)
+    outs.push_back(wg.reshape({og, K}).matmul(im2col_w(xg, w)));  // (N, og, L)
   }
   Tensor out = groups == 1 ? outs[0] : cat(outs, 1);
   return out.reshape({N, O, OH, OW});
@@ -263,15 +267,17 @@ Tensor conv_transpose_compute(const Tensor& x, const Tensor& wt, const Window& w
   const int64_t cg = x.size(1) / groups;
   const int64_t OH = transposed_size(H, w, 0, output_padding[0]), OW = transposed_size(W, w, 1, output_padding[1]);
   const int64_t HB = out_size(OH, w.k[0], w.d[0], w.p[0], w.s[0]), WB = out_size(OW, w.k[1], w.d[1], w.p[1], w.s[1]);
+  const int64_t HW = checked_mul("conv_transpose2d", H, W);
+  const int64_t K = checked_mul("conv_transpose2d", checked_mul("conv_transpose2d", wt.size(1), w.k[0]), w.k[1]);
   std::vector<Tensor> outs;
   for (int64_t gi = 0; gi < groups; ++gi) {
-    Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, H * W});
-    Tensor wg = (groups == 1 ? wt : wt.narrow(0, gi * cg, cg)).reshape({cg, -1});
+    Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, HW});
+    Tensor wg = (groups == 1 ? wt : wt.narrow(0, gi * cg, cg)).reshape({cg, K});
     Tensor cols = wg.t().matmul(xg);  // (N, og*kh*kw, H*W)
     if (HB != H || WB != W) {
       Tensor blocks = zeros({N, cols.size(1), HB, WB}, TensorOptions(x.dtype()));
       blocks.narrow(2, 0, H).narrow(3, 0, W).copy_(cols.reshape({N, cols.size(1), H, W}));
-      cols = blocks.reshape({N, cols.size(1), HB * WB});
+      cols = blocks.reshape({N, cols.size(1), checked_mul("conv_transpose2d", HB, WB)});
     }
     outs.push_back(col2im_w(cols, OH, OW, w));
   }
@@ -304,12 +310,12 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
   const bool need_x = should_compute_output(0), need_w = should_compute_output(1);
   std::vector<Tensor> gx_parts, gw_parts;
   if (!transposed) {
-    const int64_t og = wt.size(0) / groups;
+    const int64_t og = wt.size(0) / groups, K = cg * w.k[0] * w.k[1], L = g.size(2) * g.size(3);
     for (int64_t gi = 0; gi < groups; ++gi) {
       Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
       Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * og, og);
-      Tensor gg = (groups == 1 ? g : g.narrow(1, gi * og, og)).reshape({N, og, -1});  // (N, og, L)
-      if (need_x) gx_parts.push_back(col2im_w(wg.reshape({og, -1}).t().matmul(gg), H, W, w));
+      Tensor gg = (groups == 1 ? g : g.narrow(1, gi * og, og)).reshape({N, og, L});  // (N, og, L)
+      if (need_x) gx_parts.push_back(col2im_w(wg.reshape({og, K}).t().matmul(gg), H, W, w));
       if (need_w) gw_parts.push_back(gg.matmul(im2col_w(xg, w).transpose(1, 2)).sum({0}).reshape(wg.sizes()));
     }
   } else {
@@ -326,7 +332,7 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
         const int64_t K = cols.size(1);
         cols = cols.reshape({N, K, HB, WB}).narrow(2, 0, H).narrow(3, 0, W).reshape({N, K, H * W});
       }
-      if (need_x) gx_parts.push_back(wg.reshape({cg, -1}).matmul(cols).reshape({N, cg, H, W}));
+      if (need_x) gx_parts.push_back(wg.reshape({cg, og * w.k[0] * w.k[1]}).matmul(cols).reshape({N, cg, H, W}));
       if (need_w) gw_parts.push_back(xg.matmul(cols.transpose(1, 2)).sum({0}).reshape(wg.sizes()));
     }
   }
@@ -354,6 +360,11 @@ Tensor convolution(const char* name, const Tensor& input_in, const Tensor& weigh
              expand_param(output_padding, "output_padding", dims),
              groups,
              transposed};
+  check_int32(name, "stride", a.stride);
+  check_int32(name, "padding", a.padding);
+  check_int32(name, "dilation", a.dilation);
+  check_int32(name, "output_padding", a.output_padding);
+  if (weight.dim() == dims + 2) check_int32(name, "kernel_size", weight.sizes().slice(2));
   const bool unbatched = input_in.dim() == dims + 1;
   Tensor input = unbatched ? input_in.unsqueeze(0) : input_in;
   check_conv(input, weight, bias, a);
@@ -364,7 +375,7 @@ Tensor convolution(const char* name, const Tensor& input_in, const Tensor& weigh
     NoGradGuard ng;
     Tensor x4 = dims == 1 ? input.unsqueeze(2) : input, w4 = dims == 1 ? weight.unsqueeze(2) : weight;
     out = transposed ? conv_transpose_compute(x4, w4, w, groups, op) : conv_compute(x4, w4, w, groups);
-    if (bias.defined()) out = out.add(bias.reshape({1, -1, 1, 1}));
+    if (bias.defined()) out = out.add(bias.reshape({1, bias.numel(), 1, 1}));
     if (dims == 1) out = out.squeeze(2);
   }
   if (any_requires_grad(input, weight, bias)) {

@@ -32,7 +32,7 @@ struct EmbeddingBackward0 final : NamedNode<"EmbeddingBackward0"> {
   variable_list apply(variable_list&& grads) override {
     Tensor idx = cast(indices.unpack(), kLong).reshape({-1});
     const int64_t k = idx.numel();
-    Tensor g = grads[0].reshape({k, -1});
+    Tensor g = grads[0].reshape({k, grads[0].size(grads[0].dim() - 1)});  // explicit: k may be 0
     // Rows for padding_idx get nothing; the rest are summed into their weight rows.
     if (padding_idx >= 0) g = g.mul(idx.ne(padding_idx).unsqueeze(1).to(g.dtype()));
     if (scale_grad_by_freq) {

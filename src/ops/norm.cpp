@@ -97,6 +97,8 @@ struct NativeBatchNormBackward0 final : NamedNode<"NativeBatchNormBackward0"> {
   void release_variables() override {
     input.reset_data();
     weight.reset_data();
+    mean.reset();
+    invstd.reset();
   }
   // Without create_graph: per channel, one pass for sum(g) and sum(g (x - mean)), one for gx.
   variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {
@@ -187,6 +189,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const int64_t C = input.size(1);
   auto check_numel = [&](const Tensor& t, const char* name) {
     EMBER_CHECK(!t.defined() || t.numel() == C, name, " should contain ", C, " elements not ", t.numel());
+    // PyTorch reads these through 1-D accessors (its forward lets a 2-D weight through, then its
+    // backward fails with this message); here every such parameter is refused up front.
+    EMBER_CHECK(!t.defined() || t.dim() == 1, "TensorAccessor expected 1 dims but tensor has ", t.dim(),
+                " (batch_norm: ", name, ")");
   };
   check_numel(running_mean, "running_mean");
   EMBER_CHECK(training || running_mean.defined(), "running_mean must be defined in evaluation mode");
@@ -290,6 +296,8 @@ struct NativeLayerNormBackward0 final : NamedNode<"NativeLayerNormBackward0"> {
   void release_variables() override {
     input.reset_data();
     weight.reset_data();
+    mean.reset();
+    rstd.reset();
   }
   // Without create_graph: gx row by row in parallel; gw / gb as column sums over the rows.
   variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {
@@ -436,7 +444,9 @@ struct NativeGroupNormBackward0 final : NamedNode<"NativeGroupNormBackward0"> {
     if (!GradMode::is_enabled()) return fused(g, x, w);
     const int64_t N = x.size(0), C = x.size(1);
     const DimVector dims = all_but_channel(x.dim()), bshape = channel_shape(x.dim(), C);
-    const DimVector grouped{N, groups, -1};
+    int64_t per_group = C / groups;  // explicit, not -1: N may be 0
+    for (int64_t d = 2; d < x.dim(); ++d) per_group *= x.size(d);
+    const DimVector grouped{N, groups, per_group};
     Tensor xg = x.reshape(grouped);
     Tensor m = mean, r = rstd;
     if (GradMode::is_enabled()) std::tie(m, r) = moments(xg, {2}, eps);
@@ -453,6 +463,8 @@ struct NativeGroupNormBackward0 final : NamedNode<"NativeGroupNormBackward0"> {
   void release_variables() override {
     input.reset_data();
     weight.reset_data();
+    mean.reset();
+    rstd.reset();
   }
   // Without create_graph: per (n, c) sums of g and g x, then gx per (n, group) and gw / gb per c.
   variable_list fused(const Tensor& g_in, const Tensor& x_in, const Tensor& w_in) {

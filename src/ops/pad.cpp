@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ember/ops/indexing.h"
+#include "core/alloc_limit.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -158,13 +159,21 @@ Tensor mirror_pad(bool reflect, const Tensor& self, IntArrayRef padding, int64_t
   }
   bool fits = true;
   std::ostringstream in_desc, out_desc;
+  DimVector out_shape(self.sizes());
   for (int64_t i = k - 1; i >= 0; --i) {
-    const int64_t d = nd - 1 - i, o = self.size(d) + padding[2 * i] + padding[2 * i + 1];
+    const int64_t d = nd - 1 - i;
+    int64_t o = 0;
+    EMBER_CHECK(!__builtin_add_overflow(self.size(d), padding[2 * i], &o) &&
+                    !__builtin_add_overflow(o, padding[2 * i + 1], &o),
+                reflect ? "reflection" : "replication", "_pad: padding ", padding, " is too large");
+    out_shape[static_cast<size_t>(d)] = o;
     fits = fits && (k == 1 ? o >= 1 : o >= 0);
     in_desc << names[i] << ": " << self.size(d) << (i > 0 ? ", " : "");
     out_desc << " " << names[i] << ": " << o;
   }
   EMBER_CHECK(fits, "input (", in_desc.str(), ") is too small. Calculated output", out_desc.str());
+  // Before the index maps (one entry per output position) are built.
+  check_allocatable(self.dtype(), out_shape);
   PadMaps pm;
   for (int64_t i = 0; i < k; ++i) {
     const int64_t d = nd - 1 - i;

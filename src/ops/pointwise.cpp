@@ -761,8 +761,12 @@ struct XlogyBackward0 final : NamedNode<"XlogyBackward0"> {
   variable_list apply(variable_list&& g) override {
     Tensor x = self.unpack(), y = other.unpack();
     Tensor ga, gb;
-    // d/dx is log(y) where x != 0 (0 where x == 0, like the value); d/dy is x / y.
-    if (should_compute_output(0)) ga = reduce_grad(g[0].mul(xlogy(x.ne(0).to(y.dtype()), y)), a_sizes, a_dtype);
+    // d/dx is g log(y), as xlogy(g, y), except 0 where x == 0 and y <= 0 (PyTorch 1.13's formula);
+    // d/dy is x / y.
+    if (should_compute_output(0)) {
+      Tensor d = xlogy(g[0], y);
+      ga = reduce_grad(where(x.eq(0.0).logical_and(y.le(0.0)), zeros_like(d), d), a_sizes, a_dtype);
+    }
     if (should_compute_output(1)) gb = reduce_grad(g[0].mul(x).div(y), b_sizes, b_dtype);
     return {ga, gb};
   }
@@ -773,10 +777,12 @@ struct XlogyBackward0 final : NamedNode<"XlogyBackward0"> {
 };
 }  // namespace
 
-Tensor xlogy(const Tensor& self, const Tensor& other) {
+namespace {
+// xlogy's values without history; a Scalar argument comes in as a wrapped number.
+Tensor xlogy_values(const Tensor& self, const Tensor& other) {
   ScalarType ct = result_type(self, other);
   if (!is_floating_type(ct)) ct = get_default_dtype();
-  Tensor r = binary_kernel("xlogy", self, other, ct, ct, Tensor(), [](auto x, auto y) {
+  return binary_kernel("xlogy", self, other, ct, ct, Tensor(), [](auto x, auto y) {
     using T = decltype(x);
     if constexpr (std::is_floating_point_v<T>) {
       if (std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
@@ -785,6 +791,38 @@ Tensor xlogy(const Tensor& self, const Tensor& other) {
       return x;  // not reached: the compute dtype is floating
     }
   });
+}
+
+// xlogy(Scalar, Tensor): only the tensor is saved, as in PyTorch.
+struct XlogyBackward1 final : NamedNode<"XlogyBackward1"> {
+  Scalar self;
+  SavedVariable other;
+  ScalarType b_dtype;
+  variable_list apply(variable_list&& g) override {
+    Tensor y = other.unpack();
+    return {reduce_grad(g[0].mul(self).div(y), y.sizes(), b_dtype)};
+  }
+  void release_variables() override { other.reset_data(); }
+};
+
+// xlogy(Tensor, Scalar).
+struct XlogyBackward2 final : NamedNode<"XlogyBackward2"> {
+  SavedVariable self;
+  Scalar other;
+  ScalarType a_dtype;
+  variable_list apply(variable_list&& g) override {
+    // As XlogyBackward0: xlogy(g, other), zeroed where x == 0 when other <= 0.
+    Tensor x = self.unpack();
+    Tensor d = xlogy(g[0], other);
+    if (!(other.toDouble() > 0)) d = where(x.eq(0.0), zeros_like(d), d);
+    return {reduce_grad(d, x.sizes(), a_dtype)};
+  }
+  void release_variables() override { self.reset_data(); }
+};
+}  // namespace
+
+Tensor xlogy(const Tensor& self, const Tensor& other) {
+  Tensor r = xlogy_values(self, other);
   if (any_requires_grad(self, other)) {
     auto n = make_node<XlogyBackward0>(self, other);
     n->self = save(self);
@@ -797,7 +835,27 @@ Tensor xlogy(const Tensor& self, const Tensor& other) {
   }
   return r;
 }
-Tensor xlogy(const Tensor& self, const Scalar& other) { return xlogy(self, wrap_scalar(other)); }
-Tensor xlogy(const Scalar& self, const Tensor& other) { return xlogy(wrap_scalar(self), other); }
+Tensor xlogy(const Tensor& self, const Scalar& other) {
+  Tensor r = xlogy_values(self, wrap_scalar(other));
+  if (any_requires_grad(self)) {
+    auto n = make_node<XlogyBackward2>(self);
+    n->self = save(self);
+    n->other = other;
+    n->a_dtype = self.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
+Tensor xlogy(const Scalar& self, const Tensor& other) {
+  Tensor r = xlogy_values(wrap_scalar(self), other);
+  if (any_requires_grad(other)) {
+    auto n = make_node<XlogyBackward1>(other);
+    n->self = self;
+    n->other = save(other);
+    n->b_dtype = other.dtype();
+    set_history(r, n);
+  }
+  return r;
+}
 
 }  // namespace ember

@@ -12,6 +12,14 @@
 namespace ember {
 
 namespace {
+// The kernel taps [first, last) of a window starting at `start` (stride d, k taps) that fall in
+// [0, size).
+std::pair<int64_t, int64_t> taps(int64_t start, int64_t k, int64_t d, int64_t size) {
+  const int64_t first = start >= 0 ? 0 : (-start + d - 1) / d;
+  const int64_t last = start >= size ? 0 : std::min(k, (size - start + d - 1) / d);
+  return {first, std::max(first, last)};
+}
+
 struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBackward0"> {
   SavedVariable indices;
   DimVector in_sizes;
@@ -19,8 +27,9 @@ struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBack
     // Scatter-add each window's gradient to the element it picked, per (n, c) plane.
     Tensor idx = indices.unpack();
     const int64_t planes = idx.size(0) * idx.size(1);
+    const int64_t out_plane = idx.size(2) * idx.size(3);
     Tensor flat = zeros({planes, in_sizes[2] * in_sizes[3]}, TensorOptions(g[0].dtype()));
-    Tensor r = flat.scatter_add(1, idx.reshape({planes, -1}), g[0].reshape({planes, -1}));
+    Tensor r = flat.scatter_add(1, idx.reshape({planes, out_plane}), g[0].reshape({planes, out_plane}));
     return {r.reshape(in_sizes)};
   }
   void release_variables() override { indices.reset_data(); }
@@ -29,8 +38,12 @@ struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBack
 
 std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntArrayRef kernel_size, IntArrayRef stride,
                                                    IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
-  EMBER_CHECK(input_in.dim() == 3 || input_in.dim() == 4,
-              "non-empty 3D or 4D (batch mode) tensor expected for input, but got ", input_in.sizes());
+  // As ATen's pool2d_shape_check: only the batch dim may be empty.
+  const int64_t nd = input_in.dim();
+  EMBER_CHECK((nd == 3 || nd == 4) && input_in.size(nd - 1) != 0 && input_in.size(nd - 2) != 0 &&
+                  input_in.size(nd - 3) != 0,
+              "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:",
+              input_in.sizes());
   EMBER_CHECK(input_in.is_floating_point(), "\"max_pool2d\" not implemented for '", to_string(input_in.dtype()), "'");
   const bool unbatched = input_in.dim() == 3;
   Tensor input = unbatched ? input_in.unsqueeze(0) : input_in;
@@ -59,25 +72,25 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntAr
             T best = std::numeric_limits<T>::lowest();
             if constexpr (std::is_floating_point_v<T>) best = -std::numeric_limits<T>::infinity();
             int64_t best_i = -1;
-            // Scans the window; a NaN wins at once, as in PyTorch.
-            [&] {
-              for (int64_t ki = 0; ki < w.k[0]; ++ki) {
-                const int64_t h = oh * w.s[0] - w.p[0] + ki * w.d[0];
-                if (h < 0 || h >= H) continue;
-                for (int64_t kj = 0; kj < w.k[1]; ++kj) {
-                  const int64_t ww = ow * w.s[1] - w.p[1] + kj * w.d[1];
-                  if (ww < 0 || ww >= W) continue;
-                  const T v = img[h * W + ww];
-                  bool nan = false;
-                  if constexpr (std::is_floating_point_v<T>) nan = std::isnan(v);
-                  if (v > best || best_i < 0 || nan) {
-                    best = v;
-                    best_i = h * W + ww;
-                    if (nan) return;
-                  }
+            // Only the kernel taps that land inside the image are visited (a huge kernel costs
+            // no more than the image). In scan order a NaN always takes over, so the last NaN of
+            // the window wins, as in PyTorch.
+            const int64_t h_start = oh * w.s[0] - w.p[0], w_start = ow * w.s[1] - w.p[1];
+            const auto [ki0, ki1] = taps(h_start, w.k[0], w.d[0], H);
+            const auto [kj0, kj1] = taps(w_start, w.k[1], w.d[1], W);
+            for (int64_t ki = ki0; ki < ki1; ++ki) {
+              const int64_t h = h_start + ki * w.d[0];
+              for (int64_t kj = kj0; kj < kj1; ++kj) {
+                const int64_t ww = w_start + kj * w.d[1];
+                const T v = img[h * W + ww];
+                bool nan = false;
+                if constexpr (std::is_floating_point_v<T>) nan = std::isnan(v);
+                if (v > best || best_i < 0 || nan) {
+                  best = v;
+                  best_i = h * W + ww;
                 }
               }
-            }();
+            }
             val[(plane * OH + oh) * OW + ow] = best;
             ind[(plane * OH + oh) * OW + ow] = best_i;
           }
@@ -104,7 +117,8 @@ Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
 
 std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
                                                    IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
-  EMBER_CHECK((input.dim() == 2 && input.size(1) != 0) || (input.dim() == 3 && input.size(1) != 0 && input.size(2) != 0),
+  EMBER_CHECK((input.dim() == 2 && input.size(0) != 0 && input.size(1) != 0) ||
+                  (input.dim() == 3 && input.size(1) != 0 && input.size(2) != 0),
               "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:",
               input.sizes());
   auto one = [](IntArrayRef v, const char* what) {
@@ -117,6 +131,10 @@ std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArray
               stride.size());
   const int64_t s = stride.empty() ? k : stride[0];
   const int64_t p = one(padding, "padding"), d = one(dilation, "dilation");
+  check_int32("max_pool1d", "kernel_size", kernel_size);
+  check_int32("max_pool1d", "stride", stride);
+  check_int32("max_pool1d", "padding", padding);
+  check_int32("max_pool1d", "dilation", dilation);
   EMBER_CHECK(k > 0, "max_pool1d() kernel_size must be greater than zero, but got ", k);
   EMBER_CHECK(s > 0, "max_pool1d() stride must be greater than zero, but got ", s);
   EMBER_CHECK(p >= 0, "max_pool1d() padding must be non-negative, but got ", p);
@@ -129,7 +147,11 @@ std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArray
 
 Tensor max_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
                   IntArrayRef dilation, bool ceil_mode) {
-  const bool valid_shape = (input.dim() == 2 && input.size(1) != 0) ||
+  check_int32("max_pool1d", "kernel_size", kernel_size);
+  check_int32("max_pool1d", "stride", stride);
+  check_int32("max_pool1d", "padding", padding);
+  check_int32("max_pool1d", "dilation", dilation);
+  const bool valid_shape = (input.dim() == 2 && input.size(0) != 0 && input.size(1) != 0) ||
                            (input.dim() == 3 && input.size(1) != 0 && input.size(2) != 0);
   if (!(GradMode::is_enabled() && input.requires_grad()) && valid_shape && kernel_size.size() == 1 &&
       stride.size() <= 1 && padding.size() == 1 && dilation.size() == 1 && kernel_size[0] > 0 &&
@@ -175,6 +197,9 @@ AvgParams avg_params(const Tensor& input, IntArrayRef kernel_size, IntArrayRef s
               "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:", input.sizes());
   EMBER_CHECK(input.is_floating_point() || input.dtype() == kLong, "\"avg_pool2d\" not implemented for '",
               to_string(input.dtype()), "'");
+  check_int32("avg_pool2d", "kernel_size", kernel_size);
+  check_int32("avg_pool2d", "stride", stride);
+  check_int32("avg_pool2d", "padding", padding);
   AvgParams a;
   a.w.k = {kernel_size[0], kernel_size.size() == 2 ? kernel_size[1] : kernel_size[0]};
   IntArrayRef st = stride.empty() ? kernel_size : stride;
@@ -201,6 +226,15 @@ AvgParams avg_params(const Tensor& input, IntArrayRef kernel_size, IntArrayRef s
   EMBER_CHECK(a.OH >= 1 && a.OW >= 1, "Given input size: (", input.size(nd - 3), "x", a.H, "x", a.W,
               "). Calculated output size: (", input.size(nd - 3), "x", a.OH, "x", a.OW, "). Output size is too small");
   return a;
+}
+
+// x / d; for int64 a divisor of -1 negates with wraparound (INT64_MIN / -1 would trap).
+template <typename T>
+T divide(T x, T d) {
+  if constexpr (std::is_same_v<T, int64_t>) {
+    if (d == -1) return static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(x));
+  }
+  return x / d;
 }
 
 DimVector with_spatial(IntArrayRef sizes, int64_t h, int64_t w) {
@@ -242,9 +276,9 @@ Tensor avg_pool_apply(const Tensor& src_in, IntArrayRef out_shape, const AvgPara
               T sum = 0;
               for (int64_t h = h0; h < h1; ++h)
                 for (int64_t x = w0; x < w1; ++x) sum += in[(plane * a.H + h) * a.W + x];
-              dst[o] = sum / static_cast<T>(div);
+              dst[o] = divide(sum, static_cast<T>(div));
             } else {
-              const T g = in[o] / static_cast<T>(div);
+              const T g = divide(in[o], static_cast<T>(div));
               for (int64_t h = h0; h < h1; ++h)
                 for (int64_t x = w0; x < w1; ++x) dst[(plane * a.H + h) * a.W + x] += g;
             }

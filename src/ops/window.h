@@ -2,6 +2,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <limits>
 
 #include "ember/core/error.h"
 #include "ember/core/shape.h"
@@ -20,10 +21,22 @@ inline std::array<int64_t, 2> pair_of(IntArrayRef v, const char* what, const cha
   return {v[0], v.size() == 2 ? v[1] : v[0]};
 }
 
+// Window parameters must fit in int32, as PyTorch's kernels take them as int; larger ones would
+// make the window arithmetic (pool sizes, spans, output sizes) overflow.
+inline void check_int32(const char* op, const char* what, IntArrayRef v) {
+  for (int64_t x : v)
+    EMBER_CHECK(x >= std::numeric_limits<int32_t>::min() && x <= std::numeric_limits<int32_t>::max(), op, ": ",
+                what, " must fit in a 32-bit int, but got ", v);
+}
+
 inline Window window_of(const char* op, IntArrayRef kernel, IntArrayRef dilation, IntArrayRef padding,
                         IntArrayRef stride) {
   Window w{pair_of(kernel, "kernel_size", op), pair_of(dilation, "dilation", op), pair_of(padding, "padding", op),
            pair_of(stride, "stride", op)};
+  check_int32(op, "kernel_size", kernel);
+  check_int32(op, "dilation", dilation);
+  check_int32(op, "padding", padding);
+  check_int32(op, "stride", stride);
   for (int i = 0; i < 2; ++i) {
     EMBER_CHECK(w.k[i] > 0, op, ": kernel size should be greater than zero, but got ", kernel);
     EMBER_CHECK(w.s[i] > 0, op, ": stride should be greater than zero, but got ", stride);
@@ -31,6 +44,13 @@ inline Window window_of(const char* op, IntArrayRef kernel, IntArrayRef dilation
     EMBER_CHECK(w.p[i] >= 0, op, ": padding should be non-negative, but got ", padding);
   }
   return w;
+}
+
+// a * b for sizes, as an error where it overflows int64 (a wrapped size could look small).
+inline int64_t checked_mul(const char* op, int64_t a, int64_t b) {
+  int64_t r = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(a, b, &r), op, ": size ", a, " * ", b, " is too large");
+  return r;
 }
 
 // Floor division (rounds toward negative infinity, as ATen's div_rtn).

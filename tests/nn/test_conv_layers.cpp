@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include "../expect_error.h"
 
@@ -218,6 +220,65 @@ TEST(ConvLayers, MaxPool1dIndicesMatchPyTorch) {
   expect_values(values, {5, 8, 8, 7, 0, 4, 9, 9}, 0);
   EXPECT_EQ(indices.dtype(), torch::kLong);
   expect_values(indices, {1, 3, 3, 6, 0, 2, 5, 5}, 0);
+}
+
+// PyTorch 1.13 updates the running maximum on `v > max || isnan(v)`: the last NaN of a window wins.
+TEST(ConvLayers, MaxPoolPicksLastNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto x = torch::tensor({1., nan, 5., nan, 3., 2., 4., 0.}).reshape({1, 1, 1, 8});
+  auto [v2, i2] = torch::max_pool2d_with_indices(x, {1, 5}, {1, 3});
+  EXPECT_TRUE(std::isnan(v2[0][0][0][0].item<double>()));
+  expect_values(i2, {3, 3}, 0);
+  EXPECT_TRUE(std::isnan(v2[0][0][0][1].item<double>()));
+  auto [v1, i1] = torch::max_pool1d_with_indices(x.reshape({1, 1, 8}), 4, 4);
+  EXPECT_TRUE(std::isnan(v1[0][0][0].item<double>()));
+  EXPECT_EQ(v1[0][0][1].item<double>(), 4);
+  expect_values(i1, {3, 6}, 0);
+  // Without NaN the first maximum keeps its index.
+  auto [v3, i3] = torch::max_pool2d_with_indices(torch::tensor({2., 7., 7., 1.}).reshape({1, 1, 2, 2}), 2);
+  expect_values(i3, {1}, 0);
+}
+
+// A kernel far larger than the image costs no more than the image (only taps inside it are visited).
+TEST(ConvLayers, MaxPoolHugeKernel) {
+  auto x = torch::tensor({3., -1., 8., 2., 0., 5., 1., 4., 6.}).reshape({1, 1, 3, 3}).requires_grad_(true);
+  const int64_t k = int64_t(1) << 30;
+  auto [v, i] = torch::max_pool2d_with_indices(x, k, {}, k / 2);
+  EXPECT_EQ(v.sizes(), torch::IntArrayRef({1, 1, 1, 1}));
+  expect_values(v, {8}, 0);
+  expect_values(i, {2}, 0);
+  v.sum().backward();
+  expect_values(x.grad(), {0, 0, 1, 0, 0, 0, 0, 0, 0}, 0);
+  auto [v1, i1] = torch::max_pool1d_with_indices(x.detach().reshape({1, 1, 9}), k, {}, k / 2);
+  expect_values(v1, {8}, 0);
+  expect_values(i1, {2}, 0);
+}
+
+// Empty batches: forward and backward give empty outputs and gradients (zero for the weights) of
+// PyTorch 1.13's shapes.
+TEST(ConvLayers, EmptyBatchBackward) {
+  auto check = [](const char* what, torch::Tensor out, std::vector<int64_t> out_shape, std::vector<torch::Tensor> in) {
+    EXPECT_EQ(out.sizes(), torch::IntArrayRef(out_shape)) << what;
+    for (bool create_graph : {false, true}) {
+      auto g = torch::autograd::grad({out.sum()}, in, {}, true, create_graph);
+      for (size_t j = 0; j < in.size(); ++j) {
+        EXPECT_EQ(g[j].sizes(), in[j].sizes()) << what << " input " << j;
+        EXPECT_TRUE(g[j].equal(torch::zeros_like(in[j]))) << what << " input " << j;
+      }
+    }
+  };
+  auto x4 = torch::randn({0, 2, 4, 4}).requires_grad_(true);
+  auto x3 = torch::randn({0, 2, 5}).requires_grad_(true);
+  auto w2 = torch::randn({3, 2, 3, 3}).requires_grad_(true), b = torch::randn({3}).requires_grad_(true);
+  auto w1 = torch::randn({3, 2, 3}).requires_grad_(true), wt = torch::randn({2, 3, 3, 3}).requires_grad_(true);
+  check("max_pool2d", torch::max_pool2d(x4, 2), {0, 2, 2, 2}, {x4});
+  check("max_pool1d", torch::max_pool1d(x3, 2), {0, 2, 2}, {x3});
+  check("avg_pool2d", torch::avg_pool2d(x4, 2), {0, 2, 2, 2}, {x4});
+  check("conv2d", torch::conv2d(x4, w2, b), {0, 3, 2, 2}, {x4, w2, b});
+  check("conv2d groups", torch::conv2d(x4, torch::randn({4, 1, 3, 3}).requires_grad_(true), {}, 1, std::vector<int64_t>{0, 0}, 1, 2),
+        {0, 4, 2, 2}, {x4});
+  check("conv1d", torch::conv1d(x3, w1), {0, 3, 3}, {x3, w1});
+  check("conv_transpose2d", torch::conv_transpose2d(x4, wt, b), {0, 3, 6, 6}, {x4, wt, b});
 }
 
 // m = ConvTranspose2d(3, 2, 3, stride=2) after torch.manual_seed(2); m(x, output_size=[10, 9]) in PyTorch 1.13.

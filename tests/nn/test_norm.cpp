@@ -152,6 +152,25 @@ TEST(Norm, FusedAndCreateGraphBackwardsAgree) {
   check("group_norm no affine", [](const std::vector<torch::Tensor>& t) { return torch::group_norm(t[0], 4); }, {x4.clone()});
 }
 
+// Empty batches backpropagate to empty (or all-zero) gradients of the right shapes, as in
+// PyTorch 1.13, with and without create_graph.
+TEST(Norm, EmptyBatchBackward) {
+  for (bool create_graph : {false, true}) {
+    auto x = torch::randn({0, 4, 3}).requires_grad_();
+    auto gw = torch::ones({4}).requires_grad_();
+    auto g = torch::autograd::grad({torch::group_norm(x, 2, gw).sum()}, {x, gw}, {}, true, create_graph);
+    EXPECT_EQ(g[0].sizes(), torch::IntArrayRef({0, 4, 3}));
+    EXPECT_TRUE(g[1].equal(torch::zeros({4})));
+    auto w = torch::randn({5, 3}).requires_grad_();
+    auto e = torch::embedding(w, torch::zeros({0}, torch::kLong));
+    EXPECT_EQ(e.sizes(), torch::IntArrayRef({0, 3}));
+    auto ge = torch::autograd::grad({e.sum()}, {w}, {}, true, create_graph);
+    EXPECT_TRUE(ge[0].equal(torch::zeros({5, 3})));
+    auto e2 = torch::embedding(w, torch::zeros({2, 0}, torch::kLong));
+    EXPECT_TRUE(torch::autograd::grad({e2.sum()}, {w}, {}, true, create_graph)[0].equal(torch::zeros({5, 3})));
+  }
+}
+
 TEST(Norm, LayerNormAndGroupNormModules) {
   nn::LayerNorm ln(nn::LayerNormOptions({3, 4}));
   EXPECT_TRUE(ln->weight.equal(torch::ones({3, 4})));

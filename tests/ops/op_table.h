@@ -221,7 +221,12 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
     const Tensor pw = has("pos_weight") ? in[next++] : none;
     return ember::binary_cross_entropy_with_logits(in[0], in[1], w, pw, red);
   }
-  if (op == "xlogy") return ember::xlogy(in[0], in[1]);
+  if (op == "xlogy") {
+    // A Scalar argument (XlogyBackward1 / XlogyBackward2) comes as an arg, not an input.
+    if (has("self_scalar")) return ember::xlogy(ember::Scalar(a["self_scalar"].get<double>()), in[0]);
+    if (has("other_scalar")) return ember::xlogy(in[0], ember::Scalar(a["other_scalar"].get<double>()));
+    return ember::xlogy(in[0], in[1]);
+  }
   if (op == "kl_div") {
     namespace F = ember::nn::functional;
     const std::string r = a["reduction"];

@@ -2,6 +2,9 @@
 // tensor as it was.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include "ember/ember.h"
 #include "../expect_error.h"
 
@@ -132,4 +135,94 @@ TEST(BadInput, Autograd) {
   expect_error([&] { tensor(1.0).retain_grad(); }, "can't retain_grad on Tensor that has requires_grad=False");
   expect_error([&] { x.mul_(2); }, "a leaf Variable that requires grad is being used in an in-place operation.", {x});
   expect_error([&] { x.zero_(); }, "a leaf Variable that requires grad is being used in an in-place operation.", {x});
+}
+
+// Window parameters past int32 (PyTorch's kernels take ints) are refused by name, before any
+// arithmetic on them can overflow (an int64 avg_pool2d used to divide by a wrapped pool size of 0).
+TEST(BadInput, WindowParametersBeyondInt32) {
+  const int64_t big = int64_t(1) << 32;
+  auto xl = ones({1, 1, 4, 4}, TensorOptions(kLong)), xf = ones({1, 1, 4, 4});
+  expect_error([&] { avg_pool2d(xl, {big}, {}, {big / 2}); }, "avg_pool2d: kernel_size must fit in a 32-bit int, but got [4294967296]", {xl});
+  expect_error([&] { avg_pool2d(xf, {2}, {big}); }, "avg_pool2d: stride must fit in a 32-bit int", {xf});
+  expect_error([&] { max_pool2d(xf, {big}, {}, {big / 2}); }, "max_pool2d: kernel_size must fit in a 32-bit int", {xf});
+  expect_error([&] { max_pool2d(xf, {2}, {}, {0}, {big}); }, "max_pool2d: dilation must fit in a 32-bit int", {xf});
+  auto x1 = ones({1, 1, 4});
+  expect_error([&] { max_pool1d(x1, {big}, {}, {big / 2}); }, "max_pool1d: kernel_size must fit in a 32-bit int", {x1});
+  expect_error([&] { max_pool1d(x1.requires_grad_(), {big}); }, "max_pool1d: kernel_size must fit in a 32-bit int", {x1});
+  auto w = ones({1, 1, 2, 2});
+  expect_error([&] { conv2d(xf, w, Tensor(), 1, big); }, "conv2d: padding must fit in a 32-bit int", {xf, w});
+  expect_error([&] { conv2d(xf, w, Tensor(), 1, 0, -big); }, "conv2d: dilation must fit in a 32-bit int", {xf, w});
+  expect_error([&] { conv1d(x1, ones({1, 1, 2}), Tensor(), big); }, "conv1d: stride must fit in a 32-bit int", {x1});
+  expect_error([&] { conv_transpose2d(xf, w, Tensor(), 1, 0, 0, 1, big); }, "conv_transpose2d: dilation must fit in a 32-bit int", {xf, w});
+  expect_error([&] { im2col(xf, {2}, {1}, {big}, {1}); }, "im2col: padding must fit in a 32-bit int", {xf});
+}
+
+// Sizes that would wrap int64 (or need more memory than a tensor may have) are errors, not hangs.
+TEST(BadInput, HugeOutputSizes) {
+  auto x = ones({1, 1, 4, 4}), w = ones({1, 1, 1, 1});
+  const int64_t p = std::numeric_limits<int32_t>::max();
+  // Output (2^32 + 2) x (2^32 + 2): its element count overflows int64.
+  expect_error([&] { conv2d(x, w, Tensor(), 1, p); }, "im2col: size 4294967298 * 4294967298 is too large", {x, w});
+  auto s = ones({1, 1, 1});
+  expect_error([&] { replication_pad1d(s, {int64_t(1) << 40, 0}); }, "tensor of size [1, 1, 1099511627777] is too large to allocate", {s});
+  expect_error([&] { replication_pad1d(s, {int64_t(1) << 62, 0}); }, "is too large to allocate", {s});
+  expect_error([&] { replication_pad1d(s, {std::numeric_limits<int64_t>::max(), 1}); }, "replication_pad: padding", {s});
+}
+
+// Pooling needs non-empty non-batch dims (ATen's pool2d_shape_check).
+TEST(BadInput, MaxPoolEmptyPlanes) {
+  auto h0 = zeros({1, 1, 0, 4}), c0 = zeros({1, 0, 4, 4}), u0 = zeros({0, 4, 4});
+  expect_error([&] { max_pool2d(h0, {2}, {}, {1}); },
+               "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 1, 0, 4]", {h0});
+  expect_error([&] { max_pool2d(c0, {2}); },
+               "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 0, 4, 4]", {c0});
+  expect_error([&] { max_pool2d_with_indices(u0, {2}); }, "but got:[0, 4, 4]", {u0});
+  expect_error([&] { max_pool1d(zeros({0, 4}), {2}); },
+               "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:[0, 4]");
+  expect_error([&] { max_pool1d(zeros({0, 4}).requires_grad_(), {2}); }, "but got:[0, 4]");
+}
+
+// Empty channel counts: PyTorch's message, not a reshape error.
+TEST(BadInput, ConvEmptyWeight) {
+  auto x = ones({1, 2, 4, 4}), w = ones({0, 2, 3, 3});
+  expect_error([&] { conv2d(x, w); },
+               "Given groups=1, expected weight to be at least 1 at dimension 0, but got weight of size [0, 2, 3, 3] instead", {x, w});
+  auto xt = ones({1, 0, 4, 4}), wt = ones({0, 3, 3, 3});
+  expect_error([&] { conv_transpose2d(xt, wt); },
+               "Given groups=1, expected weight to be at least 1 at dimension 0, but got weight of size [0, 3, 3, 3] instead", {xt, wt});
+  expect_error([&] { conv2d(ones({1, 4, 4, 4}), ones({2, 2, 3, 3}), Tensor(), 1, 0, 1, 4); },
+               "Given groups=4, expected weight to be at least 4 at dimension 0, but got weight of size [2, 2, 3, 3] instead");
+}
+
+// batch_norm's per-channel tensors are 1-D (PyTorch reads them through 1-D accessors).
+TEST(BadInput, BatchNormParameterRank) {
+  auto x = ones({4, 3}), w = ones({3, 1}), b = zeros({1, 3}), rm = zeros({3, 1}), rv = ones({3});
+  expect_error([&] { batch_norm(x, w, Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5); },
+               "TensorAccessor expected 1 dims but tensor has 2 (batch_norm: weight)", {x, w});
+  expect_error([&] { batch_norm(x, Tensor(), b, Tensor(), Tensor(), true, 0.1, 1e-5); },
+               "TensorAccessor expected 1 dims but tensor has 2 (batch_norm: bias)", {x, b});
+  expect_error([&] { batch_norm(x, Tensor(), Tensor(), rm, rv, true, 0.1, 1e-5); },
+               "TensorAccessor expected 1 dims but tensor has 2 (batch_norm: running_mean)", {x, rm, rv});
+  expect_error([&] { batch_norm(x, Tensor(), Tensor(), rv, rm, false, 0.1, 1e-5); },
+               "(batch_norm: running_var)", {x, rm, rv});
+}
+
+// Int64 average pooling at the edges of the divisor arithmetic: no trap, no division by a wrapped
+// pool size. (PyTorch 1.13 itself dies with SIGFPE on INT64_MIN / -1; ember negates with
+// wraparound, as two's complement does.)
+TEST(BadInput, AvgPoolInt64EdgeDivisors) {
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  auto x = full({1, 1, 1, 1}, Scalar(lo), TensorOptions(kLong));
+  EXPECT_EQ(avg_pool2d(x, {1}, {}, {0}, false, true, -1).item<int64_t>(), lo);
+  EXPECT_EQ(avg_pool2d(full({1, 1, 1, 1}, Scalar(int64_t(7)), TensorOptions(kLong)), {1}, {}, {0}, false, true, -1)
+                .item<int64_t>(),
+            -7);
+  // The largest int32 kernel with half of it as padding: one window of k x k padded positions
+  // (about 2^62) that divides the sum of 16 ones to 0.
+  const int64_t k = std::numeric_limits<int32_t>::max();
+  auto y = avg_pool2d(ones({1, 1, 4, 4}, TensorOptions(kLong)), {k}, {}, {k / 2});
+  EXPECT_EQ(y.sizes(), IntArrayRef({1, 1, 1, 1}));
+  EXPECT_EQ(y.item<int64_t>(), 0);
+  auto yf = avg_pool2d(ones({1, 1, 4, 4}, TensorOptions(kDouble)), {k}, {}, {k / 2});
+  EXPECT_DOUBLE_EQ(yf.item<double>(), 16.0 / (double(k) * double(k)));
 }
