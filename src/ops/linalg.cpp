@@ -50,12 +50,26 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double beta,
   });
 }
 
+// Gradients of mat1 @ mat2. When an operand is a transposed view (column-major, as the weight
+// in linear's x @ w.t()), its gradient is computed as the transpose of a row-major product, so
+// that the leaf's gradient comes out contiguous (as PyTorch arranges it): no strided copy when it
+// is accumulated, and contiguous kernels in the optimizer. The layout is noted at forward time,
+// as an operand is saved only when the other one needs its gradient.
+bool is_column_major(const Tensor& t) { return t.dim() == 2 && t.stride(0) == 1 && t.stride(1) == t.size(0); }
+Tensor mm_mat1_grad(const Tensor& g, const Tensor& mat2, bool mat1_column_major) {
+  return mat1_column_major ? mat2.mm(g.t()).t() : g.mm(mat2.t());
+}
+Tensor mm_mat2_grad(const Tensor& g, const Tensor& mat1, bool mat2_column_major) {
+  return mat2_column_major ? g.t().mm(mat1).t() : mat1.t().mm(g);
+}
+
 struct MmBackward0 final : NamedNode<"MmBackward0"> {
   SavedVariable self, mat2;
+  bool self_column_major = false, mat2_column_major = false;
   variable_list apply(variable_list&& g) override {
     Tensor ga, gb;
-    if (should_compute_output(0)) ga = g[0].mm(mat2.unpack().t());
-    if (should_compute_output(1)) gb = self.unpack().t().mm(g[0]);
+    if (should_compute_output(0)) ga = mm_mat1_grad(g[0], mat2.unpack(), self_column_major);
+    if (should_compute_output(1)) gb = mm_mat2_grad(g[0], self.unpack(), mat2_column_major);
     return {ga, gb};
   }
   void release_variables() override {
@@ -78,6 +92,7 @@ struct BmmBackward0 final : NamedNode<"BmmBackward0"> {
 };
 struct AddmmBackward0 final : NamedNode<"AddmmBackward0"> {
   SavedVariable mat1, mat2;
+  bool mat1_column_major = false, mat2_column_major = false;
   DimVector self_sizes;
   ScalarType self_dtype;
   Scalar beta, alpha;
@@ -85,8 +100,10 @@ struct AddmmBackward0 final : NamedNode<"AddmmBackward0"> {
     Tensor gs, g1, g2;
     const double a = alpha.toDouble();
     if (should_compute_output(0)) gs = reduce_grad(beta.toDouble() == 1 ? g[0] : g[0].mul(beta), self_sizes, self_dtype);
-    if (should_compute_output(1)) g1 = g[0].mm(mat2.unpack().t()), g1 = a == 1 ? g1 : g1.mul(alpha);
-    if (should_compute_output(2)) g2 = mat1.unpack().t().mm(g[0]), g2 = a == 1 ? g2 : g2.mul(alpha);
+    if (should_compute_output(1))
+      g1 = mm_mat1_grad(g[0], mat2.unpack(), mat1_column_major), g1 = a == 1 ? g1 : g1.mul(alpha);
+    if (should_compute_output(2))
+      g2 = mm_mat2_grad(g[0], mat1.unpack(), mat2_column_major), g2 = a == 1 ? g2 : g2.mul(alpha);
     return {gs, g1, g2};
   }
   void release_variables() override {
@@ -135,6 +152,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
     auto n = make_node<MmBackward0>(a, b);
     if (n->should_compute_output(1)) n->self = save(a);
     if (n->should_compute_output(0)) n->mat2 = save(b);
+    n->self_column_major = is_column_major(a);
+    n->mat2_column_major = is_column_major(b);
     set_history(out, n);
   }
   return out;
@@ -183,6 +202,8 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const S
     auto n = make_node<AddmmBackward0>(self, mat1, mat2);
     if (n->should_compute_output(2)) n->mat1 = save(mat1);
     if (n->should_compute_output(1)) n->mat2 = save(mat2);
+    n->mat1_column_major = is_column_major(mat1);
+    n->mat2_column_major = is_column_major(mat2);
     n->self_sizes = self.sizes();
     n->self_dtype = self.dtype();
     n->beta = beta;

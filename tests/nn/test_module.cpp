@@ -224,3 +224,44 @@ TEST(Loss, ModulesForwardToTheirOps) {
   EXPECT_THROW(torch::nn::CrossEntropyLoss()(logits, torch::tensor({3})), c10::Error);
   EXPECT_THROW(torch::nn::CrossEntropyLoss()(logits, torch::tensor({0.5})), c10::Error);
 }
+
+// Linear computes x @ w.t(); the weight's gradient must still come out contiguous (PyTorch
+// computes it as the transpose of a row-major product), so accumulation and the optimizer run on
+// dense memory. Values: dW = g^T x, db = sum(g), dx = g W, for a column-major mat1 too.
+TEST(Module, LinearWeightGradientIsContiguousAndExact) {
+  torch::nn::Linear lin(3, 2);
+  auto x = torch::tensor({{1.0, 2.0, -1.0}, {0.5, -3.0, 2.0}, {4.0, 0.0, 1.0}, {-2.0, 1.0, 3.0}});
+  auto g = torch::tensor({{1.0, -1.0}, {2.0, 0.5}, {-1.0, 3.0}, {0.25, 1.0}});
+  bool arrived_contiguous = false;  // as the engine hands it over, before accumulation copies it
+  lin->weight.register_hook([&](torch::Tensor grad) { arrived_contiguous = grad.is_contiguous(); });
+  lin(x).backward(g);
+  EXPECT_TRUE(arrived_contiguous);
+  EXPECT_EQ(flat(lin->weight.grad()), flat(g.t().mm(x)));
+  EXPECT_EQ(flat(lin->bias.grad()), flat(g.sum(0)));
+  // mm with a transposed (column-major) left operand.
+  auto a = torch::tensor({{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}}, torch::requires_grad());  // used as a.t(): 2x3
+  auto b = torch::tensor({{1.0, 0.0, -1.0, 2.0}, {0.5, 1.0, 1.5, -2.0}, {2.0, -1.0, 0.0, 1.0}});
+  auto gy = torch::tensor({{1.0, 2.0, 3.0, 4.0}, {-1.0, 0.0, 1.0, 2.0}});
+  arrived_contiguous = false;
+  a.register_hook([&](torch::Tensor grad) { arrived_contiguous = grad.is_contiguous(); });
+  a.t().mm(b).backward(gy);
+  EXPECT_TRUE(arrived_contiguous);
+  EXPECT_EQ(flat(a.grad()), flat(gy.mm(b.t()).t()));
+}
+
+// Pointwise ops where one operand is a single broadcast value take a flat loop; the results must
+// be those of the general strided loop.
+TEST(Module, PointwiseWithBroadcastValues) {
+  auto x = torch::arange(1000, torch::kFloat).reshape({10, 100}) * 0.5 - 7;
+  auto s = torch::tensor(0.9f);
+  auto y = x * s;
+  auto z = torch::where(x > 0, x, torch::zeros({}));
+  auto w = x.clone();
+  w.mul_(0.9);
+  auto xs = flat(x), ys = flat(y), zs = flat(z), ws = flat(w);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    EXPECT_EQ(ys[i], static_cast<double>(static_cast<float>(xs[i]) * 0.9f)) << i;
+    EXPECT_EQ(ws[i], ys[i]) << i;
+    EXPECT_EQ(zs[i], xs[i] > 0 ? xs[i] : 0.0) << i;
+  }
+}

@@ -77,6 +77,13 @@ void for_each_run(const Geometry<N>& g, std::array<char*, N> base, int64_t begin
   }
 }
 
+// True for one value expanded to a shape (every stride 0).
+inline bool is_broadcast_value(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.stride(d) != 0 && t.size(d) != 1) return false;
+  return true;
+}
+
 // out[i] = f(in[i]...) for tensors of the same shape; Out/In are the element types.
 template <typename Out, typename... In, typename F, typename... Ts>
 void pointwise(const Tensor& out, const F& f, const Ts&... in) {
@@ -92,6 +99,19 @@ void pointwise(const Tensor& out, const F& f, const Ts&... in) {
         Out* o = reinterpret_cast<Out*>(base[0]);
         std::tuple<const In*...> ip{reinterpret_cast<const In*>(base[J + 1])...};
         for (int64_t i = b; i < e; ++i) o[i] = f(std::get<J>(ip)[i]...);
+      }(Idx{});
+    });
+    return;
+  }
+  // Dense operands mixed with broadcast single values (x * 0.9, where(mask, g, 0)): still one
+  // flat loop; the compiler unswitches the per-operand choice out of it.
+  if (out.is_contiguous() && ((in.is_contiguous() || is_broadcast_value(in)) && ...)) {
+    const std::array<bool, N - 1> single{is_broadcast_value(in)...};
+    parallel_for(0, numel, kGrain, [&](int64_t b, int64_t e) {
+      [&]<size_t... J>(std::index_sequence<J...>) {
+        Out* o = reinterpret_cast<Out*>(base[0]);
+        std::tuple<const In*...> ip{reinterpret_cast<const In*>(base[J + 1])...};
+        for (int64_t i = b; i < e; ++i) o[i] = f(std::get<J>(ip)[single[J] ? 0 : i]...);
       }(Idx{});
     });
     return;
