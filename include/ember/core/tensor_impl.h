@@ -32,7 +32,9 @@ class TensorImpl : public RefCounted {
   ScalarType dtype() const { return dtype_; }
   bool is_contiguous() const { return is_contiguous_; }
   char* data() const {
-    return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(element_size(dtype_));
+    // An empty storage has no buffer; a view into it (e.g. a group of an empty batch) has none either.
+    char* base = static_cast<char*>(storage_->data());
+    return base ? base + offset_ * static_cast<int64_t>(element_size(dtype_)) : nullptr;
   }
   // Re-points this impl at new geometry (used by in-place shape changes such as squeeze_).
   void set_geometry(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
