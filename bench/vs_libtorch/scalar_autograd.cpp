@@ -2,23 +2,9 @@
 // of tiny tensors, with and without autograd. Prints microseconds per iteration, best of 5.
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 
-namespace {
-template <typename F>
-double best_us(int n, const F& body) {
-  double best = 1e30;
-  for (int rep = 0; rep < 5; ++rep) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < n; ++i) body();
-    auto t1 = std::chrono::steady_clock::now();
-    best = std::min(best, std::chrono::duration<double, std::micro>(t1 - t0).count() / n);
-  }
-  return best;
-}
-}  // namespace
+#include "best_us.h"
 
 int main() {
   torch::set_num_threads(1);
