@@ -82,8 +82,8 @@ struct NativeBatchNormBackward0 final : NamedNode<"NativeBatchNormBackward0"> {
     if (!GradMode::is_enabled()) return fused(g, x, w);
     const DimVector dims = all_but_channel(x.dim()), bshape = channel_shape(x.dim(), C);
     Tensor m = mean.view(bshape), r = invstd.view(bshape);
-    // With create_graph the statistics are rebuilt from x, so the graph sees how they depend on it.
-    if (training && GradMode::is_enabled()) std::tie(m, r) = moments(x, dims, eps);
+    // With create_graph the batch statistics are rebuilt from x, so the graph sees how they depend on it.
+    if (training) std::tie(m, r) = moments(x, dims, eps);
     Tensor xhat = x.sub(m).mul(r);
     Tensor gx, gw, gb;
     if (should_compute_output(0)) {
@@ -284,8 +284,8 @@ struct NativeLayerNormBackward0 final : NamedNode<"NativeLayerNormBackward0"> {
     DimVector dims, lead_dims;
     for (int64_t i = lead; i < x.dim(); ++i) dims.push_back(i);
     for (int64_t i = 0; i < lead; ++i) lead_dims.push_back(i);
-    Tensor m = mean, r = rstd;
-    if (GradMode::is_enabled()) std::tie(m, r) = moments(x, dims, eps);
+    // With create_graph the statistics are rebuilt from x, so the graph sees how they depend on it.
+    const auto [m, r] = moments(x, dims, eps);
     Tensor xhat = x.sub(m).mul(r);
     Tensor gx, gw, gb;
     if (should_compute_output(0)) gx = normalized_input_grad(w.defined() ? g.mul(w) : g, xhat, r, dims);
@@ -448,8 +448,7 @@ struct NativeGroupNormBackward0 final : NamedNode<"NativeGroupNormBackward0"> {
     for (int64_t d = 2; d < x.dim(); ++d) per_group *= x.size(d);
     const DimVector grouped{N, groups, per_group};
     Tensor xg = x.reshape(grouped);
-    Tensor m = mean, r = rstd;
-    if (GradMode::is_enabled()) std::tie(m, r) = moments(xg, {2}, eps);
+    const auto [m, r] = moments(xg, {2}, eps);  // rebuilt from x, as in layer_norm
     Tensor xhat_g = xg.sub(m).mul(r);
     Tensor gx, gw, gb;
     if (should_compute_output(0)) {

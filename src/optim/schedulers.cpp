@@ -30,15 +30,8 @@ LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
 void LRScheduler::step() {
   // Advance, compute, and only then change anything: a throwing get_lrs leaves all as it was.
   ++last_epoch_;
-  std::vector<double> lrs;
   try {
-    lrs = get_lrs();
-  } catch (...) {
-    --last_epoch_;
-    throw;
-  }
-  try {
-    set_optimizer_lrs(lrs);
+    set_optimizer_lrs(get_lrs());
   } catch (...) {
     --last_epoch_;
     throw;
