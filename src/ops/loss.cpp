@@ -102,7 +102,12 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     NoGradGuard ng;
     EMBER_CHECK(logical_and(input.ge(0), input.le(1)).all().item<bool>(),
                 "all elements of input should be between 0 and 1");
-    if (weight.defined()) broadcast_shapes(weight.sizes(), input.sizes());
+    // The weight broadcasts to the input's shape, never beyond it.
+    if (weight.defined()) {
+      DimVector shape = broadcast_shapes(weight.sizes(), input.sizes());
+      EMBER_CHECK(shape.ref() == input.sizes(), "output with shape ", input.sizes(), " doesn't match the broadcast shape ",
+                  shape);
+    }
   }
   Tensor out;
   {
@@ -217,6 +222,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 Tensor cross_entropy_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t reduction,
                           int64_t ignore_index, double label_smoothing) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "cross_entropy: ", reduction, " is not a valid value for reduction");
   EMBER_CHECK(label_smoothing >= 0 && label_smoothing <= 1,
               "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
   EMBER_CHECK(input.dim() >= 1, "cross_entropy: input must have at least 1 dimension");
@@ -303,7 +309,9 @@ Tensor robust_loss(const char* op, const char* name, bool huber, const Tensor& i
     Tensor d = input.sub(target).abs();
     Tensor quad = huber ? d.mul(d).mul(0.5) : (t == 0 ? d.mul(0.0) : d.mul(d).mul(0.5 / t));
     Tensor lin = huber ? d.sub(0.5 * t).mul(t) : d.sub(0.5 * t);
-    out = reduce_loss(where(d.lt(t), quad, lin), reduction);
+    // Huber's result has the input's dtype (LibTorch writes into a tensor like the input); smooth L1 promotes.
+    Tensor loss = where(d.lt(t), quad, lin);
+    out = reduce_loss(huber ? loss.to(input.dtype()) : loss, reduction);
   }
   if (any_requires_grad(input, target)) {
     auto n = make_node<RobustLossBackward>(input, target);

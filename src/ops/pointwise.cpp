@@ -302,6 +302,12 @@ Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Sca
   return addc<AddcBackward<"AddcmulBackward0", false>>(self, t1, t2, value, prod);
 }
 Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  EMBER_CHECK(!(is_integral_type(t1.dtype(), true) && is_integral_type(t2.dtype(), true)),
+              "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+              "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+              "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+              "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+              "(input + value * tensor1 / tensor2), for all dtypes.");
   Tensor quot;
   {
     NoGradGuard ng;
@@ -368,10 +374,12 @@ Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) { return sub_(wra
 Tensor& Tensor::mul_(const Scalar& other) { return mul_(wrap_scalar(other)); }
 Tensor& Tensor::div_(const Scalar& other) { return div_(wrap_scalar(other)); }
 Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  return add_(ember::mul(t1, t2), value);
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::addcmul(*this, t1, t2, value));
 }
 Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  return add_(ember::div(t1, t2), value);
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::addcdiv(*this, t1, t2, value));
 }
 Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) { return add_(ember::sub(end, *this), weight); }
 
@@ -439,9 +447,12 @@ T pow_value(T x, T y) {
     return x || !y;
   } else {
     if (y < 0) return x == 1 ? 1 : (x == T(-1) ? (y % 2 ? T(-1) : T(1)) : 0);
-    T r = 1;
-    for (T e = y; e > 0; --e) r = static_cast<T>(r * x);
-    return r;
+    // Squaring keeps huge exponents fast; unsigned arithmetic wraps on overflow as ATen's does, without UB.
+    using U = std::make_unsigned_t<T>;
+    U r = 1, b = static_cast<U>(x);
+    for (U e = static_cast<U>(y); e; e >>= 1, b = static_cast<U>(b * b))
+      if (e & 1) r = static_cast<U>(r * b);
+    return static_cast<T>(r);
   }
 }
 Tensor pow_kernel(const Tensor& a, const Tensor& b) {
@@ -522,9 +533,12 @@ struct ClampBackward final : Node {
 
 Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi, const char* backward_name) {
   EMBER_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
-  EMBER_CHECK(x.dtype() != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
-  ScalarType dt = x.dtype();
-  if ((lo && lo->isFloatingPoint()) || (hi && hi->isFloatingPoint())) dt = float_of(x);
+  // The bounds take part in type promotion (a bool tensor clamped by floats is float).
+  ScalarType dt = lo ? result_type(x, *lo) : x.dtype();
+  if (hi) dt = promote_types(dt, result_type(x, *hi));
+  EMBER_CHECK(dt != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
+  if (lo) check_value_fits(*lo, dt);
+  if (hi) check_value_fits(*hi, dt);
   Tensor r = visit_dtype(dt, "clamp", [&](auto tag) {
     using T = decltype(tag);
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();

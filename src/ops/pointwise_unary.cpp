@@ -180,19 +180,22 @@ Tensor square(const Tensor& x) { return pow(x, 2); }
 
 namespace {
 // In-place form of a unary op: computed out of place, then written back with self's new history.
-Tensor& inplace_unary(Tensor& self, Tensor (*op)(const Tensor&)) {
+// When the backward needs the input (log, abs), a graph-recording call runs on a copy of it, so
+// the write does not invalidate what the backward saved (PyTorch saves the original self too).
+Tensor& inplace_unary(Tensor& self, Tensor (*op)(const Tensor&), bool backward_reads_input) {
   autograd::check_inplace(self);
-  return assign_inplace(self, op(self));
+  const bool keep_input = backward_reads_input && GradMode::is_enabled() && self.requires_grad();
+  return assign_inplace(self, op(keep_input ? self.clone() : self));
 }
 }  // namespace
 
-Tensor& Tensor::neg_() { return inplace_unary(*this, ember::neg); }
-Tensor& Tensor::exp_() { return inplace_unary(*this, ember::exp); }
-Tensor& Tensor::log_() { return inplace_unary(*this, ember::log); }
-Tensor& Tensor::sqrt_() { return inplace_unary(*this, ember::sqrt); }
-Tensor& Tensor::abs_() { return inplace_unary(*this, ember::abs); }
-Tensor& Tensor::tanh_() { return inplace_unary(*this, ember::tanh); }
-Tensor& Tensor::sigmoid_() { return inplace_unary(*this, ember::sigmoid); }
-Tensor& Tensor::relu_() { return inplace_unary(*this, ember::relu); }
+Tensor& Tensor::neg_() { return inplace_unary(*this, ember::neg, false); }
+Tensor& Tensor::exp_() { return inplace_unary(*this, ember::exp, false); }
+Tensor& Tensor::log_() { return inplace_unary(*this, ember::log, true); }
+Tensor& Tensor::sqrt_() { return inplace_unary(*this, ember::sqrt, false); }
+Tensor& Tensor::abs_() { return inplace_unary(*this, ember::abs, true); }
+Tensor& Tensor::tanh_() { return inplace_unary(*this, ember::tanh, false); }
+Tensor& Tensor::sigmoid_() { return inplace_unary(*this, ember::sigmoid, false); }
+Tensor& Tensor::relu_() { return inplace_unary(*this, ember::relu, false); }
 
 }  // namespace ember
