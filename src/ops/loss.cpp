@@ -282,7 +282,9 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
 }
 
 namespace {
-// SmoothL1LossBackward0 and HuberLossBackward0: quadratic inside |d| < t, linear outside.
+// SmoothL1LossBackward0 and HuberLossBackward0: quadratic inside |d| < t, linear outside. With an
+// input and target that broadcast, each gradient is summed back to its own shape (to_inputs);
+// LibTorch 1.13 gets those gradients wrong, and ember keeps the right ones.
 struct RobustLossBackward final : PairLossBackward {
   const char* name_;
   bool huber;  // huber scales the linear part by t; smooth L1 divides the quadratic one by t

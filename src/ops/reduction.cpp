@@ -301,6 +301,8 @@ Tensor extreme_all(const Tensor& x, IntArrayRef dims, bool keepdim, const char* 
   return out;
 }
 
+// An empty `dims` reduces over every dim, forward and backward. (LibTorch 1.13's var/std backward
+// treats dims={} as "no dim reduced" and returns a wrong gradient; ember's is right.)
 Tensor var_impl(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim, bool is_std) {
   EMBER_CHECK(is_floating_type(x.dtype()), is_std ? "std" : "var",
               "(): input dtype should be either floating point or complex. Got ", to_string(x.dtype()), " instead.");

@@ -76,7 +76,8 @@ struct GatherBackward0 final : NamedNode<"GatherBackward0"> {
 };
 
 // Gradient for src of scatter/scatter_add: g gathered at index, padded with zeros where src is
-// larger than index.
+// larger than index (only src's first index.sizes() elements were read). LibTorch 1.13 returns the
+// gathered gradient alone there, whose shape is not src's; ember keeps src's shape.
 Tensor src_grad(const Tensor& g, int64_t dim, const Tensor& index, IntArrayRef src_sizes) {
   Tensor r = g.gather(dim, index);
   if (r.sizes() == src_sizes) return r;
