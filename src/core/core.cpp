@@ -40,6 +40,18 @@ const char* torch_name(ScalarType t) {
   }
 }
 
+const char* cpp_type_name(ScalarType t) {
+  switch (t) {
+    case ScalarType::Byte: return "unsigned char";
+    case ScalarType::Int: return "int";
+    case ScalarType::Long: return "long int";
+    case ScalarType::Float: return "float";
+    case ScalarType::Double: return "double";
+    case ScalarType::Bool: return "bool";
+    default: return "undefined";
+  }
+}
+
 std::ostream& operator<<(std::ostream& os, ScalarType t) { return os << to_string(t); }
 
 bool Scalar::overflows(ScalarType dtype) const {

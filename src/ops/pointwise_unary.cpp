@@ -137,6 +137,7 @@ Tensor reciprocal(const Tensor& x) {
   return unary_float_op("reciprocal", x, kReciprocal, [](auto v) { return decltype(v)(1) / v; });
 }
 Tensor abs(const Tensor& x) {
+  EMBER_CHECK(x.dtype() != kBool, "\"abs_cpu\" not implemented for 'Bool'");
   Tensor r = unary_kernel("abs", x, x.dtype(), [](auto v) {
     if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
     else return v < 0 ? -v : v;
@@ -154,13 +155,15 @@ Tensor sign(const Tensor& x) {
 }
 Tensor relu(const Tensor& x) {
   EMBER_CHECK(x.dtype() != kBool, "\"clamp_min_cpu\" not implemented for 'Bool'");
-  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
+  // NaN is kept (a NaN compares false with 0), as PyTorch's relu does.
+  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v <= decltype(v)(0) ? decltype(v)(0) : v; });
   if (any_requires_grad(x)) record_unary(r, x, kRelu);
   return r;
 }
 namespace {
 template <typename F>
 Tensor rounding(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
+  EMBER_CHECK(x.dtype() != kBool, "\"", op, "_vml_cpu\" not implemented for 'Bool'");
   if (!is_floating_type(x.dtype())) return x.clone();
   Tensor r = unary_kernel(op, x, x.dtype(), f);
   if (any_requires_grad(x)) record_unary(r, x, def);

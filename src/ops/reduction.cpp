@@ -137,14 +137,9 @@ struct ReduceBackward final : Node {
     self.reset_data();
     result.reset_data();
   }
-  std::vector<int64_t> reduced_list() const {
-    std::vector<int64_t> d;
-    for (size_t i = 0; i < in_sizes.size(); ++i)
-      if (keep_shape[i] == 1 && in_sizes[i] != 1) d.push_back(static_cast<int64_t>(i));
-    if (d.empty())
-      for (size_t i = 0; i < in_sizes.size(); ++i) d.push_back(static_cast<int64_t>(i));
-    return d;
-  }
+  // The reduced dims, as recorded (a reduced dim of size 1 cannot be told from keep_shape alone).
+  std::vector<int64_t> reduced;
+  const std::vector<int64_t>& reduced_list() const { return reduced; }
 };
 
 intrusive_ptr<ReduceBackward> record(const Tensor& out, const Tensor& x, const Dims& r, ReduceBackward::Kind kind,
@@ -156,6 +151,7 @@ intrusive_ptr<ReduceBackward> record(const Tensor& out, const Tensor& x, const D
   n->in_sizes = x.sizes();
   n->dtype = x.dtype();
   n->count = r.count;
+  n->reduced.assign(r.list.begin(), r.list.end());
   set_history(out, n);
   return n;
 }

@@ -244,3 +244,79 @@ TEST(Hardening, EmptyDimsAndPromotions) {
   EXPECT_EQ(tensor({int64_t(1)}).pow(int64_t(1) << 50).item<int64_t>(), 1);
   EXPECT_EQ(tensor({int64_t(2)}).pow(int64_t(64)).item<int64_t>(), 0);
 }
+
+// ---------------------------------------------------------------- found by tests/differential
+
+TEST(Hardening, BoolOperandsLibTorchRefuses) {
+  auto b = tensor({true, false});
+  expect_error([&] { b - b; }, "with two bool tensors is not supported", {b});
+  expect_error([&] { ones({2}) - b; }, "with a bool tensor is not supported", {b});
+  expect_error([&] { ones({2}).sub(false); }, "with a bool tensor is not supported");
+  expect_error([&] { rsub(b, 1); }, "with a bool tensor is not supported", {b});
+  expect_error([&] { b.abs(); }, "\"abs_cpu\" not implemented for 'Bool'", {b});
+  expect_error([&] { b.ceil(); }, "\"ceil_vml_cpu\" not implemented for 'Bool'", {b});
+  expect_error([&] { b.round(); }, "\"round_vml_cpu\" not implemented for 'Bool'", {b});
+  expect_error([&] { b.pow(b); }, "\"pow\" not implemented for 'Bool'", {b});
+  EXPECT_EQ(values(b.pow(2)), (std::vector<double>{1, 0}));  // an int exponent promotes to int64
+  EXPECT_EQ(b.pow(2).dtype(), kLong);
+}
+
+TEST(Hardening, ValuesThatDoNotFitAreRefused) {
+  auto i = zeros({2}, kLong);
+  expect_error([&] { i.fill_(kInf); }, "value cannot be converted to type int64_t without overflow", {i});
+  expect_error([&] { i.fill_(std::nan("")); }, "value cannot be converted to type int64_t without overflow", {i});
+  auto a = ones({2}, kDouble), e = ones({2});
+  expect_error([&] { lerp(a, e, 0.5); }, "expected dtype double for `end` but got dtype float", {a, e});
+  auto x = full({2}, 0.5), t = ones({2}), w = ones({2}, requires_grad());
+  expect_error([&] { binary_cross_entropy(x, t, w); },
+               "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'", {x, t, w});
+}
+
+TEST(Hardening, IntegerPowAndAddcmulAsLibTorch) {
+  EXPECT_EQ(values(tensor({2, 3}).pow(tensor({-1, 2}))), (std::vector<double>{0, 9}));
+  EXPECT_EQ(values(pow(2, tensor({-1, 2}))), (std::vector<double>{0, 4}));
+  expect_error([&] { tensor({2, 3}).pow(-1); }, "Integers to negative integer powers are not allowed.");
+  // A float value on integer tensors is truncated (ATen's value.to<int64_t>()).
+  EXPECT_EQ(values(addcmul(tensor({3}), tensor({2}), tensor({5}), 0.5)), (std::vector<double>{3}));
+  EXPECT_EQ(values(addcmul(tensor({3}), tensor({2}), tensor({5}), 1.7)), (std::vector<double>{13}));
+}
+
+TEST(Hardening, NanAndInfAsLibTorch) {
+  const double nan = std::nan("");
+  auto r = tensor({nan, -1., 2.});
+  EXPECT_TRUE(std::isnan(values(r.relu())[0]));
+  EXPECT_TRUE(std::isnan(values(r.clone().relu_())[0]));
+  EXPECT_EQ(values(r.relu()).at(1), 0.0);
+  // lerp's two-sided formula: the side of the weight decides where inf - inf can appear.
+  EXPECT_EQ(values(lerp(tensor({-kInf}, kDouble), tensor({1.}, kDouble), 0.5)), (std::vector<double>{-kInf}));
+  EXPECT_TRUE(std::isnan(values(lerp(tensor({1.}, kDouble), tensor({-kInf}, kDouble), 0.5))[0]));
+  EXPECT_EQ(values(lerp(tensor({1.}), tensor({3.}), 0.25)), (std::vector<double>{1.5}));
+  // nll_loss: an ignored target contributes 0 even where the input is NaN, forward and backward.
+  auto in = tensor({{nan, 0.}, {-1., -2.}}, requires_grad());
+  auto tg = tensor({int64_t(0), int64_t(1)});
+  Tensor l = nll_loss(in, tg, {}, Reduction::None, 0);
+  EXPECT_EQ(values(l), (std::vector<double>{0, 2}));
+  auto all_ignored = tensor({{nan, 0.}}, requires_grad());
+  nll_loss(all_ignored, tensor({int64_t(0)}), {}, Reduction::Mean, 0).backward();
+  EXPECT_EQ(values(all_ignored.grad()), (std::vector<double>{0, 0}));
+}
+
+TEST(Hardening, ReductionGradientsOverSizeOneDims) {
+  // amax over a reduced dim of size 1 of a transposed input: every element is its own maximum.
+  auto x = tensor({{-1.5}, {-1.}}, requires_grad());
+  Tensor xt = x.t();  // [1, 2], non-contiguous
+  (xt.amax({0}) * tensor({2., 3.})).sum().backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{2, 3}));
+  auto y = tensor({{{1., -2.}, {3., 4.}}}, requires_grad());
+  y.norm(kInf, {0}, true).sum().backward();
+  EXPECT_EQ(values(y.grad()), (std::vector<double>{1, -1, 1, 1}));
+  auto z = tensor({{2., 3.}}, requires_grad());
+  z.prod(0).sum().backward();
+  EXPECT_EQ(values(z.grad()), (std::vector<double>{1, 1}));
+}
+
+TEST(Hardening, BatchNormOpComputesOneValuePerChannel) {
+  // torch::batch_norm computes (as at::batch_norm); the functional and module forms refuse.
+  Tensor out = batch_norm(tensor({{2.}}, kDouble), {}, {}, {}, {}, true, 0.1, 1e-5);
+  EXPECT_EQ(values(out), (std::vector<double>{0}));
+}
