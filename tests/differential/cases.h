@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -101,11 +102,16 @@ struct Ctx {
   bool small_ints = false;  // no uint8 values near 255 (products, powers)
   std::vector<Tensor> leaves;
   std::string desc;
+  uint64_t fingerprint = 1469598103934665603ull;  // FNV-1a over every generated value and shape
+
+  void mix(uint64_t v) {
+    for (int i = 0; i < 8; ++i) fingerprint = (fingerprint ^ ((v >> (8 * i)) & 0xff)) * 1099511628211ull;
+  }
 
   explicit Ctx(uint64_t id) : rng(id * 0x2545F4914F6CDD1Dull + 0x1234567ull) {
     grad = rng.chance(0.5);
     special = rng.chance(0.15);
-    bad = rng.chance(0.3);
+    bad = rng.chance(0.42);
   }
 
   void note(const std::string& s) {
@@ -217,6 +223,12 @@ struct Ctx {
   // A leaf from values, as dtype dt, requiring grad when this call does and dt is floating.
   Tensor leaf(const Shape& s, Dt dt, Vals vk, bool grad_ok, bool* rg) {
     std::vector<double> v = values(numel_of(s), dt, vk);
+    for (int64_t d : s) mix(static_cast<uint64_t>(d));
+    for (double x : v) {
+      uint64_t bits = 0x7ff8000000000000ull;
+      if (!std::isnan(x)) std::memcpy(&bits, &x, sizeof bits);
+      mix(bits);
+    }
     Tensor t = torch::tensor(v, torch::dtype(torch::kFloat64)).reshape(s).to(dt);
     *rg = grad && grad_ok && is_float(dt);
     if (*rg) {
@@ -293,6 +305,7 @@ constexpr int64_t kMaxValues = 4096;
 
 struct Record {
   std::string op, desc;
+  uint64_t fingerprint = 0;  // of the generated inputs: tells a stale expected.json from a difference
   bool threw = false;
   std::string message;
   std::vector<OutRec> outputs;
@@ -355,9 +368,11 @@ inline Record run_case(uint64_t id) {
     r.message = first_line(e.what());
     r.outputs.clear();
     r.desc = c.desc;
+    r.fingerprint = c.fingerprint;
     return r;
   }
   r.desc = c.desc;
+  r.fingerprint = c.fingerprint;
   Rng wr(id * 0x9E3779B97F4A7C15ull + 77);
   std::vector<Tensor> terms;
   try {
@@ -429,6 +444,9 @@ inline std::string to_json(uint64_t id, const Record& r) {
   json_str(o, r.op);
   o += ",\"in\":";
   json_str(o, r.desc);
+  char fp[40];
+  std::snprintf(fp, sizeof fp, ",\"fp\":\"%016llx\"", static_cast<unsigned long long>(r.fingerprint));
+  o += fp;
   if (r.threw) {
     o += ",\"threw\":";
     json_str(o, r.message);
@@ -619,9 +637,15 @@ inline Tensor distinct_index(Ctx& c, const Shape& s, int64_t dim, int64_t n) {
   return torch::tensor(v, torch::dtype(torch::kFloat64)).reshape(s).to(torch::kInt64);
 }
 
-// A random sequence of basic indices (ints, slices, None, Ellipsis) for a rank-r tensor of sizes s.
+// A random sequence of basic indices (ints, slices, None, Ellipsis) for a tensor of sizes s. The
+// description is written before any index is made (LibTorch's Slice refuses step 0 when built).
 inline std::vector<TI> basic_indices(Ctx& c, const Shape& s) {
-  std::vector<TI> ix;
+  struct Spec {
+    int kind;  // 0 None, 1 Ellipsis, 2 integer, 3 slice
+    int64_t i = 0, a = 0, b = 0, st = 1;
+    bool ha = false, hb = false;
+  };
+  std::vector<Spec> specs;
   std::string d = "ix=";
   int64_t r = static_cast<int64_t>(s.size());
   int64_t used = 0;
@@ -629,34 +653,45 @@ inline std::vector<TI> basic_indices(Ctx& c, const Shape& s) {
   int64_t count = c.rng.range(1, std::max<int64_t>(r, 1));
   for (int64_t k = 0; k < count; ++k) {
     int64_t kind = c.rng.range(0, 9);
+    Spec sp;
     if (kind == 0) {
-      ix.emplace_back(torch::indexing::None);
+      sp.kind = 0;
       d += "N,";
     } else if (kind == 1 && !ellipsis) {
-      ix.emplace_back(torch::indexing::Ellipsis);
+      sp.kind = 1;
       ellipsis = true;
       d += "...,";
     } else if (kind <= 4 && used < r) {
       int64_t n = s[static_cast<size_t>(ellipsis ? r - (count - k) : used)];
-      int64_t i = n > 0 ? c.rng.range(-n, n - 1) : 0;
-      if (c.bad && c.rng.chance(0.4)) i = n;
-      ix.emplace_back(i);
-      d += std::to_string(i) + ",";
+      sp.kind = 2;
+      sp.i = n > 0 ? c.rng.range(-n, n - 1) : 0;
+      if (c.bad && c.rng.chance(0.4)) sp.i = n;
+      d += std::to_string(sp.i) + ",";
       ++used;
     } else {
-      int64_t a = c.rng.range(-3, 3), b = c.rng.range(-3, 4), st = c.rng.range(1, 3);
-      if (c.bad && c.rng.chance(0.3)) st = c.rng.pick<int64_t>({0, -1});
-      bool ha = c.rng.chance(0.6), hb = c.rng.chance(0.6);
-      ix.emplace_back(Slice(ha ? c10::optional<int64_t>(a) : c10::nullopt, hb ? c10::optional<int64_t>(b) : c10::nullopt, st));
-      d += (ha ? std::to_string(a) : "") + ":" + (hb ? std::to_string(b) : "") + ":" + std::to_string(st) + ",";
+      sp.kind = 3;
+      sp.a = c.rng.range(-3, 3), sp.b = c.rng.range(-3, 4), sp.st = c.rng.range(1, 3);
+      if (c.bad && c.rng.chance(0.3)) sp.st = c.rng.pick<int64_t>({0, -1});
+      sp.ha = c.rng.chance(0.6), sp.hb = c.rng.chance(0.6);
+      d += (sp.ha ? std::to_string(sp.a) : "") + ":" + (sp.hb ? std::to_string(sp.b) : "") + ":" + std::to_string(sp.st) + ",";
       ++used;
     }
+    specs.push_back(sp);
   }
-  if (c.bad && c.rng.chance(0.3)) {
-    for (int64_t k = used; k <= r; ++k) ix.emplace_back(0);
-    d += "too-many,";
-  }
+  bool too_many = c.bad && c.rng.chance(0.3);
+  if (too_many) d += "too-many,";
   c.note(d);
+  std::vector<TI> ix;
+  for (const Spec& sp : specs) {
+    if (sp.kind == 0) ix.emplace_back(torch::indexing::None);
+    if (sp.kind == 1) ix.emplace_back(torch::indexing::Ellipsis);
+    if (sp.kind == 2) ix.emplace_back(sp.i);
+    if (sp.kind == 3)
+      ix.emplace_back(Slice(sp.ha ? c10::optional<int64_t>(sp.a) : c10::nullopt,
+                            sp.hb ? c10::optional<int64_t>(sp.b) : c10::nullopt, sp.st));
+  }
+  if (too_many)
+    for (int64_t k = used; k <= r; ++k) ix.emplace_back(0);
   return ix;
 }
 
@@ -1416,9 +1451,9 @@ inline void add_indexing(std::vector<Variant>& v) {
                  ix.emplace_back(mask_of(c, ms));
                  if (c.rng.chance(0.5)) {
                    if (c.rng.chance(0.5))
-                     ix.emplace_back(Slice(c10::nullopt, c10::nullopt, 2)), c.note("then ::2");
+                     c.note("then ::2"), ix.emplace_back(Slice(c10::nullopt, c10::nullopt, 2));
                    else
-                     ix.emplace_back(0), c.note("then 0");
+                     c.note("then 0"), ix.emplace_back(0);
                  }
                  return one(x.index(ix));
                }});
@@ -1753,7 +1788,7 @@ inline void add_nn(std::vector<Variant>& v) {
   v.push_back({"layer_norm", [](Ctx& c) {
                  Shape s = c.shape(1, 3);
                  Dt dt = c.rng.chance(0.9) ? c.float_dtype() : c.any_dtype();
-                 Tensor x = c.make(s, dt);
+                 Tensor x = c.make(s, dt, Vals::Distinct);
                  int64_t k = c.rng.range(1, static_cast<int64_t>(s.size()));
                  Shape ns(s.end() - k, s.end());
                  if (c.bad && c.rng.chance(0.5)) ns.back() += 1;
@@ -1768,11 +1803,13 @@ inline void add_nn(std::vector<Variant>& v) {
                  Shape s{c.rng.range(1, 3), C};
                  if (c.rng.chance(0.5)) s.push_back(c.rng.range(1, 3));
                  Dt dt = c.rng.chance(0.9) ? c.float_dtype() : c.any_dtype();
-                 Tensor x = c.make(s, dt);
+                 Tensor x = c.make(s, dt, Vals::Distinct);
                  bool training = c.bnote("training", c.rng.chance(0.6));
                  Tensor w, b, rm, rv;
-                 if (c.rng.chance(0.6)) w = c.make({C}, dt);
-                 if (c.rng.chance(0.6)) b = c.make({C}, dt);
+                 // weight and bias contiguous: LibTorch 1.13's training backward reads an expanded
+                 // (stride 0) weight past its storage and returns garbage for the input's gradient.
+                 if (c.rng.chance(0.6)) w = c.make({C}, dt, Vals::Any, 0);
+                 if (c.rng.chance(0.6)) b = c.make({C}, dt, Vals::Any, 0);
                  if (!training || c.rng.chance(0.6)) {
                    rm = c.make({c.bad && c.rng.chance(0.4) ? C + 1 : C}, dt, Vals::Any, 0, false);
                    rv = c.make({C}, dt, Vals::Positive, 0, false);
@@ -1787,7 +1824,7 @@ inline void add_nn(std::vector<Variant>& v) {
                  Shape s{c.rng.range(1, 2), C};
                  if (c.rng.chance(0.6)) s.push_back(c.rng.range(1, 3));
                  Dt dt = c.rng.chance(0.9) ? c.float_dtype() : c.any_dtype();
-                 Tensor x = c.make(s, dt);
+                 Tensor x = c.make(s, dt, Vals::Distinct);
                  Tensor w, b;
                  if (c.rng.chance(0.5)) w = c.make({C}, dt);
                  if (c.rng.chance(0.5)) b = c.make({C}, dt);
