@@ -159,6 +159,29 @@ TEST(DataLoader, WorkersGiveIdenticalBatches) {
   EXPECT_EQ(unordered, ordered);
 }
 
+namespace {
+// Example 0 takes 30 ms, the others none: workers finish batch 0 last.
+struct SlowFirst : data::datasets::Dataset<SlowFirst> {
+  data::Example<> get(size_t i) override {
+    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    return {torch::full({2}, static_cast<double>(i)), torch::tensor(static_cast<int64_t>(i))};
+  }
+  std::optional<size_t> size() const override { return 12; }
+};
+}  // namespace
+
+TEST(DataLoader, OrderIsKeptWhenWorkersFinishOutOfOrder) {
+  auto loader = data::make_data_loader<samplers::SequentialSampler>(SlowFirst().map(transforms::Stack<>()),
+                                                                    data::DataLoaderOptions(1).workers(3));
+  EXPECT_EQ(flat(epoch(*loader)), range(12));
+  auto unordered = data::make_data_loader<samplers::SequentialSampler>(
+      SlowFirst().map(transforms::Stack<>()), data::DataLoaderOptions(1).workers(3).enforce_ordering(false));
+  auto got = flat(epoch(*unordered));
+  std::cout << "[ info ] unordered arrival: first batch " << got[0] << "\n";
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, range(12));
+}
+
 TEST(DataLoader, WorkerExceptionReachesTheCaller) {
   auto loader = data::make_data_loader<samplers::SequentialSampler>(stacked(40, 13),
                                                                     data::DataLoaderOptions(4).workers(2));
