@@ -111,8 +111,8 @@ LoaderWorkers::LoaderWorkers(std::vector<Work> work, size_t max_jobs, bool order
     for (size_t i = 0; i < s->work.size(); ++i) s->threads.emplace_back([s, i] { s->run(i); });
   } catch (const std::system_error& e) {
     join();
-    fail("DataLoader: could not start worker thread ", state_->threads.size() + 1, " of ", state_->work.size(),
-         ": ", e.what());
+    fail("DataLoader: could not start worker thread ", state_->threads.size() + 1, " of ", state_->work.size(), ": ",
+         e.what());
   }
 }
 

@@ -1,6 +1,7 @@
 // TensorDataset (the rows of one tensor as examples) and what StatefulDataset cannot do yet.
-#include "ember/core/error.h"
 #include "ember/data/datasets.h"
+
+#include "ember/core/error.h"
 #include "ember/ops/shape.h"
 
 namespace ember {

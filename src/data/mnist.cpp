@@ -186,7 +186,9 @@ std::unique_ptr<ByteSource> open_idx(const std::string& root, const std::string&
   if (fs::exists(raw, ec)) return std::make_unique<ByteSource>(raw, false);
   if (fs::exists(gz, ec)) return std::make_unique<ByteSource>(gz, true);
   fail("MNIST: cannot find ", name, " or ", name, ".gz in '", root, "'",
-       fs::is_directory(root, ec) ? "" : " (no such directory)");
+       fs::is_directory(root, ec) ? ""
+       : fs::exists(root, ec)     ? " (not a directory)"
+                                  : " (no such directory)");
 }
 
 // One IDX file of unsigned bytes: checks the magic number for `dims` dimensions, reads the sizes,
@@ -201,13 +203,16 @@ Idx read_idx(ByteSource& src, uint32_t dims, const char* kind) {
   uint8_t header[16];
   const size_t header_bytes = 4 + 4 * size_t(dims);
   const size_t got = src.read(header, 4);
-  if (got < 4) bad_file(path, got == 0 ? "is empty" : "truncated: ends inside the header", " (expected an IDX ", kind, " file)");
+  if (got < 4)
+    bad_file(path, got == 0 ? "is empty" : "truncated: ends inside the header", " (expected an IDX ", kind, " file)");
   if (!src.gzip() && header[0] == 0x1f && header[1] == 0x8b)
     bad_file(path, "is gzip-compressed but its name does not end in .gz");
   const uint32_t magic = big_endian(header);
   const uint32_t expected = 0x0800u | dims;
   if (magic != expected) {
-    const char* hint = magic == 0x0801u ? " (this is a labels file)" : magic == 0x0803u ? " (this is an images file)" : "";
+    const char* hint = magic == 0x0801u   ? " (this is a labels file)"
+                       : magic == 0x0803u ? " (this is an images file)"
+                                          : "";
     char buf[128];
     std::snprintf(buf, sizeof buf, "wrong magic number 0x%08x, expected 0x%08x", magic, expected);
     bad_file(path, buf, " for an IDX ", kind, " file of unsigned bytes with ", dims, " dimension", dims == 1 ? "" : "s",
@@ -224,7 +229,8 @@ Idx read_idx(ByteSource& src, uint32_t dims, const char* kind) {
   const uint64_t bound = src.bound_remaining();
   if (payload > bound) {
     bad_file(path, "truncated or corrupt: the header promises ", idx.sizes[0], " ", kind, " (", payload,
-             " bytes) but the file ", src.gzip() ? "can hold at most " : "holds only ", bound, " bytes after its header");
+             " bytes) but the file ", src.gzip() ? "can hold at most " : "holds only ", bound,
+             " bytes after its header");
   }
   // A gzip file's promise is only bounded loosely, so the buffer grows with the data that really
   // arrives instead of trusting the header.
@@ -238,12 +244,13 @@ Idx read_idx(ByteSource& src, uint32_t dims, const char* kind) {
     have += n;
   }
   if (have < payload) {
-    bad_file(path, "truncated: the header promises ", idx.sizes[0], " ", kind, " (", payload, " bytes) but the data ends after ",
-             have, " bytes");
+    bad_file(path, "truncated: the header promises ", idx.sizes[0], " ", kind, " (", payload,
+             " bytes) but the data ends after ", have, " bytes");
   }
   uint8_t extra;
   if (src.read(&extra, 1) != 0)
-    bad_file(path, "has data past the ", idx.sizes[0], " ", kind, " its header promises (corrupt header or wrong file)");
+    bad_file(path, "has data past the ", idx.sizes[0], " ", kind,
+             " its header promises (corrupt header or wrong file)");
   return idx;
 }
 
@@ -273,8 +280,8 @@ MNIST::MNIST(const std::string& root, Mode mode) : train_(mode == Mode::kTrain) 
 }
 
 Example<> MNIST::get(size_t index) {
-  EMBER_CHECK(index < static_cast<size_t>(images_.size(0)), "MNIST: index ", index, " is out of range for a data set of ",
-              images_.size(0), " examples");
+  EMBER_CHECK(index < static_cast<size_t>(images_.size(0)), "MNIST: index ", index,
+              " is out of range for a data set of ", images_.size(0), " examples");
   const auto i = static_cast<int64_t>(index);
   return {images_[i], targets_[i]};
 }

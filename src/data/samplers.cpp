@@ -47,8 +47,8 @@ size_t SequentialSampler::index() const noexcept { return index_; }
 
 RandomSampler::RandomSampler(int64_t size, ScalarType index_dtype) : index_dtype_(index_dtype) {
   EMBER_CHECK(size >= 0, "RandomSampler: size must be non-negative, got ", size);
-  EMBER_CHECK(index_dtype == kLong || index_dtype == kInt,
-              "RandomSampler: index_dtype must be Long or Int, got ", index_dtype);
+  EMBER_CHECK(index_dtype == kLong || index_dtype == kInt, "RandomSampler: index_dtype must be Long or Int, got ",
+              index_dtype);
   reset(static_cast<size_t>(size));
 }
 
@@ -78,8 +78,7 @@ size_t RandomSampler::index() const noexcept { return static_cast<size_t>(index_
 
 // ---------------------------------------------------------------- DistributedRandomSampler
 
-DistributedRandomSampler::DistributedRandomSampler(size_t size, size_t num_replicas, size_t rank,
-                                                   bool allow_duplicates)
+DistributedRandomSampler::DistributedRandomSampler(size_t size, size_t num_replicas, size_t rank, bool allow_duplicates)
     : DistributedSampler(size, num_replicas, rank, allow_duplicates) {
   reset(size_);
 }

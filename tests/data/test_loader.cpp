@@ -95,8 +95,8 @@ TEST(DataLoader, SequentialOrderAndDropLast) {
     auto exact = data::make_data_loader<samplers::SequentialSampler>(
         stacked(8), data::DataLoaderOptions().batch_size(4).workers(workers).drop_last(true));
     EXPECT_EQ(epoch(*exact).size(), 2u);
-    auto empty = data::make_data_loader<samplers::SequentialSampler>(stacked(0),
-                                                                     data::DataLoaderOptions(3).workers(workers));
+    auto empty =
+        data::make_data_loader<samplers::SequentialSampler>(stacked(0), data::DataLoaderOptions(3).workers(workers));
     EXPECT_TRUE(epoch(*empty).empty());
   }
 }
@@ -183,8 +183,8 @@ TEST(DataLoader, OrderIsKeptWhenWorkersFinishOutOfOrder) {
 }
 
 TEST(DataLoader, WorkerExceptionReachesTheCaller) {
-  auto loader = data::make_data_loader<samplers::SequentialSampler>(stacked(40, 13),
-                                                                    data::DataLoaderOptions(4).workers(2));
+  auto loader =
+      data::make_data_loader<samplers::SequentialSampler>(stacked(40, 13), data::DataLoaderOptions(4).workers(2));
   auto it = loader->begin();
   EXPECT_EQ(targets_of(*it), range(4, 0));
   ++it;
@@ -194,8 +194,9 @@ TEST(DataLoader, WorkerExceptionReachesTheCaller) {
     ++it;  // the batch 12..15 holds the bad example
     ADD_FAILURE() << "no exception";
   } catch (const data::WorkerException& e) {
-    EXPECT_NE(std::string(e.what()).find("Caught exception in DataLoader worker thread. Original message: bad example 13"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("Caught exception in DataLoader worker thread. Original message: bad example 13"),
+        std::string::npos)
         << e.what();
     EXPECT_THROW(std::rethrow_exception(e.original_exception), std::runtime_error);
   }
@@ -225,8 +226,8 @@ TEST(DataLoader, DestroyedMidEpochJoinsWorkers) {
   for (size_t workers : {1, 3}) {
     {
       // Destroyed while workers are busy preparing slow batches.
-      auto loader = data::make_data_loader<samplers::SequentialSampler>(
-          stacked(400, std::nullopt, 500), data::DataLoaderOptions(8).workers(workers));
+      auto loader = data::make_data_loader<samplers::SequentialSampler>(stacked(400, std::nullopt, 500),
+                                                                        data::DataLoaderOptions(8).workers(workers));
       auto it = loader->begin();
       EXPECT_EQ(targets_of(*it).size(), 8u);
     }
@@ -251,8 +252,8 @@ TEST(DataLoader, DestroyedMidEpochJoinsWorkers) {
 
 TEST(DataLoader, BeginStartsANewEpochEvenMidway) {
   for (size_t workers : {0, 2}) {
-    auto loader = data::make_data_loader<samplers::SequentialSampler>(stacked(20),
-                                                                      data::DataLoaderOptions(5).workers(workers));
+    auto loader =
+        data::make_data_loader<samplers::SequentialSampler>(stacked(20), data::DataLoaderOptions(5).workers(workers));
     auto old = loader->begin();
     EXPECT_EQ(targets_of(*old), range(5));
     ++old;
@@ -277,8 +278,8 @@ TEST(DataLoader, IteratorMisuse) {
 TEST(DataLoader, PrefetchIsBoundedByMaxJobs) {
   Numbers ds(100);
   auto fetched = ds.fetched;
-  auto loader = data::make_data_loader<samplers::SequentialSampler>(
-      ds.map(transforms::Stack<>()), data::DataLoaderOptions(1).workers(2).max_jobs(3));
+  auto loader = data::make_data_loader<samplers::SequentialSampler>(ds.map(transforms::Stack<>()),
+                                                                    data::DataLoaderOptions(1).workers(2).max_jobs(3));
   auto it = loader->begin();
   (void)*it;
   ++it;
@@ -291,14 +292,12 @@ TEST(DataLoader, PrefetchIsBoundedByMaxJobs) {
 
 TEST(DataLoader, Timeout) {
   auto loader = data::make_data_loader<samplers::SequentialSampler>(
-      stacked(2, std::nullopt, 150000),
-      data::DataLoaderOptions(1).workers(1).timeout(std::chrono::milliseconds(10)));
+      stacked(2, std::nullopt, 150000), data::DataLoaderOptions(1).workers(1).timeout(std::chrono::milliseconds(10)));
   expect_error([&] { epoch(*loader); }, "Timeout in DataLoader queue while waiting for next batch (timeout was 10 ms)");
 }
 
 TEST(DataLoader, BadOptions) {
-  expect_error([] { data::make_data_loader(stacked(4), data::DataLoaderOptions(0)); },
-               "batch_size must be positive");
+  expect_error([] { data::make_data_loader(stacked(4), data::DataLoaderOptions(0)); }, "batch_size must be positive");
   expect_error([] { data::make_data_loader(stacked(4), data::DataLoaderOptions(2).workers(2).max_jobs(0)); },
                "max_jobs must be at least 1 with 2 workers");
   data::DataLoaderOptions o(5);
@@ -397,8 +396,8 @@ TEST(Datasets, TensorDatasetAndStack) {
   torch::Tensor row = ds.get(2);
   EXPECT_TRUE(row.equal(rows[2]));
   expect_error([&] { ds.get(6); }, "index 6 is out of range for a data set of 6 examples");
-  auto loader = data::make_data_loader<samplers::SequentialSampler>(ds.map(transforms::Stack<data::TensorExample>()),
-                                                                    4);
+  auto loader =
+      data::make_data_loader<samplers::SequentialSampler>(ds.map(transforms::Stack<data::TensorExample>()), 4);
   std::vector<int64_t> sizes;
   for (auto& batch : *loader) {
     torch::Tensor t = batch;
@@ -428,8 +427,11 @@ TEST(Transforms, NormalizeScalarAndPerChannel) {
   EXPECT_TRUE(z[2].equal(torch::full({2, 2}, -1.0)));
   EXPECT_EQ(channels.mean.sizes(), torch::IntArrayRef({3, 1, 1}));
 
-  expect_error([&] { channels(torch::ones({1, 2, 2})); },
-               "Normalize: 3 per-channel values need an input of shape [..., 3, H, W], got [1, 2, 2]");
+  expect_error(
+      [&] {
+        channels(torch::ones({1, 2, 2}));
+      },
+      "Normalize: 3 per-channel values need an input of shape [..., 3, H, W], got [1, 2, 2]");
   expect_error([] { transforms::Normalize<>(0.5, 0.0); }, "std evaluated to zero");
   expect_error([] { transforms::Normalize<>({0.1, 0.2}, {0.1, 0.2, 0.3}); }, "mean has 2 values and stddev 3");
 }
@@ -445,7 +447,8 @@ TEST(Transforms, LambdasAndCollateChain) {
                      }))
                      .map(transforms::Collate<int64_t, std::vector<E>>([](std::vector<E> b) {
                        int64_t s = 0;
-                       for (auto& e : b) s += static_cast<int64_t>(e.data[0].item<float>()) * 100 + e.target.item<int64_t>();
+                       for (auto& e : b)
+                         s += static_cast<int64_t>(e.data[0].item<float>()) * 100 + e.target.item<int64_t>();
                        return s;
                      }));
   auto loader = data::make_data_loader<samplers::SequentialSampler>(doubled, 3);

@@ -129,7 +129,8 @@ TEST(MNIST, RawFileProblems) {
   }
   {  // not an IDX file at all
     TempDir dir;
-    write_file(dir.file(kImages), Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!'});
+    write_file(dir.file(kImages),
+               Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!'});
     write_file(dir.file(kLabels), idx_labels(2));
     expect_bad(dir, {dir.file(kImages), "wrong magic number 0x68656c6c"});
   }
@@ -254,8 +255,7 @@ TEST(MNIST, DebianFashionMnist) {
   MNIST train(root);
   const auto t1 = std::chrono::steady_clock::now();
   MNIST test(root, MNIST::Mode::kTest);
-  std::cout << "[ info ] Fashion-MNIST train set read in "
-            << std::chrono::duration<double>(t1 - t0).count() << " s\n";
+  std::cout << "[ info ] Fashion-MNIST train set read in " << std::chrono::duration<double>(t1 - t0).count() << " s\n";
   ASSERT_EQ(train.size().value(), 60000u);
   ASSERT_EQ(test.size().value(), 10000u);
   EXPECT_EQ(train.images().sizes(), torch::IntArrayRef({60000, 1, 28, 28}));

@@ -102,8 +102,8 @@ TEST(Samplers, DistributedShardsCoverTheDataSet) {
     for (size_t size : {0, 1, 2, 7, 10, 11, 64}) {
       for (size_t replicas : {1, 2, 3, 4, 5}) {
         for (bool dup : {true, false}) {
-          SCOPED_TRACE(testing::Message() << "random " << random << " size " << size << " replicas " << replicas
-                                          << " duplicates " << dup);
+          SCOPED_TRACE(testing::Message()
+                       << "random " << random << " size " << size << " replicas " << replicas << " duplicates " << dup);
           const size_t local = dup ? (size + replicas - 1) / replicas : size / replicas;
           std::map<size_t, int> seen;
           for (size_t rank = 0; rank < replicas; ++rank) {

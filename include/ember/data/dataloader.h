@@ -209,8 +209,7 @@ class DataLoaderBase {
     if (workers_) workers_->new_epoch();
     reset();
     if (workers_) prefetch(options_.max_jobs);
-    return Iterator<Batch>(
-        std::make_shared<detail::IteratorState<Batch>>([this, epoch] { return this->next(epoch); }));
+    return Iterator<Batch>(std::make_shared<detail::IteratorState<Batch>>([this, epoch] { return this->next(epoch); }));
   }
   Iterator<Batch> end() { return Iterator<Batch>(nullptr); }
 
@@ -314,11 +313,10 @@ class StatelessDataLoader
 // Asks a stateful dataset for batch_size examples until it returns nullopt; the workers share the
 // one dataset, which must therefore be safe to call from several threads.
 template <typename Dataset>
-class StatefulDataLoader : public DataLoaderBase<Dataset, typename Dataset::BatchType::value_type,
-                                                 typename Dataset::BatchRequestType> {
+class StatefulDataLoader
+    : public DataLoaderBase<Dataset, typename Dataset::BatchType::value_type, typename Dataset::BatchRequestType> {
  public:
-  using super =
-      DataLoaderBase<Dataset, typename Dataset::BatchType::value_type, typename Dataset::BatchRequestType>;
+  using super = DataLoaderBase<Dataset, typename Dataset::BatchType::value_type, typename Dataset::BatchRequestType>;
   using typename super::BatchRequestType;
   using typename super::BatchType;
 

@@ -100,10 +100,9 @@ using optional_if_t = std::conditional_t<Stateful, std::optional<T>, T>;
 
 // A dataset whose batches pass through a transform (the result of .map()).
 template <typename Source, typename Transform>
-class MapDataset
-    : public BatchDataset<MapDataset<Source, Transform>,
-                          detail::optional_if_t<Source::is_stateful, typename Transform::OutputBatchType>,
-                          typename Source::BatchRequestType> {
+class MapDataset : public BatchDataset<MapDataset<Source, Transform>,
+                                       detail::optional_if_t<Source::is_stateful, typename Transform::OutputBatchType>,
+                                       typename Source::BatchRequestType> {
  public:
   using DatasetType = Source;
   using TransformType = Transform;
