@@ -33,6 +33,9 @@ using namespace ::ember::nn::init;
 namespace optim {
 using namespace ::ember::optim;
 }
+// An alias rather than a namespace of using-directives: after `using namespace torch;`, `data::`
+// then names one namespace whichever path reaches it, so it is not ambiguous.
+namespace data = ::ember::data;
 }  // namespace torch
 
 namespace at {
