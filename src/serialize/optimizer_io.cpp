@@ -79,7 +79,10 @@ IValue to_ivalue(const std::string& key, const optim::OptimizerValue& v) {
           if (key == "betas") return IValue(ivalue::Tuple::create(std::move(el)));
           return IValue(GenericList(std::move(el)));
         } else if constexpr (std::is_same_v<T, std::vector<Tensor>>) {
-          return IValue(x);
+          // LBFGS's history has empty slots, which Python keeps as None.
+          GenericList list;
+          for (const auto& t : x) list.push_back(t.defined() ? IValue(t) : IValue());
+          return IValue(list);
         } else {
           return IValue(x);
         }
@@ -140,11 +143,14 @@ optim::OptimizerValue from_ivalue(const std::string& key, const IValue& v, const
     case IValue::Tag::Tuple:
     case IValue::Tag::GenericList: {
       const auto& el = v.isTuple() ? v.toTupleRef().elements() : v.toListRef();
-      if (!el.empty() && el[0].isTensor()) {
+      // Lists of tensors (None for an empty slot) and, in options, lists of numbers (betas).
+      bool numbers = !el.empty();
+      for (const auto& e : el) numbers = numbers && (e.isDouble() || e.isInt());
+      if (!numbers) {
         std::vector<Tensor> ts;
         for (const auto& e : el) {
-          if (!e.isTensor()) bad(source, "entry '" + key + "' mixes tensors with other values");
-          ts.push_back(e.toTensor());
+          if (!e.isTensor() && !e.isNone()) bad(source, "entry '" + key + "' mixes tensors with other values");
+          ts.push_back(e.isTensor() ? e.toTensor() : Tensor());
         }
         return ts;
       }
