@@ -23,16 +23,17 @@ struct Tuple;
 // c10::List<IValue>: a handle to a shared, growable list.
 class GenericList {
  public:
-  GenericList() : items_(std::make_shared<std::vector<IValue>>()) {}
+  // Defined below IValue, which they need complete.
+  GenericList();
   explicit GenericList(std::vector<IValue> items);
-  size_t size() const { return items_->size(); }
-  bool empty() const { return items_->empty(); }
+  size_t size() const;
+  bool empty() const;
   const IValue& get(size_t i) const;
   const IValue& operator[](size_t i) const { return get(i); }
   void push_back(IValue v);
-  void reserve(size_t n) { items_->reserve(n); }
-  std::vector<IValue>::const_iterator begin() const { return items_->begin(); }
-  std::vector<IValue>::const_iterator end() const { return items_->end(); }
+  void reserve(size_t n);
+  std::vector<IValue>::const_iterator begin() const;
+  std::vector<IValue>::const_iterator end() const;
   const std::vector<IValue>& vec() const { return *items_; }
   bool is_same(const GenericList& o) const { return items_ == o.items_; }
 
@@ -194,6 +195,13 @@ struct Tuple {
   std::vector<IValue> elements_;
 };
 }  // namespace ivalue
+
+inline GenericList::GenericList() : items_(std::make_shared<std::vector<IValue>>()) {}
+inline size_t GenericList::size() const { return items_->size(); }
+inline bool GenericList::empty() const { return items_->empty(); }
+inline void GenericList::reserve(size_t n) { items_->reserve(n); }
+inline std::vector<IValue>::const_iterator GenericList::begin() const { return items_->begin(); }
+inline std::vector<IValue>::const_iterator GenericList::end() const { return items_->end(); }
 
 // A short Python-like rendering for messages: {'a': tensor of shape [2, 3], 'b': 3}.
 std::ostream& operator<<(std::ostream& os, const IValue& v);
