@@ -117,7 +117,11 @@ IValue read_pt(const char* data, size_t size, const std::string& what) {
     loaded.emplace(key, Loaded{dtype, numel, flat});
     return flat;
   };
-  return unpickle(pickle_bytes.data(), pickle_bytes.size(), loader, what);
+  // LibTorch's torch::save writes a TorchScript archive (with constants.pkl and code/); its
+  // objects load as dicts of their attributes.
+  UnpickleLimits limits;
+  limits.torchscript_objects = zip.has(prefix + "constants.pkl");
+  return unpickle(pickle_bytes.data(), pickle_bytes.size(), loader, what, limits);
 }
 
 void write_pt(const IValue& value, bool root_ordered_dict, const Sink& sink, const std::string& what) {

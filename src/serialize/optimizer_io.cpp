@@ -2,6 +2,7 @@
 // order and value types, so that Python's optimizer.load_state_dict reads what ember writes and
 // ember reads what Python writes.
 #include <cmath>
+#include <map>
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/ops/factory.h"
@@ -162,6 +163,59 @@ optim::OptimizerValue from_ivalue(const std::string& key, const IValue& v, const
   }
 }
 
+int64_t count_of(const IValue* v, const std::string& what, const std::string& source) {
+  if (!v || !v->isTensor() || !v->toTensor().defined() || v->toTensor().numel() != 1 || v->toTensor().is_floating_point())
+    bad(source, "LibTorch optimizer archive: '" + what + "' is not an integer count");
+  const int64_t n = v->toTensor().item<int64_t>();
+  if (n < 0) bad(source, "LibTorch optimizer archive: '" + what + "' is negative");
+  return n;
+}
+
+// LibTorch's optimizer archive keeps state by parameter address ("0x55d0...") and groups as
+// "param_groups/<g>" entries holding "params/<i>" addresses and an "options" object; this turns
+// it into PyTorch's layout, numbering parameters as they appear in the groups.
+IValue from_libtorch_layout(const GenericDict& d, const std::string& source) {
+  const IValue* groups = d.find_value("param_groups");
+  const IValue* state = d.find_value("state");
+  if (!groups || !groups->isGenericDict() || !state || !state->isGenericDict())
+    bad(source, "LibTorch optimizer archive without 'state' and 'param_groups'");
+  const GenericDict gd = groups->toGenericDict();
+  const int64_t n_groups = count_of(gd.find_value("param_groups/size"), "param_groups/size", source);
+  std::map<std::string, int64_t> index_of;
+  GenericList out_groups;
+  for (int64_t g = 0; g < n_groups; ++g) {
+    const IValue* group = gd.find_value("param_groups/" + std::to_string(g));
+    if (!group || !group->isGenericDict()) bad(source, "LibTorch optimizer archive has no group " + std::to_string(g));
+    const GenericDict grp = group->toGenericDict();
+    const int64_t n_params = count_of(grp.find_value("params/size"), "params/size", source);
+    GenericDict out_group;
+    if (const IValue* options = grp.find_value("options")) {
+      if (!options->isGenericDict()) bad(source, "LibTorch optimizer archive: a group's options are not an object");
+      for (auto e : options->toGenericDict()) out_group.insert(e.key(), e.value());
+    }
+    std::vector<int64_t> params;
+    for (int64_t i = 0; i < n_params; ++i) {
+      const IValue* key = grp.find_value("params/" + std::to_string(i));
+      if (!key || !key->isString()) bad(source, "LibTorch optimizer archive: group " + std::to_string(g) + " lacks params/" + std::to_string(i));
+      const int64_t index = static_cast<int64_t>(index_of.size());
+      if (!index_of.emplace(key->toStringRef(), index).second) bad(source, "LibTorch optimizer archive lists a parameter twice");
+      params.push_back(index);
+    }
+    out_group.insert(std::string("params"), IValue(params));
+    out_groups.push_back(IValue(out_group));
+  }
+  GenericDict out_state;
+  for (auto e : state->toGenericDict()) {
+    auto it = e.key().isString() ? index_of.find(e.key().toStringRef()) : index_of.end();
+    if (it == index_of.end()) bad(source, "LibTorch optimizer archive has state for a parameter in no group");
+    out_state.insert(it->second, e.value());
+  }
+  GenericDict out;
+  out.insert(std::string("state"), IValue(out_state));
+  out.insert(std::string("param_groups"), IValue(out_groups));
+  return IValue(out);
+}
+
 }  // namespace
 
 IValue optimizer_state_dict(const optim::Optimizer& optimizer) {
@@ -206,6 +260,10 @@ IValue optimizer_state_dict(const optim::Optimizer& optimizer) {
 void load_optimizer_state_dict(optim::Optimizer& optimizer, const IValue& value, const std::string& source) {
   const Layout layout = layout_of(optimizer);
   if (!value.isGenericDict()) bad(source, std::string("an optimizer state dict must be a dict, not a ") + value.type_name());
+  if (value.toGenericDict().contains("pytorch_version")) {
+    load_optimizer_state_dict(optimizer, from_libtorch_layout(value.toGenericDict(), source), source);
+    return;
+  }
   const GenericDict d = value.toGenericDict();
   const IValue* state = d.find_value("state");
   const IValue* groups = d.find_value("param_groups");

@@ -128,7 +128,7 @@ void convert_elements(FileDType from, const void* src, void* dst, int64_t numel)
 
 namespace {
 
-enum class GlobalKind : uint8_t { OrderedDict, RebuildTensorV2, RebuildParameter, Storage };
+enum class GlobalKind : uint8_t { OrderedDict, RebuildTensorV2, RebuildParameter, Storage, TorchScriptClass };
 
 struct Allowed {
   const char* module;
@@ -252,6 +252,8 @@ class Unpickler {
     uint64_t nodes = 1;
     // Once a container is placed inside another it may not change, which rules out cycles.
     bool frozen = false;
+    // A TorchScript object (a dict of its attributes), which BUILD fills.
+    bool object = false;
   };
 
   template <typename... Args>
@@ -400,6 +402,14 @@ void Unpickler::op_global(std::string module, std::string name) {
       return;
     }
   }
+  if (limits_.torchscript_objects && (module == "__torch__" || module.rfind("__torch__.", 0) == 0)) {
+    Item it;
+    it.kind = Item::Kind::Global;
+    it.global = GlobalKind::TorchScriptClass;
+    it.global_name = module + "." + name;
+    push(std::move(it));
+    return;
+  }
   error("refusing to load the global '", module, ".", name,
         "': a checkpoint may only name collections.OrderedDict, torch._utils._rebuild_tensor_v2, "
         "torch._utils._rebuild_parameter and torch's storage classes");
@@ -500,6 +510,7 @@ void Unpickler::op_reduce() {
       break;
     }
     case GlobalKind::Storage: error("REDUCE may not construct the storage class '", callable.global_name, "'");
+    case GlobalKind::TorchScriptClass: error("REDUCE may not call the class '", callable.global_name, "'");
   }
   callable = std::move(result);
 }
@@ -694,13 +705,41 @@ IValue Unpickler::run() {
       }
       case 'R': op_reduce(); break;
       case 'Q': op_persid(); break;
-      case 'b': {  // BUILD: PyTorch sets an OrderedDict's _metadata this way; ember does not keep it
+      case 'b': {  // BUILD: PyTorch sets an OrderedDict's _metadata this way, which ember does not
+                   // keep; a TorchScript object gets its attributes
         Item state = pop();
         Item& inst = top();
         if (!inst.value.isGenericDict() || inst.kind != Item::Kind::Value)
           error("BUILD of a ", inst.value.type_name(), " is not allowed (only of an OrderedDict)");
         const IValue& s = as_value(state, "object state");
         if (!s.isGenericDict() && !s.isNone()) error("BUILD with a ", s.type_name(), " state is not allowed");
+        if (inst.meta >= 0 && meta_[static_cast<size_t>(inst.meta)].object && s.isGenericDict()) {
+          if (state.meta < 0 || state.meta == inst.meta) error("BUILD of a TorchScript object with a foreign state");
+          Meta& m = meta_[static_cast<size_t>(inst.meta)];
+          Meta& from = meta_[static_cast<size_t>(state.meta)];
+          if (m.frozen) error("a container is changed after it was placed inside another one");
+          // The attributes sit where the state dict's entries sat, so its depth and size carry over.
+          from.frozen = true;
+          m.depth = std::max(m.depth, from.depth);
+          m.nodes += from.nodes;
+          if (m.nodes > limits_.max_nodes) error("the value has more than ", limits_.max_nodes, " parts");
+          GenericDict attributes = inst.value.toGenericDict();
+          for (auto e : s.toGenericDict()) attributes.insert_or_assign(e.key(), e.value());
+        }
+        break;
+      }
+      case 0x81: {  // NEWOBJ: only a TorchScript object with no arguments
+        Item args = pop();
+        Item& cls = top();
+        if (cls.kind != Item::Kind::Global || cls.global != GlobalKind::TorchScriptClass)
+          error("the pickle opcode NEWOBJ (0x81) is not allowed in a checkpoint");
+        const IValue& a = as_value(args, "NEWOBJ arguments");
+        if (!a.isTuple() || a.toTupleRef().size() != 0) error("NEWOBJ of '", cls.global_name, "' with arguments");
+        Item obj;
+        obj.value = IValue(GenericDict());
+        obj.meta = new_meta();
+        meta_.back().object = true;
+        cls = std::move(obj);
         break;
       }
       case 'q':

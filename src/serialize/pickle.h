@@ -34,6 +34,10 @@ struct UnpickleLimits {
   // The value counted as a tree (shared pieces once per use) may not exceed this many nodes,
   // so walking a value built from shared references cannot blow up.
   uint64_t max_nodes = uint64_t{1} << 24;
+  // LibTorch's torch::save writes TorchScript archives whose objects are classes in the
+  // __torch__ namespace, built by NEWOBJ and filled by BUILD; with this set they load as dicts of
+  // their attributes (nothing is run: the archive's code/ is never read).
+  bool torchscript_objects = false;
 };
 
 // Reads a pickle made by torch.save (protocols 2-5) without executing anything: only the opcodes

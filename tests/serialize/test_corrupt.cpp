@@ -282,6 +282,18 @@ std::vector<Case> corrupt_cases() {
     c.push_back({"backward hooks", pt(p.b), "backward hooks must be an empty OrderedDict"});
   }
 
+  // -- TorchScript archives (LibTorch's torch::save): objects are data, nothing else is allowed --
+  auto torchscript = [](const std::string& pkl) {
+    return make_zip({{"archive/data.pkl", pkl}, {"archive/constants.pkl", "\x80\x02)."}, {"archive/version", "3\n"}});
+  };
+  c.push_back({"TorchScript object with arguments",
+               torchscript(Pkl().proto().global("__torch__", "Module").str("x").op(0x85).op(0x81).stop().b),
+               "NEWOBJ of '__torch__.Module' with arguments"});
+  c.push_back({"TorchScript class called", torchscript(Pkl().proto().global("__torch__", "Module").op(')').op('R').stop().b),
+               "REDUCE may not call the class '__torch__.Module'"});
+  c.push_back({"TorchScript archive naming os.system", torchscript(Pkl().proto().global("os", "system").stop().b),
+               "refusing to load the global 'os.system'"});
+
   // -- safetensors --
   const std::string f32x2 = floats(2);
   c.push_back({"safetensors header length past the file",
