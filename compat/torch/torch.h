@@ -46,6 +46,15 @@ using namespace ::ember::indexing;
 }  // namespace at
 
 namespace c10 {
+using ::ember::IValue;
+namespace ivalue {
+using ::ember::ivalue::Tuple;
+}
+using GenericDict = ::ember::GenericDict;
+namespace impl {
+using GenericDict = ::ember::GenericDict;
+using GenericList = ::ember::GenericList;
+}  // namespace impl
 using ::ember::ArrayRef;
 using ::ember::Device;
 using ::ember::DeviceType;

@@ -62,3 +62,6 @@
 #include "ember/optim/schedulers/reduce_on_plateau_scheduler.h"
 #include "ember/optim/schedulers/step_lr.h"
 #include "ember/optim/sgd.h"
+#include "ember/serialize/archive.h"
+#include "ember/serialize/ivalue.h"
+#include "ember/serialize/serialize.h"
