@@ -241,13 +241,20 @@ int run(const Options& o, Model model) {
     optimizer = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(o.lr).momentum(0.9));
 
   fs::create_directories(o.out);
-  const fs::path csv = fs::path(o.out) / "metrics.csv";
+  const fs::path csv = fs::path(o.out) / "metrics.csv", checkpoint = fs::path(o.out) / "checkpoint.pt";
   std::vector<EpochMetrics> rows;
   int first_epoch = 1;
   if (o.resume) {
-    rows = read_metrics(csv);
-    first_epoch = static_cast<int>(rows.size()) + 1;
-    std::printf("resuming after epoch %d\n", first_epoch - 1);
+    // One file holds the epoch, the model and the optimizer, as a Python user's dict checkpoint
+    // (torch.load(path, weights_only=True)["model"] loads into the same network in PyTorch).
+    const auto ck = ember::serialize::load_ivalue(checkpoint.string()).toGenericDict();
+    ember::serialize::load_state_dict(*model, ck.at("model"), true, checkpoint.string());
+    ember::serialize::load_optimizer_state_dict(*optimizer, ck.at("optimizer"), checkpoint.string());
+    const int done = static_cast<int>(ck.at("epoch").toInt());
+    for (const auto& m : read_metrics(csv))
+      if (m.epoch <= done) rows.push_back(m);
+    first_epoch = done + 1;
+    std::printf("resuming from %s after epoch %d\n", checkpoint.string().c_str(), done);
   }
 
   auto train_set = torch::data::datasets::MNIST(o.data, torch::data::datasets::MNIST::Mode::kTrain);
@@ -288,6 +295,11 @@ int run(const Options& o, Model model) {
     rows.push_back({epoch, loss_sum / static_cast<double>(seen), last.loss, last.accuracy, train_seconds});
     std::printf("epoch %d/%d  train loss %.4f  test loss %.4f  test accuracy %.2f%%  %.1fs\n", epoch, epochs,
                 rows.back().train_loss, last.loss, 100 * last.accuracy, train_seconds);
+    ember::GenericDict ck;
+    ck.insert("epoch", int64_t(epoch));
+    ck.insert("model", ember::serialize::state_dict(*model));
+    ck.insert("optimizer", ember::serialize::optimizer_state_dict(*optimizer));
+    ember::serialize::save_ivalue(ck, checkpoint.string());  // atomic: a kill leaves the previous one
     write_metrics(csv, rows);
     write_curves(fs::path(o.out) / "curves.svg", rows);
   }
