@@ -67,12 +67,24 @@ Edge gradient_edge(const Tensor& t) {
 }
 
 void set_history(const Tensor& out, const intrusive_ptr<Node>& node, uint32_t output_nr) {
+  // Only floating results can carry gradients; an op asked for an integer result of an input that
+  // requires grad (e.g. sum(dtype=kLong)) refuses, as LibTorch does, instead of returning a tensor
+  // that claims requires_grad.
+  EMBER_CHECK(is_floating_type(out.dtype()), node->name(), ": the result has dtype ", to_string(out.dtype()),
+              ", which cannot require gradients, but an input requires grad; detach() the input or ask for a "
+              "floating point dtype");
   auto& m = materialize_meta(out);
   m.grad_fn_ = node;
   m.output_nr_ = output_nr;
 }
 
-void check_inplace(const Tensor& self) {
+void check_inplace(const Tensor& self, bool allow_overlap) {
+  if (!allow_overlap) {
+    for (int64_t d = 0; d < self.dim(); ++d)
+      EMBER_CHECK(self.stride(d) != 0 || self.size(d) <= 1,
+                  "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                  "location. Please clone() the tensor before performing the operation.");
+  }
   if (!GradMode::is_enabled()) return;
   auto* m = meta_of(self);
   if (!m) return;

@@ -1,9 +1,11 @@
 // Errors, dtype names and promotion, devices, shape helpers and TensorImpl geometry.
 #include <cmath>
+#include <limits>
 
 #include "ember/core/device.h"
 #include "ember/core/dtype.h"
 #include "ember/core/error.h"
+#include "ember/core/scalar.h"
 #include "ember/core/shape.h"
 #include "ember/core/tensor_impl.h"
 #include "core/alloc_limit.h"
@@ -38,7 +40,51 @@ const char* torch_name(ScalarType t) {
   }
 }
 
+const char* cpp_type_name(ScalarType t) {
+  switch (t) {
+    case ScalarType::Byte: return "unsigned char";
+    case ScalarType::Int: return "int";
+    case ScalarType::Long: return "long int";
+    case ScalarType::Float: return "float";
+    case ScalarType::Double: return "double";
+    case ScalarType::Bool: return "bool";
+    default: return "undefined";
+  }
+}
+
 std::ostream& operator<<(std::ostream& os, ScalarType t) { return os << to_string(t); }
+
+bool Scalar::overflows(ScalarType dtype) const {
+  // A bool fits everything, and every type takes a bool (c10 converts to bool unchecked).
+  if (tag_ == ScalarType::Bool || dtype == ScalarType::Bool || dtype == ScalarType::Double) return false;
+  const bool floating = dtype == ScalarType::Float;
+  double lo = 0, hi = 0;
+  switch (dtype) {
+    case ScalarType::Byte: lo = 0, hi = 255; break;
+    case ScalarType::Int: lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max(); break;
+    case ScalarType::Long: lo = -0x1p63, hi = 0x1p63; break;
+    default: lo = -std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::max(); break;
+  }
+  if (tag_ == ScalarType::Long) {
+    if (floating || dtype == ScalarType::Long) return false;
+    // Negative integers wrap into unsigned types (two's complement), as long as their magnitude fits.
+    if (dtype == ScalarType::Byte) return i_ > 255 || i_ < -255;
+    return static_cast<double>(i_) < lo || static_cast<double>(i_) > hi;
+  }
+  if (std::isnan(d_)) return !floating;
+  if (std::isinf(d_)) return !floating;
+  // 2^63 itself does not fit int64, hence >= for the upper bound of Long.
+  return d_ < lo || (dtype == ScalarType::Long ? d_ >= hi : d_ > hi);
+}
+
+void check_value_fits(const Scalar& v, ScalarType dtype) {
+  if (!v.overflows(dtype)) return;
+  const char* name = dtype == ScalarType::Byte ? "uint8_t"
+                     : dtype == ScalarType::Int ? "int"
+                     : dtype == ScalarType::Long ? "int64_t"
+                                                 : "float";
+  fail("value cannot be converted to type ", name, " without overflow");
+}
 
 ScalarType promote_types(ScalarType a, ScalarType b) {
   if (a == b) return a;
@@ -109,7 +155,12 @@ int64_t maybe_wrap_dim(int64_t dim, int64_t ndim, bool wrap_scalar) {
 
 int64_t numel_of(IntArrayRef sizes) {
   int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
+  bool overflow = false;
+  for (int64_t s : sizes) {
+    if (s == 0) return 0;
+    overflow |= __builtin_mul_overflow(n, s, &n);
+  }
+  EMBER_CHECK(!overflow, "numel: integer multiplication overflow");
   return n;
 }
 

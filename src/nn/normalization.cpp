@@ -8,11 +8,22 @@
 namespace ember {
 namespace nn {
 
+namespace {
+// As LibTorch's functional and module forms (the op itself computes): one value per channel has no
+// variance to normalise by, and its running variance would become NaN.
+void check_values_per_channel(const Tensor& input, bool training) {
+  const int64_t c = input.dim() >= 2 ? input.size(1) : 0;
+  EMBER_CHECK(!training || c == 0 || input.numel() / c != 1,
+              "Expected more than 1 value per channel when training, got input size ", input.sizes());
+}
+}  // namespace
+
 namespace functional {
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const BatchNormFuncOptions& o) {
   EMBER_CHECK(o.momentum().has_value(),
               "batch_norm: momentum must have a value (a cumulative average needs BatchNorm's num_batches_tracked)");
+  check_values_per_channel(input, o.training());
   return ember::batch_norm(input, o.weight(), o.bias(), running_mean, running_var, o.training(), *o.momentum(),
                            o.eps());
 }
@@ -75,6 +86,7 @@ Tensor BatchNormImplBase<D, Derived>::forward(const Tensor& input) {
   } else {
     EMBER_CHECK(input.dim() == D + 2, "expected ", D + 2, "D input (got ", input.dim(), "D input)");
   }
+  check_values_per_channel(input, this->is_training());
   const bool update = this->is_training() && options.track_running_stats();
   double factor = options.momentum().value_or(0.0);
   // Cumulative average: this batch weighs 1 / (batches seen, this one included).

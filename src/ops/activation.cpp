@@ -47,7 +47,9 @@ Tensor softmax_impl(const Tensor& x_in, int64_t dim, std::optional<ScalarType> d
         const int64_t base = (r / inner) * n * inner + r % inner;
         T mx = -std::numeric_limits<T>::infinity();
         for (int64_t k = 0; k < n; ++k) mx = std::max(mx, p[base + k * inner]);
-        if (std::isinf(mx)) mx = 0;
+        // A row of -inf keeps a finite shift (its result is NaN either way); +inf is not shifted away,
+        // so inf - inf makes the whole row NaN, as in PyTorch.
+        if (mx == -std::numeric_limits<T>::infinity()) mx = 0;
         double sum = 0;
         for (int64_t k = 0; k < n; ++k) sum += std::exp(static_cast<double>(p[base + k * inner] - mx));
         if (log) {

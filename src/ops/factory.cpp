@@ -70,17 +70,30 @@ Tensor TensorDataContainer::to_tensor(const TensorOptions& options) const {
 
 Tensor tensor(const TensorDataContainer& data, const TensorOptions& options) { return data.to_tensor(options); }
 
-Tensor scalar_tensor(const Scalar& s, const TensorOptions& options) { return full({}, s, options); }
+namespace {
+// A tensor of `size` filled with `value`, in the options' dtype (the default one when unset).
+Tensor filled(IntArrayRef size, const Scalar& value, const TensorOptions& options) {
+  check_value_fits(value, options.dtype());
+  Tensor t = make(size, options);
+  kernels::fill(t, value);
+  return finish(t, options);
+}
+}  // namespace
+
+Tensor scalar_tensor(const Scalar& s, const TensorOptions& options) { return filled({}, s, options); }
 
 // ---------------------------------------------------------------- constant fills
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) { return finish(make(size, options), options); }
-Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0, options); }
-Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1, options); }
+Tensor zeros(IntArrayRef size, const TensorOptions& options) { return filled(size, 0, options); }
+Tensor ones(IntArrayRef size, const TensorOptions& options) { return filled(size, 1, options); }
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
-  Tensor t = make(size, options);
-  kernels::fill(t, fill_value);
-  return finish(t, options);
+  // Without a dtype, the value's kind decides, as in LibTorch's full(): bool, int64 or the default float.
+  if (options.has_dtype()) return filled(size, fill_value, options);
+  return filled(size, fill_value,
+                options.dtype(fill_value.isBoolean()         ? kBool
+                              : fill_value.isIntegral(false) ? kLong
+                                                             : get_default_dtype()));
 }
 Tensor empty_like(const Tensor& t, const TensorOptions& options) { return empty(t.sizes(), like(t, options)); }
 Tensor zeros_like(const Tensor& t, const TensorOptions& options) { return zeros(t.sizes(), like(t, options)); }
@@ -119,20 +132,27 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
 
 Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& options) {
   EMBER_CHECK(steps >= 0, "number of steps must be non-negative");
+  const ScalarType dt = options.dtype();
+  EMBER_CHECK(dt != kBool, "\"linspace_cpu\" not implemented for 'Bool'");
+  check_value_fits(start, dt);
+  check_value_fits(end, dt);
   Tensor t = make({steps}, options);
-  double s = start.toDouble(), e = end.toDouble();
-  visit_dtype(t.dtype(), "linspace", [&](auto tag) {
+  visit_dtype(dt, "linspace", [&](auto tag) {
     using T = decltype(tag);
+    // As ATen: the end points are converted to the dtype first (integers truncate), the step is
+    // computed in the dtype for floating types and in double for integral ones.
+    using Step = std::conditional_t<std::is_floating_point_v<T>, T, double>;
+    const T s = start.to<T>(), e = end.to<T>();
     T* p = t.data_ptr<T>();
     if (steps == 1) {
-      p[0] = static_cast<T>(s);
+      p[0] = s;
       return;
     }
-    // Symmetric evaluation from both ends, as PyTorch does, so the end point is exact.
-    const double step = (e - s) / static_cast<double>(steps - 1);
+    // Symmetric evaluation from both ends, so the end point is exact.
+    const Step step = (static_cast<Step>(e) - static_cast<Step>(s)) / static_cast<Step>(steps - 1);
     const int64_t half = steps / 2;
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half ? s + step * static_cast<double>(i) : e - step * static_cast<double>(steps - i - 1));
+      p[i] = static_cast<T>(i < half ? s + step * static_cast<Step>(i) : e - step * static_cast<Step>(steps - i - 1));
   });
   return finish(t, options);
 }
@@ -298,7 +318,8 @@ struct FillBackward final : NamedNode<"FillBackward2"> {
 }  // namespace
 
 Tensor& Tensor::fill_(const Scalar& value) {
-  autograd::check_inplace(*this);
+  autograd::check_inplace(*this, /*allow_overlap=*/true);
+  check_value_fits(value, dtype());
   kernels::fill(*this, value);
   intrusive_ptr<Node> n;
   if (any_requires_grad(*this)) n = make_node<FillBackward>(*this);

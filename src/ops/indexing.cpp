@@ -446,7 +446,7 @@ Tensor& index_put_impl(Tensor& self, ArrayRef<TensorIndex> indices, const Tensor
     return self;
   }
 
-  autograd::check_inplace(self);
+  autograd::check_inplace(self, /*allow_overlap=*/true);
   Tensor r;
   if (has_adv) {
     Tensor v = replay(self, p.steps);

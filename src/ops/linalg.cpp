@@ -33,8 +33,9 @@ Operand operand(const Tensor& m) {
 void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double beta, double alpha) {
   const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
   if (m == 0 || n == 0) return;
-  if (k == 0) {
+  if (k == 0) {  // an empty product: out = beta * out (beta 0 clears NaNs too)
     if (beta == 0) kernels::fill(out, 0);
+    else if (beta != 1) kernels::copy(out, ember::mul(out.detach(), beta));
     return;
   }
   Operand A = operand(a), B = operand(b);
@@ -263,7 +264,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     // Fold a's batch dims into its rows: one GEMM.
     DimVector out_shape(a.sizes());
     out_shape.pop_back();
-    Tensor folded = a.reshape({-1, a.size(-1)});
+    // Explicit row count: -1 cannot be inferred when a's last dim is 0.
+    Tensor folded = a.reshape({numel_of(IntArrayRef(a.sizes().data(), da - 1)), a.size(-1)});
     if (db == 1) return unsafe_view(folded.mv(b), out_shape);
     out_shape.push_back(b.size(1));
     return unsafe_view(folded.mm(b), out_shape);

@@ -14,6 +14,17 @@ Tensor reduce_loss(const Tensor& loss, int64_t reduction) {
   return reduction == Reduction::None ? loss : reduction == Reduction::Sum ? loss.sum() : loss.mean();
 }
 
+// A weight must broadcast to the input's shape without growing it (PyTorch multiplies it in place).
+void check_fits(const Tensor& w, const Tensor& input, bool input_first) {
+  if (!w.defined()) return;
+  DimVector s = input_first ? broadcast_shapes(input.sizes(), w.sizes()) : broadcast_shapes(w.sizes(), input.sizes());
+  EMBER_CHECK(s.ref() == input.sizes(), "output with shape ", input.sizes(), " doesn't match the broadcast shape ", s);
+}
+void check_not_differentiable(const char* op, const Tensor& t, const char* arg) {
+  EMBER_CHECK(!t.defined() || !t.requires_grad(), "The function '", op,
+              "' is not differentiable with respect to argument '", arg, "'. This input cannot have requires_grad True.");
+}
+
 // Shared part of losses of d = input - target: the saved pair, and the gradient of d sent to both
 // inputs (negated for the target), reduced to their shapes.
 struct PairLossBackward : Node {
@@ -102,8 +113,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     NoGradGuard ng;
     EMBER_CHECK(logical_and(input.ge(0), input.le(1)).all().item<bool>(),
                 "all elements of input should be between 0 and 1");
-    if (weight.defined()) broadcast_shapes(weight.sizes(), input.sizes());
+    check_fits(weight, input, false);
   }
+  check_not_differentiable("binary_cross_entropy", weight, "weight");
   Tensor out;
   {
     NoGradGuard ng;
@@ -134,7 +146,8 @@ struct NllLossBackward final : Node {
   int64_t reduction;
   variable_list apply(variable_list&& g) override {
     Tensor coef = picked_weight.unpack().mul(g[0]);
-    if (reduction == Reduction::Mean) coef = coef.div(total_weight);
+    // A mean over zero total weight (every target ignored) sends no gradient, as ATen.
+    if (reduction == Reduction::Mean) coef = where(total_weight.eq(0.0), 0.0, coef.div(total_weight));
     Tensor t = target.unpack();
     Tensor grad = zeros(in_sizes, TensorOptions(coef.dtype())).scatter(1, t.unsqueeze(1), coef.unsqueeze(1));
     return {grad};
@@ -164,7 +177,8 @@ Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64
     Tensor w = weight.defined() ? weight.to(x.dtype()).index_select(0, safe_t) : ones({n}, TensorOptions(x.dtype()));
     w = where(ignored, 0.0, w);
     neg_w = w.neg();
-    Tensor losses = x.gather(1, safe_t.unsqueeze(1)).squeeze(1).mul(neg_w);
+    // Ignored rows are 0 even where the input is NaN or inf (0 * NaN would be NaN).
+    Tensor losses = where(ignored, 0.0, x.gather(1, safe_t.unsqueeze(1)).squeeze(1).mul(neg_w));
     total = w.sum();
     out = reduction == Reduction::None ? losses : reduction == Reduction::Sum ? losses.sum() : losses.sum().div(total);
   }
@@ -217,6 +231,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 Tensor cross_entropy_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t reduction,
                           int64_t ignore_index, double label_smoothing) {
+  EMBER_CHECK(reduction >= 0 && reduction <= 2, "cross_entropy: ", reduction, " is not a valid value for reduction");
   EMBER_CHECK(label_smoothing >= 0 && label_smoothing <= 1,
               "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
   EMBER_CHECK(input.dim() >= 1, "cross_entropy: input must have at least 1 dimension");
@@ -276,7 +291,9 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
 }
 
 namespace {
-// SmoothL1LossBackward0 and HuberLossBackward0: quadratic inside |d| < t, linear outside.
+// SmoothL1LossBackward0 and HuberLossBackward0: quadratic inside |d| < t, linear outside. With an
+// input and target that broadcast, each gradient is summed back to its own shape (to_inputs);
+// LibTorch 1.13 gets those gradients wrong, and ember keeps the right ones.
 struct RobustLossBackward final : PairLossBackward {
   const char* name_;
   bool huber;  // huber scales the linear part by t; smooth L1 divides the quadratic one by t
@@ -303,7 +320,9 @@ Tensor robust_loss(const char* op, const char* name, bool huber, const Tensor& i
     Tensor d = input.sub(target).abs();
     Tensor quad = huber ? d.mul(d).mul(0.5) : (t == 0 ? d.mul(0.0) : d.mul(d).mul(0.5 / t));
     Tensor lin = huber ? d.sub(0.5 * t).mul(t) : d.sub(0.5 * t);
-    out = reduce_loss(where(d.lt(t), quad, lin), reduction);
+    // Huber's result has the input's dtype (LibTorch writes into a tensor like the input); smooth L1 promotes.
+    Tensor loss = where(d.lt(t), quad, lin);
+    out = reduce_loss(huber ? loss.to(input.dtype()) : loss, reduction);
   }
   if (any_requires_grad(input, target)) {
     auto n = make_node<RobustLossBackward>(input, target);
@@ -368,17 +387,6 @@ struct BinaryCrossEntropyWithLogitsBackward0 final : NamedNode<"BinaryCrossEntro
     pos_weight.reset_data();
   }
 };
-
-// A weight that must broadcast to `shape` without growing it (PyTorch multiplies it in place).
-void check_fits(const Tensor& w, const Tensor& input, bool input_first) {
-  if (!w.defined()) return;
-  DimVector s = input_first ? broadcast_shapes(input.sizes(), w.sizes()) : broadcast_shapes(w.sizes(), input.sizes());
-  EMBER_CHECK(s.ref() == input.sizes(), "output with shape ", input.sizes(), " doesn't match the broadcast shape ", s);
-}
-void check_not_differentiable(const char* op, const Tensor& t, const char* arg) {
-  EMBER_CHECK(!t.defined() || !t.requires_grad(), "The function '", op,
-              "' is not differentiable with respect to argument '", arg, "'. This input cannot have requires_grad True.");
-}
 }  // namespace
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,

@@ -205,10 +205,6 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   for (const Tensor* p : {&running_mean, &running_var})
     EMBER_CHECK(!p->defined() || p->is_contiguous(), "batch_norm: running statistics must be contiguous");
   const int64_t per_channel = C > 0 ? input.numel() / C : 0;
-  // LibTorch checks this in functional::batch_norm; here for every caller, as a running variance
-  // from one value would be NaN.
-  EMBER_CHECK(!training || per_channel != 1, "Expected more than 1 value per channel when training, got input size ",
-              input.sizes());
   if (input.numel() == 0) {
     // As PyTorch: no statistics to take; the affine part still applies (and keeps the graph).
     Tensor out = input.clone();

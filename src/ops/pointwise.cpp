@@ -86,6 +86,9 @@ Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtr
   EMBER_CHECK(!(a.dtype() == kBool && b.dtype() == kBool && subtract),
               "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
               "operator instead.");
+  EMBER_CHECK(!(subtract && (a.dtype() == kBool || b.dtype() == kBool)),
+              "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, "
+              "use the `~` or `logical_not()` operator instead.");
   ScalarType ct = result_type(a, b);
   EMBER_CHECK(!(is_integral_type(ct, true) && alpha.isFloatingPoint()),
               "For integral input tensors, argument alpha must not be a floating point number.");
@@ -278,7 +281,10 @@ Tensor addc(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar
   Tensor out;
   {
     NoGradGuard ng;
-    out = add(self, combined, value);
+    // An integral result takes the value truncated to an integer, as ATen's value.to<scalar_t>().
+    const ScalarType ct = result_type(self, combined);
+    check_value_fits(value, ct);
+    out = add(self, combined, is_integral_type(ct, true) && value.isFloatingPoint() ? Scalar(value.toLong()) : value);
   }
   if (any_requires_grad(self, t1, t2)) {
     auto n = make_node<N>(self, t1, t2);
@@ -302,6 +308,12 @@ Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Sca
   return addc<AddcBackward<"AddcmulBackward0", false>>(self, t1, t2, value, prod);
 }
 Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  EMBER_CHECK(!(is_integral_type(t1.dtype(), true) && is_integral_type(t2.dtype(), true)),
+              "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+              "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+              "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+              "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+              "(input + value * tensor1 / tensor2), for all dtypes.");
   Tensor quot;
   {
     NoGradGuard ng;
@@ -310,11 +322,17 @@ Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Sca
   return addc<AddcBackward<"AddcdivBackward0", true>>(self, t1, t2, value, quot);
 }
 Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
-  Tensor out;
-  {
-    NoGradGuard ng;
-    out = add(self, sub(end, self), weight);
-  }
+  EMBER_CHECK(self.dtype() == end.dtype(), "expected dtype ", cpp_type_name(self.dtype()), " for `end` but got dtype ",
+              cpp_type_name(end.dtype()));
+  EMBER_CHECK(self.is_floating_point(), "\"lerp_kernel_scalar\" not implemented for '", to_string(self.dtype()), "'");
+  // ATen's two-sided formula: exact at both ends, and inf - inf only where the weight's side meets it.
+  Tensor out = visit_floating(self.dtype(), "lerp", [&](auto tag) {
+    using T = decltype(tag);
+    const T w = weight.to<T>();
+    return binary_kernel("lerp", self, end, self.dtype(), self.dtype(), Tensor(), [w](T a, T b) {
+      return std::abs(w) < T(0.5) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
+    });
+  });
   if (any_requires_grad(self, end)) {
     auto n = make_node<LerpBackward0>(self, end);
     n->weight = weight.toDouble();
@@ -368,12 +386,17 @@ Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) { return sub_(wra
 Tensor& Tensor::mul_(const Scalar& other) { return mul_(wrap_scalar(other)); }
 Tensor& Tensor::div_(const Scalar& other) { return div_(wrap_scalar(other)); }
 Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  return add_(ember::mul(t1, t2), value);
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::addcmul(*this, t1, t2, value));
 }
 Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  return add_(ember::div(t1, t2), value);
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::addcdiv(*this, t1, t2, value));
 }
-Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) { return add_(ember::sub(end, *this), weight); }
+Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) {
+  autograd::check_inplace(*this);
+  return assign_inplace(*this, ember::lerp(*this, end, weight));
+}
 
 // ---------------------------------------------------------------- pow
 
@@ -439,28 +462,25 @@ T pow_value(T x, T y) {
     return x || !y;
   } else {
     if (y < 0) return x == 1 ? 1 : (x == T(-1) ? (y % 2 ? T(-1) : T(1)) : 0);
-    T r = 1;
-    for (T e = y; e > 0; --e) r = static_cast<T>(r * x);
-    return r;
+    // Squaring keeps huge exponents fast; unsigned arithmetic wraps on overflow as ATen's does, without UB.
+    using U = std::make_unsigned_t<T>;
+    U r = 1, b = static_cast<U>(x);
+    for (U e = static_cast<U>(y); e; e >>= 1, b = static_cast<U>(b * b))
+      if (e & 1) r = static_cast<U>(r * b);
+    return static_cast<T>(r);
   }
 }
 Tensor pow_kernel(const Tensor& a, const Tensor& b) {
   ScalarType ct = result_type(a, b);
-  if (is_integral_type(ct, false)) {
-    auto bc = contiguous_raw(b);
-    bool negative = false;
-    visit_dtype(bc.dtype(), "pow", [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (std::is_signed_v<T>)
-        for (int64_t i = 0; i < bc.numel(); ++i) negative = negative || bc.data_ptr<T>()[i] < 0;
-    });
-    EMBER_CHECK(!negative, "Integers to negative integer powers are not allowed.");
-  }
+  EMBER_CHECK(ct != kBool, "\"pow\" not implemented for 'Bool'");
   return binary_kernel("pow", a, b, ct, ct, Tensor(), [](auto x, auto y) { return pow_value(x, y); });
 }
 }  // namespace
 
 Tensor pow(const Tensor& self, const Scalar& exponent) {
+  // Only a Scalar exponent is refused when negative (a tensor of them gives 0, 1 or -1 per element, as ATen).
+  EMBER_CHECK(!(is_integral_type(self.dtype(), true) && exponent.isIntegral(false) && exponent.toLong() < 0),
+              "Integers to negative integer powers are not allowed.");
   Tensor r = pow_kernel(self, wrap_scalar(exponent));
   if (any_requires_grad(self)) {
     auto n = make_node<PowBackward0>(self);
@@ -522,9 +542,12 @@ struct ClampBackward final : Node {
 
 Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi, const char* backward_name) {
   EMBER_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
-  EMBER_CHECK(x.dtype() != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
-  ScalarType dt = x.dtype();
-  if ((lo && lo->isFloatingPoint()) || (hi && hi->isFloatingPoint())) dt = float_of(x);
+  // The bounds take part in type promotion (a bool tensor clamped by floats is float).
+  ScalarType dt = lo ? result_type(x, *lo) : x.dtype();
+  if (hi) dt = promote_types(dt, result_type(x, *hi));
+  EMBER_CHECK(dt != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
+  if (lo) check_value_fits(*lo, dt);
+  if (hi) check_value_fits(*hi, dt);
   Tensor r = visit_dtype(dt, "clamp", [&](auto tag) {
     using T = decltype(tag);
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();

@@ -137,6 +137,7 @@ Tensor reciprocal(const Tensor& x) {
   return unary_float_op("reciprocal", x, kReciprocal, [](auto v) { return decltype(v)(1) / v; });
 }
 Tensor abs(const Tensor& x) {
+  EMBER_CHECK(x.dtype() != kBool, "\"abs_cpu\" not implemented for 'Bool'");
   Tensor r = unary_kernel("abs", x, x.dtype(), [](auto v) {
     if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
     else return v < 0 ? -v : v;
@@ -154,13 +155,15 @@ Tensor sign(const Tensor& x) {
 }
 Tensor relu(const Tensor& x) {
   EMBER_CHECK(x.dtype() != kBool, "\"clamp_min_cpu\" not implemented for 'Bool'");
-  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
+  // NaN is kept (a NaN compares false with 0), as PyTorch's relu does.
+  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v <= decltype(v)(0) ? decltype(v)(0) : v; });
   if (any_requires_grad(x)) record_unary(r, x, kRelu);
   return r;
 }
 namespace {
 template <typename F>
 Tensor rounding(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
+  EMBER_CHECK(x.dtype() != kBool, "\"", op, "_vml_cpu\" not implemented for 'Bool'");
   if (!is_floating_type(x.dtype())) return x.clone();
   Tensor r = unary_kernel(op, x, x.dtype(), f);
   if (any_requires_grad(x)) record_unary(r, x, def);
@@ -180,19 +183,22 @@ Tensor square(const Tensor& x) { return pow(x, 2); }
 
 namespace {
 // In-place form of a unary op: computed out of place, then written back with self's new history.
-Tensor& inplace_unary(Tensor& self, Tensor (*op)(const Tensor&)) {
+// When the backward needs the input (log, abs), a graph-recording call runs on a copy of it, so
+// the write does not invalidate what the backward saved (PyTorch saves the original self too).
+Tensor& inplace_unary(Tensor& self, Tensor (*op)(const Tensor&), bool backward_reads_input) {
   autograd::check_inplace(self);
-  return assign_inplace(self, op(self));
+  const bool keep_input = backward_reads_input && GradMode::is_enabled() && self.requires_grad();
+  return assign_inplace(self, op(keep_input ? self.clone() : self));
 }
 }  // namespace
 
-Tensor& Tensor::neg_() { return inplace_unary(*this, ember::neg); }
-Tensor& Tensor::exp_() { return inplace_unary(*this, ember::exp); }
-Tensor& Tensor::log_() { return inplace_unary(*this, ember::log); }
-Tensor& Tensor::sqrt_() { return inplace_unary(*this, ember::sqrt); }
-Tensor& Tensor::abs_() { return inplace_unary(*this, ember::abs); }
-Tensor& Tensor::tanh_() { return inplace_unary(*this, ember::tanh); }
-Tensor& Tensor::sigmoid_() { return inplace_unary(*this, ember::sigmoid); }
-Tensor& Tensor::relu_() { return inplace_unary(*this, ember::relu); }
+Tensor& Tensor::neg_() { return inplace_unary(*this, ember::neg, false); }
+Tensor& Tensor::exp_() { return inplace_unary(*this, ember::exp, false); }
+Tensor& Tensor::log_() { return inplace_unary(*this, ember::log, true); }
+Tensor& Tensor::sqrt_() { return inplace_unary(*this, ember::sqrt, false); }
+Tensor& Tensor::abs_() { return inplace_unary(*this, ember::abs, true); }
+Tensor& Tensor::tanh_() { return inplace_unary(*this, ember::tanh, false); }
+Tensor& Tensor::sigmoid_() { return inplace_unary(*this, ember::sigmoid, false); }
+Tensor& Tensor::relu_() { return inplace_unary(*this, ember::relu, false); }
 
 }  // namespace ember

@@ -25,11 +25,14 @@ struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBack
   DimVector in_sizes;
   variable_list apply(variable_list&& g) override {
     // Scatter-add each window's gradient to the element it picked, per (n, c) plane.
+    // A window that lies wholly in the padding picked nothing (index -1): its gradient is dropped.
     Tensor idx = indices.unpack();
     const int64_t planes = idx.size(0) * idx.size(1);
     const int64_t out_plane = idx.size(2) * idx.size(3);
+    Tensor picked = idx.ge(0);
     Tensor flat = zeros({planes, in_sizes[2] * in_sizes[3]}, TensorOptions(g[0].dtype()));
-    Tensor r = flat.scatter_add(1, idx.reshape({planes, out_plane}), g[0].reshape({planes, out_plane}));
+    Tensor r = flat.scatter_add(1, where(picked, idx, Scalar(int64_t(0))).reshape({planes, out_plane}),
+                                where(picked, g[0], 0.0).reshape({planes, out_plane}));
     return {r.reshape(in_sizes)};
   }
   void release_variables() override { indices.reset_data(); }
@@ -71,6 +74,9 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntAr
           for (int64_t ow = 0; ow < OW; ++ow) {
             T best = std::numeric_limits<T>::lowest();
             if constexpr (std::is_floating_point_v<T>) best = -std::numeric_limits<T>::infinity();
+            // Stays -1 (value -inf) for a window wholly in the padding, which dilation allows.
+            // LibTorch 1.13 reports an index there that is no element of the window, and its
+            // backward sends the window's gradient to that unrelated element; ember sends none.
             int64_t best_i = -1;
             // Only the kernel taps that land inside the image are visited (a huge kernel costs
             // no more than the image). In scan order a NaN always takes over, so the last NaN of

@@ -79,6 +79,8 @@ struct ReduceBackward final : Node {
   SavedVariable self, result;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& gs) override {
+    // The 0-"norm" counts non-zeros: piecewise constant, so no gradient flows (PyTorch returns none).
+    if (kind == Norm && p == 0) return {Tensor()};
     Tensor g = restore(gs[0], keep_shape, in_sizes);
     Tensor out;
     switch (kind) {
@@ -106,7 +108,11 @@ struct ReduceBackward final : Node {
         Tensor centered = x.sub(x.mean(reduced_list(), true));
         double denom = std::max(0.0, static_cast<double>(count) - correction);
         if (kind == Var) out = g.mul(centered).mul(2.0 / denom);
-        else out = g.mul(centered).div(restore(result.unpack(this), keep_shape, in_sizes).mul(denom));
+        else {
+          // Where the std is 0 its gradient is taken as 0 (as PyTorch), not 0/0.
+          Tensor r = restore(result.unpack(this), keep_shape, in_sizes);
+          out = where(r.eq(0.0), 0.0, g.mul(centered).div(r.mul(denom)));
+        }
         break;
       }
       case Norm: {
@@ -131,14 +137,9 @@ struct ReduceBackward final : Node {
     self.reset_data();
     result.reset_data();
   }
-  std::vector<int64_t> reduced_list() const {
-    std::vector<int64_t> d;
-    for (size_t i = 0; i < in_sizes.size(); ++i)
-      if (keep_shape[i] == 1 && in_sizes[i] != 1) d.push_back(static_cast<int64_t>(i));
-    if (d.empty())
-      for (size_t i = 0; i < in_sizes.size(); ++i) d.push_back(static_cast<int64_t>(i));
-    return d;
-  }
+  // The reduced dims, as recorded (a reduced dim of size 1 cannot be told from keep_shape alone).
+  std::vector<int64_t> reduced;
+  const std::vector<int64_t>& reduced_list() const { return reduced; }
 };
 
 intrusive_ptr<ReduceBackward> record(const Tensor& out, const Tensor& x, const Dims& r, ReduceBackward::Kind kind,
@@ -150,6 +151,7 @@ intrusive_ptr<ReduceBackward> record(const Tensor& out, const Tensor& x, const D
   n->in_sizes = x.sizes();
   n->dtype = x.dtype();
   n->count = r.count;
+  n->reduced.assign(r.list.begin(), r.list.end());
   set_history(out, n);
   return n;
 }
@@ -295,6 +297,8 @@ Tensor extreme_all(const Tensor& x, IntArrayRef dims, bool keepdim, const char* 
   return out;
 }
 
+// An empty `dims` reduces over every dim, forward and backward. (LibTorch 1.13's var/std backward
+// treats dims={} as "no dim reduced" and returns a wrong gradient; ember's is right.)
 Tensor var_impl(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim, bool is_std) {
   EMBER_CHECK(is_floating_type(x.dtype()), is_std ? "std" : "var",
               "(): input dtype should be either floating point or complex. Got ", to_string(x.dtype()), " instead.");
@@ -332,7 +336,9 @@ Tensor norm_impl(const Tensor& x, double p, IntArrayRef dims, bool keepdim, cons
     if (list.empty())
       for (int64_t i = 0; i < x.dim(); ++i) list.push_back(i);
     auto over = [&](const Tensor& t) { return x.dim() == 0 ? t : t.sum(list, keepdim); };
-    if (std::isinf(p)) out = x.dim() == 0 ? a : (p > 0 ? a.amax(list, keepdim) : a.amin(list, keepdim));
+    // Over no elements every norm is 0 (LibTorch gives 0 for +-inf too, where amax/amin would refuse).
+    if (std::isinf(p) && r.count == 0) out = zeros(r.out_shape, TensorOptions(x.dtype()));
+    else if (std::isinf(p)) out = x.dim() == 0 ? a : (p > 0 ? a.amax(list, keepdim) : a.amin(list, keepdim));
     else if (p == 0) out = over(a.ne(0.0).to(x.dtype()));
     else if (p == 1) out = over(a);
     else if (p == 2) out = over(a.mul(a)).sqrt();
@@ -394,25 +400,26 @@ std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) { ret
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim<false>(x, dim, keepdim); }
 Tensor amax(const Tensor& x, IntArrayRef dim, bool keepdim) { return extreme_all<true>(x, dim, keepdim, "AmaxBackward0"); }
 Tensor amin(const Tensor& x, IntArrayRef dim, bool keepdim) { return extreme_all<false>(x, dim, keepdim, "AminBackward0"); }
-Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
-  if (!dim) {
-    EMBER_CHECK(x.numel() > 0, "argmax(): Expected reduction dim to be specified for input.numel() == 0.");
-    return std::get<1>(arg_extreme<true>(x.detach().reshape({-1}), 0, false));
-  }
-  return std::get<1>(arg_extreme<true>(x.detach(), *dim, keepdim));
+namespace {
+// argmax/argmin: without a dim, over the flattened input; keepdim then keeps every dim as size 1.
+template <bool IsMax>
+Tensor arg_reduce(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  if (dim) return std::get<1>(arg_extreme<IsMax>(x.detach(), *dim, keepdim));
+  EMBER_CHECK(x.numel() > 0, IsMax ? "argmax" : "argmin",
+              "(): Expected reduction dim to be specified for input.numel() == 0.");
+  Tensor flat = std::get<1>(arg_extreme<IsMax>(x.detach().reshape({-1}), 0, false));
+  return keepdim ? flat.reshape(DimVector(x.dim(), 1)) : flat;
 }
-Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
-  if (!dim) {
-    EMBER_CHECK(x.numel() > 0, "argmin(): Expected reduction dim to be specified for input.numel() == 0.");
-    return std::get<1>(arg_extreme<false>(x.detach().reshape({-1}), 0, false));
-  }
-  return std::get<1>(arg_extreme<false>(x.detach(), *dim, keepdim));
-}
+}  // namespace
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_reduce<true>(x, dim, keepdim); }
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return arg_reduce<false>(x, dim, keepdim); }
 
 Tensor var(const Tensor& x, bool unbiased) { return var_impl(x, {}, unbiased, false, false); }
 Tensor var(const Tensor& x, IntArrayRef dim, bool unbiased, bool keepdim) { return var_impl(x, dim, unbiased, keepdim, false); }
 Tensor std(const Tensor& x, bool unbiased) { return var_impl(x, {}, unbiased, false, true); }
 Tensor std(const Tensor& x, IntArrayRef dim, bool unbiased, bool keepdim) { return var_impl(x, dim, unbiased, keepdim, true); }
+Tensor var(const Tensor& x, int dim) { return var_impl(x, IntArrayRef(int64_t(dim)), true, false, false); }
+Tensor std(const Tensor& x, int dim) { return var_impl(x, IntArrayRef(int64_t(dim)), true, false, true); }
 Tensor norm(const Tensor& x, const Scalar& p) { return norm_impl(x, p.toDouble(), {}, false, "NormBackward0"); }
 Tensor norm(const Tensor& x, std::optional<Scalar> p, IntArrayRef dim, bool keepdim) {
   return norm_impl(x, p ? p->toDouble() : 2.0, dim, keepdim, "NormBackward1");
@@ -425,11 +432,16 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dim, bool keepdim) {
   {
     NoGradGuard ng;
     std::vector<int64_t> list(r.list.begin(), r.list.end());
-    if (list.empty()) return xf.clone();
-    Tensor m = xf.amax(list, true);
-    m = where(isinf(m), 0.0, m);
-    out = xf.sub(m).exp().sum(list, true).log().add(m);
-    if (!keepdim) out = out.reshape(r.out_shape);
+    if (x.dim() == 0) {
+      out = xf.clone();  // a 0-d input is its own logsumexp (and keeps its gradient below)
+    } else if (r.count == 0) {
+      out = full(r.out_shape, -std::numeric_limits<double>::infinity(), TensorOptions(xf.dtype()));
+    } else {
+      Tensor m = xf.amax(list, true);
+      m = where(isinf(m), 0.0, m);
+      out = xf.sub(m).exp().sum(list, true).log().add(m);
+      if (!keepdim) out = out.reshape(r.out_shape);
+    }
   }
   if (any_requires_grad(x)) {
     auto n = record(out, x, r, ReduceBackward::LogSumExp, "LogsumexpBackward0");
@@ -474,16 +486,19 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
 
 Tensor all(const Tensor& x) { return all(x.reshape({-1}), 0, false); }
 Tensor any(const Tensor& x) { return any(x.reshape({-1}), 0, false); }
-Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+namespace {
+// all/any: bool results, except that uint8 inputs give uint8 (LibTorch 1.13 keeps that legacy type).
+template <bool IsAll>
+Tensor all_any(const Tensor& x, int64_t dim, bool keepdim) {
   Dims r = reduce_dims(x, IntArrayRef(dim), keepdim);
-  Tensor acc = reduce_raw<bool>(cast(x, kBool), r, kBool, true, [](bool a, bool v) { return a && v; });
+  Tensor acc = reduce_raw<bool>(cast(x, kBool), r, kBool, IsAll,
+                                [](bool a, bool v) { return IsAll ? (a && v) : (a || v); });
+  if (x.dtype() == kByte) acc = cast(acc, kByte);
   return raw_view(acc, r.out_shape, contiguous_strides(r.out_shape), 0);
 }
-Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
-  Dims r = reduce_dims(x, IntArrayRef(dim), keepdim);
-  Tensor acc = reduce_raw<bool>(cast(x, kBool), r, kBool, false, [](bool a, bool v) { return a || v; });
-  return raw_view(acc, r.out_shape, contiguous_strides(r.out_shape), 0);
-}
+}  // namespace
+Tensor all(const Tensor& x, int64_t dim, bool keepdim) { return all_any<true>(x, dim, keepdim); }
+Tensor any(const Tensor& x, int64_t dim, bool keepdim) { return all_any<false>(x, dim, keepdim); }
 
 bool equal(const Tensor& a, const Tensor& b) {
   if (a.sizes() != b.sizes()) return false;

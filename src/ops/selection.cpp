@@ -76,7 +76,8 @@ struct GatherBackward0 final : NamedNode<"GatherBackward0"> {
 };
 
 // Gradient for src of scatter/scatter_add: g gathered at index, padded with zeros where src is
-// larger than index.
+// larger than index (only src's first index.sizes() elements were read). LibTorch 1.13 returns the
+// gathered gradient alone there, whose shape is not src's; ember keeps src's shape.
 Tensor src_grad(const Tensor& g, int64_t dim, const Tensor& index, IntArrayRef src_sizes) {
   Tensor r = g.gather(dim, index);
   if (r.sizes() == src_sizes) return r;
@@ -153,7 +154,6 @@ Tensor& scatter_inplace(Tensor& self, const char* op, int64_t dim, const Tensor&
                         const Scalar& value, bool add) {
   autograd::check_inplace(self);
   if ((src && any_requires_grad(self, *src)) || (!src && any_requires_grad(self))) {
-    autograd::check_inplace(self);
     return assign_inplace(self, scatter_impl(op, self, dim, index, src, value, add));
   }
   const int64_t d = scatter_check(op, self, dim, index, src);
@@ -311,6 +311,11 @@ void check_mask(const char* op, const Tensor& mask) {
   EMBER_CHECK(mask.defined(), op, ": the mask is undefined");
   EMBER_CHECK(mask.dtype() == kBool || mask.dtype() == kByte, op,
               " only supports boolean masks, but got mask with dtype ", to_string(mask.dtype()));
+  // A uint8 mask (deprecated in LibTorch) is read as 0/1; any other value is refused, not taken as true.
+  if (mask.dtype() == kByte) {
+    NoGradGuard ng;
+    EMBER_CHECK(mask.numel() == 0 || mask.le(1).all().item<bool>(), "Mask tensor can take 0 and 1 values only");
+  }
 }
 
 // self with value where mask (broadcast together), written into `out` of the broadcast shape.
@@ -393,6 +398,7 @@ struct MaskedSelectBackward0 final : NamedNode<"MaskedSelectBackward0"> {
 }  // namespace
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value) {
+  check_value_fits(value, self.dtype());
   return masked_fill_impl(self, mask, scalar_of(value, value.type()), false);
 }
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
@@ -407,12 +413,12 @@ Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& value) const {
 }
 Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {
   check_mask("masked_fill_", mask);
+  check_value_fits(value, dtype());
   auto shape = try_broadcast(sizes(), mask.sizes());
   EMBER_CHECK(shape && shape->ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ",
               shape ? *shape : DimVector(mask.sizes()));
   autograd::check_inplace(*this);
   if (any_requires_grad(*this)) {
-    autograd::check_inplace(*this);
     return assign_inplace(*this, ember::masked_fill(*this, mask, value));
   }
   Tensor m = shares_storage(mask, *this) ? copy_raw(mask) : mask;
@@ -422,8 +428,7 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {
 }
 
 Tensor masked_select(const Tensor& self, const Tensor& mask) {
-  EMBER_CHECK(mask.defined() && (mask.dtype() == kBool || mask.dtype() == kByte),
-              "masked_select: expected BoolTensor or ByteTensor for mask");
+  check_mask("masked_select", mask);
   DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
   Tensor m = expand_raw(cast(mask, kBool), shape);
   Tensor s = expand_raw(self, shape);

@@ -250,15 +250,27 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
   strides.insert(d, st);
   return as_view_of(x, raw_view(x, sizes, strides, x.storage_offset()), "UnsqueezeBackward0", reshape_grad);
 }
-Tensor& Tensor::squeeze_(int64_t dim) {
-  Tensor v = ember::squeeze(detach(), dim);
-  unsafeGetTensorImpl()->set_geometry(v.sizes(), v.strides(), v.storage_offset());
-  return *this;
+namespace {
+// squeeze_/unsqueeze_: self takes the geometry of `v` (a view of it); the data is unchanged, so a
+// tensor in a graph only gains a node that reshapes its gradient back to the old sizes.
+Tensor& restride_inplace(Tensor& self, const Tensor& v, const char* name) {
+  autograd::check_inplace(self, /*allow_overlap=*/true);
+  intrusive_ptr<ViewBackward> n;
+  if (any_requires_grad(self)) {
+    n = make_node<ViewBackward>(self);
+    n->name_ = name;
+    n->formula = reshape_grad;
+    n->info.in_sizes = self.sizes();
+    n->info.dtype = self.dtype();
+  }
+  self.unsafeGetTensorImpl()->set_geometry(v.sizes(), v.strides(), v.storage_offset());
+  if (n) set_history(self, n);
+  return self;
 }
+}  // namespace
+Tensor& Tensor::squeeze_(int64_t dim) { return restride_inplace(*this, ember::squeeze(detach(), dim), "SqueezeBackward3"); }
 Tensor& Tensor::unsqueeze_(int64_t dim) {
-  Tensor v = ember::unsqueeze(detach(), dim);
-  unsafeGetTensorImpl()->set_geometry(v.sizes(), v.strides(), v.storage_offset());
-  return *this;
+  return restride_inplace(*this, ember::unsqueeze(detach(), dim), "UnsqueezeBackward1");
 }
 
 // ---------------------------------------------------------------- transpose / permute / expand
@@ -304,6 +316,7 @@ Tensor permute(const Tensor& x, IntArrayRef dims) {
 }
 Tensor movedim(const Tensor& x, int64_t source, int64_t destination) {
   int64_t s = maybe_wrap_dim(source, x.dim()), d = maybe_wrap_dim(destination, x.dim());
+  if (x.dim() == 0) return x.permute({});  // dims 0/-1 of a 0-d tensor name the tensor itself
   std::vector<int64_t> order;
   for (int64_t i = 0; i < x.dim(); ++i)
     if (i != s) order.push_back(i);
@@ -686,6 +699,7 @@ Tensor flip(const Tensor& x, IntArrayRef dims) {
   DimVector wrapped;
   for (int64_t d0 : dims) {
     int64_t d = maybe_wrap_dim(d0, x.dim());
+    if (x.dim() == 0) continue;  // a 0-d tensor flipped along its only "dim" is itself
     EMBER_CHECK(!seen[d], "dims has duplicates, original flip dims size=", dims.size());
     seen[d] = true;
     wrapped.push_back(d);

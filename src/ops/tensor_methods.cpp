@@ -116,6 +116,8 @@ T T::var(bool u) const { return ember::var(*this, u); }
 T T::var(IntArrayRef d, bool u, bool k) const { return ember::var(*this, d, u, k); }
 T T::std(bool u) const { return ember::std(*this, u); }
 T T::std(IntArrayRef d, bool u, bool k) const { return ember::std(*this, d, u, k); }
+T T::var(int d) const { return ember::var(*this, d); }
+T T::std(int d) const { return ember::std(*this, d); }
 T T::norm(const Scalar& p) const { return ember::norm(*this, p); }
 T T::norm(std::optional<Scalar> p, IntArrayRef d, bool k) const { return ember::norm(*this, p, d, k); }
 T T::logsumexp(IntArrayRef d, bool k) const { return ember::logsumexp(*this, d, k); }

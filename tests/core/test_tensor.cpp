@@ -126,7 +126,7 @@ TEST(Tensor, FactoriesMatchPyTorch) {
   EXPECT_EQ(values(linspace(0, 1, 5)), (std::vector<double>{0, 0.25, 0.5, 0.75, 1}));
   EXPECT_EQ(values(eye(2, 3)), (std::vector<double>{1, 0, 0, 0, 1, 0}));
   EXPECT_EQ(values(full({2}, 7)), (std::vector<double>{7, 7}));
-  EXPECT_EQ(full({2}, 7).dtype(), kFloat);
+  EXPECT_EQ(full({2}, 7).dtype(), kLong);
   EXPECT_EQ(arange(3).dtype(), kLong);
   EXPECT_EQ(zeros_like(ones({2, 2}, kInt)).dtype(), kInt);
   EXPECT_EQ(tensor({{1, 2}, {3, 4}}).sizes().vec(), (std::vector<int64_t>{2, 2}));

@@ -161,8 +161,11 @@ intrusive_ptr<N> make_node_list(TensorList inputs) {
 
 // Records that `view` shares `base`'s storage (the root base, when base is itself a view).
 void set_view_base(const Tensor& view, const Tensor& base);
-// For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad.
-void check_inplace(const Tensor& self);
+// For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad, and (unless
+// `allow_overlap`, as for fill_/zero_/index_put_, which write one value per location) for a tensor
+// whose elements share memory (a stride-0 dim of size > 1, e.g. after expand), where the op would
+// be applied once per alias.
+void check_inplace(const Tensor& self, bool allow_overlap = false);
 // After an in-place op: bumps the version and, when `node` is set, makes it self's new history
 // (for a view of a tensor that requires grad: the base gets CopySlices, the view a view of it).
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node);

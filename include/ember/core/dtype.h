@@ -61,6 +61,8 @@ inline bool isIntegralType(ScalarType t, bool include_bool) { return is_integral
 // LibTorch's short name ("Float"); PyTorch's Python name is torch_name() ("torch.float32").
 const char* to_string(ScalarType t);
 const char* torch_name(ScalarType t);
+// The C++ element type's name as LibTorch's caffe2::TypeMeta prints it ("float", "long int").
+const char* cpp_type_name(ScalarType t);
 inline const char* toString(ScalarType t) { return to_string(t); }
 std::ostream& operator<<(std::ostream& os, ScalarType t);
 

@@ -35,6 +35,9 @@ class Scalar {
     else if constexpr (std::is_floating_point_v<T>) return static_cast<T>(toDouble());
     else return static_cast<T>(toLong());
   }
+  // Whether the value is out of `dtype`'s range, by c10's rule: infinities fit floating types, NaN
+  // fits only floating types, and negative integers may wrap into unsigned ones.
+  bool overflows(ScalarType dtype) const;
   Scalar operator-() const {
     return tag_ == ScalarType::Double ? Scalar(-d_) : Scalar(-i_);
   }
@@ -46,5 +49,10 @@ class Scalar {
     int64_t i_;
   };
 };
+
+// Throws "value cannot be converted to type uint8_t without overflow" (LibTorch's words) when `v` does
+// not fit `dtype`; ops that store a Scalar into a tensor (fill_, full, linspace, clamp,
+// masked_fill) call it before writing anything.
+void check_value_fits(const Scalar& v, ScalarType dtype);
 
 }  // namespace ember

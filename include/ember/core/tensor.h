@@ -327,6 +327,9 @@ class Tensor {
   Tensor var(IntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
   Tensor std(bool unbiased = true) const;
   Tensor std(IntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
+  // LibTorch's C++-only overloads (gh-40287): x.std(0) reduces dim 0 rather than binding 0 to `unbiased`.
+  Tensor var(int dim) const;
+  Tensor std(int dim) const;
   Tensor norm(const Scalar& p = 2) const;
   Tensor norm(std::optional<Scalar> p, IntArrayRef dim, bool keepdim = false) const;
   Tensor logsumexp(IntArrayRef dim, bool keepdim = false) const;
