@@ -33,6 +33,9 @@ using namespace ::ember::nn::init;
 namespace optim {
 using namespace ::ember::optim;
 }
+// An alias rather than a namespace of using-directives: after `using namespace torch;`, `data::`
+// then names one namespace whichever path reaches it, so it is not ambiguous.
+namespace data = ::ember::data;
 }  // namespace torch
 
 namespace at {
@@ -43,6 +46,15 @@ using namespace ::ember::indexing;
 }  // namespace at
 
 namespace c10 {
+using ::ember::IValue;
+namespace ivalue {
+using ::ember::ivalue::Tuple;
+}
+using GenericDict = ::ember::GenericDict;
+namespace impl {
+using GenericDict = ::ember::GenericDict;
+using GenericList = ::ember::GenericList;
+}  // namespace impl
 using ::ember::ArrayRef;
 using ::ember::Device;
 using ::ember::DeviceType;

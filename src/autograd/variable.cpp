@@ -79,7 +79,7 @@ void set_history(const Tensor& out, const intrusive_ptr<Node>& node, uint32_t ou
 }
 
 void check_inplace(const Tensor& self, bool allow_overlap) {
-  if (!allow_overlap) {
+  if (!allow_overlap && self.numel() > 0) {
     for (int64_t d = 0; d < self.dim(); ++d)
       EMBER_CHECK(self.stride(d) != 0 || self.size(d) <= 1,
                   "unsupported operation: more than one element of the written-to tensor refers to a single memory "

@@ -329,6 +329,8 @@ Tensor& Tensor::fill_(const Scalar& value) {
 Tensor& Tensor::fill_(const Tensor& value) {
   EMBER_CHECK(value.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ", value.dim(),
               " dimensions.");
+  // Without a gradient to the value it is a plain fill (allowed on expanded tensors, as LibTorch).
+  if (!any_requires_grad(value)) return fill_(value.item());
   return copy_(value);
 }
 Tensor& Tensor::zero_() { return fill_(0); }

@@ -14,6 +14,12 @@ Tensor reduce_loss(const Tensor& loss, int64_t reduction) {
   return reduction == Reduction::None ? loss : reduction == Reduction::Sum ? loss.sum() : loss.mean();
 }
 
+// Losses of d = input - target: a bool operand beside a number tensor is promoted first (it cannot
+// require grad), since bool subtraction is refused; two bools stay refused, as in LibTorch.
+Tensor without_bool(const Tensor& t, const Tensor& other) {
+  return t.dtype() == kBool && other.dtype() != kBool ? t.to(result_type(t, other)) : t;
+}
+
 // A weight must broadcast to the input's shape without growing it (PyTorch multiplies it in place).
 void check_fits(const Tensor& w, const Tensor& input, bool input_first) {
   if (!w.defined()) return;
@@ -64,8 +70,9 @@ struct MseLossBackward0 final : PairLossBackward {
 };
 }  // namespace
 
-Tensor mse_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
+Tensor mse_loss(const Tensor& input_arg, const Tensor& target_arg, int64_t reduction) {
   EMBER_CHECK(reduction >= 0 && reduction <= 2, "mse_loss: ", reduction, " is not a valid value for reduction");
+  const Tensor input = without_bool(input_arg, target_arg), target = without_bool(target_arg, input_arg);
   Tensor out;
   {
     NoGradGuard ng;
@@ -285,8 +292,9 @@ Tensor cross_entropy_loss(const Tensor& input, const Tensor& target, const Tenso
   return nll.mul(1 - label_smoothing).add(reduced.mul(label_smoothing / static_cast<double>(n_classes)));
 }
 
-Tensor l1_loss(const Tensor& input, const Tensor& target, int64_t reduction) {
+Tensor l1_loss(const Tensor& input_arg, const Tensor& target_arg, int64_t reduction) {
   EMBER_CHECK(reduction >= 0 && reduction <= 2, "l1_loss: ", reduction, " is not a valid value for reduction");
+  const Tensor input = without_bool(input_arg, target_arg), target = without_bool(target_arg, input_arg);
   return reduce_loss(input.sub(target).abs(), reduction);  // composite in PyTorch too
 }
 
@@ -309,9 +317,10 @@ struct RobustLossBackward final : PairLossBackward {
   }
 };
 
-Tensor robust_loss(const char* op, const char* name, bool huber, const Tensor& input, const Tensor& target,
+Tensor robust_loss(const char* op, const char* name, bool huber, const Tensor& input_arg, const Tensor& target_arg,
                    int64_t reduction, double t) {
   EMBER_CHECK(reduction >= 0 && reduction <= 2, op, ": ", reduction, " is not a valid value for reduction");
+  const Tensor input = without_bool(input_arg, target_arg), target = without_bool(target_arg, input_arg);
   EMBER_CHECK(huber ? t > 0 : t >= 0, op, ": ", huber ? "delta" : "beta", huber ? " must be positive, but got " :
               " must be non-negative, but got ", t);
   Tensor out;

@@ -300,6 +300,8 @@ Tensor addc(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar
 }  // namespace
 
 Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value) {
+  EMBER_CHECK(promote_types(self.dtype(), promote_types(t1.dtype(), t2.dtype())) != kBool,
+              "\"addcmul_cpu_out\" not implemented for 'Bool'");
   Tensor prod;
   {
     NoGradGuard ng;

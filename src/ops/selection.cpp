@@ -125,6 +125,7 @@ struct ScatterAddBackward0 final : NamedNode<"ScatterAddBackward0"> {
 Tensor scatter_impl(const char* op, const Tensor& self, int64_t dim, const Tensor& index, const Tensor* src,
                     const Scalar& value, bool add) {
   const int64_t d = scatter_check(op, self, dim, index, src);
+  if (!src) check_value_fits(value, self.dtype());
   Tensor out = copy_raw(self);
   Tensor s = src ? *src : scalar_of(value, self.dtype());
   scatter_kernel(as_1d(out), d, as_1d(index), src ? as_1d(s) : s, add);
@@ -157,6 +158,7 @@ Tensor& scatter_inplace(Tensor& self, const char* op, int64_t dim, const Tensor&
     return assign_inplace(self, scatter_impl(op, self, dim, index, src, value, add));
   }
   const int64_t d = scatter_check(op, self, dim, index, src);
+  if (!src) check_value_fits(value, self.dtype());
   Tensor s = src ? (shares_storage(*src, self) ? copy_raw(*src) : *src) : scalar_of(value, self.dtype());
   Tensor idx = shares_storage(index, self) ? copy_raw(index) : index;
   scatter_kernel(as_1d(self), d, as_1d(idx), src ? as_1d(s) : s, add);
@@ -417,7 +419,8 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {
   auto shape = try_broadcast(sizes(), mask.sizes());
   EMBER_CHECK(shape && shape->ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ",
               shape ? *shape : DimVector(mask.sizes()));
-  autograd::check_inplace(*this);
+  // Allowed on expanded tensors, where LibTorch only warns (a shared location takes the last write).
+  autograd::check_inplace(*this, /*allow_overlap=*/true);
   if (any_requires_grad(*this)) {
     return assign_inplace(*this, ember::masked_fill(*this, mask, value));
   }
@@ -539,6 +542,7 @@ std::tuple<Tensor, Tensor> sort_impl(const Tensor& self, int64_t dim, int64_t k,
 }  // namespace
 
 std::tuple<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool /*sorted*/) {
+  EMBER_CHECK(self.dtype() != kBool, "\"topk_cpu\" not implemented for 'Bool'");
   const int64_t d = maybe_wrap_dim(dim, self.dim());
   const int64_t n = self.dim() == 0 ? 1 : self.size(d);
   EMBER_CHECK(k >= 0 && k <= n, "selected index k out of range");

@@ -144,12 +144,16 @@ TEST(Hardening, InPlaceOnOverlappingMemoryIsRefused) {
   expect_error([&] { e.abs_(); }, msg, {base});
   expect_error([&] { e.clamp_(0, 1); }, msg, {base});
   expect_error([&] { e.copy_(ones({3})); }, msg, {base});
-  expect_error([&] { e.masked_fill_(tensor({true, false, true}), 1.0); }, msg, {base});
-  // fill_/zero_/index_put_ write one value per location: allowed, as in LibTorch.
+  // fill_/zero_ write one value per location, and masked_fill_ only warns in LibTorch: allowed.
   e.fill_(2);
   EXPECT_EQ(base.item<double>(), 2.0);
   e.zero_();
   EXPECT_EQ(base.item<double>(), 0.0);
+  e.fill_(tensor(4.0));
+  EXPECT_EQ(base.item<double>(), 4.0);
+  e.masked_fill_(tensor({false, true, false}), 1.0);
+  EXPECT_EQ(base.item<double>(), 1.0);
+  EXPECT_EQ(ones({0, 1}).expand({0, 3}).mul_(2).numel(), 0);  // nothing is written twice when nothing is written
 }
 
 TEST(Hardening, SizeProductsAreChecked) {

@@ -13,6 +13,10 @@
 #include "ember/nn/ordered_dict.h"
 
 namespace ember {
+namespace serialize {
+class OutputArchive;
+class InputArchive;
+}  // namespace serialize
 namespace nn {
 
 class Module : public std::enable_shared_from_this<Module> {
@@ -64,6 +68,10 @@ class Module : public std::enable_shared_from_this<Module> {
 
   virtual void pretty_print(std::ostream& stream) const;
   virtual bool is_serializable() const { return true; }
+  // Writes the state dict (parameters and buffers by path, e.g. "fc1.weight") into the archive;
+  // load reads one back, checking every entry before changing any (src/serialize/module_io.cpp).
+  virtual void save(serialize::OutputArchive& archive) const;
+  virtual void load(serialize::InputArchive& archive);
 
   // Registers `tensor` as parameter `name` (a leaf; requires_grad as given). An undefined
   // tensor registers an absent parameter (e.g. a disabled bias).
