@@ -493,7 +493,8 @@ inline std::pair<Tensor, Tensor> binary_inputs(Ctx& c, bool floating = false, Va
 }
 
 inline TL unary(Ctx& c, Vals vk, const std::function<Tensor(const Tensor&)>& f) {
-  Tensor x = c.make(c.shape(), c.mostly_float(), vk);
+  Shape x_shape = c.shape();
+  Tensor x = c.make(x_shape, c.mostly_float(), vk);
   return one(f(x));
 }
 
@@ -541,9 +542,12 @@ inline TL inplace_out(const Target& tg, const Tensor& result) {
   return o;
 }
 
+// An optional dtype= for a reduction, drawn before the input: an integer one turns inf and nan off
+// (their integer value is undefined in C++, and LibTorch's is whatever the CPU gives).
 inline c10::optional<Dt> maybe_dtype(Ctx& c, double p = 0.4) {
   if (!c.rng.chance(p)) return c10::nullopt;
   Dt d = c.any_dtype();
+  if (!is_float(d)) c.special = false;
   c.note("dtype=" + dt_name(d));
   return d;
 }
@@ -718,7 +722,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  return one(torch::add(a, b, al));
                }});
   v.push_back({"add_scalar", [](Ctx& c) {
-                 Tensor a = c.make(c.shape(), c.any_dtype());
+                 Shape a_shape = c.shape();
+                 Tensor a = c.make(a_shape, c.any_dtype());
                  torch::Scalar s = c.scalar(a.scalar_type());
                  return one(c.rng.chance(0.5) ? a + s : a.add(s, 2));
                }});
@@ -729,7 +734,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  return one(torch::sub(a, b, al));
                }});
   v.push_back({"sub_scalar", [](Ctx& c) {
-                 Tensor a = c.make(c.shape(), c.any_dtype());
+                 Shape a_shape = c.shape();
+                 Tensor a = c.make(a_shape, c.any_dtype());
                  torch::Scalar s = c.scalar(a.scalar_type());
                  bool rev = c.bnote("rev", c.rng.chance(0.5));
                  return one(rev ? s - a : a - s);
@@ -739,7 +745,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  return one(c.rng.chance(0.5) ? a * b : torch::mul(a, b));
                }});
   v.push_back({"mul_scalar", [](Ctx& c) {
-                 Tensor a = c.make(c.shape(), c.any_dtype());
+                 Shape a_shape = c.shape();
+                 Tensor a = c.make(a_shape, c.any_dtype());
                  torch::Scalar s = c.scalar(a.scalar_type());
                  return one(c.rng.chance(0.5) ? s * a : a.mul(s));
                }});
@@ -748,14 +755,16 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  return one(a / b);
                }});
   v.push_back({"div_scalar", [](Ctx& c) {
-                 Tensor a = c.make(c.shape(), c.any_dtype());
+                 Shape a_shape = c.shape();
+                 Tensor a = c.make(a_shape, c.any_dtype());
                  torch::Scalar s = c.scalar(a.scalar_type());
                  bool rev = c.bnote("rev", c.rng.chance(0.5));
                  return one(rev ? s / a : a.div(s));
                }});
   v.push_back({"pow_scalar", [](Ctx& c) {
                  c.small_ints = true;
-                 Tensor a = c.make(c.shape(), c.any_dtype());
+                 Shape a_shape = c.shape();
+                 Tensor a = c.make(a_shape, c.any_dtype());
                  torch::Scalar e = c.rng.chance(0.5) ? torch::Scalar(static_cast<int64_t>(c.rng.range(-2, 3)))
                                                      : torch::Scalar(c.rng.pick<double>({0.5, -0.5, 2.0, 1.5, 0.0, -1.0}));
                  c.note("e=" + scalar_str(e));
@@ -768,7 +777,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
                }});
   v.push_back({"pow_scalar_base", [](Ctx& c) {
                  c.small_ints = true;
-                 Tensor e = c.make(c.shape(), c.any_dtype());
+                 Shape e_shape = c.shape();
+                 Tensor e = c.make(e_shape, c.any_dtype());
                  torch::Scalar b = c.rng.chance(0.5) ? torch::Scalar(static_cast<int64_t>(c.rng.range(-2, 3))) : torch::Scalar(c.rng.pick<double>({0.5, 2.5, -1.5}));
                  c.note("base=" + scalar_str(b));
                  return one(torch::pow(b, e));
@@ -784,8 +794,10 @@ inline void add_pointwise(std::vector<Variant>& v) {
   v.push_back({"where", [](Ctx& c) {
                  Shape s = c.shape();
                  Tensor cond = mask_of(c, c.partner(s));
-                 Tensor a = c.make(c.partner(s, false), c.mostly_float());
-                 Tensor b = c.make(c.partner(s, false), c.rng.chance(0.7) ? a.scalar_type() : c.any_dtype());
+                 Shape a_shape = c.partner(s, false);
+                 Tensor a = c.make(a_shape, c.mostly_float());
+                 Shape b_shape = c.partner(s, false);
+                 Tensor b = c.make(b_shape, c.rng.chance(0.7) ? a.scalar_type() : c.any_dtype());
                  return one(torch::where(cond, a, b));
                }});
   v.push_back({"where_scalar", [](Ctx& c) {
@@ -796,7 +808,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  return one(c.rng.chance(0.5) ? torch::where(cond, a, sc) : torch::where(cond, sc, a));
                }});
   v.push_back({"clamp", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.any_dtype());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.any_dtype());
                  Opt lo, hi;
                  int64_t m = c.rng.range(0, 3);
                  if (m != 1) lo = c.scalar(x.scalar_type());
@@ -805,18 +818,21 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  return one(x.clamp(lo, hi));
                }});
   v.push_back({"clamp_min", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.any_dtype());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.any_dtype());
                  return one(x.clamp_min(c.scalar(x.scalar_type())));
                }});
   v.push_back({"clamp_max", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.any_dtype());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.any_dtype());
                  return one(torch::clamp_max(x, c.scalar(x.scalar_type())));
                }});
   v.push_back({"addcmul", [](Ctx& c) {
                  Shape s = c.shape();
                  Dt dt = c.mostly_float();
                  Tensor a = c.make(c.partner(s, false), dt);
-                 Tensor t1 = c.make(c.partner(s), c.rng.chance(0.8) ? dt : c.any_dtype());
+                 Shape t1_shape = c.partner(s);
+                 Tensor t1 = c.make(t1_shape, c.rng.chance(0.8) ? dt : c.any_dtype());
                  Tensor t2 = c.make(c.partner(s, false), dt);
                  torch::Scalar val = c.rng.chance(0.3) ? torch::Scalar(0.5) : torch::Scalar(static_cast<int64_t>(c.rng.range(-2, 2)));
                  c.note("value=" + scalar_str(val));
@@ -826,7 +842,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
                  Shape s = c.shape();
                  Dt dt = c.mostly_float();
                  Tensor a = c.make(c.partner(s, false), dt);
-                 Tensor t1 = c.make(c.partner(s), c.rng.chance(0.8) ? dt : c.any_dtype());
+                 Shape t1_shape = c.partner(s);
+                 Tensor t1 = c.make(t1_shape, c.rng.chance(0.8) ? dt : c.any_dtype());
                  Tensor t2 = c.make(c.partner(s, false), dt, Vals::Positive);
                  torch::Scalar val = c.rng.chance(0.3) ? torch::Scalar(0.5) : torch::Scalar(static_cast<int64_t>(c.rng.range(-2, 2)));
                  c.note("value=" + scalar_str(val));
@@ -902,7 +919,8 @@ inline void add_pointwise(std::vector<Variant>& v) {
     const B* bp = &b;
     v.push_back({b.name, [bp](Ctx& c) {
                    if (bp->ts && c.rng.chance(0.4)) {
-                     Tensor a = c.make(c.shape(), c.any_dtype());
+                     Shape a_shape = c.shape();
+                     Tensor a = c.make(a_shape, c.any_dtype());
                      return one(bp->ts(a, c.scalar(a.scalar_type())));
                    }
                    auto [x, y] = binary_inputs(c);
@@ -965,7 +983,8 @@ inline void add_inplace(std::vector<Variant>& v) {
   for (const IU& u : unaries) {
     const IU* up = &u;
     v.push_back({u.name, [up](Ctx& c) {
-                   Target tg = inplace_target(c, c.shape(), c.mostly_float(), up->vk);
+                   Shape s = c.shape();
+                   Target tg = inplace_target(c, s, c.mostly_float(), up->vk);
                    return inplace_out(tg, up->f(tg.t));
                  }});
   }
@@ -1020,7 +1039,8 @@ inline void add_inplace(std::vector<Variant>& v) {
                  Shape s = c.shape();
                  Dt dt = c.float_dtype();
                  Target tg = inplace_target(c, s, dt);
-                 Tensor e = c.make(c.partner(s, false), c.rng.chance(0.8) ? dt : c.any_dtype());
+                 Shape e_shape = c.partner(s, false);
+                 Tensor e = c.make(e_shape, c.rng.chance(0.8) ? dt : c.any_dtype());
                  return inplace_out(tg, tg.t.lerp_(e, c.dnote("w", c.rng.pick<double>({0.25, 0.5, 2.0}))));
                }});
   v.push_back({"unsqueeze_", [](Ctx& c) {
@@ -1081,42 +1101,57 @@ inline void add_inplace(std::vector<Variant>& v) {
 
 inline void add_reductions(std::vector<Variant>& v) {
   v.push_back({"sum", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.any_dtype());
-                 return one(x.sum(maybe_dtype(c)));
+                 c10::optional<Dt> dt = maybe_dtype(c);
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.any_dtype());
+                 return one(x.sum(dt));
                }});
   v.push_back({"sum_dim", [](Ctx& c) {
+                 c10::optional<Dt> dt = maybe_dtype(c);
                  Shape s = c.shape();
                  Tensor x = c.make(s, c.any_dtype());
                  Shape d = dims_of(c, static_cast<int64_t>(s.size()));
                  bool k = c.bnote("keepdim", c.rng.chance(0.5));
-                 return one(x.sum(d, k, maybe_dtype(c)));
+                 return one(x.sum(d, k, dt));
                }});
   v.push_back({"mean", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.mostly_float());
-                 return one(x.mean(maybe_dtype(c, 0.3)));
+                 c10::optional<Dt> dt = maybe_dtype(c, 0.3);
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.mostly_float());
+                 return one(x.mean(dt));
                }});
   v.push_back({"mean_dim", [](Ctx& c) {
+                 c10::optional<Dt> dt = maybe_dtype(c, 0.3);
                  Shape s = c.shape();
                  Tensor x = c.make(s, c.mostly_float());
                  Shape d = dims_of(c, static_cast<int64_t>(s.size()));
                  bool k = c.bnote("keepdim", c.rng.chance(0.5));
-                 return one(torch::mean(x, d, k, maybe_dtype(c, 0.3)));
+                 return one(torch::mean(x, d, k, dt));
                }});
   v.push_back({"prod", [](Ctx& c) {
+                 c10::optional<Dt> dt = maybe_dtype(c, 0.3);
                  c.small_ints = true;
-                 Tensor x = c.make(c.shape(0, 3, 3), c.any_dtype());
-                 return one(x.prod(maybe_dtype(c, 0.3)));
+                 Shape x_shape = c.shape(0, 3, 3);
+                 Tensor x = c.make(x_shape, c.any_dtype());
+                 return one(x.prod(dt));
                }});
   v.push_back({"prod_dim", [](Ctx& c) {
+                 c10::optional<Dt> dt = maybe_dtype(c, 0.3);
                  c.small_ints = true;
                  Shape s = c.shape(0, 3, 3);
                  Tensor x = c.make(s, c.any_dtype());
                  int64_t d = c.inote("dim", c.dim_of(static_cast<int64_t>(s.size())));
                  bool k = c.bnote("keepdim", c.rng.chance(0.5));
-                 return one(x.prod(d, k, maybe_dtype(c, 0.3)));
+                 return one(x.prod(d, k, dt));
                }});
-  v.push_back({"max_all", [](Ctx& c) { return one(c.make(c.shape(), c.any_dtype()).max()); }});
-  v.push_back({"min_all", [](Ctx& c) { return one(torch::min(c.make(c.shape(), c.any_dtype()))); }});
+  v.push_back({"max_all", [](Ctx& c) {
+                 Shape s = c.shape();
+                 return one(c.make(s, c.any_dtype()).max());
+               }});
+  v.push_back({"min_all", [](Ctx& c) {
+                 Shape s = c.shape();
+                 return one(torch::min(c.make(s, c.any_dtype())));
+               }});
   v.push_back({"max_dim", [](Ctx& c) {
                  Shape s = c.shape();
                  Tensor x = c.make(s, c.any_dtype(), Vals::Distinct);
@@ -1158,7 +1193,8 @@ inline void add_reductions(std::vector<Variant>& v) {
   for (int which = 0; which < 2; ++which) {
     const char* names[2][3] = {{"var", "var_dim", "var_int"}, {"std", "std_dim", "std_int"}};
     v.push_back({names[which][0], [which](Ctx& c) {
-                   Tensor x = c.make(c.shape(), c.mostly_float());
+                   Shape x_shape = c.shape();
+                   Tensor x = c.make(x_shape, c.mostly_float());
                    bool u = c.bnote("unbiased", c.rng.chance(0.5));
                    return one(which ? x.std(u) : torch::var(x, u));
                  }});
@@ -1181,7 +1217,8 @@ inline void add_reductions(std::vector<Variant>& v) {
                  }});
   }
   v.push_back({"norm", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.mostly_float());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.mostly_float());
                  double p = c.dnote("p", c.rng.pick<double>({0, 1, 2, kInf, 3, -kInf, 0.5}));
                  return one(x.norm(p));
                }});
@@ -1201,13 +1238,20 @@ inline void add_reductions(std::vector<Variant>& v) {
                  return one(torch::logsumexp(x, d, k));
                }});
   v.push_back({"cumsum", [](Ctx& c) {
+                 c10::optional<Dt> dt = maybe_dtype(c);
                  Shape s = c.shape();
                  Tensor x = c.make(s, c.any_dtype());
                  int64_t d = c.inote("dim", c.dim_of(static_cast<int64_t>(s.size())));
-                 return one(x.cumsum(d, maybe_dtype(c)));
+                 return one(x.cumsum(d, dt));
                }});
-  v.push_back({"all", [](Ctx& c) { return one(c.make(c.shape(), c.any_dtype()).all()); }});
-  v.push_back({"any", [](Ctx& c) { return one(torch::any(c.make(c.shape(), c.any_dtype()))); }});
+  v.push_back({"all", [](Ctx& c) {
+                 Shape s = c.shape();
+                 return one(c.make(s, c.any_dtype()).all());
+               }});
+  v.push_back({"any", [](Ctx& c) {
+                 Shape s = c.shape();
+                 return one(torch::any(c.make(s, c.any_dtype())));
+               }});
   v.push_back({"all_dim", [](Ctx& c) {
                  Shape s = c.shape();
                  Tensor x = c.make(s, c.any_dtype());
@@ -1405,11 +1449,13 @@ inline void add_shape(std::vector<Variant>& v) {
                  }});
   }
   v.push_back({"tril", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(c.bad ? 0 : 2, 3), c.any_dtype());
+                 Shape x_shape = c.shape(c.bad ? 0 : 2, 3);
+                 Tensor x = c.make(x_shape, c.any_dtype());
                  return one(x.tril(c.inote("k", c.rng.range(-2, 2))));
                }});
   v.push_back({"triu", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(c.bad ? 0 : 2, 3), c.any_dtype());
+                 Shape x_shape = c.shape(c.bad ? 0 : 2, 3);
+                 Tensor x = c.make(x_shape, c.any_dtype());
                  return one(torch::triu(x, c.inote("k", c.rng.range(-2, 2))));
                }});
   v.push_back({"diagonal", [](Ctx& c) {
@@ -1423,7 +1469,8 @@ inline void add_shape(std::vector<Variant>& v) {
   v.push_back({"to_dtype", [](Ctx& c) {
                  Dt to = c.any_dtype();
                  if (!is_float(to)) c.special = false;  // nan and inf have no integer value
-                 Tensor x = c.make(c.shape(), c.mostly_float());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.mostly_float());
                  c.note("to=" + dt_name(to));
                  return one(x.to(to));
                }});
@@ -1526,7 +1573,8 @@ inline void add_indexing(std::vector<Variant>& v) {
                  Shape s = c.shape();
                  Dt dt = c.any_dtype();
                  Tensor x = c.make(s, dt);
-                 return one(x.masked_fill(mask_of(c, c.partner(s)), c.scalar(dt)));
+                 Tensor m = mask_of(c, c.partner(s));
+                 return one(x.masked_fill(m, c.scalar(dt)));
                }});
   v.push_back({"masked_fill_tensor", [](Ctx& c) {
                  Shape s = c.shape();
@@ -1563,7 +1611,10 @@ inline void add_indexing(std::vector<Variant>& v) {
                  int64_t d = c.inote("dim", c.dim_of(static_cast<int64_t>(s.size())));
                  return one(torch::argsort(x, d, c.bnote("desc", c.rng.chance(0.5))));
                }});
-  v.push_back({"nonzero", [](Ctx& c) { return one(c.make(c.shape(), c.any_dtype()).nonzero()); }});
+  v.push_back({"nonzero", [](Ctx& c) {
+                 Shape s = c.shape();
+                 return one(c.make(s, c.any_dtype()).nonzero());
+               }});
 }
 
 inline void add_linalg(std::vector<Variant>& v) {
@@ -1646,20 +1697,26 @@ inline void add_nn(std::vector<Variant>& v) {
                  }});
   }
   v.push_back({"gelu", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.mostly_float());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.mostly_float());
                  const char* a = c.bad && c.rng.chance(0.5) ? "exact" : c.rng.chance(0.5) ? "none" : "tanh";
                  c.note(std::string("approx=") + a);
                  return one(torch::gelu(x, a));
                }});
   v.push_back({"elu", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.mostly_float());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.mostly_float());
                  return one(torch::elu(x, c.dnote("alpha", c.rng.pick<double>({1.0, 0.5, 2.0}))));
                }});
   v.push_back({"leaky_relu", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.mostly_float());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.mostly_float());
                  return one(torch::leaky_relu(x, c.dnote("slope", c.rng.pick<double>({0.01, 0.2, -0.5, 1.5}))));
                }});
-  v.push_back({"silu", [](Ctx& c) { return one(torch::silu(c.make(c.shape(), c.mostly_float()))); }});
+  v.push_back({"silu", [](Ctx& c) {
+                 Shape s = c.shape();
+                 return one(torch::silu(c.make(s, c.mostly_float())));
+               }});
 
   // Losses: regression pairs of broadcastable shapes (mismatching when bad).
   struct L {
@@ -1682,7 +1739,8 @@ inline void add_nn(std::vector<Variant>& v) {
                    Shape s = c.shape();
                    Dt dt = c.mostly_float();
                    Tensor a = c.make(s, dt);
-                   Tensor b = c.make(c.rng.chance(0.7) ? s : c.partner(s), c.rng.chance(0.8) ? dt : c.mostly_float());
+                   Shape b_shape = c.rng.chance(0.7) ? s : c.partner(s);
+                   Tensor b = c.make(b_shape, c.rng.chance(0.8) ? dt : c.mostly_float());
                    return one(lp->f(c, a, b, reduction(c)));
                  }});
   }
@@ -1820,7 +1878,8 @@ inline void add_nn(std::vector<Variant>& v) {
                }});
   v.push_back({"group_norm", [](Ctx& c) {
                  int64_t g = c.rng.range(1, 2);
-                 int64_t C = g * c.rng.range(1, 2) + (c.bad && c.rng.chance(0.5) ? 1 : 0);
+                 int64_t C = g * c.rng.range(1, 2);
+                 if (c.bad && c.rng.chance(0.5)) C += 1;
                  Shape s{c.rng.range(1, 2), C};
                  if (c.rng.chance(0.6)) s.push_back(c.rng.range(1, 3));
                  Dt dt = c.rng.chance(0.9) ? c.float_dtype() : c.any_dtype();
@@ -1889,7 +1948,8 @@ inline void add_factories(std::vector<Variant>& v) {
                  return one(torch::eye(n, torch::dtype(dt)));
                }});
   v.push_back({"like", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.any_dtype());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.any_dtype());
                  int64_t k = c.inote("kind", c.rng.range(0, 2));
                  if (k == 0) return one(torch::zeros_like(x));
                  if (k == 1) return one(torch::ones_like(x, torch::dtype(c.float_dtype())));
@@ -1905,7 +1965,8 @@ inline void add_chains(std::vector<Variant>& v) {
                  return one((x - x.mean(Shape{0})) / x.std(0));
                }});
   v.push_back({"chain_reuse", [](Ctx& c) {
-                 Tensor x = c.make(c.shape(), c.float_dtype());
+                 Shape x_shape = c.shape();
+                 Tensor x = c.make(x_shape, c.float_dtype());
                  Tensor y = x * x + x.sin() - x.exp().clamp_max(4);
                  return TL{y, y.sum() * x.abs()};
                }});

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -307,6 +308,32 @@ TEST(Differential, EveryCaseMatchesLibTorch) {
   std::printf("%zu cases (%zu skipped: LibTorch crashed), %zu variants, %zu differences (%zu accepted), %.1f s\n",
               cases.size(), skipped, vs.size(), diffs.size(), diffs.size() - unlisted.size(), secs);
   EXPECT_EQ(unlisted.size(), 0u) << "unlisted differences between LibTorch 1.13 and ember (lines starting DIFF above)";
+}
+
+}  // namespace
+
+namespace {
+
+// The crash guard itself: a case that dies is reported as that case, the others still run.
+TEST(DifferentialGuard, PinsACrashOrHangOnItsCase) {
+  std::vector<uint64_t> ids{0, 1, 2, 3, 4, 5};
+  auto out = diffguard::run_guarded(
+      ids, 4,
+      [](uint64_t id) -> std::string {
+        if (id == 2) std::abort();
+        if (id == 4) sleep(30);
+        return "line " + std::to_string(id);
+      },
+      2, 1);
+  ASSERT_EQ(out.size(), ids.size());
+  for (uint64_t id : {0, 1, 3, 5}) {
+    EXPECT_TRUE(out[id].ok) << id;
+    EXPECT_EQ(out[id].line, "line " + std::to_string(id));
+  }
+  EXPECT_FALSE(out[2].ok);
+  EXPECT_NE(out[2].crash.find("signal 6"), std::string::npos) << out[2].crash;
+  EXPECT_FALSE(out[4].ok);
+  EXPECT_NE(out[4].crash.find("timeout"), std::string::npos) << out[4].crash;
 }
 
 }  // namespace
