@@ -14,6 +14,13 @@ for n in "${names[@]}"; do
   work=$(mktemp -d)
   cp fuzz/corpus/"${corpus[$n]}"/* "$work"/
   echo "== fuzz_$n for ${FUZZ_SECONDS:-60} s"
-  build-fuzz/fuzz/"fuzz_$n" -max_total_time="${FUZZ_SECONDS:-60}" -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -5
-  rm -rf "$work"
+  # A crash, leak, hang (10 s per input) or 2 GB of memory fails the run; the input that did it
+  # is written to the current folder as crash-*, leak-*, timeout-* or oom-*.
+  if ! build-fuzz/fuzz/"fuzz_$n" -max_total_time="${FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 \
+       -print_final_stats=1 "$work" >"$work.log" 2>&1; then
+    tail -60 "$work.log"
+    exit 1
+  fi
+  grep -E "stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$work.log"
+  rm -rf "$work" "$work.log"
 done
