@@ -15,8 +15,10 @@ for n in "${names[@]}"; do
   cp fuzz/corpus/"${corpus[$n]}"/* "$work"/
   echo "== fuzz_$n for ${FUZZ_SECONDS:-60} s"
   # A crash, leak, hang (10 s per input) or 2 GB of memory fails the run; the input that did it
-  # is written to the current folder as crash-*, leak-*, timeout-* or oom-*.
+  # is kept as build-fuzz/artifacts/fuzz_<name>-{crash,leak,timeout,oom}-*.
+  mkdir -p build-fuzz/artifacts
   if ! build-fuzz/fuzz/"fuzz_$n" -max_total_time="${FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 \
+       -artifact_prefix="build-fuzz/artifacts/fuzz_$n-" \
        -print_final_stats=1 "$work" >"$work.log" 2>&1; then
     tail -60 "$work.log"
     exit 1
