@@ -24,9 +24,13 @@ constexpr uint64_t kMaxCompressionRatio = 1100;
 }  // namespace
 
 struct ZipReader::Impl {
+  // Owned here rather than by ZipReader, so that it is also closed when the constructor throws.
   zip_t* archive = nullptr;
   std::unordered_map<std::string, int64_t> index;
   std::vector<uint64_t> sizes;
+  ~Impl() {
+    if (archive) zip_discard(archive);
+  }
 };
 
 ZipReader::ZipReader(const char* data, size_t size, std::string what)
@@ -68,9 +72,7 @@ ZipReader::ZipReader(const char* data, size_t size, std::string what)
   }
 }
 
-ZipReader::~ZipReader() {
-  if (impl_ && impl_->archive) zip_discard(impl_->archive);
-}
+ZipReader::~ZipReader() = default;
 
 bool ZipReader::has(const std::string& name) const { return impl_->index.count(name) != 0; }
 
@@ -126,28 +128,29 @@ std::string ZipReader::read(const std::string& name, uint64_t limit) const {
 struct ZipWriter::Impl {
   zip_source_t* buffer = nullptr;
   zip_t* archive = nullptr;
+  ~Impl() {
+    if (archive) zip_discard(archive);
+    if (buffer) zip_source_free(buffer);
+  }
 };
 
 ZipWriter::ZipWriter(std::string what) : impl_(std::make_unique<Impl>()), what_(std::move(what)) {
   zip_error_t err;
   zip_error_init(&err);
   impl_->buffer = zip_source_buffer_create(nullptr, 0, 0, &err);
-  EMBER_CHECK(impl_->buffer, what_, ": cannot create a zip buffer: ", zip_error_text(&err));
-  zip_source_keep(impl_->buffer);
-  impl_->archive = zip_open_from_source(impl_->buffer, ZIP_TRUNCATE, &err);
+  if (impl_->buffer) impl_->archive = zip_open_from_source(impl_->buffer, ZIP_TRUNCATE, &err);
   if (!impl_->archive) {
-    std::string msg = zip_error_text(&err);
+    const std::string msg = zip_error_text(&err);
     zip_error_fini(&err);
-    zip_source_free(impl_->buffer);
     fail(what_, ": cannot start a zip archive: ", msg);
   }
   zip_error_fini(&err);
+  // The archive now holds one reference to the buffer; this keeps another, to read the bytes
+  // back after zip_close.
+  zip_source_keep(impl_->buffer);
 }
 
-ZipWriter::~ZipWriter() {
-  if (impl_->archive) zip_discard(impl_->archive);
-  if (impl_->buffer) zip_source_free(impl_->buffer);
-}
+ZipWriter::~ZipWriter() = default;
 
 void ZipWriter::add(const std::string& name, const void* data, size_t size) {
   zip_t* za = impl_->archive;

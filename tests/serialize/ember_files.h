@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -38,6 +39,21 @@ inline double train_step(torch::nn::Sequential& model, torch::optim::Optimizer& 
   loss.backward();
   opt.step();
   return loss.item<double>();
+}
+
+// SGD, AdamW, RMSprop and Adagrad as OTHER_OPTIMIZERS in serialize_fixtures.py builds them.
+inline std::unique_ptr<torch::optim::Optimizer> other_optimizer(const std::string& name, std::vector<torch::Tensor> params,
+                                                               double lr_override = 0) {
+  using namespace torch::optim;
+  auto lr = [&](double v) { return lr_override > 0 ? lr_override : v; };
+  if (name == "sgd") return std::make_unique<SGD>(params, SGDOptions(lr(0.05)).momentum(0.9).nesterov(true).weight_decay(1e-3));
+  if (name == "adamw") return std::make_unique<AdamW>(params, AdamWOptions(lr(0.01)).amsgrad(true));
+  if (name == "rmsprop") return std::make_unique<RMSprop>(params, RMSpropOptions(lr(0.01)).momentum(0.5).centered(true));
+  return std::make_unique<Adagrad>(params, AdagradOptions(lr(0.05)).lr_decay(0.01));
+}
+inline const std::vector<std::string>& other_optimizer_names() {
+  static const std::vector<std::string> names{"sgd", "adamw", "rmsprop", "adagrad"};
+  return names;
 }
 
 inline std::vector<double> values(const torch::Tensor& t) { return t.detach().to(torch::kDouble).contiguous().to_vector<double>(); }
@@ -89,6 +105,22 @@ inline void write_ember_files(const std::string& dir) {
     t.write("scalar", torch::scalar_tensor(3.5));
     t.write("empty", torch::zeros({0, 3}));
     t.save_to(dir + "/tensors.pt");
+  }
+
+  for (const auto& name : other_optimizer_names()) {
+    auto m = make_cnn();
+    fill_deterministic(*m);
+    auto o = other_optimizer(name, m->parameters());
+    for (int i = 0; i < 3; ++i) train_step(m, *o, x, y);
+    torch::serialize::OutputArchive archive, model_archive, optim_archive;
+    m->save(model_archive);
+    optim_archive << *o;
+    archive.write("model", model_archive);
+    archive.write("optimizer", optim_archive);
+    archive.save_to(dir + "/optim_" + name + ".pt");
+    std::vector<double> next_losses;
+    for (int i = 0; i < 2; ++i) next_losses.push_back(train_step(m, *o, x, y));
+    expected["other_optimizers_next_losses"][name] = next_losses;
   }
 
   model->eval();

@@ -57,6 +57,25 @@ TEST(InteropFromPython, AdamStateContinuesWithPyTorchsLosses) {
   expect_close(losses, expected["next_losses"].get<std::vector<double>>(), "next losses");
 }
 
+TEST(InteropFromPython, SGDAdamWRMSpropAdagradContinueWithPyTorchsLosses) {
+  const auto expected = read_json(fixture("expected.json"));
+  const auto [x, y] = python_inputs();
+  for (const auto& name : ember_files::other_optimizer_names()) {
+    torch::serialize::InputArchive archive, model_archive, optim_archive;
+    archive.load_from(fixture("optim_" + name + ".pt"));
+    archive.read("model", model_archive);
+    archive.read("optimizer", optim_archive);
+    auto model = ember_files::make_cnn();
+    model->load(model_archive);
+    auto opt = ember_files::other_optimizer(name, model->parameters(), /*lr_override=*/0.123);
+    optim_archive >> *opt;
+    EXPECT_NE(opt->param_groups()[0].options().get_lr(), 0.123) << name;
+    std::vector<double> losses;
+    for (int i = 0; i < 2; ++i) losses.push_back(ember_files::train_step(model, *opt, x, y));
+    expect_close(losses, expected["other_optimizers_next_losses"][name].get<std::vector<double>>(), name.c_str());
+  }
+}
+
 TEST(InteropFromPython, DictCheckpoint) {
   const auto expected = read_json(fixture("expected.json"));
   const auto [x, y] = python_inputs();
@@ -142,10 +161,10 @@ TEST(InteropFromPython, EveryDtypeAndLayout) {
 
 TEST(InteropToPython, VerdictCoversTheCommittedFiles) {
   const auto verdict = read_json(fixture("from_ember/verdict.json"));
-  ASSERT_GE(verdict["checks"].size(), 6u);
+  ASSERT_GE(verdict["checks"].size(), 7u);
   for (const auto& [name, result] : verdict["checks"].items()) EXPECT_EQ(result, "ok") << name;
   // The verdict is about exactly these bytes.
-  ASSERT_EQ(verdict["fnv1a64"].size(), 7u);
+  ASSERT_EQ(verdict["fnv1a64"].size(), 11u);
   for (const auto& [file, hash] : verdict["fnv1a64"].items())
     EXPECT_EQ(sertest::fnv1a64(sertest::read_bytes(fixture("from_ember/" + file))), hash.get<std::string>()) << file;
 }
@@ -167,7 +186,8 @@ TEST(InteropToPython, EmberStillWritesWhatPythonChecked) {
   ember_files::write_ember_files(dir.path());
   // The pickles (structure, names, options, step counts) must be byte-identical; tensor values may
   // differ in the last bits between CPUs, so they are compared with a tolerance.
-  for (const char* file : {"model.pt", "optim.pt", "tensors.pt", "inputs.pt"}) {
+  for (const char* file : {"model.pt", "optim.pt", "tensors.pt", "inputs.pt", "optim_sgd.pt", "optim_adamw.pt",
+                           "optim_rmsprop.pt", "optim_adagrad.pt"}) {
     EXPECT_EQ(data_pkl(sertest::read_bytes(dir.file(file))),
               data_pkl(sertest::read_bytes(fixture(std::string("from_ember/") + file))))
         << file;

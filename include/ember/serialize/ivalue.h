@@ -1,8 +1,9 @@
 // IValue: the generic value a checkpoint holds (None, bool, int, double, string, tensor, list,
 // tuple, dict), with LibTorch's accessor names; lists and dicts are shared like Python's.
 #pragma once
+#include <cstddef>
 #include <cstdint>
-#include <map>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <ostream>

@@ -1,5 +1,13 @@
 // torch::save / torch::load for tensors, tensor lists, modules and optimizers; pickle_save /
 // pickle_load; load_state_dict with every problem reported at once.
+//
+// Files are the ecosystem's: PyTorch's zip format (what Python's torch.save writes; readable by
+// torch.load, with weights_only=True where the file holds no floats: PyTorch 1.13's weights-only
+// unpickler has no opcode for floats, so an optimizer file needs weights_only=False there, as
+// PyTorch's own do), safetensors for paths ending in ".safetensors", and on input also LibTorch's
+// TorchScript archives. ember has no float16, bfloat16, int16 or int8: such tensors load as
+// float32 (the first two) and int32 (the others). Files are read whole into memory and written
+// through a temporary file that replaces the target only once complete.
 #pragma once
 #include <iosfwd>
 #include <memory>
