@@ -47,7 +47,7 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   }
   template <typename M>
   void push_back(std::string name, M&& module) {
-    if constexpr (requires { module.ptr(); }) {
+    if constexpr (detail::is_module_holder<std::decay_t<M>>::value) {
       add(std::move(name), module.ptr());
     } else {
       add(std::move(name), std::forward<M>(module));
@@ -263,8 +263,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
     return module;
   }
   // Inserts every (key, module) pair, replacing modules whose key is already present.
-  template <typename Container>
-    requires requires(const Container& c) { c.begin()->first; }
+  template <typename Container, typename = decltype(std::declval<const Container&>().begin()->first)>
   void update(const Container& container) {
     for (const auto& item : container) insert(item.first, item.second);
   }
