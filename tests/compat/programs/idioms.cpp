@@ -148,6 +148,8 @@ int main() {
   float* gp = g.data<float>();
   std::cout << gp[1] << " " << g.type().scalarType() << " " << g.type().toString() << " " << g.toString() << " "
             << g.is_variable() << "\n";
+  show("2 < t", 2 < torch::tensor({1, 2, 3}));
+  show("2 == t", 2 == torch::tensor({1, 2, 3}));
   show("torch::ger", torch::ger(torch::tensor({1.0, 2.0}), torch::tensor({3.0, 4.0, 5.0})));
   torch::optional<int64_t> none = torch::nullopt;
   c10::optional<double> some = 2.5;
