@@ -34,6 +34,7 @@
 #include "ember/ops/reduction.h"
 #include "ember/ops/shape.h"
 #include "ember/nn/activation.h"
+#include "ember/nn/any.h"
 #include "ember/nn/container.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/distance.h"

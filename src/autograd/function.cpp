@@ -57,6 +57,13 @@ variable_list CppNodeBase::run(variable_list&& grads, variable_list (*backward)(
   }
   variable_list r = backward(&ctx, std::move(grads));
   const size_t num_args = arg_is_tensor.size();
+  // As LibTorch: more gradients than forward arguments are fine when the extra ones are all
+  // undefined (a backward written for a defaulted `bias = Tensor()` argument, say).
+  if (r.size() > num_args) {
+    bool extras_undefined = true;
+    for (size_t i = num_args; i < r.size(); ++i) extras_undefined = extras_undefined && !r[i].defined();
+    if (extras_undefined) r.resize(num_args);
+  }
   size_t num_tensors = 0;
   for (bool b : arg_is_tensor) num_tensors += b;
   EMBER_CHECK(r.size() == num_args || r.size() == num_tensors, "function ", name(),

@@ -314,21 +314,21 @@ bool Tensor::requires_grad() const {
   return m && (m->requires_grad_ || m->grad_fn_);
 }
 
-Tensor& Tensor::requires_grad_(bool requires_grad) {
-  auto* m = meta_of(*this);
+const Tensor& Tensor::requires_grad_(bool requires_grad) const {
+  auto* m = meta_of(mutable_self());
   if (m && m->grad_fn_) {
     EMBER_CHECK(requires_grad,
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed variable "
                 "in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
-    return *this;
+    return mutable_self();
   }
   EMBER_CHECK(!requires_grad || is_floating_type(dtype()),
               "only Tensors of floating point dtype can require gradients");
-  if (!requires_grad && !m) return *this;
-  materialize_meta(*this).requires_grad_ = requires_grad;
-  return *this;
+  if (!requires_grad && !m) return mutable_self();
+  materialize_meta(mutable_self()).requires_grad_ = requires_grad;
+  return mutable_self();
 }
-Tensor& Tensor::set_requires_grad(bool r) { return requires_grad_(r); }
+const Tensor& Tensor::set_requires_grad(bool r) const { return requires_grad_(r); }
 
 bool Tensor::is_leaf() const {
   auto* m = meta_of(*this);
@@ -413,14 +413,14 @@ Tensor Tensor::detach() const {
   return out;
 }
 
-Tensor& Tensor::detach_() {
-  auto* m = meta_of(*this);
+Tensor& Tensor::detach_() const {
+  auto* m = meta_of(mutable_self());
   if (m) {
     m->grad_fn_.reset();
     m->requires_grad_ = false;
     m->output_nr_ = 0;
   }
-  return *this;
+  return mutable_self();
 }
 
 Tensor Tensor::data() const { return detach(); }

@@ -222,7 +222,23 @@ std::string repr(const Tensor& t) {
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << repr(t); }
 
-std::string Tensor::toString() const { return repr(*this); }
+std::string DeprecatedTypeProperties::toString() const {
+  if (t_ == ScalarType::Undefined) return "UndefinedType";
+  return std::string("CPU") + to_string(t_) + "Type";
+}
+
+const DeprecatedTypeProperties& Tensor::type() const {
+  static const DeprecatedTypeProperties kinds[] = {
+      DeprecatedTypeProperties(kByte),  DeprecatedTypeProperties(kInt),    DeprecatedTypeProperties(kLong),
+      DeprecatedTypeProperties(kFloat), DeprecatedTypeProperties(kDouble), DeprecatedTypeProperties(kBool)};
+  for (const auto& k : kinds)
+    if (k.scalarType() == scalar_type()) return k;
+  fail("type(): unsupported dtype ", to_string(scalar_type()));
+}
+
+std::string Tensor::toString() const {
+  return defined() ? type().toString() : DeprecatedTypeProperties(ScalarType::Undefined).toString();
+}
 
 int64_t Tensor::size(int64_t d) const { return sizes()[maybe_wrap_dim(d, dim(), false)]; }
 int64_t Tensor::stride(int64_t d) const { return strides()[maybe_wrap_dim(d, dim(), false)]; }

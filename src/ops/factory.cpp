@@ -226,18 +226,18 @@ Tensor& overwrite_with(Tensor& self, const F& fill) {
 }
 }  // namespace
 
-Tensor& Tensor::uniform_(double from, double to) {
-  autograd::check_inplace(*this);
+Tensor& Tensor::uniform_(double from, double to) const {
+  autograd::check_inplace(mutable_self());
   EMBER_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
-  return overwrite_with(*this, [&](const Tensor& t) { kernels::uniform(t, from, to, default_generator()); });
+  return overwrite_with(mutable_self(), [&](const Tensor& t) { kernels::uniform(t, from, to, default_generator()); });
 }
-Tensor& Tensor::normal_(double mean, double std) {
-  autograd::check_inplace(*this);
+Tensor& Tensor::normal_(double mean, double std) const {
+  autograd::check_inplace(mutable_self());
   EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
-  return overwrite_with(*this, [&](const Tensor& t) { kernels::normal(t, mean, std, default_generator()); });
+  return overwrite_with(mutable_self(), [&](const Tensor& t) { kernels::normal(t, mean, std, default_generator()); });
 }
-Tensor& Tensor::random_(int64_t from, int64_t to) {
-  autograd::check_inplace(*this);
+Tensor& Tensor::random_(int64_t from, int64_t to) const {
+  autograd::check_inplace(mutable_self());
   EMBER_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
   Tensor tmp = new_tensor(sizes(), kLong);
   int64_t* p = tmp.data_ptr<int64_t>();
@@ -248,18 +248,18 @@ Tensor& Tensor::random_(int64_t from, int64_t to) {
     for (int64_t i = 0; i < tmp.numel(); ++i)
       p[i] = from + static_cast<int64_t>((range >= (1ULL << 32) ? gen.random64() : gen.random()) % range);
   }
-  kernels::copy(*this, tmp);
-  autograd::rebase_history(*this, {});
-  return *this;
+  kernels::copy(mutable_self(), tmp);
+  autograd::rebase_history(mutable_self(), {});
+  return mutable_self();
 }
-Tensor& Tensor::bernoulli_(double p) {
-  autograd::check_inplace(*this);
+Tensor& Tensor::bernoulli_(double p) const {
+  autograd::check_inplace(mutable_self());
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
   Tensor u = new_tensor(sizes(), kDouble);
   kernels::uniform(u, 0, 1, default_generator());
-  kernels::copy(*this, ember::lt(u, p));
-  autograd::rebase_history(*this, {});
-  return *this;
+  kernels::copy(mutable_self(), ember::lt(u, p));
+  autograd::rebase_history(mutable_self(), {});
+  return mutable_self();
 }
 
 // ---------------------------------------------------------------- from_blob
@@ -317,42 +317,42 @@ struct FillBackward final : NamedNode<"FillBackward2"> {
 };
 }  // namespace
 
-Tensor& Tensor::fill_(const Scalar& value) {
-  autograd::check_inplace(*this, /*allow_overlap=*/true);
+Tensor& Tensor::fill_(const Scalar& value) const {
+  autograd::check_inplace(mutable_self(), /*allow_overlap=*/true);
   check_value_fits(value, dtype());
-  kernels::fill(*this, value);
+  kernels::fill(mutable_self(), value);
   intrusive_ptr<Node> n;
-  if (any_requires_grad(*this)) n = make_node<FillBackward>(*this);
-  autograd::rebase_history(*this, n);
-  return *this;
+  if (any_requires_grad(mutable_self())) n = make_node<FillBackward>(mutable_self());
+  autograd::rebase_history(mutable_self(), n);
+  return mutable_self();
 }
-Tensor& Tensor::fill_(const Tensor& value) {
+Tensor& Tensor::fill_(const Tensor& value) const {
   EMBER_CHECK(value.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ", value.dim(),
               " dimensions.");
   // Without a gradient to the value it is a plain fill (allowed on expanded tensors, as LibTorch).
   if (!any_requires_grad(value)) return fill_(value.item());
   return copy_(value);
 }
-Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::zero_() const { return fill_(0); }
 
-Tensor& Tensor::copy_(const Tensor& src, bool) {
+Tensor& Tensor::copy_(const Tensor& src, bool) const {
   EMBER_CHECK(src.defined(), "copy_: source tensor is undefined");
-  autograd::check_inplace(*this);
+  autograd::check_inplace(mutable_self());
   DimVector shape = broadcast_shapes(sizes(), src.sizes());
   EMBER_CHECK(shape.ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ", shape);
   Tensor s = expand_raw(src, sizes());
   // Copy through a temporary when source and destination share memory.
   if (s.unsafeGetTensorImpl()->storage().get() == unsafeGetTensorImpl()->storage().get()) s = s.clone().detach();
-  kernels::copy(*this, s);
+  kernels::copy(mutable_self(), s);
   intrusive_ptr<Node> n;
-  if (any_requires_grad(*this, src)) {
-    auto c = make_node<CopyBackwards>(*this, src);
+  if (any_requires_grad(mutable_self(), src)) {
+    auto c = make_node<CopyBackwards>(mutable_self(), src);
     c->src_sizes = src.sizes();
     c->src_dtype = src.dtype();
     n = c;
   }
-  autograd::rebase_history(*this, n);
-  return *this;
+  autograd::rebase_history(mutable_self(), n);
+  return mutable_self();
 }
 
 Tensor Tensor::clone() const {

@@ -484,17 +484,17 @@ Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
 }
 Tensor Tensor::operator[](const Tensor& index) const { return ember::index(*this, {TensorIndex(index)}); }
 
-Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Tensor& value) {
-  return index_put_impl(*this, indices, value, false);
+Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Tensor& value) const {
+  return index_put_impl(mutable_self(), indices, value, false);
 }
-Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& value) {
-  return index_put_impl(*this, indices, scalar_of(value, dtype()), true);
+Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& value) const {
+  return index_put_impl(mutable_self(), indices, scalar_of(value, dtype()), true);
 }
-Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) {
-  return index_put_impl(*this, ArrayRef<TensorIndex>(indices), value, false);
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const {
+  return index_put_impl(mutable_self(), ArrayRef<TensorIndex>(indices), value, false);
 }
-Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Scalar& value) {
-  return index_put_impl(*this, ArrayRef<TensorIndex>(indices), scalar_of(value, dtype()), true);
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Scalar& value) const {
+  return index_put_impl(mutable_self(), ArrayRef<TensorIndex>(indices), scalar_of(value, dtype()), true);
 }
 
 }  // namespace ember

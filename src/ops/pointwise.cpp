@@ -346,58 +346,58 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
 }
 
 // In-place arithmetic: without a graph to record, the kernel writes straight into self.
-Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
-  autograd::check_inplace(*this);
-  if (!any_requires_grad(*this, other)) {
-    add_sub(*this, other, alpha, false, *this);
-    autograd::rebase_history(*this, {});
-    return *this;
+Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) const {
+  autograd::check_inplace(mutable_self());
+  if (!any_requires_grad(mutable_self(), other)) {
+    add_sub(mutable_self(), other, alpha, false, mutable_self());
+    autograd::rebase_history(mutable_self(), {});
+    return mutable_self();
   }
-  return assign_inplace(*this, ember::add(*this, other, alpha));
+  return assign_inplace(mutable_self(), ember::add(mutable_self(), other, alpha));
 }
-Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) {
-  autograd::check_inplace(*this);
-  if (!any_requires_grad(*this, other)) {
-    add_sub(*this, other, alpha, true, *this);
-    autograd::rebase_history(*this, {});
-    return *this;
+Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) const {
+  autograd::check_inplace(mutable_self());
+  if (!any_requires_grad(mutable_self(), other)) {
+    add_sub(mutable_self(), other, alpha, true, mutable_self());
+    autograd::rebase_history(mutable_self(), {});
+    return mutable_self();
   }
-  return assign_inplace(*this, ember::sub(*this, other, alpha));
+  return assign_inplace(mutable_self(), ember::sub(mutable_self(), other, alpha));
 }
-Tensor& Tensor::mul_(const Tensor& other) {
-  autograd::check_inplace(*this);
-  if (!any_requires_grad(*this, other)) {
-    mul_kernel(*this, other, *this);
-    autograd::rebase_history(*this, {});
-    return *this;
+Tensor& Tensor::mul_(const Tensor& other) const {
+  autograd::check_inplace(mutable_self());
+  if (!any_requires_grad(mutable_self(), other)) {
+    mul_kernel(mutable_self(), other, mutable_self());
+    autograd::rebase_history(mutable_self(), {});
+    return mutable_self();
   }
   // The backward needs self's old value, which the write below replaces.
-  return assign_inplace(*this, ember::mul(other.requires_grad() ? clone() : *this, other));
+  return assign_inplace(mutable_self(), ember::mul(other.requires_grad() ? clone() : mutable_self(), other));
 }
-Tensor& Tensor::div_(const Tensor& other) {
-  autograd::check_inplace(*this);
-  if (!any_requires_grad(*this, other)) {
-    div_kernel(*this, other, *this);
-    autograd::rebase_history(*this, {});
-    return *this;
+Tensor& Tensor::div_(const Tensor& other) const {
+  autograd::check_inplace(mutable_self());
+  if (!any_requires_grad(mutable_self(), other)) {
+    div_kernel(mutable_self(), other, mutable_self());
+    autograd::rebase_history(mutable_self(), {});
+    return mutable_self();
   }
-  return assign_inplace(*this, ember::div(other.requires_grad() ? clone() : *this, other));
+  return assign_inplace(mutable_self(), ember::div(other.requires_grad() ? clone() : mutable_self(), other));
 }
-Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) { return add_(wrap_scalar(other), alpha); }
-Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) { return sub_(wrap_scalar(other), alpha); }
-Tensor& Tensor::mul_(const Scalar& other) { return mul_(wrap_scalar(other)); }
-Tensor& Tensor::div_(const Scalar& other) { return div_(wrap_scalar(other)); }
-Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  autograd::check_inplace(*this);
-  return assign_inplace(*this, ember::addcmul(*this, t1, t2, value));
+Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) const { return add_(wrap_scalar(other), alpha); }
+Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) const { return sub_(wrap_scalar(other), alpha); }
+Tensor& Tensor::mul_(const Scalar& other) const { return mul_(wrap_scalar(other)); }
+Tensor& Tensor::div_(const Scalar& other) const { return div_(wrap_scalar(other)); }
+Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::addcmul(mutable_self(), t1, t2, value));
 }
-Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value) {
-  autograd::check_inplace(*this);
-  return assign_inplace(*this, ember::addcdiv(*this, t1, t2, value));
+Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::addcdiv(mutable_self(), t1, t2, value));
 }
-Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) {
-  autograd::check_inplace(*this);
-  return assign_inplace(*this, ember::lerp(*this, end, weight));
+Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::lerp(mutable_self(), end, weight));
 }
 
 // ---------------------------------------------------------------- pow
@@ -519,9 +519,9 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
   }
   return r;
 }
-Tensor& Tensor::pow_(const Scalar& exponent) {
-  autograd::check_inplace(*this);
-  return assign_inplace(*this, ember::pow(requires_grad() ? clone() : *this, exponent));
+Tensor& Tensor::pow_(const Scalar& exponent) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::pow(requires_grad() ? clone() : mutable_self(), exponent));
 }
 
 // ---------------------------------------------------------------- clamp, minimum, maximum, where
@@ -642,12 +642,12 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 Tensor clamp_min(const Tensor& x, const Scalar& min) { return clamp_impl(x, min, std::nullopt, "ClampMinBackward0"); }
 Tensor clamp_max(const Tensor& x, const Scalar& max) { return clamp_impl(x, std::nullopt, max, "ClampMaxBackward0"); }
-Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
-  autograd::check_inplace(*this);
-  return assign_inplace(*this, ember::clamp(requires_grad() ? clone() : *this, min, max));
+Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::clamp(requires_grad() ? clone() : mutable_self(), min, max));
 }
-Tensor& Tensor::clamp_min_(const Scalar& min) { return clamp_(min, std::nullopt); }
-Tensor& Tensor::clamp_max_(const Scalar& max) { return clamp_(std::nullopt, max); }
+Tensor& Tensor::clamp_min_(const Scalar& min) const { return clamp_(min, std::nullopt); }
+Tensor& Tensor::clamp_max_(const Scalar& max) const { return clamp_(std::nullopt, max); }
 Tensor minimum(const Tensor& a, const Tensor& b) { return min_max(a, b, false); }
 Tensor maximum(const Tensor& a, const Tensor& b) { return min_max(a, b, true); }
 

@@ -192,13 +192,13 @@ Tensor& inplace_unary(Tensor& self, Tensor (*op)(const Tensor&), bool backward_r
 }
 }  // namespace
 
-Tensor& Tensor::neg_() { return inplace_unary(*this, ember::neg, false); }
-Tensor& Tensor::exp_() { return inplace_unary(*this, ember::exp, false); }
-Tensor& Tensor::log_() { return inplace_unary(*this, ember::log, true); }
-Tensor& Tensor::sqrt_() { return inplace_unary(*this, ember::sqrt, false); }
-Tensor& Tensor::abs_() { return inplace_unary(*this, ember::abs, true); }
-Tensor& Tensor::tanh_() { return inplace_unary(*this, ember::tanh, false); }
-Tensor& Tensor::sigmoid_() { return inplace_unary(*this, ember::sigmoid, false); }
-Tensor& Tensor::relu_() { return inplace_unary(*this, ember::relu, false); }
+Tensor& Tensor::neg_() const { return inplace_unary(mutable_self(), ember::neg, false); }
+Tensor& Tensor::exp_() const { return inplace_unary(mutable_self(), ember::exp, false); }
+Tensor& Tensor::log_() const { return inplace_unary(mutable_self(), ember::log, true); }
+Tensor& Tensor::sqrt_() const { return inplace_unary(mutable_self(), ember::sqrt, false); }
+Tensor& Tensor::abs_() const { return inplace_unary(mutable_self(), ember::abs, true); }
+Tensor& Tensor::tanh_() const { return inplace_unary(mutable_self(), ember::tanh, false); }
+Tensor& Tensor::sigmoid_() const { return inplace_unary(mutable_self(), ember::sigmoid, false); }
+Tensor& Tensor::relu_() const { return inplace_unary(mutable_self(), ember::relu, false); }
 
 }  // namespace ember

@@ -217,17 +217,17 @@ Tensor Tensor::scatter(int64_t dim, const Tensor& index, const Tensor& src) cons
 Tensor Tensor::scatter(int64_t dim, const Tensor& index, const Scalar& value) const {
   return ember::scatter(*this, dim, index, value);
 }
-Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Tensor& src) {
-  return scatter_inplace(*this, "scatter", dim, index, &src, Scalar(), false);
+Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Tensor& src) const {
+  return scatter_inplace(mutable_self(), "scatter", dim, index, &src, Scalar(), false);
 }
-Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Scalar& value) {
-  return scatter_inplace(*this, "scatter", dim, index, nullptr, value, false);
+Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Scalar& value) const {
+  return scatter_inplace(mutable_self(), "scatter", dim, index, nullptr, value, false);
 }
 Tensor Tensor::scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const {
   return ember::scatter_add(*this, dim, index, src);
 }
-Tensor& Tensor::scatter_add_(int64_t dim, const Tensor& index, const Tensor& src) {
-  return scatter_inplace(*this, "scatter_add", dim, index, &src, Scalar(), true);
+Tensor& Tensor::scatter_add_(int64_t dim, const Tensor& index, const Tensor& src) const {
+  return scatter_inplace(mutable_self(), "scatter_add", dim, index, &src, Scalar(), true);
 }
 
 // ---------------------------------------------------------------- index_select
@@ -413,21 +413,21 @@ Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& value) const {
 Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& value) const {
   return ember::masked_fill(*this, mask, value);
 }
-Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {
+Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) const {
   check_mask("masked_fill_", mask);
   check_value_fits(value, dtype());
   auto shape = try_broadcast(sizes(), mask.sizes());
   EMBER_CHECK(shape && shape->ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ",
               shape ? *shape : DimVector(mask.sizes()));
   // Allowed on expanded tensors, where LibTorch only warns (a shared location takes the last write).
-  autograd::check_inplace(*this, /*allow_overlap=*/true);
-  if (any_requires_grad(*this)) {
-    return assign_inplace(*this, ember::masked_fill(*this, mask, value));
+  autograd::check_inplace(mutable_self(), /*allow_overlap=*/true);
+  if (any_requires_grad(mutable_self())) {
+    return assign_inplace(mutable_self(), ember::masked_fill(mutable_self(), mask, value));
   }
-  Tensor m = shares_storage(mask, *this) ? copy_raw(mask) : mask;
-  masked_fill_kernel(*this, *this, m, scalar_of(value, value.type()));
-  autograd::rebase_history(*this, {});
-  return *this;
+  Tensor m = shares_storage(mask, mutable_self()) ? copy_raw(mask) : mask;
+  masked_fill_kernel(mutable_self(), mutable_self(), m, scalar_of(value, value.type()));
+  autograd::rebase_history(mutable_self(), {});
+  return mutable_self();
 }
 
 Tensor masked_select(const Tensor& self, const Tensor& mask) {

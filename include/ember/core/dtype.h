@@ -66,6 +66,34 @@ const char* cpp_type_name(ScalarType t);
 inline const char* toString(ScalarType t) { return to_string(t); }
 std::ostream& operator<<(std::ostream& os, ScalarType t);
 
+// What Tensor::dtype() returns, as LibTorch's caffe2::TypeMeta: it converts to ScalarType, and
+// prints the C++ element type ("float", "long int") where a ScalarType prints "Float".
+class TypeMeta {
+ public:
+  constexpr TypeMeta() = default;
+  constexpr explicit TypeMeta(ScalarType t) : t_(t) {}
+  constexpr operator ScalarType() const { return t_; }
+  constexpr ScalarType toScalarType() const { return t_; }
+  constexpr size_t itemsize() const { return element_size(t_); }
+  std::string name() const { return cpp_type_name(t_); }
+  template <typename T>
+  static constexpr TypeMeta Make();
+  template <typename T>
+  constexpr bool Match() const;
+  friend constexpr bool operator==(TypeMeta a, TypeMeta b) { return a.t_ == b.t_; }
+  friend constexpr bool operator!=(TypeMeta a, TypeMeta b) { return a.t_ != b.t_; }
+  friend constexpr bool operator==(TypeMeta a, ScalarType b) { return a.t_ == b; }
+  friend constexpr bool operator!=(TypeMeta a, ScalarType b) { return a.t_ != b; }
+  friend constexpr bool operator==(ScalarType a, TypeMeta b) { return a == b.t_; }
+  friend constexpr bool operator!=(ScalarType a, TypeMeta b) { return a != b.t_; }
+
+ private:
+  ScalarType t_ = ScalarType::Undefined;
+};
+inline std::ostream& operator<<(std::ostream& os, TypeMeta m) { return os << cpp_type_name(m.toScalarType()); }
+constexpr ScalarType typeMetaToScalarType(TypeMeta m) { return m.toScalarType(); }
+constexpr TypeMeta scalarTypeToTypeMeta(ScalarType t) { return TypeMeta(t); }
+
 // The result dtype of combining two dtypes of the same priority (c10::promoteTypes).
 ScalarType promote_types(ScalarType a, ScalarType b);
 inline ScalarType promoteTypes(ScalarType a, ScalarType b) { return promote_types(a, b); }
@@ -82,6 +110,14 @@ constexpr ScalarType dtype_of() {
   else if constexpr (std::is_same_v<T, uint8_t>) return ScalarType::Byte;
   else if constexpr (std::is_same_v<T, bool>) return ScalarType::Bool;
   else return ScalarType::Undefined;
+}
+template <typename T>
+constexpr TypeMeta TypeMeta::Make() {
+  return TypeMeta(dtype_of<T>());
+}
+template <typename T>
+constexpr bool TypeMeta::Match() const {
+  return dtype_of<T>() == t_;
 }
 template <typename T>
 constexpr bool is_ember_dtype_v = dtype_of<T>() != ScalarType::Undefined;

@@ -66,6 +66,11 @@ class intrusive_ptr {
   uint32_t use_count() const noexcept { return p_ ? p_->use_count() : 0; }
   friend bool operator==(const intrusive_ptr& a, const intrusive_ptr& b) { return a.p_ == b.p_; }
   friend bool operator==(const intrusive_ptr& a, std::nullptr_t) { return a.p_ == nullptr; }
+  // Spelled out: C++17 users get no rewritten != or reversed operands.
+  friend bool operator!=(const intrusive_ptr& a, const intrusive_ptr& b) { return a.p_ != b.p_; }
+  friend bool operator!=(const intrusive_ptr& a, std::nullptr_t) { return a.p_ != nullptr; }
+  friend bool operator==(std::nullptr_t, const intrusive_ptr& a) { return a.p_ == nullptr; }
+  friend bool operator!=(std::nullptr_t, const intrusive_ptr& a) { return a.p_ != nullptr; }
 
  private:
   T* p_ = nullptr;

@@ -1,6 +1,7 @@
 // Scalar: a number passed to an op (double, int64 or bool), as c10::Scalar.
 #pragma once
 #include <cstdint>
+#include <ostream>
 #include <type_traits>
 
 #include "ember/core/dtype.h"
@@ -49,6 +50,13 @@ class Scalar {
     int64_t i_;
   };
 };
+
+// As LibTorch prints a Scalar: the number (a double with the stream's precision), or true/false.
+inline std::ostream& operator<<(std::ostream& os, const Scalar& s) {
+  if (s.isFloatingPoint()) return os << s.toDouble();
+  if (s.isBoolean()) return os << (s.toBool() ? "true" : "false");
+  return os << s.toLong();
+}
 
 // Throws "value cannot be converted to type uint8_t without overflow" (LibTorch's words) when `v` does
 // not fit `dtype`; ops that store a Scalar into a tensor (fill_, full, linspace, clamp,

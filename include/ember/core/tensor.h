@@ -28,6 +28,7 @@ namespace indexing {
 class TensorIndex;
 }
 class Tensor;
+class DeprecatedTypeProperties;
 template <typename T, size_t N>
 class TensorAccessor;
 using TensorList = ArrayRef<Tensor>;
@@ -61,7 +62,8 @@ class Tensor {
   int64_t size(int64_t d) const;
   int64_t stride(int64_t d) const;
   int64_t numel() const { return impl().numel(); }
-  ScalarType dtype() const { return impl().dtype(); }
+  // A TypeMeta, as in LibTorch: it converts to ScalarType and prints as "float"; scalar_type() is the enum.
+  TypeMeta dtype() const { return TypeMeta(impl().dtype()); }
   ScalarType scalar_type() const { return impl().dtype(); }
   TensorOptions options() const { return TensorOptions(dtype()).device(device()); }
   Device device() const { return Device(kCPU); }
@@ -78,7 +80,11 @@ class Tensor {
   bool is_quantized() const { return false; }
   bool is_complex() const { return false; }
   bool is_signed() const { return dtype() != kByte && dtype() != kBool; }
+  // LibTorch's type string, "CPUFloatType" (printing the tensor gives its values).
   std::string toString() const;
+  // Deprecated in LibTorch 1.13 and still used: type().scalarType(), type().toString().
+  const DeprecatedTypeProperties& type() const;
+  bool is_variable() const noexcept { return true; }
 
   // ---- data access ----
   void* data_ptr() const { return impl().data(); }
@@ -86,6 +92,11 @@ class Tensor {
   T* data_ptr() const;
   template <typename T>
   const T* const_data_ptr() const {
+    return data_ptr<T>();
+  }
+  // Deprecated spelling of data_ptr<T>(), kept by LibTorch 1.13.
+  template <typename T>
+  T* data() const {
     return data_ptr<T>();
   }
   Scalar item() const;
@@ -100,8 +111,8 @@ class Tensor {
 
   // ---- autograd (defined in src/autograd) ----
   bool requires_grad() const;
-  Tensor& requires_grad_(bool requires_grad = true);
-  Tensor& set_requires_grad(bool requires_grad);
+  const Tensor& requires_grad_(bool requires_grad = true) const;
+  const Tensor& set_requires_grad(bool requires_grad) const;
   bool is_leaf() const;
   const Tensor& grad() const;
   Tensor& mutable_grad() const;
@@ -118,7 +129,7 @@ class Tensor {
   unsigned register_hook(F&& hook) const;
   void remove_hook(unsigned pos) const;
   Tensor detach() const;
-  Tensor& detach_();
+  Tensor& detach_() const;
   // The same data with no autograd history (LibTorch's variable_data / Python's .data).
   Tensor data() const;
   // Points this tensor at new_data's storage, shape and dtype, keeping its autograd identity
@@ -127,18 +138,26 @@ class Tensor {
   bool is_inference() const { return false; }
 
   // ---- factories-in-place and copies (src/ops/factory.cpp) ----
-  Tensor& fill_(const Scalar& value);
-  Tensor& fill_(const Tensor& value);
-  Tensor& zero_();
-  Tensor& copy_(const Tensor& src, bool non_blocking = false);
-  Tensor& uniform_(double from = 0, double to = 1);
-  Tensor& normal_(double mean = 0, double std = 1);
-  Tensor& random_(int64_t from, int64_t to);
-  Tensor& bernoulli_(double p = 0.5);
+  Tensor& fill_(const Scalar& value) const;
+  Tensor& fill_(const Tensor& value) const;
+  Tensor& zero_() const;
+  Tensor& copy_(const Tensor& src, bool non_blocking = false) const;
+  Tensor& uniform_(double from = 0, double to = 1) const;
+  Tensor& normal_(double mean = 0, double std = 1) const;
+  Tensor& random_(int64_t from, int64_t to) const;
+  Tensor& bernoulli_(double p = 0.5) const;
   Tensor clone() const;
   Tensor contiguous() const;
   Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
   Tensor to(Device device, bool non_blocking = false, bool copy = false) const;
+  // to(kCPU) and to(x.dtype()) resolve here rather than between the Device/ScalarType and
+  // TensorOptions overloads.
+  Tensor to(DeviceType device, bool non_blocking = false, bool copy = false) const {
+    return to(Device(device), non_blocking, copy);
+  }
+  Tensor to(TypeMeta dtype, bool non_blocking = false, bool copy = false) const {
+    return to(dtype.toScalarType(), non_blocking, copy);
+  }
   Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
   Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false) const;
   Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
@@ -159,9 +178,9 @@ class Tensor {
   Tensor unflatten(int64_t dim, IntArrayRef sizes) const;
   Tensor squeeze() const;
   Tensor squeeze(int64_t dim) const;
-  Tensor& squeeze_(int64_t dim);
+  Tensor& squeeze_(int64_t dim) const;
   Tensor unsqueeze(int64_t dim) const;
-  Tensor& unsqueeze_(int64_t dim);
+  Tensor& unsqueeze_(int64_t dim) const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   Tensor swapaxes(int64_t dim0, int64_t dim1) const { return transpose(dim0, dim1); }
   Tensor t() const;
@@ -178,10 +197,10 @@ class Tensor {
   Tensor operator[](const Tensor& index) const;
   Tensor index(ArrayRef<indexing::TensorIndex> indices) const;
   Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
-  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& value);
-  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& value);
-  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& value);
-  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& value);
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& value) const;
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& value) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& value) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& value) const;
   std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
   std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
   std::vector<Tensor> split(IntArrayRef split_sizes, int64_t dim = 0) const;
@@ -198,13 +217,13 @@ class Tensor {
   Tensor gather(int64_t dim, const Tensor& index, bool sparse_grad = false) const;
   Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;
   Tensor scatter(int64_t dim, const Tensor& index, const Scalar& value) const;
-  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src);
-  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value);
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value) const;
   Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
-  Tensor& scatter_add_(int64_t dim, const Tensor& index, const Tensor& src);
+  Tensor& scatter_add_(int64_t dim, const Tensor& index, const Tensor& src) const;
   Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
   Tensor masked_fill(const Tensor& mask, const Tensor& value) const;
-  Tensor& masked_fill_(const Tensor& mask, const Scalar& value);
+  Tensor& masked_fill_(const Tensor& mask, const Scalar& value) const;
   Tensor masked_select(const Tensor& mask) const;
   std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
   std::tuple<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
@@ -221,14 +240,14 @@ class Tensor {
   Tensor mul(const Scalar& other) const;
   Tensor div(const Tensor& other) const;
   Tensor div(const Scalar& other) const;
-  Tensor& add_(const Tensor& other, const Scalar& alpha = 1);
-  Tensor& add_(const Scalar& other, const Scalar& alpha = 1);
-  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1);
-  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(const Scalar& other);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(const Scalar& other);
+  Tensor& add_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& add_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& mul_(const Tensor& other) const;
+  Tensor& mul_(const Scalar& other) const;
+  Tensor& div_(const Tensor& other) const;
+  Tensor& div_(const Scalar& other) const;
   Tensor& operator+=(const Tensor& o) { return add_(o); }
   Tensor& operator+=(const Scalar& o) { return add_(o); }
   Tensor& operator-=(const Tensor& o) { return sub_(o); }
@@ -239,47 +258,47 @@ class Tensor {
   Tensor& operator/=(const Scalar& o) { return div_(o); }
   Tensor operator-() const { return neg(); }
   Tensor addcmul(const Tensor& t1, const Tensor& t2, const Scalar& value = 1) const;
-  Tensor& addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value = 1);
+  Tensor& addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value = 1) const;
   Tensor addcdiv(const Tensor& t1, const Tensor& t2, const Scalar& value = 1) const;
-  Tensor& addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value = 1);
+  Tensor& addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value = 1) const;
   Tensor lerp(const Tensor& end, const Scalar& weight) const;
-  Tensor& lerp_(const Tensor& end, const Scalar& weight);
+  Tensor& lerp_(const Tensor& end, const Scalar& weight) const;
   Tensor pow(const Scalar& exponent) const;
   Tensor pow(const Tensor& exponent) const;
-  Tensor& pow_(const Scalar& exponent);
+  Tensor& pow_(const Scalar& exponent) const;
   Tensor square() const;
   Tensor neg() const;
-  Tensor& neg_();
+  Tensor& neg_() const;
   Tensor exp() const;
-  Tensor& exp_();
+  Tensor& exp_() const;
   Tensor log() const;
-  Tensor& log_();
+  Tensor& log_() const;
   Tensor log1p() const;
   Tensor sqrt() const;
-  Tensor& sqrt_();
+  Tensor& sqrt_() const;
   Tensor rsqrt() const;
   Tensor abs() const;
-  Tensor& abs_();
+  Tensor& abs_() const;
   Tensor sign() const;
   Tensor sin() const;
   Tensor cos() const;
   Tensor tanh() const;
-  Tensor& tanh_();
+  Tensor& tanh_() const;
   Tensor sigmoid() const;
-  Tensor& sigmoid_();
+  Tensor& sigmoid_() const;
   Tensor relu() const;
-  Tensor& relu_();
+  Tensor& relu_() const;
   Tensor reciprocal() const;
   Tensor erf() const;
   Tensor floor() const;
   Tensor ceil() const;
   Tensor round() const;
   Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
-  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
+  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
   Tensor clamp_min(const Scalar& min) const;
-  Tensor& clamp_min_(const Scalar& min);
+  Tensor& clamp_min_(const Scalar& min) const;
   Tensor clamp_max(const Scalar& max) const;
-  Tensor& clamp_max_(const Scalar& max);
+  Tensor& clamp_max_(const Scalar& max) const;
   Tensor clip(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const {
     return clamp(min, max);
   }
@@ -348,15 +367,40 @@ class Tensor {
   Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
   Tensor dot(const Tensor& other) const;
   Tensor outer(const Tensor& other) const;
+  Tensor ger(const Tensor& vec2) const { return outer(vec2); }
   Tensor mv(const Tensor& vec) const;
 
  private:
+  // In-place methods are const, as LibTorch's: they change the data this handle points at, never
+  // the handle itself.
+  Tensor& mutable_self() const { return const_cast<Tensor&>(*this); }
   TensorImpl& impl() const {
     EMBER_CHECK(impl_, "tensor is undefined: this Tensor was default-constructed or reset");
     return *impl_;
   }
   unsigned register_hook_impl(std::function<Tensor(const Tensor&)> hook) const;
   intrusive_ptr<TensorImpl> impl_;
+};
+
+// What the deprecated Tensor::type() returns, as LibTorch's at::DeprecatedTypeProperties.
+class DeprecatedTypeProperties {
+ public:
+  explicit DeprecatedTypeProperties(ScalarType t) : t_(t) {}
+  ScalarType scalarType() const { return t_; }
+  TypeMeta typeMeta() const { return TypeMeta(t_); }
+  DeviceType device_type() const { return kCPU; }
+  bool is_cuda() const { return false; }
+  bool is_sparse() const { return false; }
+  Layout layout() const { return kStrided; }
+  // "CPUFloatType", or "UndefinedType".
+  std::string toString() const;
+  TensorOptions options() const { return TensorOptions(t_); }
+  operator TensorOptions() const { return options(); }
+  bool operator==(const DeprecatedTypeProperties& o) const { return t_ == o.t_; }
+  bool operator!=(const DeprecatedTypeProperties& o) const { return t_ != o.t_; }
+
+ private:
+  ScalarType t_;
 };
 
 template <typename T>

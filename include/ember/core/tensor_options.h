@@ -15,6 +15,7 @@ class TensorOptions {
  public:
   TensorOptions() = default;
   TensorOptions(ScalarType t) : dtype_(t) {}
+  TensorOptions(TypeMeta t) : dtype_(t.toScalarType()) {}
   TensorOptions(Device d) : device_(d) {}
   TensorOptions(DeviceType d) : device_(Device(d)) {}
   TensorOptions(Layout) {}
@@ -24,6 +25,7 @@ class TensorOptions {
     o.dtype_ = t;
     return o;
   }
+  TensorOptions dtype(TypeMeta t) const { return dtype(t.toScalarType()); }
   TensorOptions dtype(std::optional<ScalarType> t) const {
     TensorOptions o = *this;
     o.dtype_ = t;

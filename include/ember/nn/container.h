@@ -1,13 +1,15 @@
-// Containers: Sequential (modules applied in order), Functional (a function as a module),
+// Containers: Sequential (AnyModules applied in order), Functional (a function as a module),
 // ModuleList (indexed modules) and ModuleDict (modules by name).
 #pragma once
 #include <functional>
+#include <initializer_list>
 #include <ostream>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "ember/nn/any.h"
 #include "ember/nn/module.h"
 
 namespace ember {
@@ -32,71 +34,131 @@ class Functional : public ModuleHolder<FunctionalImpl> {
   Functional(Tensor (*fn)(const Tensor&)) : ModuleHolder(std::make_shared<FunctionalImpl>(fn)) {}
 };
 
+// Modules applied in order, each held as an AnyModule and registered under its name ("0", "1", ...
+// unless named: Sequential({{"fc1", Linear(3, 4)}, {"relu", ReLU()}})).
 class SequentialImpl : public Cloneable<SequentialImpl> {
  public:
+  using Iterator = std::vector<AnyModule>::iterator;
+  using ConstIterator = std::vector<AnyModule>::const_iterator;
+
   SequentialImpl() = default;
   template <typename... Modules>
   explicit SequentialImpl(Modules&&... modules) {
+    modules_.reserve(sizeof...(Modules));
     (push_back(std::forward<Modules>(modules)), ...);
   }
-
-  // Appends a module (a holder such as Linear(2, 3), or a shared_ptr to a module with forward(Tensor)).
-  template <typename M>
-  void push_back(M&& module) {
-    push_back(std::to_string(steps_.size()), std::forward<M>(module));
+  explicit SequentialImpl(OrderedDict<std::string, AnyModule>&& ordered_dict) {
+    modules_.reserve(ordered_dict.size());
+    for (auto& item : ordered_dict) push_back(item.key(), std::move(item.value()));
   }
-  template <typename M>
-  void push_back(std::string name, M&& module) {
-    if constexpr (requires { module.ptr(); }) {
-      add(std::move(name), module.ptr());
-    } else {
-      add(std::move(name), std::forward<M>(module));
-    }
+  explicit SequentialImpl(std::initializer_list<NamedAnyModule> named_modules) {
+    modules_.reserve(named_modules.size());
+    for (const auto& named : named_modules) push_back(named.name(), named.module());
   }
 
-  Tensor forward(Tensor input) {
-    EMBER_CHECK(!steps_.empty(), "Cannot call forward() on an empty Sequential");
-    for (auto& step : steps_) input = step.run(*step.module, std::move(input));
-    return input;
-  }
-  // A Sequential of clones of every layer.
+  // A Sequential of clones of every layer, under the same names.
   std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
     auto copy = std::make_shared<SequentialImpl>();
-    for (size_t i = 0; i < steps_.size(); ++i) {
-      auto layer = steps_[i].module->clone(device);
-      copy->register_module(children_[i].key(), layer);
-      copy->steps_.push_back(Step{std::move(layer), steps_[i].run});
-    }
+    for (size_t i = 0; i < modules_.size(); ++i) copy->push_back(children_[i].key(), modules_[i].clone(device));
     copy->train(is_training());
     return copy;
   }
-  size_t size() const noexcept { return steps_.size(); }
-  bool is_empty() const noexcept { return steps_.empty(); }
-  std::shared_ptr<Module> ptr(size_t index) const {
-    EMBER_CHECK(index < steps_.size(), "Index out of range");
-    return steps_[index].module;
-  }
-  std::shared_ptr<Module> operator[](size_t index) const { return ptr(index); }
   void reset() override {}
   void pretty_print(std::ostream& s) const override { s << "torch::nn::Sequential"; }
 
- private:
-  struct Step {
-    std::shared_ptr<Module> module;
-    Tensor (*run)(Module&, Tensor);  // calls the concrete layer's forward
-  };
-  template <typename T>
-  void add(std::string name, std::shared_ptr<T> module) {
-    EMBER_CHECK(module != nullptr, "Sequential: cannot add an empty module");
-    register_module(name, module);
-    steps_.push_back(Step{module, [](Module& m, Tensor x) { return static_cast<T&>(m).forward(std::move(x)); }});
+  // Feeds the inputs to the first module and each output to the next; the last output is returned
+  // as ReturnType (Tensor unless asked otherwise).
+  template <typename ReturnType = Tensor, typename... InputTypes>
+  ReturnType forward(InputTypes&&... inputs) {
+    EMBER_CHECK(!is_empty(), "Cannot call forward() on an empty Sequential");
+    auto it = modules_.begin();
+    AnyValue value = it->any_forward(std::forward<InputTypes>(inputs)...);
+    for (++it; it != modules_.end(); ++it) value = it->any_forward(std::move(value));
+    if (ReturnType* result = value.template try_get<ReturnType>()) return std::move(*result);
+    fail("The type of the return value is ", autograd::demangle(value.type_info().name()),
+         ", but you asked for type ", autograd::demangle(typeid(ReturnType).name()));
   }
-  std::vector<Step> steps_;
+
+  // Appends a module: a holder such as Linear(2, 3), a module value, a shared_ptr or an AnyModule,
+  // optionally under a name.
+  template <typename M>
+  void push_back(std::shared_ptr<M> module) {
+    push_back(std::to_string(modules_.size()), std::move(module));
+  }
+  template <typename M>
+  void push_back(std::string name, std::shared_ptr<M> module) {
+    push_back(std::move(name), AnyModule(std::move(module)));
+  }
+  template <typename M, typename = std::enable_if_t<std::is_base_of_v<Module, std::decay_t<M>>>>
+  void push_back(M&& module) {
+    push_back(std::to_string(modules_.size()), std::forward<M>(module));
+  }
+  template <typename M, typename = std::enable_if_t<std::is_base_of_v<Module, std::decay_t<M>>>>
+  void push_back(std::string name, M&& module) {
+    push_back(std::move(name), std::make_shared<std::decay_t<M>>(std::forward<M>(module)));
+  }
+  template <typename M>
+  void push_back(const ModuleHolder<M>& holder) {
+    push_back(std::to_string(modules_.size()), holder);
+  }
+  template <typename M>
+  void push_back(std::string name, const ModuleHolder<M>& holder) {
+    push_back(std::move(name), holder.ptr());
+  }
+  void push_back(AnyModule module) { push_back(std::to_string(modules_.size()), std::move(module)); }
+  void push_back(std::string name, AnyModule module) {
+    EMBER_CHECK(!module.is_empty(), "Sequential: cannot add an empty module");
+    register_module(std::move(name), module.ptr());  // checks the name before anything is stored
+    modules_.push_back(std::move(module));
+  }
+  // Appends every module of a container (another Sequential, a vector of holders, ...).
+  template <typename Container>
+  void extend(const Container& container) {
+    for (const auto& module : container) push_back(module);
+  }
+
+  Iterator begin() { return modules_.begin(); }
+  ConstIterator begin() const { return modules_.begin(); }
+  Iterator end() { return modules_.end(); }
+  ConstIterator end() const { return modules_.end(); }
+
+  // The module at index as its concrete type T (e.g. at<LinearImpl>(0)).
+  template <typename T>
+  T& at(size_t index) {
+    static_assert(std::is_base_of_v<Module, T>, "Can only call Sequential::at with an nn::Module type");
+    EMBER_CHECK(index < size(), "Index out of range");
+    return modules_[index].get<T>();
+  }
+  template <typename T>
+  const T& at(size_t index) const {
+    static_assert(std::is_base_of_v<Module, T>, "Can only call Sequential::at with an nn::Module type");
+    EMBER_CHECK(index < size(), "Index out of range");
+    return modules_[index].get<T>();
+  }
+  std::shared_ptr<Module> ptr(size_t index) const {
+    EMBER_CHECK(index < size(), "Index out of range");
+    return modules_[index].ptr();
+  }
+  template <typename T>
+  std::shared_ptr<T> ptr(size_t index) const {
+    static_assert(std::is_base_of_v<Module, T>, "Can only call Sequential::ptr with an nn::Module type");
+    EMBER_CHECK(index < size(), "Index out of range");
+    return modules_[index].ptr<T>();
+  }
+  std::shared_ptr<Module> operator[](size_t index) const { return ptr(index); }
+  size_t size() const noexcept { return modules_.size(); }
+  bool is_empty() const noexcept { return modules_.empty(); }
+
+ private:
+  std::vector<AnyModule> modules_;
 };
 class Sequential : public ModuleHolder<SequentialImpl> {
  public:
   using ModuleHolder<SequentialImpl>::ModuleHolder;
   using Impl = SequentialImpl;
+  Sequential() : ModuleHolder() {}
+  Sequential(std::initializer_list<NamedAnyModule> named_modules)
+      : ModuleHolder(std::make_shared<SequentialImpl>(named_modules)) {}
 };
 
 // Modules held in order and registered as children "0", "1", ... (so parameters read "0.weight").
@@ -263,8 +325,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
     return module;
   }
   // Inserts every (key, module) pair, replacing modules whose key is already present.
-  template <typename Container>
-    requires requires(const Container& c) { c.begin()->first; }
+  template <typename Container, typename = decltype(std::declval<const Container&>().begin()->first)>
   void update(const Container& container) {
     for (const auto& item : container) insert(item.first, item.second);
   }

@@ -118,6 +118,11 @@ inline Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFun
 inline Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options = {}) {
   return ember::smooth_l1_loss(input, target, options.reduction(), options.beta());
 }
+// LibTorch 1.13's signature with beta beside the options (which then carry no beta of their own).
+inline Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options,
+                             double beta) {
+  return ember::smooth_l1_loss(input, target, options.reduction(), beta);
+}
 inline Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options = {}) {
   return ember::huber_loss(input, target, options.reduction(), options.delta());
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ember/autograd/grad_mode.h"
@@ -18,6 +19,14 @@ class OutputArchive;
 class InputArchive;
 }  // namespace serialize
 namespace nn {
+
+namespace detail {
+// Whether T is a ModuleHolder (it names its module type as ContainedType).
+template <typename T, typename = void>
+struct is_module_holder : std::false_type {};
+template <typename T>
+struct is_module_holder<T, std::void_t<typename T::ContainedType>> : std::true_type {};
+}  // namespace detail
 
 class Module : public std::enable_shared_from_this<Module> {
  public:
@@ -60,7 +69,7 @@ class Module : public std::enable_shared_from_this<Module> {
   // as<LinearImpl>() or, as in LibTorch, as<Linear>() (a holder type gives its Impl).
   template <typename ModuleType>
   auto* as() noexcept {
-    if constexpr (requires { typename ModuleType::ContainedType; })
+    if constexpr (detail::is_module_holder<ModuleType>::value)
       return dynamic_cast<typename ModuleType::ContainedType*>(this);
     else
       return dynamic_cast<ModuleType*>(this);

@@ -1,4 +1,4 @@
-// Linear algebra: mm, bmm, matmul (all rank combinations, batch broadcasting), addmm, dot, outer, mv.
+// Linear algebra: mm, bmm, matmul (all rank combinations, batch broadcasting), addmm, dot, outer (ger), mv.
 #pragma once
 #include "ember/core/tensor.h"
 
@@ -11,6 +11,8 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const S
              const Scalar& alpha = 1);
 Tensor dot(const Tensor& a, const Tensor& b);
 Tensor outer(const Tensor& a, const Tensor& b);
+// LibTorch's older name for outer.
+inline Tensor ger(const Tensor& a, const Tensor& b) { return outer(a, b); }
 Tensor mv(const Tensor& a, const Tensor& v);
 
 }  // namespace ember
