@@ -51,6 +51,24 @@ TEST_P(CompatPrograms, PrintWhatLibTorchPrints) {
 INSTANTIATE_TEST_SUITE_P(LibTorch113, CompatPrograms,
                          testing::Values("idioms", "mnist_mlp", "custom_module", "custom_function"));
 
+namespace uses_namespace_torch {
+using namespace torch;
+// After `using namespace torch;` each of these names one namespace (LibTorch code writes them so).
+nn::Linear make_linear() { return nn::Linear(2, 1); }
+data::Example<> make_example() { return {torch::ones({2}), torch::zeros({1})}; }
+std::unique_ptr<optim::Optimizer> make_optimizer(nn::Module& m) {
+  return std::make_unique<optim::SGD>(m.parameters(), optim::SGDOptions(0.1));
+}
+}  // namespace uses_namespace_torch
+
+TEST(CompatNamespaces, UsingNamespaceTorchThenNnDataOptim) {
+  auto linear = uses_namespace_torch::make_linear();
+  auto example = uses_namespace_torch::make_example();
+  auto optimizer = uses_namespace_torch::make_optimizer(*linear);
+  EXPECT_EQ(linear->forward(example.data.unsqueeze(0)).sizes(), (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(optimizer->param_groups().size(), 1u);
+}
+
 TEST(CompatMacros, CheckOpThrowsWithBothOperandsAndTheStreamedText) {
   // LibTorch (glog) aborts the process here; ember throws the same text as c10::Error.
   int a = 1, b = 2;
