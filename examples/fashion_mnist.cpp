@@ -35,17 +35,18 @@ struct Options {
   bool resume = false;
 };
 
-// Two 3x3 convolutions with max-pooling, then two linear layers: ~100k parameters, fast on a CPU.
+// Two 3x3 convolutions with max-pooling, then two linear layers: ~105k parameters, about 7 MFLOP per
+// image for a training step, sized for a two-core CPU.
 struct CnnImpl : torch::nn::Module {
   CnnImpl()
-      : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 32, 3).padding(1)))),
-        conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 3).padding(1)))),
-        fc1(register_module("fc1", torch::nn::Linear(64 * 7 * 7, 128))),
-        fc2(register_module("fc2", torch::nn::Linear(128, 10))),
+      : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 16, 3).padding(1)))),
+        conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1)))),
+        fc1(register_module("fc1", torch::nn::Linear(32 * 7 * 7, 64))),
+        fc2(register_module("fc2", torch::nn::Linear(64, 10))),
         dropout(register_module("dropout", torch::nn::Dropout(0.25))) {}
   torch::Tensor forward(torch::Tensor x) {
-    x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2);  // 32 x 14 x 14
-    x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);  // 64 x 7 x 7
+    x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2);  // 16 x 14 x 14
+    x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);  // 32 x 7 x 7
     x = dropout->forward(torch::relu(fc1->forward(x.flatten(1))));
     return fc2->forward(x);
   }
@@ -233,7 +234,7 @@ void print_confusion(const std::vector<int64_t>& confusion) {
 
 template <typename Model>
 int run(const Options& o, Model model) {
-  const int epochs = o.epochs > 0 ? o.epochs : (o.model == "cnn" ? 4 : 8);
+  const int epochs = o.epochs > 0 ? o.epochs : (o.model == "cnn" ? 3 : 8);
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   if (o.optimizer == "adam")
     optimizer = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(o.lr));
@@ -315,7 +316,7 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"Train an MLP or a CNN on Fashion-MNIST"};
   app.add_option("--model", o.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}));
-  app.add_option("--epochs", o.epochs, "epochs to train (default: 4 for the CNN, 8 for the MLP)")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", o.epochs, "epochs to train (default: 3 for the CNN, 8 for the MLP)")->check(CLI::PositiveNumber);
   app.add_option("--batch-size", o.batch_size, "examples per step")->check(CLI::PositiveNumber);
   app.add_option("--lr", o.lr, "learning rate")->check(CLI::PositiveNumber);
   app.add_option("--optimizer", o.optimizer, "sgd (momentum 0.9) or adam")->check(CLI::IsMember({"sgd", "adam"}));

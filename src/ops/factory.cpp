@@ -124,7 +124,7 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
       int64_t is = start.toLong(), ist = step.toLong();
       for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(is + i * ist);
     } else {
-      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<double>(i) * st);
+      for (int64_t i = 0; i < n; ++i) p[i] = kernels::convert<T>(s + static_cast<double>(i) * st);
     }
   });
   return finish(t, o);

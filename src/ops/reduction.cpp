@@ -62,6 +62,42 @@ Tensor restore(const Tensor& g, const DimVector& keep_shape, IntArrayRef in_size
   return g.reshape(keep_shape).expand(in_sizes);
 }
 
+bool all_finite(const Tensor& x) {
+  NoGradGuard ng;
+  return isfinite(x).all().item<bool>();
+}
+
+// For each element, the product of the other elements of its slice over `dims` (no division, so
+// exact with zeros, infinities and NaN): exclusive prefix and suffix products along the flattened
+// reduced dims. Written in public ops, so it is differentiable again.
+Tensor products_of_others(const Tensor& x, const std::vector<int64_t>& dims) {
+  std::vector<int64_t> order, kept_sizes;
+  std::vector<bool> reduced(static_cast<size_t>(x.dim()), false);
+  for (int64_t d : dims) reduced[static_cast<size_t>(d)] = true;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (!reduced[static_cast<size_t>(d)]) order.push_back(d), kept_sizes.push_back(x.size(d));
+  for (int64_t d : dims) order.push_back(d);
+  DimVector flat_shape(kept_sizes);
+  flat_shape.push_back(-1);
+  Tensor flat = x.dim() == 0 ? x.reshape({1}) : x.permute(order).reshape(flat_shape);
+  const int64_t n = flat.size(-1);
+  std::vector<Tensor> prefix(static_cast<size_t>(n)), suffix(static_cast<size_t>(n));
+  Tensor one = ones_like(flat.narrow(-1, 0, std::min<int64_t>(n, 1)));
+  for (int64_t i = 0; i < n; ++i)
+    prefix[static_cast<size_t>(i)] = i == 0 ? one : prefix[static_cast<size_t>(i - 1)].mul(flat.narrow(-1, i - 1, 1));
+  for (int64_t i = n - 1; i >= 0; --i)
+    suffix[static_cast<size_t>(i)] = i == n - 1 ? one : suffix[static_cast<size_t>(i + 1)].mul(flat.narrow(-1, i + 1, 1));
+  std::vector<Tensor> others;
+  for (int64_t i = 0; i < n; ++i) others.push_back(prefix[static_cast<size_t>(i)].mul(suffix[static_cast<size_t>(i)]));
+  Tensor r = n == 0 ? flat : cat(others, -1);
+  if (x.dim() == 0) return r.reshape({});
+  DimVector permuted_sizes;
+  for (int64_t d : order) permuted_sizes.push_back(x.size(d));
+  std::vector<int64_t> inverse(order.size());
+  for (size_t i = 0; i < order.size(); ++i) inverse[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
+  return r.reshape(permuted_sizes).permute(inverse);
+}
+
 // Product over `dims` (kept), broadcast back to the input's shape.
 Tensor prod_keep(const Tensor& x, const std::vector<int64_t>& dims, const DimVector& keep_shape, IntArrayRef in_sizes) {
   Tensor r = x;
@@ -88,8 +124,12 @@ struct ReduceBackward final : Node {
       case Mean: out = g.div(static_cast<double>(count)); break;
       case Prod: {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
-        Tensor zero = x.eq(0.0);
         std::vector<int64_t> dims = reduced_list();
+        if (!all_finite(x)) {  // r / x is NaN at inf (and 0 * inf in r): take the other factors' product
+          out = g.mul(products_of_others(x, dims));
+          break;
+        }
+        Tensor zero = x.eq(0.0);
         Tensor others = prod_keep(where(zero, 1.0, x), dims, keep_shape, in_sizes);
         Tensor nzeros = zero.to(x.dtype()).sum(dims, true).expand(in_sizes);
         Tensor at_zero = where(nzeros.eq(1.0), others, 0.0);
@@ -471,7 +511,7 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
         for (int64_t k = 0; k < n; ++k) {
           int64_t at = (a * n + k) * inner + i;
           acc += static_cast<Acc>(p[at]);
-          o[at] = static_cast<T>(acc);
+          o[at] = kernels::convert<T>(acc);
         }
       }
   });

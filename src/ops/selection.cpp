@@ -469,6 +469,7 @@ namespace {
 // For each row along d: the first k elements in sorted order (NaN counts as the largest; ties keep
 // their original order) into values and indices.
 void sort_rows(const Tensor& self, int64_t d, int64_t k, bool descending, const Tensor& values, const Tensor& indices) {
+  if (self.numel() == 0 || k == 0) return;  // nothing to sort or to write (and no data pointer to offset)
   Tensor s1 = as_1d(self), v1 = as_1d(values), i1 = as_1d(indices);
   const int64_t n = s1.size(d), sd = s1.stride(d), vd = v1.stride(d), id = i1.stride(d);
   DimVector outer(s1.sizes());

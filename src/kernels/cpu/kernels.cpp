@@ -20,7 +20,7 @@ void copy(const Tensor& dst, const Tensor& src) {
     using Out = decltype(out_tag);
     visit_dtype(src.dtype(), "copy_", [&](auto in_tag) {
       using In = decltype(in_tag);
-      pointwise<Out, In>(dst, [](In v) { return static_cast<Out>(v); }, src);
+      pointwise<Out, In>(dst, [](In v) { return convert<Out>(v); }, src);
     });
   });
 }

@@ -1,6 +1,8 @@
-// Non-template CPU kernels: copy with dtype conversion, fill, GEMM, random fills.
+// CPU kernels: the defined element conversion, copy with dtype conversion, fill, GEMM, random fills.
 #pragma once
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #include "ember/core/generator.h"
 #include "ember/core/scalar.h"
@@ -8,6 +10,19 @@
 
 namespace ember {
 namespace kernels {
+
+// static_cast<Out>(v), defined for every value: a floating value becomes an integer through int64
+// (so -2.0 into uint8 wraps to 254, as ATen gives on x86), and one outside int64 (or NaN) gives
+// int64's minimum first, as x86's conversion does, instead of undefined behaviour.
+template <typename Out, typename In>
+inline Out convert(In v) {
+  if constexpr (std::is_floating_point_v<In> && std::is_integral_v<Out> && !std::is_same_v<Out, bool>) {
+    const int64_t i = v >= -0x1p63 && v < 0x1p63 ? static_cast<int64_t>(v) : std::numeric_limits<int64_t>::min();
+    return static_cast<Out>(i);
+  } else {
+    return static_cast<Out>(v);
+  }
+}
 
 // dst = src converted to dst's dtype; src has dst's shape (broadcast views allowed).
 void copy(const Tensor& dst, const Tensor& src);
