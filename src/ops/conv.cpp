@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ember/ops/linalg.h"
+#include "kernels/cpu/conv.h"
 #include "ops/util.h"
 #include "ops/window.h"
 
@@ -13,19 +14,18 @@ namespace ember {
 
 namespace {
 
-// Calls f(col_index, h, w) for every patch element position; h/w may be outside the image.
-template <typename F>
-void for_each_patch(int64_t C, int64_t H, int64_t W, const Window& w, int64_t OH, int64_t OW, const F& f) {
-  (void)H;
-  (void)W;
-  for (int64_t c = 0; c < C; ++c)
-    for (int64_t ki = 0; ki < w.k[0]; ++ki)
-      for (int64_t kj = 0; kj < w.k[1]; ++kj) {
-        const int64_t row = (c * w.k[0] + ki) * w.k[1] + kj;
-        for (int64_t oh = 0; oh < OH; ++oh)
-          for (int64_t ow = 0; ow < OW; ++ow)
-            f(row, oh * OW + ow, c, oh * w.s[0] - w.p[0] + ki * w.d[0], ow * w.s[1] - w.p[1] + kj * w.d[1]);
-      }
+// The kernel-layer geometry of a window over x (N, C, H, W) with O output channels. One image's
+// im2col columns, C * kh * kw by OH * OW, must have a size that fits in int64.
+kernels::Conv2dShape shape_of(const Tensor& x, int64_t O, int64_t groups, const Window& w, int64_t OH, int64_t OW) {
+  checked_mul("im2col", checked_mul("im2col", checked_mul("im2col", x.size(1), w.k[0]), w.k[1]),
+              checked_mul("im2col", OH, OW));
+  return {x.size(0), x.size(1), x.size(2), x.size(3), O, groups, w.k[0], w.k[1], w.s[0], w.s[1],
+          w.p[0],    w.p[1],    w.d[0],    w.d[1],    OH, OW};
+}
+
+// Scratch memory for the convolution kernels, allocated (and size-checked) as a tensor.
+Tensor conv_workspace(const kernels::Conv2dShape& s, bool backward, ScalarType dtype) {
+  return new_tensor({kernels::conv2d_workspace(s, backward)}, dtype);
 }
 
 struct Im2ColBackward0 final : NamedNode<"Im2ColBackward0"> {
@@ -56,16 +56,14 @@ Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation
   const int64_t rows = checked_mul("im2col", checked_mul("im2col", C, w.k[0]), w.k[1]);
   const int64_t L = checked_mul("im2col", OH, OW);
   Tensor x = contiguous_raw(input);
-  Tensor out = zeros({N, rows, L}, TensorOptions(input.dtype()));
+  Tensor out = new_tensor({N, rows, L}, input.dtype());
+  const kernels::Conv2dShape s = shape_of(x, C, 1, w, OH, OW);
   visit_floating(input.dtype(), "im2col", [&](auto tag) {
     using T = decltype(tag);
     const T* src = x.data_ptr<T>();
     T* dst = out.data_ptr<T>();
     kernels::parallel_for(0, N, 1, [&](int64_t b, int64_t e) {
-      for (int64_t n = b; n < e; ++n)
-        for_each_patch(C, H, W, w, OH, OW, [&](int64_t row, int64_t col, int64_t c, int64_t h, int64_t ww) {
-          if (h >= 0 && h < H && ww >= 0 && ww < W) dst[(n * rows + row) * L + col] = src[((n * C + c) * H + h) * W + ww];
-        });
+      for (int64_t n = b; n < e; ++n) kernels::im2col(src + n * C * H * W, C, s, dst + n * rows * L);
     });
   });
   if (any_requires_grad(input)) {
@@ -94,16 +92,14 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
   const int64_t N = input.size(0), C = input.size(1) / kk;
   Tensor cols = contiguous_raw(input);
   Tensor out = zeros({N, C, H, W}, TensorOptions(input.dtype()));
+  const kernels::Conv2dShape s = shape_of(out, C, 1, w, OH, OW);
   visit_floating(input.dtype(), "col2im", [&](auto tag) {
     using T = decltype(tag);
     const T* src = cols.data_ptr<T>();
     T* dst = out.data_ptr<T>();
     const int64_t rows = C * kk;
     kernels::parallel_for(0, N, 1, [&](int64_t b, int64_t e) {
-      for (int64_t n = b; n < e; ++n)
-        for_each_patch(C, H, W, w, OH, OW, [&](int64_t row, int64_t col, int64_t c, int64_t h, int64_t ww) {
-          if (h >= 0 && h < H && ww >= 0 && ww < W) dst[((n * C + c) * H + h) * W + ww] += src[(n * rows + row) * L + col];
-        });
+      for (int64_t n = b; n < e; ++n) kernels::col2im(src + n * rows * L, C, s, dst + n * C * H * W);
     });
   });
   if (any_requires_grad(input)) {
@@ -242,19 +238,20 @@ int64_t transposed_size(int64_t in, const Window& w, int i, int64_t output_paddi
   return (in - 1) * w.s[i] - 2 * w.p[i] + w.d[i] * (w.k[i] - 1) + output_padding + 1;
 }
 
-// The convolution itself, from public ops: per group, weight (O, K) times im2col columns (N, K, L).
-Tensor conv_compute(const Tensor& x, const Tensor& wt, const Window& w, int64_t groups) {
-  const int64_t N = x.size(0), O = wt.size(0), H = x.size(2), W = x.size(3);
-  const int64_t OH = out_size(H, w.k[0], w.d[0], w.p[0], w.s[0]), OW = out_size(W, w.k[1], w.d[1], w.p[1], w.s[1]);
-  const int64_t cg = x.size(1) / groups, og = O / groups, K = cg * w.k[0] * w.k[1];
-  std::vector<Tensor> outs;
-  for (int64_t gi = 0; gi < groups; ++gi) {
-    Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
-    Tensor wg = groups == 1 ? wt : wt.narrow(0, gi * og, og);
-    outs.push_back(wg.reshape({og, K}).matmul(im2col_w(xg, w)));  // (N, og, L)
-  }
-  Tensor out = groups == 1 ? outs[0] : cat(outs, 1);
-  return out.reshape({N, O, OH, OW});
+// The convolution with its bias, by the kernel layer (im2col + GEMM per image).
+Tensor conv_compute(const Tensor& input, const Tensor& weight, const Tensor& bias, const Window& w, int64_t groups) {
+  Tensor x = contiguous_raw(input), wt = contiguous_raw(weight), b = bias.defined() ? contiguous_raw(bias) : bias;
+  const int64_t OH = out_size(x.size(2), w.k[0], w.d[0], w.p[0], w.s[0]);
+  const int64_t OW = out_size(x.size(3), w.k[1], w.d[1], w.p[1], w.s[1]);
+  const kernels::Conv2dShape s = shape_of(x, wt.size(0), groups, w, OH, OW);
+  Tensor out = new_tensor({s.N, s.O, OH, OW}, x.dtype());
+  Tensor ws = conv_workspace(s, false, x.dtype());
+  visit_floating(x.dtype(), "conv2d", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::conv2d_forward(x.data_ptr<T>(), wt.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr, s,
+                            out.data_ptr<T>(), ws.data_ptr<T>());
+  });
+  return out;
 }
 
 // The transposed convolution: per group, weight^T (og*kh*kw, cg) times the input (N, cg, H*W),
@@ -309,7 +306,23 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
   const int64_t N = x.size(0), H = x.size(2), W = x.size(3), cg = x.size(1) / groups;
   const bool need_x = should_compute_output(0), need_w = should_compute_output(1);
   std::vector<Tensor> gx_parts, gw_parts;
-  if (!transposed) {
+  if (!transposed && !GradMode::is_enabled()) {
+    // No graph to record (no create_graph): the kernel layer, straight into the gradients.
+    Tensor xc = contiguous_raw(x), wc = contiguous_raw(wt), gc = contiguous_raw(g);
+    const kernels::Conv2dShape s = shape_of(xc, wc.size(0), groups, w, g.size(2), g.size(3));
+    Tensor gx = need_x ? new_tensor(xc.sizes(), xc.dtype()) : Tensor();
+    Tensor gw = need_w ? new_tensor(wc.sizes(), wc.dtype()) : Tensor();
+    Tensor ws = conv_workspace(s, true, xc.dtype());
+    visit_floating(xc.dtype(), "conv2d_backward", [&](auto tag) {
+      using T = decltype(tag);
+      kernels::conv2d_backward(xc.data_ptr<T>(), wc.data_ptr<T>(), gc.data_ptr<T>(), s,
+                               need_x ? gx.data_ptr<T>() : nullptr, need_w ? gw.data_ptr<T>() : nullptr,
+                               ws.data_ptr<T>());
+    });
+    gx_parts.push_back(gx);
+    gw_parts.push_back(gw);
+  } else if (!transposed) {
+    // The same products from public ops, so that the gradient has a graph of its own.
     const int64_t og = wt.size(0) / groups, K = cg * w.k[0] * w.k[1], L = g.size(2) * g.size(3);
     for (int64_t gi = 0; gi < groups; ++gi) {
       Tensor xg = groups == 1 ? x : x.narrow(1, gi * cg, cg);
@@ -337,8 +350,8 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
     }
   }
   Tensor gx, gw, gb;
-  if (need_x) gx = groups == 1 ? gx_parts[0] : cat(gx_parts, 1);
-  if (need_w) gw = groups == 1 ? gw_parts[0] : cat(gw_parts, 0);
+  if (need_x) gx = gx_parts.size() == 1 ? gx_parts[0] : cat(gx_parts, 1);
+  if (need_w) gw = gw_parts.size() == 1 ? gw_parts[0] : cat(gw_parts, 0);
   if (has_bias && should_compute_output(2)) gb = g.sum({0, 2, 3});
   if (dims == 1) {
     if (gx.defined()) gx = gx.squeeze(2);
@@ -374,8 +387,12 @@ Tensor convolution(const char* name, const Tensor& input_in, const Tensor& weigh
   {
     NoGradGuard ng;
     Tensor x4 = dims == 1 ? input.unsqueeze(2) : input, w4 = dims == 1 ? weight.unsqueeze(2) : weight;
-    out = transposed ? conv_transpose_compute(x4, w4, w, groups, op) : conv_compute(x4, w4, w, groups);
-    if (bias.defined()) out = out.add(bias.reshape({1, bias.numel(), 1, 1}));
+    if (transposed) {
+      out = conv_transpose_compute(x4, w4, w, groups, op);
+      if (bias.defined()) out = out.add(bias.reshape({1, bias.numel(), 1, 1}));
+    } else {
+      out = conv_compute(x4, w4, bias, w, groups);
+    }
     if (dims == 1) out = out.squeeze(2);
   }
   if (any_requires_grad(input, weight, bias)) {

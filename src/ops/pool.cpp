@@ -6,29 +6,37 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/cpu/conv.h"
 #include "ops/util.h"
 #include "ops/window.h"
 
 namespace ember {
 
 namespace {
-// The kernel taps [first, last) of a window starting at `start` (stride d, k taps) that fall in
-// [0, size).
-std::pair<int64_t, int64_t> taps(int64_t start, int64_t k, int64_t d, int64_t size) {
-  const int64_t first = start >= 0 ? 0 : (-start + d - 1) / d;
-  const int64_t last = start >= size ? 0 : std::min(k, (size - start + d - 1) / d);
-  return {first, std::max(first, last)};
-}
-
 struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBackward0"> {
   SavedVariable indices;
   DimVector in_sizes;
   variable_list apply(variable_list&& g) override {
-    // Scatter-add each window's gradient to the element it picked, per (n, c) plane.
-    // A window that lies wholly in the padding picked nothing (index -1): its gradient is dropped.
+    // Each window's gradient goes to the element it picked, per (n, c) plane. A window that lies
+    // wholly in the padding picked nothing (index -1): its gradient is dropped.
     Tensor idx = indices.unpack();
     const int64_t planes = idx.size(0) * idx.size(1);
     const int64_t out_plane = idx.size(2) * idx.size(3);
+    if (!GradMode::is_enabled()) {
+      Tensor gc = contiguous_raw(g[0]);
+      Tensor gx = new_tensor(in_sizes, gc.dtype());
+      kernels::Conv2dShape s{};
+      s.H = in_sizes[2];
+      s.W = in_sizes[3];
+      s.OH = idx.size(2);
+      s.OW = idx.size(3);
+      visit_floating(gc.dtype(), "max_pool2d_backward", [&](auto tag) {
+        using T = decltype(tag);
+        kernels::max_pool2d_backward(gc.data_ptr<T>(), idx.data_ptr<int64_t>(), planes, s, gx.data_ptr<T>());
+      });
+      return {gx};
+    }
+    // With create_graph, from public ops so that the gradient has a graph of its own.
     Tensor picked = idx.ge(0);
     Tensor flat = zeros({planes, in_sizes[2] * in_sizes[3]}, TensorOptions(g[0].dtype()));
     Tensor r = flat.scatter_add(1, where(picked, idx, Scalar(int64_t(0))).reshape({planes, out_plane}),
@@ -62,46 +70,10 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntAr
   Tensor x = contiguous_raw(input);
   Tensor values = new_tensor({N, C, OH, OW}, input.dtype());
   Tensor indices = new_tensor({N, C, OH, OW}, kLong);
+  const kernels::Conv2dShape s{N, C, H, W, C, 1, w.k[0], w.k[1], w.s[0], w.s[1], w.p[0], w.p[1], w.d[0], w.d[1], OH, OW};
   visit_floating(input.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
-    const T* src = x.data_ptr<T>();
-    T* val = values.data_ptr<T>();
-    int64_t* ind = indices.data_ptr<int64_t>();
-    kernels::parallel_for(0, N * C, 1, [&](int64_t b, int64_t e) {
-      for (int64_t plane = b; plane < e; ++plane) {
-        const T* img = src + plane * H * W;
-        for (int64_t oh = 0; oh < OH; ++oh)
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            T best = std::numeric_limits<T>::lowest();
-            if constexpr (std::is_floating_point_v<T>) best = -std::numeric_limits<T>::infinity();
-            // Stays -1 (value -inf) for a window wholly in the padding, which dilation allows.
-            // LibTorch 1.13 reports an index there that is no element of the window, and its
-            // backward sends the window's gradient to that unrelated element; ember sends none.
-            int64_t best_i = -1;
-            // Only the kernel taps that land inside the image are visited (a huge kernel costs
-            // no more than the image). In scan order a NaN always takes over, so the last NaN of
-            // the window wins, as in PyTorch.
-            const int64_t h_start = oh * w.s[0] - w.p[0], w_start = ow * w.s[1] - w.p[1];
-            const auto [ki0, ki1] = taps(h_start, w.k[0], w.d[0], H);
-            const auto [kj0, kj1] = taps(w_start, w.k[1], w.d[1], W);
-            for (int64_t ki = ki0; ki < ki1; ++ki) {
-              const int64_t h = h_start + ki * w.d[0];
-              for (int64_t kj = kj0; kj < kj1; ++kj) {
-                const int64_t ww = w_start + kj * w.d[1];
-                const T v = img[h * W + ww];
-                bool nan = false;
-                if constexpr (std::is_floating_point_v<T>) nan = std::isnan(v);
-                if (v > best || best_i < 0 || nan) {
-                  best = v;
-                  best_i = h * W + ww;
-                }
-              }
-            }
-            val[(plane * OH + oh) * OW + ow] = best;
-            ind[(plane * OH + oh) * OW + ow] = best_i;
-          }
-      }
-    });
+    kernels::max_pool2d_forward(x.data_ptr<T>(), N * C, s, values.data_ptr<T>(), indices.data_ptr<int64_t>());
   });
   if (any_requires_grad(input)) {
     auto n = make_node<MaxPool2DWithIndicesBackward0>(input);

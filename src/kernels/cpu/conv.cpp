@@ -1,0 +1,257 @@
+// Convolution as im2col + GEMM, one image at a time on each thread (the images of a batch run in
+// parallel, each GEMM single-threaded inside the parallel region), and max pooling.
+//
+// im2col copies whole runs: for a fixed channel and kernel tap, the taps of one output row read one
+// input row at a fixed stride, so each (tap, output row) is a memcpy (stride 1) or a strided gather
+// between two zero-filled ends. A 1x1 convolution with stride 1 and no padding needs no columns at
+// all: the image is its own column matrix.
+#include "kernels/cpu/conv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "kernels/cpu/kernels.h"
+#include "kernels/cpu/parallel.h"
+
+namespace ember {
+namespace kernels {
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+
+// The output columns [first, last) whose tap at offset `off` (= k * d - p) lands inside [0, size).
+std::pair<int64_t, int64_t> valid_outputs(int64_t off, int64_t stride, int64_t size, int64_t out) {
+  const int64_t first = off >= 0 ? 0 : std::min(out, ceil_div(-off, stride));
+  const int64_t last = std::clamp(ceil_div(size - off, stride), first, out);
+  return {first, last};
+}
+
+// Calls f(at, row, off, first, last) for every (channel, tap, output row), `at` being where the
+// run starts in the columns: the output columns [first, last) read row[off + ow * sw]; the others
+// are padding, all of them when row is null.
+template <typename T, typename F>
+void for_each_run(const T* img, int64_t C, const Conv2dShape& s, const F& f) {
+  const int64_t L = s.OH * s.OW;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ki = 0; ki < s.kh; ++ki)
+      for (int64_t kj = 0; kj < s.kw; ++kj) {
+        const int64_t row = (c * s.kh + ki) * s.kw + kj;
+        const int64_t off = kj * s.dw - s.pw;
+        const auto [first, last] = valid_outputs(off, s.sw, s.W, s.OW);
+        for (int64_t oh = 0; oh < s.OH; ++oh) {
+          const int64_t h = oh * s.sh - s.ph + ki * s.dh;
+          const bool inside = h >= 0 && h < s.H && first < last;
+          f(row * L + oh * s.OW, inside ? img + (c * s.H + h) * s.W : nullptr, off, first, last);
+        }
+      }
+}
+
+bool is_pointwise(const Conv2dShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
+}
+
+// How many chunks for_chunks splits n items into: one per thread, at most n.
+int64_t chunk_count(int64_t n) {
+  return std::max<int64_t>(1, std::min<int64_t>(n, omp_in_parallel() ? 1 : num_threads()));
+}
+
+// Splits [0, n) into chunk_count(n) contiguous chunks and runs fn(chunk, begin, end) for each, in
+// parallel. The split depends only on n and the thread count, so per-chunk partial results summed
+// in chunk order are reproducible.
+template <typename F>
+void for_chunks(int64_t n, const F& fn) {
+  const int64_t chunks = chunk_count(n);
+  parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) fn(c, n * c / chunks, n * (c + 1) / chunks);
+  });
+}
+
+}  // namespace
+
+template <typename T>
+void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
+  for_each_run(img, C, s, [&](int64_t at, const T* row, int64_t off, int64_t first, int64_t last) {
+    T* dst = cols + at;
+    if (!row) {
+      std::fill(dst, dst + s.OW, T(0));
+      return;
+    }
+    std::fill(dst, dst + first, T(0));
+    if (s.sw == 1) std::memcpy(dst + first, row + off + first, static_cast<size_t>(last - first) * sizeof(T));
+    else
+      for (int64_t ow = first; ow < last; ++ow) dst[ow] = row[off + ow * s.sw];
+    std::fill(dst + last, dst + s.OW, T(0));
+  });
+}
+
+template <typename T>
+void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
+  for_each_run(static_cast<const T*>(img), C, s, [&](int64_t at, const T* row, int64_t off, int64_t first, int64_t last) {
+    if (!row) return;
+    T* dst = img + (row - img);  // the same row, writable
+    const T* src = cols + at;
+    for (int64_t ow = first; ow < last; ++ow) dst[off + ow * s.sw] += src[ow];
+  });
+}
+
+namespace {
+
+// Elements of one image's columns (none for a pointwise convolution) and of the weight.
+struct ConvSizes {
+  int64_t cols, weight;
+};
+ConvSizes conv_sizes(const Conv2dShape& s) {
+  const int64_t K = s.C / s.groups * s.kh * s.kw;
+  return {is_pointwise(s) ? 0 : s.groups * K * s.OH * s.OW, s.O * K};
+}
+
+}  // namespace
+
+int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
+  // Per chunk of images, the columns; for backward also a weight-gradient sum per chunk but the first.
+  const ConvSizes z = conv_sizes(s);
+  const int64_t chunks = chunk_count(s.N);
+  int64_t cols = 0, sums = 0, total = 0;
+  if (__builtin_mul_overflow(chunks, z.cols, &cols) ||
+      __builtin_mul_overflow(backward ? chunks - 1 : 0, z.weight, &sums) || __builtin_add_overflow(cols, sums, &total))
+    return std::numeric_limits<int64_t>::max();
+  return total;
+}
+
+template <typename T>
+void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace) {
+  const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
+  const ConvSizes z = conv_sizes(s);
+  for_chunks(s.N, [&](int64_t chunk, int64_t b, int64_t e) {
+    T* cols = workspace + chunk * z.cols;
+    for (int64_t n = b; n < e; ++n) {
+      const T* xn = x + n * s.C * s.H * s.W;
+      T* on = out + n * s.O * L;
+      if (z.cols) im2col(xn, s.C, s, cols);
+      const T* cn = z.cols ? cols : xn;
+      if (bias)
+        for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, bias[o]);
+      for (int64_t gi = 0; gi < s.groups; ++gi)
+        gemm<T>(false, false, og, L, K, T(1), w + gi * og * K, K, cn + gi * K * L, L, bias ? T(1) : T(0),
+                on + gi * og * L, L);
+    }
+  });
+}
+
+template <typename T>
+void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* workspace) {
+  const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
+  const int64_t image = s.C * s.H * s.W;
+  const ConvSizes z = conv_sizes(s);
+  const int64_t chunks = chunk_count(s.N);
+  // The weight gradient sums over images: each chunk of images sums into its own buffer (the
+  // first chunk into gw itself), added up in chunk order at the end.
+  T* sums = workspace + chunks * z.cols;
+  if (gw) std::fill(gw, gw + z.weight, T(0));
+  if (gw) std::fill(sums, sums + (chunks - 1) * z.weight, T(0));
+  for_chunks(s.N, [&](int64_t chunk, int64_t b, int64_t e) {
+    T* cols = workspace + chunk * z.cols;
+    T* gw_chunk = chunk == 0 ? gw : sums + (chunk - 1) * z.weight;
+    for (int64_t n = b; n < e; ++n) {
+      const T* gn = gout + n * s.O * L;
+      if (gw) {
+        const T* xn = x + n * image;
+        if (z.cols) im2col(xn, s.C, s, cols);
+        const T* cn = z.cols ? cols : xn;
+        for (int64_t gi = 0; gi < s.groups; ++gi)
+          gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, cn + gi * K * L, L, T(1), gw_chunk + gi * og * K,
+                  K);
+      }
+      if (gx) {
+        T* gxn = gx + n * image;
+        T* cn = z.cols ? cols : gxn;
+        for (int64_t gi = 0; gi < s.groups; ++gi)
+          gemm<T>(true, false, K, L, og, T(1), w + gi * og * K, K, gn + gi * og * L, L, T(0), cn + gi * K * L, L);
+        if (z.cols) {
+          std::fill(gxn, gxn + image, T(0));
+          col2im(cols, s.C, s, gxn);
+        }
+      }
+    }
+  });
+  if (gw)
+    for (int64_t c = 1; c < chunks; ++c)
+      for (int64_t i = 0; i < z.weight; ++i) gw[i] += sums[(c - 1) * z.weight + i];
+}
+
+template <typename T>
+void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* values, int64_t* indices) {
+  const int64_t H = s.H, W = s.W, OH = s.OH, OW = s.OW;
+  // A 2x2 window of stride 2 that never leaves the image: four loads, no bounds.
+  const bool two_by_two = s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 && s.pw == 0 && s.dh == 1 &&
+                          s.dw == 1 && 2 * OH <= H && 2 * OW <= W;
+  parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
+    for (int64_t plane = b; plane < e; ++plane) {
+      const T* img = x + plane * H * W;
+      T* val = values + plane * OH * OW;
+      int64_t* ind = indices + plane * OH * OW;
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          // Scan order; a NaN always takes over, so the last NaN of the window wins, as in PyTorch.
+          T best = -std::numeric_limits<T>::infinity();
+          // Stays -1 (value -inf) for a window wholly in the padding, which dilation allows.
+          // LibTorch 1.13 reports an index there that is no element of the window, and its
+          // backward sends the window's gradient to that unrelated element; ember sends none.
+          int64_t best_i = -1;
+          auto visit = [&](int64_t i) {
+            const T v = img[i];
+            if (v > best || best_i < 0 || std::isnan(v)) {
+              best = v;
+              best_i = i;
+            }
+          };
+          if (two_by_two) {
+            const int64_t i = 2 * oh * W + 2 * ow;
+            visit(i);
+            visit(i + 1);
+            visit(i + W);
+            visit(i + W + 1);
+          } else {
+            // Only the taps inside the image are visited, so a huge kernel costs no more than the image.
+            const int64_t h0 = oh * s.sh - s.ph, w0 = ow * s.sw - s.pw;
+            const auto [ki0, ki1] = valid_outputs(h0, s.dh, H, s.kh);
+            const auto [kj0, kj1] = valid_outputs(w0, s.dw, W, s.kw);
+            for (int64_t ki = ki0; ki < ki1; ++ki)
+              for (int64_t kj = kj0; kj < kj1; ++kj) visit((h0 + ki * s.dh) * W + w0 + kj * s.dw);
+          }
+          val[oh * OW + ow] = best;
+          ind[oh * OW + ow] = best_i;
+        }
+    }
+  });
+}
+
+template <typename T>
+void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, const Conv2dShape& s, T* gx) {
+  const int64_t in = s.H * s.W, out = s.OH * s.OW;
+  parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
+    std::fill(gx + b * in, gx + e * in, T(0));
+    for (int64_t plane = b; plane < e; ++plane) {
+      T* g = gx + plane * in;
+      for (int64_t i = plane * out; i < (plane + 1) * out; ++i)
+        if (indices[i] >= 0) g[indices[i]] += gout[i];
+    }
+  });
+}
+
+#define EMBER_CONV_KERNELS(T)                                                                           \
+  template void im2col<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
+  template void col2im<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
+  template void conv2d_forward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*);            \
+  template void conv2d_backward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, T*);       \
+  template void max_pool2d_forward<T>(const T*, int64_t, const Conv2dShape&, T*, int64_t*);             \
+  template void max_pool2d_backward<T>(const T*, const int64_t*, int64_t, const Conv2dShape&, T*);
+EMBER_CONV_KERNELS(float)
+EMBER_CONV_KERNELS(double)
+#undef EMBER_CONV_KERNELS
+
+}  // namespace kernels
+}  // namespace ember

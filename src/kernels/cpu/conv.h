@@ -1,0 +1,45 @@
+// Convolution and pooling kernels on raw, contiguous NCHW buffers (float and double). They know
+// nothing of tensors or autograd: src/ops/conv.cpp and pool.cpp check arguments, allocate and
+// record the graph, then call these.
+#pragma once
+#include <cstdint>
+
+namespace ember {
+namespace kernels {
+
+// The geometry of a 2-D convolution or sliding window (1-D ones run with height 1).
+struct Conv2dShape {
+  int64_t N, C, H, W;                     // input
+  int64_t O, groups;                      // output channels; the weight is (O, C / groups, kh, kw)
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw;  // kernel, stride, padding, dilation
+  int64_t OH, OW;                         // output
+};
+
+// One image: img (C, H, W) to columns (C * kh * kw, OH * OW); taps in the padding give 0.
+template <typename T>
+void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols);
+// The adjoint: columns (C * kh * kw, OH * OW) added into img (C, H, W).
+template <typename T>
+void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img);
+
+// Scratch elements that conv2d_forward (backward = false) or conv2d_backward needs, allocated by
+// the caller; INT64_MAX when the count overflows. It depends on the thread count at the call.
+int64_t conv2d_workspace(const Conv2dShape& s, bool backward);
+// out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C / groups, kh, kw)) + bias (O) if not null.
+template <typename T>
+void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace);
+// Gradients of conv2d_forward from gout (N, O, OH, OW): gx (N, C, H, W) and gw (shaped as w), each
+// skipped when null, both overwritten.
+template <typename T>
+void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* workspace);
+
+// Max pooling over each of `planes` (H, W) planes: values and the flat index (h * W + w) of the
+// picked element, -1 for a window wholly in the padding. A NaN is picked over any number.
+template <typename T>
+void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* values, int64_t* indices);
+// gx (planes, H, W) = 0, then each gout element added at its index (skipped where -1).
+template <typename T>
+void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, const Conv2dShape& s, T* gx);
+
+}  // namespace kernels
+}  // namespace ember

@@ -1,0 +1,206 @@
+// The convolution and max-pool kernels (src/kernels/cpu/conv.cpp) against plain reference loops
+// written here, over geometries that reach every path: padding wider than the kernel reach, stride
+// and dilation, groups, 1x1 convolutions that skip im2col, 1-D ones, batches split over threads.
+// The gradients are checked against the reference and against the public-op path that
+// create_graph takes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "ember/ember.h"
+
+using namespace ember;
+
+namespace {
+
+struct Geometry {
+  int64_t N, C, H, W, O, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+};
+
+// Direct convolution in double: out[n][o][i][j] = bias[o] + sum over the group's channels and taps.
+Tensor reference_conv(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, const Geometry& g) {
+  Tensor x = x_in.detach().to(kDouble).contiguous(), w = w_in.detach().to(kDouble).contiguous();
+  Tensor b = b_in.detach().to(kDouble).contiguous();
+  const int64_t OH = (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
+  const int64_t OW = (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
+  const int64_t cg = g.C / g.groups, og = g.O / g.groups;
+  Tensor out = zeros({g.N, g.O, OH, OW}, kDouble);
+  const double* xp = x.data_ptr<double>();
+  const double* wp = w.data_ptr<double>();
+  double* op = out.data_ptr<double>();
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t o = 0; o < g.O; ++o)
+      for (int64_t i = 0; i < OH; ++i)
+        for (int64_t j = 0; j < OW; ++j) {
+          double acc = b.data_ptr<double>()[o];
+          for (int64_t c = 0; c < cg; ++c)
+            for (int64_t ki = 0; ki < g.kh; ++ki)
+              for (int64_t kj = 0; kj < g.kw; ++kj) {
+                const int64_t h = i * g.sh - g.ph + ki * g.dh, ww = j * g.sw - g.pw + kj * g.dw;
+                if (h < 0 || h >= g.H || ww < 0 || ww >= g.W) continue;
+                const int64_t ci = o / og * cg + c;
+                acc += xp[((n * g.C + ci) * g.H + h) * g.W + ww] * wp[((o * cg + c) * g.kh + ki) * g.kw + kj];
+              }
+          op[((n * g.O + o) * OH + i) * OW + j] = acc;
+        }
+  return out;
+}
+
+void expect_close(const Tensor& got, const Tensor& want, double tol, const std::string& what) {
+  ASSERT_EQ(got.sizes(), want.sizes()) << what;
+  Tensor d = (got.detach().to(kDouble) - want.detach().to(kDouble)).abs().max();
+  EXPECT_LE(d.item<double>(), tol) << what;
+}
+
+std::string name_of(const Geometry& g) {
+  std::ostringstream s;
+  s << "N" << g.N << " C" << g.C << " " << g.H << "x" << g.W << " O" << g.O << " k" << g.kh << "x" << g.kw << " s"
+    << g.sh << "," << g.sw << " p" << g.ph << "," << g.pw << " d" << g.dh << "," << g.dw << " g" << g.groups;
+  return s.str();
+}
+
+const Geometry kGeometries[] = {
+    {3, 2, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // the common 3x3 "same" convolution
+    {5, 1, 9, 9, 3, 5, 5, 1, 1, 0, 0, 1, 1, 1},   // one input channel, no padding
+    {2, 3, 8, 7, 6, 1, 1, 1, 1, 0, 0, 1, 1, 1},   // 1x1: no im2col
+    {2, 4, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2},   // 1x1 with groups
+    {2, 3, 6, 5, 2, 1, 1, 2, 2, 0, 0, 1, 1, 1},   // 1x1 with stride: im2col again
+    {3, 2, 9, 8, 3, 3, 2, 2, 3, 1, 2, 1, 1, 1},   // strides, asymmetric padding
+    {2, 4, 9, 9, 6, 3, 3, 1, 2, 2, 1, 2, 2, 2},   // dilation, groups
+    {2, 1, 4, 4, 2, 2, 2, 1, 1, 3, 3, 1, 1, 1},   // padding wider than the kernel's reach
+    {1, 2, 1, 11, 3, 1, 3, 1, 2, 0, 1, 1, 2, 1},  // 1-D, as conv1d runs it
+    {7, 3, 6, 6, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // an odd batch over two threads
+};
+
+}  // namespace
+
+TEST(ConvKernels, ForwardAndGradientsMatchReference) {
+  manual_seed(1);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    for (const Geometry& g : kGeometries) {
+      const std::string what = name_of(g) + " threads " + std::to_string(threads);
+      Tensor x = randn({g.N, g.C, g.H, g.W}, kDouble).requires_grad_();
+      Tensor w = randn({g.O, g.C / g.groups, g.kh, g.kw}, kDouble).requires_grad_();
+      Tensor b = randn({g.O}, kDouble).requires_grad_();
+      Tensor out = conv2d(x, w, b, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
+      expect_close(out, reference_conv(x, w, b, g), 1e-12, what);
+
+      // Gradients of sum(out * r): the kernel path (no create_graph) against the reference's,
+      // which autograd takes through the public ops of the create_graph path.
+      Tensor r = randn(out.sizes(), kDouble);
+      auto fast = autograd::grad({(out * r).sum()}, {x, w, b});
+      Tensor out2 = conv2d(x, w, b, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
+      auto graph = autograd::grad({(out2 * r).sum()}, {x, w, b}, {}, true, true);
+      for (size_t i = 0; i < 3; ++i) expect_close(fast[i], graph[i], 1e-10, what + " grad " + std::to_string(i));
+      // And against finite differences of the reference for one weight element and one input element.
+      const double eps = 1e-6;
+      auto loss_at = [&](const Tensor& xx, const Tensor& ww) {
+        return (reference_conv(xx, ww, b, g) * r).sum().item<double>();
+      };
+      Tensor wp = w.detach().clone(), wm = w.detach().clone();
+      wp.view({-1})[0] += eps;
+      wm.view({-1})[0] -= eps;
+      EXPECT_NEAR(fast[1].view({-1})[0].item<double>(), (loss_at(x, wp) - loss_at(x, wm)) / (2 * eps), 1e-6) << what;
+      const int64_t mid = x.numel() / 2;
+      Tensor xp = x.detach().clone(), xm = x.detach().clone();
+      xp.view({-1})[mid] += eps;
+      xm.view({-1})[mid] -= eps;
+      EXPECT_NEAR(fast[0].view({-1})[mid].item<double>(), (loss_at(xp, w) - loss_at(xm, w)) / (2 * eps), 1e-6)
+          << what;
+    }
+  }
+  set_num_threads(2);
+}
+
+TEST(ConvKernels, FloatMatchesDouble) {
+  manual_seed(2);
+  const Geometry g{4, 3, 10, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  Tensor x = randn({g.N, g.C, g.H, g.W}), w = randn({g.O, g.C, 3, 3}), b = randn({g.O});
+  expect_close(conv2d(x, w, b, 1, 1), reference_conv(x, w, b, g), 1e-4, "float");
+}
+
+TEST(ConvKernels, NonContiguousOperands) {
+  manual_seed(3);
+  Tensor x = randn({3, 6, 8, 2}, kDouble).permute({0, 3, 1, 2});  // (3, 2, 6, 8), channels last
+  Tensor w = randn({3, 3, 2, 4}, kDouble).permute({3, 2, 0, 1});  // (4, 2, 3, 3)
+  Tensor b = randn({8}, kDouble).slice(0, 0, 8, 2);
+  const Geometry g{3, 2, 6, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  expect_close(conv2d(x, w, b, 1, 1), reference_conv(x, w, b, g), 1e-12, "permuted");
+}
+
+TEST(ConvKernels, EmptyChannelsGiveTheBias) {
+  // Zero input channels: K = 0, so every output element is its bias, even over garbage memory.
+  Tensor x = zeros({2, 0, 4, 4});
+  Tensor w = zeros({3, 0, 3, 3});
+  Tensor b = tensor({1.0f, -2.0f, 3.5f});
+  Tensor out = conv2d(x, w, b, 1, 1);
+  ASSERT_EQ(out.sizes(), (std::vector<int64_t>{2, 3, 4, 4}));
+  expect_close(out, b.reshape({1, 3, 1, 1}).expand({2, 3, 4, 4}), 0, "empty channels");
+  expect_close(conv2d(x, w, Tensor(), 1, 1), zeros({2, 3, 4, 4}), 0, "empty channels, no bias");
+}
+
+namespace {
+// max_pool2d in double by the definition: the first maximum in scan order, the last NaN.
+std::pair<Tensor, Tensor> reference_pool(const Tensor& x_in, int64_t k, int64_t s, int64_t p, bool ceil_mode) {
+  Tensor x = x_in.detach().to(kDouble).contiguous();
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  auto out_size = [&](int64_t n) {
+    int64_t o = (n + 2 * p - k + (ceil_mode ? s - 1 : 0)) / s + 1;
+    if (ceil_mode && (o - 1) * s >= n + p) --o;
+    return o;
+  };
+  const int64_t OH = out_size(H), OW = out_size(W);
+  Tensor v = zeros({N, C, OH, OW}, kDouble), ind = zeros({N, C, OH, OW}, kLong);
+  for (int64_t pl = 0; pl < N * C; ++pl)
+    for (int64_t i = 0; i < OH; ++i)
+      for (int64_t j = 0; j < OW; ++j) {
+        double best = -std::numeric_limits<double>::infinity();
+        int64_t bi = -1;
+        for (int64_t h = i * s - p; h < i * s - p + k; ++h)
+          for (int64_t w = j * s - p; w < j * s - p + k; ++w) {
+            if (h < 0 || h >= H || w < 0 || w >= W) continue;
+            const double val = x.data_ptr<double>()[pl * H * W + h * W + w];
+            if (bi < 0 || val > best || std::isnan(val)) {
+              best = val;
+              bi = h * W + w;
+            }
+          }
+        v.data_ptr<double>()[pl * OH * OW + i * OW + j] = best;
+        ind.data_ptr<int64_t>()[pl * OH * OW + i * OW + j] = bi;
+      }
+  return {v, ind};
+}
+}  // namespace
+
+TEST(ConvKernels, MaxPoolMatchesReference) {
+  manual_seed(4);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    int64_t H, W, k, s, p;
+    bool ceil;
+  } cases[] = {{8, 6, 2, 2, 0, false},  // the 2x2 fast path
+               {7, 5, 2, 2, 0, false},  // odd sizes: the last row/column is left out
+               {7, 5, 2, 2, 0, true},   // ceil mode: partial windows, the general path
+               {9, 9, 3, 2, 1, true},
+               {6, 6, 3, 1, 1, false}};
+  for (const Case& c : cases) {
+    Tensor x = randn({3, 2, c.H, c.W}, kDouble);
+    x.view({-1})[5] = nan;  // one NaN, and ties
+    x.view({-1})[9] = x.view({-1})[10].item<double>();
+    x.requires_grad_();
+    auto [v, ind] = max_pool2d_with_indices(x, {c.k}, {c.s}, {c.p}, {1}, c.ceil);
+    auto [rv, rind] = reference_pool(x, c.k, c.s, c.p, c.ceil);
+    EXPECT_TRUE(equal(ind, rind)) << c.H << "x" << c.W << " k" << c.k;
+    EXPECT_TRUE(allclose(v, rv, 0, 0, /*equal_nan=*/true)) << c.H << "x" << c.W << " k" << c.k;
+    // Backward: each output's gradient lands on its index; the kernel and the create_graph path agree.
+    Tensor r = randn(v.sizes(), kDouble);
+    Tensor fast = autograd::grad({(v * r).sum()}, {x})[0];
+    auto [v2, ind2] = max_pool2d_with_indices(x, {c.k}, {c.s}, {c.p}, {1}, c.ceil);
+    Tensor graph = autograd::grad({(v2 * r).sum()}, {x}, {}, true, true)[0];
+    EXPECT_TRUE(equal(fast, graph));
+    Tensor want = zeros({6, c.H * c.W}, kDouble).scatter_add(1, rind.reshape({6, -1}), r.reshape({6, -1}));
+    EXPECT_TRUE(allclose(fast, want.reshape(x.sizes())));
+  }
+}
