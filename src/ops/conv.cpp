@@ -305,22 +305,23 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
   }
   const int64_t N = x.size(0), H = x.size(2), W = x.size(3), cg = x.size(1) / groups;
   const bool need_x = should_compute_output(0), need_w = should_compute_output(1);
+  const bool need_b = has_bias && should_compute_output(2);
+  Tensor gx, gw, gb;
   std::vector<Tensor> gx_parts, gw_parts;
   if (!transposed && !GradMode::is_enabled()) {
     // No graph to record (no create_graph): the kernel layer, straight into the gradients.
     Tensor xc = contiguous_raw(x), wc = contiguous_raw(wt), gc = contiguous_raw(g);
     const kernels::Conv2dShape s = shape_of(xc, wc.size(0), groups, w, g.size(2), g.size(3));
-    Tensor gx = need_x ? new_tensor(xc.sizes(), xc.dtype()) : Tensor();
-    Tensor gw = need_w ? new_tensor(wc.sizes(), wc.dtype()) : Tensor();
+    if (need_x) gx = new_tensor(xc.sizes(), xc.dtype());
+    if (need_w) gw = new_tensor(wc.sizes(), wc.dtype());
+    if (need_b) gb = new_tensor({wc.size(0)}, wc.dtype());
     Tensor ws = conv_workspace(s, true, xc.dtype());
     visit_floating(xc.dtype(), "conv2d_backward", [&](auto tag) {
       using T = decltype(tag);
-      kernels::conv2d_backward(xc.data_ptr<T>(), wc.data_ptr<T>(), gc.data_ptr<T>(), s,
-                               need_x ? gx.data_ptr<T>() : nullptr, need_w ? gw.data_ptr<T>() : nullptr,
+      auto ptr = [](const Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };
+      kernels::conv2d_backward(xc.data_ptr<T>(), wc.data_ptr<T>(), gc.data_ptr<T>(), s, ptr(gx), ptr(gw), ptr(gb),
                                ws.data_ptr<T>());
     });
-    gx_parts.push_back(gx);
-    gw_parts.push_back(gw);
   } else if (!transposed) {
     // The same products from public ops, so that the gradient has a graph of its own.
     const int64_t og = wt.size(0) / groups, K = cg * w.k[0] * w.k[1], L = g.size(2) * g.size(3);
@@ -349,10 +350,9 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
       if (need_w) gw_parts.push_back(xg.matmul(cols.transpose(1, 2)).sum({0}).reshape(wg.sizes()));
     }
   }
-  Tensor gx, gw, gb;
-  if (need_x) gx = gx_parts.size() == 1 ? gx_parts[0] : cat(gx_parts, 1);
-  if (need_w) gw = gw_parts.size() == 1 ? gw_parts[0] : cat(gw_parts, 0);
-  if (has_bias && should_compute_output(2)) gb = g.sum({0, 2, 3});
+  if (!gx_parts.empty()) gx = groups == 1 ? gx_parts[0] : cat(gx_parts, 1);
+  if (!gw_parts.empty()) gw = groups == 1 ? gw_parts[0] : cat(gw_parts, 0);
+  if (need_b && !gb.defined()) gb = g.sum({0, 2, 3});
   if (dims == 1) {
     if (gx.defined()) gx = gx.squeeze(2);
     if (gw.defined()) gw = gw.squeeze(2);

@@ -78,7 +78,8 @@ const UnaryDef kSigmoid{"SigmoidBackward0",
                         [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r).mul(rsub(r, 1)); }, false,
                         true};
 const UnaryDef kRelu{"ReluBackward0",
-                     [](const Tensor& g, const Tensor&, const Tensor& r) { return where(r.gt(0), g, 0.0); }, false, true};
+                     [](const Tensor& g, const Tensor&, const Tensor& r) { return threshold_backward(g, r, 0); }, false,
+                     true};
 const UnaryDef kReciprocal{"ReciprocalBackward0",
                            [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r)).neg(); }, false,
                            true};
@@ -160,6 +161,38 @@ Tensor relu(const Tensor& x) {
   if (any_requires_grad(x)) record_unary(r, x, kRelu);
   return r;
 }
+namespace {
+struct ThresholdBackwardBackward0 final : NamedNode<"ThresholdBackwardBackward0"> {
+  SavedVariable self;
+  Scalar threshold;
+  variable_list apply(variable_list&& g) override {
+    Tensor s = self.unpack();
+    return {should_compute_output(0) ? threshold_backward(g[0], s, threshold) : Tensor(),
+            should_compute_output(1) ? zeros_like(s) : Tensor()};
+  }
+  void release_variables() override { self.reset_data(); }
+};
+}  // namespace
+
+Tensor threshold_backward(const Tensor& grad_output, const Tensor& self, const Scalar& threshold) {
+  // One pass: the gradient where self > threshold, 0 elsewhere. A NaN in self lets the gradient
+  // through (NaN <= threshold is false), as PyTorch's does.
+  const ScalarType dt = result_type(self, grad_output);
+  Tensor r = visit_dtype(dt, "threshold_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T t = threshold.to<T>();
+    return binary_kernel("threshold_backward", grad_output, self, dt, dt, Tensor(),
+                         [t](auto g, auto v) { return v <= t ? decltype(g)(0) : g; });
+  });
+  if (any_requires_grad(grad_output, self)) {
+    auto n = make_node<ThresholdBackwardBackward0>(grad_output, self);
+    n->self = save(self);
+    n->threshold = threshold;
+    set_history(r, n);
+  }
+  return r;
+}
+
 namespace {
 template <typename F>
 Tensor rounding(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {

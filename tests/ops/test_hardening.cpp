@@ -324,3 +324,31 @@ TEST(Hardening, BatchNormOpComputesOneValuePerChannel) {
   Tensor out = batch_norm(tensor({{2.}}, kDouble), {}, {}, {}, {}, true, 0.1, 1e-5);
   EXPECT_EQ(values(out), (std::vector<double>{0}));
 }
+
+// ---------------------------------------------------------------- relu's backward
+
+TEST(Hardening, ReluGradientPassesNaN) {
+  // PyTorch's relu backward is threshold_backward(grad, result, 0): where the result is NaN,
+  // NaN <= 0 is false, so the gradient passes (torch 1.13: relu([nan, -1, 0, 2]) backward of
+  // [5, 6, 7, 8] gives [5, 0, 0, 8]).
+  Tensor x = tensor({std::nan(""), -1.0, 0.0, 2.0}, requires_grad());
+  x.relu().backward(tensor({5.0, 6.0, 7.0, 8.0}));
+  expect_near(x.grad(), {5, 0, 0, 8});
+}
+
+TEST(Hardening, ThresholdBackward) {
+  Tensor g = tensor({1.0, 2.0, 3.0, 4.0}, requires_grad());
+  Tensor s = tensor({std::nan(""), -1.0, 0.0, 2.0}, requires_grad());
+  Tensor r = threshold_backward(g, s, 0);
+  expect_near(r, {1, 0, 0, 4});
+  EXPECT_EQ(r.grad_fn()->name(), "ThresholdBackwardBackward0");
+  r.sum().backward();
+  expect_near(g.grad(), {1, 0, 0, 1});
+  expect_near(s.grad(), {0, 0, 0, 0});
+  // Integers keep their dtype; the threshold compares with self (torch 1.13: [0, 2]).
+  Tensor i = threshold_backward(tensor({int64_t(1), int64_t(2)}), tensor({int64_t(0), int64_t(3)}), 1);
+  EXPECT_EQ(i.dtype(), kLong);
+  expect_near(i, {0, 2});
+  // Broadcasting, as a binary op.
+  expect_near(threshold_backward(tensor({1.0, 2.0}), tensor({{0.5}, {-0.5}}), 0), {1, 2, 0, 0});
+}

@@ -53,6 +53,8 @@ Tensor cos(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 Tensor relu(const Tensor& x);
+// grad_output where self > threshold, else 0 (the backward of relu and threshold).
+Tensor threshold_backward(const Tensor& grad_output, const Tensor& self, const Scalar& threshold);
 Tensor reciprocal(const Tensor& x);
 Tensor erf(const Tensor& x);
 Tensor floor(const Tensor& x);

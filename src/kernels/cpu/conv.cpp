@@ -75,15 +75,14 @@ template <typename T>
 void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
   for_each_run(img, C, s, [&](int64_t at, const T* row, int64_t off, int64_t first, int64_t last) {
     T* dst = cols + at;
-    if (!row) {
-      std::fill(dst, dst + s.OW, T(0));
-      return;
-    }
-    std::fill(dst, dst + first, T(0));
-    if (s.sw == 1) std::memcpy(dst + first, row + off + first, static_cast<size_t>(last - first) * sizeof(T));
+    if (!row) first = last = s.OW;
+    // The padded ends are a few elements at most: plain loops rather than calls.
+    for (int64_t ow = 0; ow < first; ++ow) dst[ow] = T(0);
+    if (s.sw == 1)
+      std::memcpy(dst + first, row + off + first, static_cast<size_t>(last - first) * sizeof(T));
     else
       for (int64_t ow = first; ow < last; ++ow) dst[ow] = row[off + ow * s.sw];
-    std::fill(dst + last, dst + s.OW, T(0));
+    for (int64_t ow = last; ow < s.OW; ++ow) dst[ow] = T(0);
   });
 }
 
@@ -106,6 +105,19 @@ struct ConvSizes {
 ConvSizes conv_sizes(const Conv2dShape& s) {
   const int64_t K = s.C / s.groups * s.kh * s.kw;
   return {is_pointwise(s) ? 0 : s.groups * K * s.OH * s.OW, s.O * K};
+}
+
+// The sum of p[0, n) in double, over eight lanes so that the compiler vectorises it.
+template <typename T>
+double sum_in_double(const T* p, int64_t n) {
+  double lanes[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lanes[j] += static_cast<double>(p[i + j]);
+  double acc = 0;
+  for (double v : lanes) acc += v;
+  for (; i < n; ++i) acc += static_cast<double>(p[i]);
+  return acc;
 }
 
 }  // namespace
@@ -142,7 +154,7 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
 }
 
 template <typename T>
-void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* workspace) {
+void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace) {
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const int64_t image = s.C * s.H * s.W;
   const ConvSizes z = conv_sizes(s);
@@ -180,6 +192,14 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
   if (gw)
     for (int64_t c = 1; c < chunks; ++c)
       for (int64_t i = 0; i < z.weight; ++i) gw[i] += sums[(c - 1) * z.weight + i];
+  if (gb)
+    parallel_for(0, s.O, 1, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) {
+        double acc = 0;
+        for (int64_t n = 0; n < s.N; ++n) acc += sum_in_double(gout + (n * s.O + o) * L, L);
+        gb[o] = static_cast<T>(acc);
+      }
+    });
 }
 
 template <typename T>
@@ -208,12 +228,18 @@ void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* val
               best_i = i;
             }
           };
-          if (two_by_two) {
-            const int64_t i = 2 * oh * W + 2 * ow;
-            visit(i);
-            visit(i + 1);
-            visit(i + W);
-            visit(i + W + 1);
+          const int64_t i = 2 * oh * W + 2 * ow;
+          if (two_by_two && !std::isnan(img[i] + img[i + 1] + img[i + W] + img[i + W + 1])) {
+            // No NaN among the four (their sum would be NaN): the first maximum, without branches.
+            best = img[i];
+            best_i = i;
+            for (int64_t j : {i + 1, i + W, i + W + 1}) {
+              const bool take = img[j] > best;
+              best = take ? img[j] : best;
+              best_i = take ? j : best_i;
+            }
+          } else if (two_by_two) {
+            for (int64_t j : {i, i + 1, i + W, i + W + 1}) visit(j);
           } else {
             // Only the taps inside the image are visited, so a huge kernel costs no more than the image.
             const int64_t h0 = oh * s.sh - s.ph, w0 = ow * s.sw - s.pw;
@@ -246,7 +272,7 @@ void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, 
   template void im2col<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
   template void col2im<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
   template void conv2d_forward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*);            \
-  template void conv2d_backward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, T*);       \
+  template void conv2d_backward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, T*, T*);   \
   template void max_pool2d_forward<T>(const T*, int64_t, const Conv2dShape&, T*, int64_t*);             \
   template void max_pool2d_backward<T>(const T*, const int64_t*, int64_t, const Conv2dShape&, T*);
 EMBER_CONV_KERNELS(float)

@@ -28,10 +28,10 @@ int64_t conv2d_workspace(const Conv2dShape& s, bool backward);
 // out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C / groups, kh, kw)) + bias (O) if not null.
 template <typename T>
 void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace);
-// Gradients of conv2d_forward from gout (N, O, OH, OW): gx (N, C, H, W) and gw (shaped as w), each
-// skipped when null, both overwritten.
+// Gradients of conv2d_forward from gout (N, O, OH, OW): gx (N, C, H, W), gw (shaped as w) and gb
+// (O), each skipped when null, all overwritten.
 template <typename T>
-void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* workspace);
+void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace);
 
 // Max pooling over each of `planes` (H, W) planes: values and the flat index (h * W + w) of the
 // picked element, -1 for a window wholly in the padding. A NaN is picked over any number.
