@@ -205,7 +205,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
 template <typename T>
 void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* values, int64_t* indices) {
   const int64_t H = s.H, W = s.W, OH = s.OH, OW = s.OW;
-  // A 2x2 window of stride 2 that never leaves the image: four loads, no bounds.
+  // A 2x2 window of stride 2 that never leaves the image: four loads, no bounds, no branches.
   const bool two_by_two = s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 && s.pw == 0 && s.dh == 1 &&
                           s.dw == 1 && 2 * OH <= H && 2 * OW <= W;
   parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
@@ -213,7 +213,29 @@ void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* val
       const T* img = x + plane * H * W;
       T* val = values + plane * OH * OW;
       int64_t* ind = indices + plane * OH * OW;
-      for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        if (two_by_two) {
+          const T* r0 = img + 2 * oh * W;
+          const T* r1 = r0 + W;
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            // The window's rule below, unrolled: v is taken when v > best or v is NaN.
+            T best = r0[2 * ow];
+            int64_t at = 0;
+            const T v1 = r0[2 * ow + 1], v2 = r1[2 * ow], v3 = r1[2 * ow + 1];
+            bool take = (v1 > best) | (v1 != v1);
+            best = take ? v1 : best;
+            at = take ? 1 : at;
+            take = (v2 > best) | (v2 != v2);
+            best = take ? v2 : best;
+            at = take ? W : at;
+            take = (v3 > best) | (v3 != v3);
+            best = take ? v3 : best;
+            at = take ? W + 1 : at;
+            val[oh * OW + ow] = best;
+            ind[oh * OW + ow] = 2 * oh * W + 2 * ow + at;
+          }
+          continue;
+        }
         for (int64_t ow = 0; ow < OW; ++ow) {
           // Scan order; a NaN always takes over, so the last NaN of the window wins, as in PyTorch.
           T best = -std::numeric_limits<T>::infinity();
@@ -221,36 +243,23 @@ void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* val
           // LibTorch 1.13 reports an index there that is no element of the window, and its
           // backward sends the window's gradient to that unrelated element; ember sends none.
           int64_t best_i = -1;
-          auto visit = [&](int64_t i) {
-            const T v = img[i];
-            if (v > best || best_i < 0 || std::isnan(v)) {
-              best = v;
-              best_i = i;
+          // Only the taps inside the image are visited, so a huge kernel costs no more than the image.
+          const int64_t h0 = oh * s.sh - s.ph, w0 = ow * s.sw - s.pw;
+          const auto [ki0, ki1] = valid_outputs(h0, s.dh, H, s.kh);
+          const auto [kj0, kj1] = valid_outputs(w0, s.dw, W, s.kw);
+          for (int64_t ki = ki0; ki < ki1; ++ki)
+            for (int64_t kj = kj0; kj < kj1; ++kj) {
+              const int64_t i = (h0 + ki * s.dh) * W + w0 + kj * s.dw;
+              const T v = img[i];
+              if (v > best || best_i < 0 || std::isnan(v)) {
+                best = v;
+                best_i = i;
+              }
             }
-          };
-          const int64_t i = 2 * oh * W + 2 * ow;
-          if (two_by_two && !std::isnan(img[i] + img[i + 1] + img[i + W] + img[i + W + 1])) {
-            // No NaN among the four (their sum would be NaN): the first maximum, without branches.
-            best = img[i];
-            best_i = i;
-            for (int64_t j : {i + 1, i + W, i + W + 1}) {
-              const bool take = img[j] > best;
-              best = take ? img[j] : best;
-              best_i = take ? j : best_i;
-            }
-          } else if (two_by_two) {
-            for (int64_t j : {i, i + 1, i + W, i + W + 1}) visit(j);
-          } else {
-            // Only the taps inside the image are visited, so a huge kernel costs no more than the image.
-            const int64_t h0 = oh * s.sh - s.ph, w0 = ow * s.sw - s.pw;
-            const auto [ki0, ki1] = valid_outputs(h0, s.dh, H, s.kh);
-            const auto [kj0, kj1] = valid_outputs(w0, s.dw, W, s.kw);
-            for (int64_t ki = ki0; ki < ki1; ++ki)
-              for (int64_t kj = kj0; kj < kj1; ++kj) visit((h0 + ki * s.dh) * W + w0 + kj * s.dw);
-          }
           val[oh * OW + ow] = best;
           ind[oh * OW + ow] = best_i;
         }
+      }
     }
   });
 }
