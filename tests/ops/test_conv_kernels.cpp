@@ -204,3 +204,70 @@ TEST(ConvKernels, MaxPoolMatchesReference) {
     EXPECT_TRUE(allclose(fast, want.reshape(x.sizes())));
   }
 }
+
+// ---------------------------------------------------------------- the thread pool
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "kernels/cpu/parallel.h"
+
+TEST(ThreadPool, CoversTheRangeOnceWithNestedCallsInline) {
+  set_num_threads(2);
+  std::vector<std::atomic<int>> hits(1000);
+  std::atomic<int> chunks{0}, nested_inline{0};
+  kernels::parallel_for(0, 1000, 10, [&](int64_t b, int64_t e) {
+    ++chunks;
+    for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
+    EXPECT_TRUE(kernels::in_parallel_region());
+    // A nested call runs inline, as one chunk on this thread.
+    int calls = 0;
+    kernels::parallel_for(0, 100, 1, [&](int64_t nb, int64_t ne) {
+      ++calls;
+      EXPECT_EQ(nb, 0);
+      EXPECT_EQ(ne, 100);
+    });
+    if (calls == 1) ++nested_inline;
+  });
+  for (auto& h : hits) EXPECT_EQ(h.load(), 1);
+  EXPECT_EQ(chunks.load(), 2);
+  EXPECT_EQ(nested_inline.load(), 2);
+  EXPECT_FALSE(kernels::in_parallel_region());
+}
+
+TEST(ThreadPool, ExceptionReachesTheCallerAndThePoolKeepsWorking) {
+  set_num_threads(2);
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_THROW(kernels::parallel_for(0, 2, 1,
+                                       [&](int64_t b, int64_t) {
+                                         if (b == 1) throw std::runtime_error("task 1 failed");
+                                       }),
+                 std::runtime_error);
+    std::atomic<int64_t> sum{0};
+    kernels::parallel_for(0, 100, 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) sum += i;
+    });
+    EXPECT_EQ(sum.load(), 4950);
+  }
+  EXPECT_THROW(kernels::parallel_for(0, 4, 1, [](int64_t, int64_t) { set_num_threads(1); }), Error);
+}
+
+TEST(ThreadPool, ConcurrentCallersAndThreadCountChanges) {
+  // Two threads running ops at once (a data-loader worker beside the training loop): one gets
+  // the pool, the other runs inline; both get the right answers.
+  set_num_threads(2);
+  Tensor a = randn({256, 300}), b = randn({300, 200});
+  Tensor want = a.to(kDouble).mm(b.to(kDouble));
+  auto work = [&] {
+    for (int i = 0; i < 20; ++i) EXPECT_TRUE(allclose(a.mm(b).to(kDouble), want, 1e-4, 1e-3));
+  };
+  std::thread other(work);
+  work();
+  other.join();
+  for (int n : {1, 3, 2}) {
+    set_num_threads(n);
+    EXPECT_EQ(get_num_threads(), n);
+    EXPECT_TRUE(allclose(a.mm(b).to(kDouble), want, 1e-4, 1e-3));
+  }
+}

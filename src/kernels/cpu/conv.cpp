@@ -55,7 +55,7 @@ bool is_pointwise(const Conv2dShape& s) {
 
 // How many chunks for_chunks splits n items into: one per thread, at most n.
 int64_t chunk_count(int64_t n) {
-  return std::max<int64_t>(1, std::min<int64_t>(n, omp_in_parallel() ? 1 : num_threads()));
+  return std::max<int64_t>(1, std::min<int64_t>(n, in_parallel_region() ? 1 : num_threads()));
 }
 
 // Splits [0, n) into chunk_count(n) contiguous chunks and runs fn(chunk, begin, end) for each, in

@@ -2,11 +2,13 @@
 #include "kernels/cpu/kernels.h"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <cmath>
 #include <mutex>
 
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/parallel.h"
 
 namespace ember {
 namespace kernels {
@@ -33,6 +35,24 @@ void fill(const Tensor& dst, const Scalar& value) {
   });
 }
 
+namespace {
+// One BLAS call on the calling thread. OpenBLAS's OpenMP build takes its thread count from the
+// calling thread's OpenMP setting, so that is held at 1: the parallelism is the pool's (gemm below).
+template <typename T>
+void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
+               int64_t ldb, T beta, T* c, int64_t ldc) {
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
+  const auto op = [](bool t) { return t ? CblasTrans : CblasNoTrans; };
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else
+    cblas_dgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// Multiply-adds below which a product runs on one thread (about 20 microseconds of work).
+constexpr double kParallelGemmWork = 1 << 20;
+}  // namespace
+
 template <typename T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
           int64_t ldb, T beta, T* c, int64_t ldc) {
@@ -42,12 +62,19 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : static_cast<T>(beta * c[i * ldc + j]);
     return;
   }
-  if constexpr (std::is_same_v<T, float>) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda,
-                b, ldb, beta, c, ldc);
-  } else if constexpr (std::is_same_v<T, double>) {
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda,
-                b, ldb, beta, c, ldc);
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    const int nt = num_threads();
+    if (nt == 1 || in_parallel_region() || static_cast<double>(m) * n * k < kParallelGemmWork) {
+      blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    } else if (n >= m) {  // one block of C's columns per thread
+      parallel_for(0, n, (n + nt - 1) / nt, [&](int64_t j0, int64_t j1) {
+        blas_gemm(ta, tb, m, j1 - j0, k, alpha, a, lda, tb ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc);
+      });
+    } else {  // one block of C's rows per thread
+      parallel_for(0, m, (m + nt - 1) / nt, [&](int64_t i0, int64_t i1) {
+        blas_gemm(ta, tb, i1 - i0, n, k, alpha, ta ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc, ldc);
+      });
+    }
   } else {
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
