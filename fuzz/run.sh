@@ -7,8 +7,8 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DEMBER_BUILD_FUZZERS=ON -DEMBER_BUILD_TESTS=OFF -DEMBER_BUILD_EXAMPLES=OFF -DEMBER_WERROR=ON >/dev/null
 names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(serialize_pt serialize_pickle serialize_safetensors)
-declare -A corpus=([serialize_pt]=pt [serialize_pickle]=pickle [serialize_safetensors]=safetensors)
+[ ${#names[@]} -eq 0 ] && names=(serialize_pt serialize_pickle serialize_safetensors data_idx)
+declare -A corpus=([serialize_pt]=pt [serialize_pickle]=pickle [serialize_safetensors]=safetensors [data_idx]=idx)
 for n in "${names[@]}"; do cmake --build build-fuzz --target "fuzz_$n" -j "$(nproc)"; done
 for n in "${names[@]}"; do
   work=$(mktemp -d)

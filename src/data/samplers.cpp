@@ -1,27 +1,51 @@
-// Samplers: sequential, random (randperm on the default generator), distributed shards, stream.
+// Samplers: sequential, random (randperm on the default generator), distributed shards, stream;
+// their state saved and loaded under LibTorch's archive keys.
 #include "ember/data/samplers.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <random>
 
 #include "ember/core/error.h"
 #include "ember/ops/factory.h"
+#include "ember/serialize/archive.h"
 
 namespace ember {
 namespace data {
 namespace samplers {
 
 namespace detail {
-void serialization_unavailable(const char* what) {
-  fail("Sampler::", what, ": saving and loading sampler state is not supported yet (ember has no archive API)");
-}
 void check_replicas(size_t num_replicas, size_t rank) {
   EMBER_CHECK(num_replicas > 0, "DistributedSampler: num_replicas must be at least 1, got 0");
   EMBER_CHECK(rank < num_replicas, "DistributedSampler: rank ", rank, " is out of range for ", num_replicas,
               " replicas (expected 0 <= rank < num_replicas)");
 }
 }  // namespace detail
+
+namespace {
+
+// LibTorch stores each counter as an int64 tensor (a buffer).
+void write_count(serialize::OutputArchive& archive, const char* key, size_t value) {
+  archive.write(key, scalar_tensor(static_cast<int64_t>(value), kLong), /*is_buffer=*/true);
+}
+
+// The counter under `key`: one integer element in [lo, hi], or an error naming the sampler, the key
+// and what is wrong.
+size_t read_count(serialize::InputArchive& archive, const char* sampler, const char* key, size_t lo, size_t hi) {
+  Tensor t;
+  archive.read(key, t, /*is_buffer=*/true);
+  EMBER_CHECK(t.numel() == 1 && is_integral_type(t.dtype(), /*include_bool=*/false), sampler, "::load: '", key,
+              "' must hold one integer, got a tensor of dtype ", to_string(t.dtype()), " and shape ", t.sizes());
+  const int64_t v = t.item<int64_t>();
+  EMBER_CHECK(v >= 0 && static_cast<uint64_t>(v) >= lo && static_cast<uint64_t>(v) <= hi, sampler, "::load: '", key,
+              "' is ", v, ", expected a value in [", lo, ", ", hi, "]");
+  return static_cast<size_t>(v);
+}
+
+constexpr size_t kAnyCount = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+
+}  // namespace
 
 // ---------------------------------------------------------------- SequentialSampler
 
@@ -39,6 +63,12 @@ std::optional<std::vector<size_t>> SequentialSampler::next(size_t batch_size) {
   std::iota(indices.begin(), indices.end(), index_);
   index_ += n;
   return indices;
+}
+
+void SequentialSampler::save(serialize::OutputArchive& archive) const { write_count(archive, "index", index_); }
+
+void SequentialSampler::load(serialize::InputArchive& archive) {
+  index_ = read_count(archive, "SequentialSampler", "index", 0, size_);
 }
 
 size_t SequentialSampler::index() const noexcept { return index_; }
@@ -72,6 +102,34 @@ std::optional<std::vector<size_t>> RandomSampler::next(size_t batch_size) {
   std::vector<size_t> out(p, p + n);
   index_ += n;
   return out;
+}
+
+void RandomSampler::save(serialize::OutputArchive& archive) const {
+  write_count(archive, "index", static_cast<size_t>(index_));
+  archive.write("indices", indices_, /*is_buffer=*/true);
+}
+
+void RandomSampler::load(serialize::InputArchive& archive) {
+  Tensor loaded;
+  archive.read("indices", loaded, /*is_buffer=*/true);
+  EMBER_CHECK(loaded.dim() == 1 && (loaded.dtype() == kLong || loaded.dtype() == kInt),
+              "RandomSampler::load: 'indices' must be a 1-D Long or Int tensor, got a tensor of dtype ",
+              to_string(loaded.dtype()), " and shape ", loaded.sizes());
+  const int64_t n = loaded.numel();
+  EMBER_CHECK(index_dtype_ != kInt || n <= (int64_t(1) << 31), "RandomSampler::load: ", n,
+              " indices do not fit in index_dtype ", index_dtype_);
+  const size_t index = read_count(archive, "RandomSampler", "index", 0, static_cast<size_t>(n));
+  // A permutation of 0..n-1, as reset() draws: anything else would hand out wrong examples.
+  Tensor perm = loaded.to(kLong).contiguous();
+  const int64_t* p = perm.data_ptr<int64_t>();
+  std::vector<bool> seen(static_cast<size_t>(n), false);
+  for (int64_t i = 0; i < n; ++i) {
+    EMBER_CHECK(p[i] >= 0 && p[i] < n && !seen[static_cast<size_t>(p[i])], "RandomSampler::load: 'indices' is not a ",
+                "permutation of 0..", n - 1, " (", p[i], " at position ", i, ")");
+    seen[static_cast<size_t>(p[i])] = true;
+  }
+  indices_ = loaded.to(index_dtype_).clone();
+  index_ = static_cast<int64_t>(index);
 }
 
 size_t RandomSampler::index() const noexcept { return static_cast<size_t>(index_); }
@@ -114,6 +172,21 @@ std::optional<std::vector<size_t>> DistributedRandomSampler::next(size_t batch_s
   return out;
 }
 
+void DistributedRandomSampler::save(serialize::OutputArchive& archive) const {
+  write_count(archive, "sample_index_", sample_index_);
+  write_count(archive, "epoch_", epoch_);
+}
+
+void DistributedRandomSampler::load(serialize::InputArchive& archive) {
+  // Both read and checked before anything changes; the shard's bounds depend on the size and rank only.
+  const size_t epoch = read_count(archive, "DistributedRandomSampler", "epoch_", 0, kAnyCount);
+  const size_t sample_index =
+      read_count(archive, "DistributedRandomSampler", "sample_index_", begin_index_, end_index_);
+  epoch_ = epoch;
+  reset(size_);  // the epoch's permutation
+  sample_index_ = sample_index;
+}
+
 size_t DistributedRandomSampler::index() const noexcept { return sample_index_; }
 
 // ---------------------------------------------------------------- DistributedSequentialSampler
@@ -149,6 +222,14 @@ std::optional<std::vector<size_t>> DistributedSequentialSampler::next(size_t bat
   return out;
 }
 
+void DistributedSequentialSampler::save(serialize::OutputArchive& archive) const {
+  write_count(archive, "sample_index_", sample_index_);
+}
+
+void DistributedSequentialSampler::load(serialize::InputArchive& archive) {
+  sample_index_ = read_count(archive, "DistributedSequentialSampler", "sample_index_", begin_index_, end_index_);
+}
+
 size_t DistributedSequentialSampler::index() const noexcept { return sample_index_; }
 
 // ---------------------------------------------------------------- StreamSampler
@@ -165,6 +246,14 @@ std::optional<BatchSize> StreamSampler::next(size_t batch_size) {
   if (n == 0) return std::nullopt;
   examples_retrieved_so_far_ += n;
   return BatchSize(n);
+}
+
+void StreamSampler::save(serialize::OutputArchive& archive) const {
+  write_count(archive, "examples_retrieved_so_far", examples_retrieved_so_far_);
+}
+
+void StreamSampler::load(serialize::InputArchive& archive) {
+  examples_retrieved_so_far_ = read_count(archive, "StreamSampler", "examples_retrieved_so_far", 0, epoch_size_);
 }
 
 }  // namespace samplers

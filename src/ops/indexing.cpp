@@ -417,10 +417,7 @@ Tensor& index_put_impl(Tensor& self, ArrayRef<TensorIndex> indices, const Tensor
   EMBER_CHECK(value.defined(), "index_put_: the value tensor is undefined");
   // A uint8 mask must hold 0/1 when writing (LibTorch reads it through masked_fill_'s check).
   for (const TensorIndex& i : indices)
-    if (i.kind() == TensorIndex::Kind::Tensor && i.tensor().defined() && i.tensor().dtype() == kByte) {
-      NoGradGuard ng;
-      EMBER_CHECK(i.tensor().numel() == 0 || i.tensor().le(1).all().item<bool>(), "Mask tensor can take 0 and 1 values only");
-    }
+    if (i.kind() == TensorIndex::Kind::Tensor && i.tensor().defined()) check_byte_mask_values(i.tensor());
   Parsed p = parse(self, indices);
   const bool has_adv = !p.adv.empty();
   DimVector perm;

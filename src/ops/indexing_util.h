@@ -1,4 +1,4 @@
-// Helpers shared by the indexing op files (indexing.cpp, selection.cpp): position walks,
+// Helpers shared by the indexing op files (indexing.cpp, selection.cpp): position walks, mask and
 // index range checks, broadcast tests.
 #pragma once
 #include <array>
@@ -95,6 +95,13 @@ inline void check_expandable(IntArrayRef from, IntArrayRef to) {
     EMBER_CHECK(from[i] == to[off + i] || from[i] == 1, "The expanded size of the tensor (", to[off + i],
                 ") must match the existing size (", from[i], ") at non-singleton dimension ", off + i,
                 ".  Target sizes: ", to, ".  Tensor sizes: ", from);
+}
+
+// A uint8 mask (deprecated in LibTorch) is read as 0/1; any other value is refused, not taken as true.
+inline void check_byte_mask_values(const Tensor& mask) {
+  if (mask.dtype() != kByte || mask.numel() == 0) return;
+  NoGradGuard ng;
+  EMBER_CHECK(mask.le(1).all().item<bool>(), "Mask tensor can take 0 and 1 values only");
 }
 
 // Throws PyTorch's message for an index outside [0, size) (gather, scatter: no wrapping).

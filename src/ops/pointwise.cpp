@@ -345,43 +345,41 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
   return out;
 }
 
-// In-place arithmetic: without a graph to record, the kernel writes straight into self.
+namespace {
+// In-place arithmetic: without a graph to record, `kernel` writes straight into self; with one,
+// self takes the result of the out-of-place `op` (assign_inplace records the node).
+template <typename Kernel, typename Op>
+Tensor& arithmetic_inplace(Tensor& self, const Tensor& other, const Kernel& kernel, const Op& op) {
+  autograd::check_inplace(self);
+  if (any_requires_grad(self, other)) return assign_inplace(self, op());
+  kernel();
+  autograd::rebase_history(self, {});
+  return self;
+}
+}  // namespace
+
 Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) const {
-  autograd::check_inplace(mutable_self());
-  if (!any_requires_grad(mutable_self(), other)) {
-    add_sub(mutable_self(), other, alpha, false, mutable_self());
-    autograd::rebase_history(mutable_self(), {});
-    return mutable_self();
-  }
-  return assign_inplace(mutable_self(), ember::add(mutable_self(), other, alpha));
+  Tensor& self = mutable_self();
+  return arithmetic_inplace(
+      self, other, [&] { add_sub(self, other, alpha, false, self); }, [&] { return ember::add(self, other, alpha); });
 }
 Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) const {
-  autograd::check_inplace(mutable_self());
-  if (!any_requires_grad(mutable_self(), other)) {
-    add_sub(mutable_self(), other, alpha, true, mutable_self());
-    autograd::rebase_history(mutable_self(), {});
-    return mutable_self();
-  }
-  return assign_inplace(mutable_self(), ember::sub(mutable_self(), other, alpha));
+  Tensor& self = mutable_self();
+  return arithmetic_inplace(
+      self, other, [&] { add_sub(self, other, alpha, true, self); }, [&] { return ember::sub(self, other, alpha); });
 }
+// mul_ and div_: the backward for `other` needs self's old value, which the write replaces.
 Tensor& Tensor::mul_(const Tensor& other) const {
-  autograd::check_inplace(mutable_self());
-  if (!any_requires_grad(mutable_self(), other)) {
-    mul_kernel(mutable_self(), other, mutable_self());
-    autograd::rebase_history(mutable_self(), {});
-    return mutable_self();
-  }
-  // The backward needs self's old value, which the write below replaces.
-  return assign_inplace(mutable_self(), ember::mul(other.requires_grad() ? clone() : mutable_self(), other));
+  Tensor& self = mutable_self();
+  return arithmetic_inplace(
+      self, other, [&] { mul_kernel(self, other, self); },
+      [&] { return ember::mul(other.requires_grad() ? clone() : self, other); });
 }
 Tensor& Tensor::div_(const Tensor& other) const {
-  autograd::check_inplace(mutable_self());
-  if (!any_requires_grad(mutable_self(), other)) {
-    div_kernel(mutable_self(), other, mutable_self());
-    autograd::rebase_history(mutable_self(), {});
-    return mutable_self();
-  }
-  return assign_inplace(mutable_self(), ember::div(other.requires_grad() ? clone() : mutable_self(), other));
+  Tensor& self = mutable_self();
+  return arithmetic_inplace(
+      self, other, [&] { div_kernel(self, other, self); },
+      [&] { return ember::div(other.requires_grad() ? clone() : self, other); });
 }
 Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) const { return add_(wrap_scalar(other), alpha); }
 Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) const { return sub_(wrap_scalar(other), alpha); }

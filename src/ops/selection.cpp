@@ -313,11 +313,7 @@ void check_mask(const char* op, const Tensor& mask) {
   EMBER_CHECK(mask.defined(), op, ": the mask is undefined");
   EMBER_CHECK(mask.dtype() == kBool || mask.dtype() == kByte, op,
               " only supports boolean masks, but got mask with dtype ", to_string(mask.dtype()));
-  // A uint8 mask (deprecated in LibTorch) is read as 0/1; any other value is refused, not taken as true.
-  if (mask.dtype() == kByte) {
-    NoGradGuard ng;
-    EMBER_CHECK(mask.numel() == 0 || mask.le(1).all().item<bool>(), "Mask tensor can take 0 and 1 values only");
-  }
+  check_byte_mask_values(mask);
 }
 
 // self with value where mask (broadcast together), written into `out` of the broadcast shape.

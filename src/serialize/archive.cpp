@@ -11,6 +11,15 @@
 namespace ember {
 namespace serialize {
 
+void detail::assign_loaded(Tensor& target, const Tensor& loaded) {
+  if (target.defined()) {
+    NoGradGuard no_grad;
+    target.set_data(loaded);
+  } else {
+    target = loaded;
+  }
+}
+
 // ---- OutputArchive ----
 
 void OutputArchive::write(const std::string& key, const IValue& ivalue) { dict_.insert_or_assign(key, ivalue); }
@@ -96,13 +105,7 @@ bool InputArchive::try_read(const std::string& key, Tensor& tensor, bool /*is_bu
   const IValue* v = find(key);
   if (!v) return false;
   EMBER_CHECK(v->isTensor(), source_, ": '", full_key(key), "' is a ", v->type_name(), ", not a tensor");
-  const Tensor& loaded = v->toTensor();
-  if (tensor.defined()) {
-    NoGradGuard no_grad;
-    tensor.set_data(loaded);
-  } else {
-    tensor = loaded;
-  }
+  detail::assign_loaded(tensor, v->toTensor());
   return true;
 }
 

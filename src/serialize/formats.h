@@ -52,6 +52,10 @@ class AtomicFile {
   int fd_ = -1;
 };
 
+// A loaded tensor into a caller's variable: a defined one takes the data in place (set_data, under
+// no-grad) so that other holders of it (an optimizer) see the change; an undefined one is assigned.
+void assign_loaded(Tensor& target, const Tensor& loaded);
+
 // True when the path names a safetensors file (ends in ".safetensors").
 bool is_safetensors_path(const std::string& path);
 

@@ -5,7 +5,6 @@
 #include <istream>
 #include <ostream>
 
-#include "ember/autograd/grad_mode.h"
 #include "serialize/formats.h"
 
 namespace ember {
@@ -100,13 +99,7 @@ OutputArchive& operator<<(OutputArchive& archive, const Tensor& tensor) {
 }
 
 InputArchive& operator>>(InputArchive& archive, Tensor& tensor) {
-  Tensor loaded = tensor_from(archive.ivalue(), archive.source());
-  if (tensor.defined()) {
-    NoGradGuard no_grad;
-    tensor.set_data(loaded);
-  } else {
-    tensor = loaded;
-  }
+  detail::assign_loaded(tensor, tensor_from(archive.ivalue(), archive.source()));
   return archive;
 }
 

@@ -87,6 +87,15 @@ TEST_F(Trainer, LearnsAndWritesItsReports) {
   ASSERT_NE(out.find("test accuracy"), std::string::npos) << out;
   EXPECT_NE(out.find("confusion matrix"), std::string::npos) << out;
   EXPECT_NE(out.find("Ankle boot"), std::string::npos) << out;
+  double wall = 0, peak_mib = 0;
+  const size_t summary = out.find("wall time ");
+  ASSERT_NE(summary, std::string::npos) << out;
+  ASSERT_EQ(std::sscanf(out.c_str() + summary, "wall time %lf s, peak RSS %lf MiB", &wall, &peak_mib), 2) << out;
+  EXPECT_GT(wall, 0);
+  // ru_maxrss is in KiB: this small run holds more than a MiB (the program, the model, the data) and far
+  // less than a GiB; a wrong unit would miss one bound or the other.
+  EXPECT_GT(peak_mib, 1);
+  EXPECT_LT(peak_mib, 1024);
   const auto rows = lines(dir.file("a/metrics.csv"));
   ASSERT_EQ(rows.size(), 4u) << out;
   EXPECT_EQ(rows[0], "epoch,train_loss,test_loss,test_accuracy,seconds");

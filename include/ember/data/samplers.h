@@ -19,7 +19,6 @@ namespace data {
 namespace samplers {
 
 namespace detail {
-[[noreturn]] void serialization_unavailable(const char* what);
 void check_replicas(size_t num_replicas, size_t rank);
 }  // namespace detail
 
@@ -33,9 +32,10 @@ class Sampler {
   virtual void reset(std::optional<size_t> new_size) = 0;
   // The next request of at most `batch_size` examples; nullopt at the end of the epoch.
   virtual std::optional<BatchRequest> next(size_t batch_size) = 0;
-  // Checkpointing a sampler's position needs the archive API, which ember does not have yet.
-  virtual void save(serialize::OutputArchive& /*archive*/) const { detail::serialization_unavailable("save"); }
-  virtual void load(serialize::InputArchive& /*archive*/) { detail::serialization_unavailable("load"); }
+  // The position within the epoch, under LibTorch's keys, so that a run can resume mid-epoch. load
+  // checks what it reads and changes nothing when it throws.
+  virtual void save(serialize::OutputArchive& archive) const = 0;
+  virtual void load(serialize::InputArchive& archive) = 0;
 };
 
 // 0, 1, ..., size - 1.
@@ -44,6 +44,8 @@ class SequentialSampler : public Sampler<> {
   explicit SequentialSampler(size_t size);
   void reset(std::optional<size_t> new_size = std::nullopt) override;
   std::optional<std::vector<size_t>> next(size_t batch_size) override;
+  void save(serialize::OutputArchive& archive) const override;
+  void load(serialize::InputArchive& archive) override;
   size_t index() const noexcept;
 
  private:
@@ -59,6 +61,8 @@ class RandomSampler : public Sampler<> {
   ~RandomSampler() override;
   void reset(std::optional<size_t> new_size = std::nullopt) override;
   std::optional<std::vector<size_t>> next(size_t batch_size) override;
+  void save(serialize::OutputArchive& archive) const override;
+  void load(serialize::InputArchive& archive) override;
   size_t index() const noexcept;
 
  private:
@@ -100,6 +104,8 @@ class DistributedRandomSampler : public DistributedSampler<> {
   DistributedRandomSampler(size_t size, size_t num_replicas = 1, size_t rank = 0, bool allow_duplicates = true);
   void reset(std::optional<size_t> new_size = std::nullopt) override;
   std::optional<std::vector<size_t>> next(size_t batch_size) override;
+  void save(serialize::OutputArchive& archive) const override;
+  void load(serialize::InputArchive& archive) override;
   size_t index() const noexcept;
 
  private:
@@ -116,6 +122,8 @@ class DistributedSequentialSampler : public DistributedSampler<> {
   DistributedSequentialSampler(size_t size, size_t num_replicas = 1, size_t rank = 0, bool allow_duplicates = true);
   void reset(std::optional<size_t> new_size = std::nullopt) override;
   std::optional<std::vector<size_t>> next(size_t batch_size) override;
+  void save(serialize::OutputArchive& archive) const override;
+  void load(serialize::InputArchive& archive) override;
   size_t index() const noexcept;
 
  private:
@@ -144,6 +152,8 @@ class StreamSampler : public Sampler<BatchSize> {
   explicit StreamSampler(size_t epoch_size);
   void reset(std::optional<size_t> new_size = std::nullopt) override;
   std::optional<BatchSize> next(size_t batch_size) override;
+  void save(serialize::OutputArchive& archive) const override;
+  void load(serialize::InputArchive& archive) override;
 
  private:
   size_t examples_retrieved_so_far_ = 0;
