@@ -37,7 +37,7 @@ Tensor embedding_bag(const Tensor& input_in, const Tensor& weight, const Embeddi
   }
   const int mode = o.mode().index();
   EMBER_CHECK(!psw.defined() || mode == 0, "embedding_bag: per_sample_weights was not null. per_sample_weights is only "
-              "supported for mode='kSum' (got mode='", o.mode().name(), "'). Please open a feature request on GitHub.");
+              "supported for mode='kSum' (got mode='", o.mode().name(), "').Please open a feature request on GitHub.");
   EMBER_CHECK(!o.scale_grad_by_freq(), "embedding_bag: scale_grad_by_freq is not supported by ember");
   EMBER_CHECK(input.dtype() == kLong || input.dtype() == kInt,
               "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ",
@@ -58,8 +58,9 @@ Tensor embedding_bag(const Tensor& input_in, const Tensor& weight, const Embeddi
                 "position 0. However, got ", off[0]);
     EMBER_CHECK(off.back() <= n, "offsets[-1] can not be greater than input's length ", n, ", but got ", off.back());
   }
-  for (int64_t i : idx)
-    EMBER_CHECK(i >= 0 && i < num, "embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be ", i);
+  for (size_t p = 0; p < idx.size(); ++p)
+    EMBER_CHECK(idx[p] >= 0 && idx[p] < num, "embedding_bag: Index ", p, " is out of bounds: ", idx[p], ", range 0 to ",
+                num);
   std::optional<int64_t> pad = o.padding_idx();
   if (pad && *pad < 0) *pad += num;
   if (o.max_norm()) {

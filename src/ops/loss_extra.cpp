@@ -216,7 +216,12 @@ Tensor ctc_loss(const Tensor& log_probs_in, const Tensor& targets, IntArrayRef i
                             TensorOptions(log_probs.dtype())));
       continue;
     }
-    losses.push_back(ctc_one(log_probs.select(1, b).narrow(0, 0, t_len), labels, blank));
+    Tensor lp = log_probs.select(1, b).narrow(0, 0, t_len);
+    // PyTorch's gradient with respect to log_probs carries an extra exp(log_probs) (it is the
+    // gradient with respect to the logits when log_probs = log_softmax(logits), which is the
+    // same through log_softmax either way). A term of value 0 and gradient exp(log_probs) adds it.
+    Tensor e = lp.exp().sum();
+    losses.push_back(ctc_one(lp, labels, blank).add(e.sub(e.detach())));
   }
   Tensor loss = stack(losses, 0);
   const ScalarType dt = loss.dtype();
