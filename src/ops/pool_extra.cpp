@@ -11,6 +11,7 @@
 #include "ember/ops/factory.h"
 #include "ember/ops/indexing.h"
 #include "ember/ops/pointwise.h"
+#include "ember/ops/pool.h"
 #include "ember/ops/shape.h"
 
 #include "ops/util.h"
@@ -191,6 +192,33 @@ std::tuple<Tensor, Tensor> adaptive_max_pool1d(const Tensor& input, IntArrayRef 
               output_size.size(), ")");
   auto [v, i] = adaptive_max_pool2d(input.unsqueeze(-2), {1, output_size[0]});
   return {v.squeeze(-2), i.squeeze(-2)};
+}
+
+namespace {
+void check_pool1d(const char* op, const Tensor& input) {
+  EMBER_CHECK(input.dim() >= 2 && input.dim() <= 3, "Expected 2 to 3 dimensions, but got ", input.dim(),
+              "-dimensional tensor for argument #1 'self' (while checking arguments for ", op, ")");
+}
+int64_t one_int(IntArrayRef v, const char* op, const char* what) {
+  EMBER_CHECK(v.size() == 1, op, "() argument '", what, "' should contain one int (got ", v.size(), ")");
+  return v[0];
+}
+}  // namespace
+
+Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
+                  bool ceil_mode, bool count_include_pad) {
+  check_pool1d("avg_pool1d", input);
+  const int64_t k = one_int(kernel_size, "avg_pool1d", "kernel_size");
+  const int64_t s = stride.empty() ? k : one_int(stride, "avg_pool1d", "stride");
+  const int64_t p = one_int(padding, "avg_pool1d", "padding");
+  EMBER_CHECK(p <= k / 2, "pad should be at most half of kernel size, but got pad=", p, " and kernel_size=", k);
+  return avg_pool2d(input.unsqueeze(-2), {1, k}, {1, s}, {0, p}, ceil_mode, count_include_pad).squeeze(-2);
+}
+
+Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size) {
+  check_pool1d("adaptive_avg_pool1d", input);
+  const int64_t o = one_int(output_size, "adaptive_avg_pool1d", "output_size");
+  return adaptive_avg_pool2d(input.unsqueeze(-2), {1, o}).squeeze(-2);
 }
 
 Tensor adaptive_avg_pool3d(const Tensor& input, IntArrayRef output_size) {

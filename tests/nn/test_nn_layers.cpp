@@ -203,6 +203,21 @@ TEST(NnLayers, ActivationFunctionalsAgreeWithModulesAndInplace) {
   auto z = x.clone();
   nn::Threshold(nn::ThresholdOptions(0.5, -2).inplace(true))(z);
   EXPECT_TRUE(z.equal(F::threshold(x, F::ThresholdFuncOptions(0.5, -2))));
+  // inplace in the middle of a graph: backward still works and gives the out-of-place gradients.
+  Tensor reference;
+  for (int inplace = 0; inplace < 2; ++inplace) {
+    auto w = torch::linspace(-4, 9, 15, torch::kDouble).reshape({3, 5}).requires_grad_(true);
+    auto h = w * 1.5;
+    auto out = nn::ReLU6(nn::ReLU6Options(inplace == 1))(h);
+    out = nn::SELU(nn::SELUOptions(inplace == 1))(out * 1.0);
+    out = F::hardtanh(out * 1.0, F::HardtanhFuncOptions().min_val(0.5).max_val(2).inplace(inplace == 1));
+    (out * torch::linspace(0.5, 1.5, 15, torch::kDouble).reshape({3, 5})).sum().backward();
+    if (inplace == 0) reference = w.grad().clone();
+    else EXPECT_TRUE(w.grad().allclose(reference)) << w.grad() << reference;
+  }
+  // On a leaf that requires grad, inplace is refused as in LibTorch.
+  auto leaf = torch::ones({2}, torch::kDouble).requires_grad_(true);
+  expect_error([&] { F::selu(leaf, F::SELUFuncOptions(true)); }, "a leaf Variable that requires grad");
   // RReLU: the mean slope in eval, a slope in [lower, upper] while training.
   nn::RReLU rrelu;
   rrelu->eval();

@@ -176,9 +176,14 @@ struct AlphaDropoutFuncOptions {
 using FeatureAlphaDropoutFuncOptions = AlphaDropoutFuncOptions;
 
 namespace detail {
-// `inplace` writes the result into x, as LibTorch's _ variants do.
-inline Tensor maybe_inplace(Tensor x, const Tensor& result, bool inplace) {
-  if (!inplace) return result;
+// `inplace` writes f's result into x, as LibTorch's _ variants do. f reads a copy of x, so the
+// history f records does not hold the tensor being overwritten and backward still works.
+template <typename Fn>
+Tensor maybe_inplace(Tensor x, bool inplace, const Fn& f) {
+  if (!inplace) return f(x);
+  Tensor input = x.clone();
+  Tensor result = f(input);
+  if (result.is_same(input)) return x;  // f left its input alone (dropout in eval)
   x.copy_(result);
   return x;
 }
@@ -189,13 +194,18 @@ inline Tensor softplus(const Tensor& x, const SoftplusFuncOptions& o = {}) {
 }
 // min_val > max_val is accepted, as LibTorch does: the result is then max_val everywhere.
 inline Tensor hardtanh(Tensor x, const HardtanhFuncOptions& o = {}) {
-  return detail::maybe_inplace(x, ember::hardtanh(x, o.min_val(), o.max_val()), o.inplace());
+  return detail::maybe_inplace(x, o.inplace(),
+                               [&](const Tensor& in) { return ember::hardtanh(in, o.min_val(), o.max_val()); });
 }
-inline Tensor relu6(Tensor x, const ReLU6FuncOptions& o = {}) { return detail::maybe_inplace(x, ember::relu6(x), o.inplace()); }
+inline Tensor relu6(Tensor x, const ReLU6FuncOptions& o = {}) {
+  return detail::maybe_inplace(x, o.inplace(), [](const Tensor& in) { return ember::relu6(in); });
+}
 inline Tensor mish(const Tensor& x) { return ember::mish(x); }
-inline Tensor selu(Tensor x, const SELUFuncOptions& o = {}) { return detail::maybe_inplace(x, ember::selu(x), o.inplace()); }
+inline Tensor selu(Tensor x, const SELUFuncOptions& o = {}) {
+  return detail::maybe_inplace(x, o.inplace(), [](const Tensor& in) { return ember::selu(in); });
+}
 inline Tensor celu(Tensor x, const CELUFuncOptions& o = {}) {
-  return detail::maybe_inplace(x, ember::celu(x, o.alpha()), o.inplace());
+  return detail::maybe_inplace(x, o.inplace(), [&](const Tensor& in) { return ember::celu(in, o.alpha()); });
 }
 inline Tensor glu(const Tensor& x, const GLUFuncOptions& o = {}) { return ember::glu(x, o.dim()); }
 inline Tensor softmin(const Tensor& x, const SoftminFuncOptions& o) {
@@ -203,7 +213,8 @@ inline Tensor softmin(const Tensor& x, const SoftminFuncOptions& o) {
 }
 inline Tensor logsigmoid(const Tensor& x) { return ember::log_sigmoid(x); }
 inline Tensor threshold(Tensor x, const ThresholdFuncOptions& o) {
-  return detail::maybe_inplace(x, ember::threshold(x, o.threshold(), o.value()), o.inplace());
+  return detail::maybe_inplace(x, o.inplace(),
+                               [&](const Tensor& in) { return ember::threshold(in, o.threshold(), o.value()); });
 }
 inline Tensor softsign(const Tensor& x) { return ember::softsign(x); }
 inline Tensor tanhshrink(const Tensor& x) { return ember::tanhshrink(x); }
@@ -215,13 +226,16 @@ inline Tensor hardshrink(const Tensor& x, const HardshrinkFuncOptions& o = {}) {
 }
 inline Tensor prelu(const Tensor& x, const Tensor& weight) { return ember::prelu(x, weight); }
 inline Tensor rrelu(Tensor x, const RReLUFuncOptions& o = {}) {
-  return detail::maybe_inplace(x, ember::rrelu(x, o.lower(), o.upper(), o.training()), o.inplace());
+  return detail::maybe_inplace(
+      x, o.inplace(), [&](const Tensor& in) { return ember::rrelu(in, o.lower(), o.upper(), o.training()); });
 }
 inline Tensor alpha_dropout(Tensor x, const AlphaDropoutFuncOptions& o = {}) {
-  return detail::maybe_inplace(x, ember::alpha_dropout(x, o.p(), o.training()), o.inplace());
+  return detail::maybe_inplace(x, o.inplace(),
+                               [&](const Tensor& in) { return ember::alpha_dropout(in, o.p(), o.training()); });
 }
 inline Tensor feature_alpha_dropout(Tensor x, const FeatureAlphaDropoutFuncOptions& o = {}) {
-  return detail::maybe_inplace(x, ember::feature_alpha_dropout(x, o.p(), o.training()), o.inplace());
+  return detail::maybe_inplace(
+      x, o.inplace(), [&](const Tensor& in) { return ember::feature_alpha_dropout(in, o.p(), o.training()); });
 }
 }  // namespace functional
 

@@ -60,21 +60,11 @@ using AvgPool3dFuncOptions = AvgPool3dOptions;
 using LPPool1dFuncOptions = LPPool1dOptions;
 using LPPool2dFuncOptions = LPPool2dOptions;
 
-inline void check_pool1d_input(const char* op, const Tensor& input) {
-  EMBER_CHECK(input.dim() >= 2 && input.dim() <= 3, "Expected 2 to 3 dimensions, but got ", input.dim(),
-              "-dimensional tensor for argument #1 'self' (while checking arguments for ", op, ")");
-}
 inline Tensor avg_pool1d(const Tensor& input, const AvgPool1dFuncOptions& o) {
-  check_pool1d_input("avg_pool1d", input);
-  EMBER_CHECK(o.padding()[0] <= o.kernel_size()[0] / 2, "pad should be at most half of kernel size, but got pad=",
-              o.padding()[0], " and kernel_size=", o.kernel_size()[0]);
-  return ember::avg_pool2d(input.unsqueeze(-2), {1, o.kernel_size()[0]}, {1, o.stride()[0]}, {0, o.padding()[0]},
-                           o.ceil_mode(), o.count_include_pad())
-      .squeeze(-2);
+  return ember::avg_pool1d(input, o.kernel_size(), o.stride(), o.padding(), o.ceil_mode(), o.count_include_pad());
 }
 inline Tensor adaptive_avg_pool1d(const Tensor& input, const AdaptiveAvgPool1dFuncOptions& o) {
-  check_pool1d_input("adaptive_avg_pool1d", input);
-  return ember::adaptive_avg_pool2d(input.unsqueeze(-2), {1, o.output_size()[0]}).squeeze(-2);
+  return ember::adaptive_avg_pool1d(input, o.output_size());
 }
 inline std::tuple<Tensor, Tensor> adaptive_max_pool1d_with_indices(const Tensor& input,
                                                                    const AdaptiveMaxPool1dFuncOptions& o) {
@@ -106,7 +96,7 @@ inline Tensor avg_pool3d(const Tensor& input, const AvgPool3dFuncOptions& o) {
 // LibTorch's formula: the average of x^p times the window size, its sign kept through relu, to 1/p.
 inline Tensor lp_pool1d(const Tensor& input, const LPPool1dFuncOptions& o) {
   const double p = o.norm_type();
-  Tensor out = avg_pool1d(input.pow(p), AvgPool1dFuncOptions(o.kernel_size()).stride(o.stride()).ceil_mode(o.ceil_mode()));
+  Tensor out = ember::avg_pool1d(input.pow(p), o.kernel_size(), o.stride(), 0, o.ceil_mode(), true);
   return out.sign().mul(out.abs().relu()).mul(static_cast<double>(o.kernel_size()[0])).pow(1.0 / p);
 }
 inline Tensor lp_pool2d(const Tensor& input, const LPPool2dFuncOptions& o) {

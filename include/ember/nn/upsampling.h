@@ -141,7 +141,7 @@ inline Tensor interpolate(const Tensor& input, const std::optional<std::vector<i
   if (m == 6 && d == 3) return _upsample_nearest_exact1d(input, out_size(1), scales[0]);
   if (m == 6 && d == 4) return _upsample_nearest_exact2d(input, out_size(2), scales[0], scales[1]);
   if (m == 6 && d == 5) return _upsample_nearest_exact3d(input, out_size(3), scales[0], scales[1], scales[2]);
-  if (m == 5 && d == 3) return adaptive_avg_pool1d(input, AdaptiveAvgPool1dFuncOptions(out_size(1)));
+  if (m == 5 && d == 3) return ember::adaptive_avg_pool1d(input, out_size(1));
   if (m == 5 && d == 4) return ember::adaptive_avg_pool2d(input, out_size(2));
   if (m == 5 && d == 5) return ember::adaptive_avg_pool3d(input, out_size(3));
   if (m == 1 && d == 3) return upsample_linear1d(input, out_size(1), ac, scales[0]);
