@@ -1,4 +1,4 @@
-// Conv1d, Conv2d and ConvTranspose2d: PyTorch's default initialization and LibTorch's printing.
+// Conv1d/2d/3d and ConvTranspose1d/2d/3d: PyTorch's default initialization and LibTorch's printing.
 #include "ember/nn/conv.h"
 
 #include <sstream>
@@ -140,6 +140,72 @@ Tensor ConvTranspose2dImpl::forward(const Tensor& input, const std::optional<Int
     for (int d = 0; d < 2; ++d) output_padding[d] = size[d] - min_sizes[d];
   }
   return conv_transpose2d(input, weight, bias, o.stride(), o.padding(), output_padding, o.groups(), o.dilation());
+}
+
+Conv3dImpl::Conv3dImpl(Conv3dOptions options_) : options(std::move(options_)) { reset(); }
+void Conv3dImpl::reset() { reset_conv<3>(*this, "Conv3d"); }
+void Conv3dImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
+void Conv3dImpl::pretty_print(std::ostream& s) const { print_conv<3>(s, "Conv3d", options); }
+Tensor Conv3dImpl::forward(const Tensor& input) { return conv_forward<3>(*this, input); }
+
+namespace {
+template <size_t D, typename Impl>
+void reset_conv_transpose(Impl& m, const char* name) {
+  const auto& o = m.options;
+  check_channels(name, o.in_channels(), o.out_channels(), o.groups());
+  std::vector<int64_t> shape{o.in_channels(), o.out_channels() / o.groups()};
+  for (int64_t k : *o.kernel_size()) shape.push_back(k);
+  m.weight = m.register_parameter("weight", ember::empty(IntArrayRef(shape)));
+  m.bias = m.register_parameter("bias", o.bias() ? empty({o.out_channels()}) : Tensor(), o.bias());
+  init::default_weight_and_bias_(m.weight, m.bias);
+}
+
+// The output_padding that turns the smallest output into the requested size (PyTorch's
+// _output_padding): output_size holds D values, or D + 2 with batch and channels.
+template <size_t D, typename Options>
+std::vector<int64_t> transpose_output_padding(const char* name, const Options& o, const Tensor& input,
+                                              const std::optional<IntArrayRef>& output_size) {
+  std::vector<int64_t> output_padding(o.output_padding()->begin(), o.output_padding()->end());
+  EMBER_CHECK(o.padding_mode().index() == 0, "Only `zeros` padding mode is supported for ", name);
+  if (!output_size) return output_padding;
+  IntArrayRef size = *output_size;
+  if (size.size() == D + 2) size = size.slice(2);
+  EMBER_CHECK(size.size() == D, "output_size must have ", D, " or ", D + 2, " elements (got ", output_size->size(), ")");
+  EMBER_CHECK(input.dim() >= static_cast<int64_t>(D), name, ": expected a ", D + 1, "-D or ", D + 2, "-D input, got ",
+              input.sizes());
+  std::vector<int64_t> min_sizes, max_sizes;
+  for (size_t d = 0; d < D; ++d) {
+    const int64_t in = input.size(input.dim() - static_cast<int64_t>(D) + static_cast<int64_t>(d));
+    min_sizes.push_back((in - 1) * o.stride()[d] - 2 * o.padding()[d] + o.dilation()[d] * (o.kernel_size()[d] - 1) + 1);
+    max_sizes.push_back(min_sizes[d] + o.stride()[d] - 1);
+  }
+  for (size_t d = 0; d < D; ++d)
+    EMBER_CHECK(size[d] >= min_sizes[d] && size[d] <= max_sizes[d], "requested an output size of ", size,
+                ", but valid sizes range from ", IntArrayRef(min_sizes), " to ", IntArrayRef(max_sizes),
+                " (for an input of ", input.sizes().slice(static_cast<size_t>(input.dim()) - D), ")");
+  for (size_t d = 0; d < D; ++d) output_padding[d] = size[d] - min_sizes[d];
+  return output_padding;
+}
+}  // namespace
+
+ConvTranspose1dImpl::ConvTranspose1dImpl(ConvTranspose1dOptions options_) : options(std::move(options_)) { reset(); }
+void ConvTranspose1dImpl::reset() { reset_conv_transpose<1>(*this, "ConvTranspose1d"); }
+void ConvTranspose1dImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
+void ConvTranspose1dImpl::pretty_print(std::ostream& s) const { print_conv<1>(s, "ConvTranspose1d", options); }
+Tensor ConvTranspose1dImpl::forward(const Tensor& input, const std::optional<IntArrayRef>& output_size) {
+  const auto& o = options;
+  auto op = transpose_output_padding<1>("ConvTranspose1d", o, input, output_size);
+  return conv_transpose1d(input, weight, bias, o.stride(), o.padding(), op, o.groups(), o.dilation());
+}
+
+ConvTranspose3dImpl::ConvTranspose3dImpl(ConvTranspose3dOptions options_) : options(std::move(options_)) { reset(); }
+void ConvTranspose3dImpl::reset() { reset_conv_transpose<3>(*this, "ConvTranspose3d"); }
+void ConvTranspose3dImpl::reset_parameters() { init::default_weight_and_bias_(weight, bias); }
+void ConvTranspose3dImpl::pretty_print(std::ostream& s) const { print_conv<3>(s, "ConvTranspose3d", options); }
+Tensor ConvTranspose3dImpl::forward(const Tensor& input, const std::optional<IntArrayRef>& output_size) {
+  const auto& o = options;
+  auto op = transpose_output_padding<3>("ConvTranspose3d", o, input, output_size);
+  return conv_transpose3d(input, weight, bias, o.stride(), o.padding(), op, o.groups(), o.dilation());
 }
 
 }  // namespace nn

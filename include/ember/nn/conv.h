@@ -10,6 +10,7 @@
 #include "ember/nn/module.h"
 #include "ember/nn/pooling.h"
 #include "ember/ops/conv.h"
+#include "ember/ops/conv_extra.h"
 #include "ember/ops/pad.h"
 
 namespace ember {
@@ -71,6 +72,7 @@ struct ConvOptions {
 };
 using Conv1dOptions = ConvOptions<1>;
 using Conv2dOptions = ConvOptions<2>;
+using Conv3dOptions = ConvOptions<3>;
 
 // Options of a D-dimensional transposed convolution module (ConvTranspose2dOptions).
 template <size_t D>
@@ -108,7 +110,9 @@ struct ConvTransposeOptions {
   ExpandingArray<D> dilation_ = 1;
   padding_mode_t padding_mode_ = enumtype::kZeros{};
 };
+using ConvTranspose1dOptions = ConvTransposeOptions<1>;
 using ConvTranspose2dOptions = ConvTransposeOptions<2>;
+using ConvTranspose3dOptions = ConvTransposeOptions<3>;
 
 namespace functional {
 
@@ -136,6 +140,7 @@ struct ConvFuncOptions {
 };
 using Conv1dFuncOptions = ConvFuncOptions<1>;
 using Conv2dFuncOptions = ConvFuncOptions<2>;
+using Conv3dFuncOptions = ConvFuncOptions<3>;
 
 template <size_t D>
 struct ConvTransposeFuncOptions {
@@ -158,14 +163,33 @@ struct ConvTransposeFuncOptions {
   int64_t groups_ = 1;
   ExpandingArray<D> dilation_ = 1;
 };
+using ConvTranspose1dFuncOptions = ConvTransposeFuncOptions<1>;
 using ConvTranspose2dFuncOptions = ConvTransposeFuncOptions<2>;
+using ConvTranspose3dFuncOptions = ConvTransposeFuncOptions<3>;
 
 namespace detail {
 // A convolution with padding given as numbers, kSame or kValid.
 template <size_t D>
 Tensor conv(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
             const nn::detail::conv_padding_t<D>& padding, IntArrayRef dilation, int64_t groups) {
-  static_assert(D == 1 || D == 2);
+  static_assert(D >= 1 && D <= 3);
+  if constexpr (D == 3) {
+    // conv3d takes numbers only: "same" pads dilation (k - 1) explicitly, the odd element last.
+    if (std::holds_alternative<enumtype::kValid>(padding)) return ember::conv3d(input, weight, bias, stride, 0, dilation, groups);
+    if (std::holds_alternative<enumtype::kSame>(padding)) {
+      for (int64_t s : stride) EMBER_CHECK(s == 1, "padding='same' is not supported for strided convolutions");
+      std::vector<int64_t> pad;
+      for (int j = 2; j >= 0; --j) {
+        const int64_t k = weight.dim() == 5 ? weight.size(2 + j) : 1;
+        const int64_t total = (dilation.size() == 1 ? dilation[0] : dilation[static_cast<size_t>(j)]) * (k - 1);
+        pad.push_back(total / 2);
+        pad.push_back(total - total / 2);
+      }
+      return ember::conv3d(ember::constant_pad_nd(input, pad), weight, bias, stride, 0, dilation, groups);
+    }
+    return ember::conv3d(input, weight, bias, stride, IntArrayRef(std::get<ExpandingArray<D>>(padding)), dilation,
+                         groups);
+  }
   auto run = [&](auto pad) {
     if constexpr (D == 1) return ember::conv1d(input, weight, bias, stride, pad, dilation, groups);
     else return ember::conv2d(input, weight, bias, stride, pad, dilation, groups);
@@ -181,6 +205,17 @@ inline Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFunc
 }
 inline Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& o = {}) {
   return detail::conv<2>(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+}
+inline Tensor conv3d(const Tensor& input, const Tensor& weight, const Conv3dFuncOptions& o = {}) {
+  return detail::conv<3>(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+}
+inline Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const ConvTranspose1dFuncOptions& o = {}) {
+  return ember::conv_transpose1d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
+                                 o.dilation());
+}
+inline Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const ConvTranspose3dFuncOptions& o = {}) {
+  return ember::conv_transpose3d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
+                                 o.dilation());
 }
 inline Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const ConvTranspose2dFuncOptions& o = {}) {
   return ember::conv_transpose2d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
@@ -246,6 +281,62 @@ class ConvTranspose2d : public ModuleHolder<ConvTranspose2dImpl> {
  public:
   using ModuleHolder<ConvTranspose2dImpl>::ModuleHolder;
   using Impl = ConvTranspose2dImpl;
+};
+
+class Conv3dImpl : public Cloneable<Conv3dImpl> {
+ public:
+  Conv3dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size)
+      : Conv3dImpl(Conv3dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit Conv3dImpl(Conv3dOptions options);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+  Conv3dOptions options;
+  Tensor weight, bias;
+  // F::pad's argument for a padding_mode other than kZeros (last dim first, left and right).
+  std::vector<int64_t> _reversed_padding_repeated_twice;
+};
+class Conv3d : public ModuleHolder<Conv3dImpl> {
+ public:
+  using ModuleHolder<Conv3dImpl>::ModuleHolder;
+  using Impl = Conv3dImpl;
+};
+
+// Weight (in_channels, out_channels / groups, k...); forward's output_size as ConvTranspose2d's.
+class ConvTranspose1dImpl : public Cloneable<ConvTranspose1dImpl> {
+ public:
+  ConvTranspose1dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<1> kernel_size)
+      : ConvTranspose1dImpl(ConvTranspose1dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit ConvTranspose1dImpl(ConvTranspose1dOptions options);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const std::optional<IntArrayRef>& output_size = std::nullopt);
+  ConvTranspose1dOptions options;
+  Tensor weight, bias;
+};
+class ConvTranspose1d : public ModuleHolder<ConvTranspose1dImpl> {
+ public:
+  using ModuleHolder<ConvTranspose1dImpl>::ModuleHolder;
+  using Impl = ConvTranspose1dImpl;
+};
+class ConvTranspose3dImpl : public Cloneable<ConvTranspose3dImpl> {
+ public:
+  ConvTranspose3dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size)
+      : ConvTranspose3dImpl(ConvTranspose3dOptions(in_channels, out_channels, kernel_size)) {}
+  explicit ConvTranspose3dImpl(ConvTranspose3dOptions options);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const std::optional<IntArrayRef>& output_size = std::nullopt);
+  ConvTranspose3dOptions options;
+  Tensor weight, bias;
+};
+class ConvTranspose3d : public ModuleHolder<ConvTranspose3dImpl> {
+ public:
+  using ModuleHolder<ConvTranspose3dImpl>::ModuleHolder;
+  using Impl = ConvTranspose3dImpl;
 };
 
 }  // namespace nn

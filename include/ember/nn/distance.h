@@ -1,11 +1,12 @@
-// Norm-based functionals and the CosineSimilarity module: normalize, cosine_similarity, with
-// LibTorch's NormalizeFuncOptions and CosineSimilarityOptions.
+// Norm-based functionals and the CosineSimilarity and PairwiseDistance modules: normalize,
+// cosine_similarity, pairwise_distance, with LibTorch's options.
 #pragma once
 #include <optional>
 #include <ostream>
 
 #include "ember/nn/module.h"
 #include "ember/ops/distance.h"
+#include "ember/ops/loss_extra.h"
 
 namespace ember {
 namespace nn {
@@ -70,6 +71,41 @@ class CosineSimilarity : public ModuleHolder<CosineSimilarityImpl> {
  public:
   using ModuleHolder<CosineSimilarityImpl>::ModuleHolder;
   using Impl = CosineSimilarityImpl;
+};
+
+struct PairwiseDistanceOptions {
+  PairwiseDistanceOptions& p(double v) { return p_ = v, *this; }
+  PairwiseDistanceOptions& eps(double v) { return eps_ = v, *this; }
+  PairwiseDistanceOptions& keepdim(bool v) { return keepdim_ = v, *this; }
+  double p() const { return p_; }
+  double eps() const { return eps_; }
+  bool keepdim() const { return keepdim_; }
+
+ private:
+  double p_ = 2.0, eps_ = 1e-6;
+  bool keepdim_ = false;
+};
+namespace functional {
+using PairwiseDistanceFuncOptions = PairwiseDistanceOptions;
+inline Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, const PairwiseDistanceFuncOptions& options = {}) {
+  return ember::pairwise_distance(x1, x2, options.p(), options.eps(), options.keepdim());
+}
+}  // namespace functional
+class PairwiseDistanceImpl : public Cloneable<PairwiseDistanceImpl> {
+ public:
+  explicit PairwiseDistanceImpl(const PairwiseDistanceOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override {
+    stream << std::boolalpha << "torch::nn::PairwiseDistance(p=" << options.p() << ", eps=" << options.eps()
+           << ", keepdim=" << options.keepdim() << ")";
+  }
+  Tensor forward(const Tensor& x1, const Tensor& x2) { return functional::pairwise_distance(x1, x2, options); }
+  PairwiseDistanceOptions options;
+};
+class PairwiseDistance : public ModuleHolder<PairwiseDistanceImpl> {
+ public:
+  using ModuleHolder<PairwiseDistanceImpl>::ModuleHolder;
+  using Impl = PairwiseDistanceImpl;
 };
 
 }  // namespace nn
