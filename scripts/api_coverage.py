@@ -314,7 +314,9 @@ def measure(cxx, stem, kind, scope, names, tmp):
     cmd = [cxx, "-std=c++17", "-fsyntax-only", "-fmax-errors=0", "-w",
            "-I", os.path.join(ROOT, "include"), "-I", os.path.join(ROOT, "compat"), path]
     if "clang" in os.path.basename(cxx):
+        # clang's typo correction would read a missing name as a near one and report the near one's line.
         cmd[cmd.index("-fmax-errors=0")] = "-ferror-limit=0"
+        cmd.insert(1, "-fno-spell-checking")
     run = subprocess.run(cmd, capture_output=True, text=True)
     missing = set()
     for line in run.stderr.splitlines():
