@@ -66,3 +66,5 @@
 #include "ember/serialize/archive.h"
 #include "ember/serialize/ivalue.h"
 #include "ember/serialize/serialize.h"
+#include "ember/ops/pointwise_math.h"
+#include "ember/ops/reduction_stats.h"
