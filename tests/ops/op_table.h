@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ember/ember.h"
+#include "ops/op_table_math.h"
 
 namespace ember_test {
 
@@ -30,7 +31,10 @@ inline ember::ScalarType dtype_from(const std::string& s) {
 
 inline Tensor tensor_from(const json& j) {
   std::vector<double> v;
-  for (const auto& x : j["values"]) v.push_back(x.is_boolean() ? double(x.get<bool>()) : x.get<double>());
+  for (const auto& x : j["values"]) {
+    if (x.is_string()) v.push_back(std::stod(x.get<std::string>()));  // "nan", "inf", "-inf"
+    else v.push_back(x.is_boolean() ? double(x.get<bool>()) : x.get<double>());
+  }
   std::vector<int64_t> shape = j["shape"].get<std::vector<int64_t>>();
   Tensor t = ember::tensor(v, ember::TensorOptions(ember::kDouble)).reshape(shape).to(dtype_from(j["dtype"]));
   return t;
@@ -61,7 +65,13 @@ inline const std::vector<std::string>& differentiable_ops() {
       "binary_cross_entropy_with_logits", "xlogy", "kl_div", "margin_ranking_loss", "cosine_embedding_loss", "pad",
       "normalize", "cosine_similarity",
       // normalization, embedding, feature dropout
-      "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout"};
+      "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout",
+      // pointwise math and statistics (op_table_math.h)
+      "remainder", "fmod", "div_rounding", "trunc", "frac", "expm1", "exp2", "log2", "log10", "tan", "asin",
+      "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "erfinv", "sgn", "nan_to_num", "atan2",
+      "hypot", "logaddexp", "logaddexp2", "copysign", "clamp_tensor", "clamp_min_tensor", "clamp_max_tensor",
+      "inplace_unary", "inplace_binary", "trace", "cumprod", "cummax", "cummin", "median", "nanmedian",
+      "kthvalue", "mode", "std_mean", "var_mean", "nansum", "nanmean"};
   return ops;
 }
 
@@ -291,7 +301,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "movedim") return x.movedim(a["source"].get<int64_t>(), a["destination"].get<int64_t>());
   if (op == "t") return x.t();
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
-  throw std::runtime_error("op table has no entry for '" + op + "'");
+  return run_math_op(op, in, a);
 }
 
 }  // namespace ember_test

@@ -91,7 +91,7 @@ TEST(BadInput, ScalarsAndDtypes) {
   expect_error([&] { i.pow(-1); }, "Integers to negative integer powers are not allowed.", {i});
   expect_error([&] { i.add(i, 0.5); }, "For integral input tensors, argument alpha must not be a floating point number.", {i});
   expect_error([&] { where(a, a, a); }, "where expected condition to be a boolean tensor", {a});
-  expect_error([&] { a.clamp(std::nullopt, std::nullopt); }, "At least one of 'min' or 'max' must not be None", {a});
+  expect_error([&] { a.clamp(std::optional<Scalar>(), std::optional<Scalar>()); }, "At least one of 'min' or 'max' must not be None", {a});
   expect_error([&] { i.softmax(0); }, "not implemented for 'Long'", {i});
   expect_error([&] { ones({2}) & ones({2}); }, "\"bitwise_and_cpu\" not implemented for 'Float'");
 }

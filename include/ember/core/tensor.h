@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -369,6 +370,141 @@ class Tensor {
   Tensor outer(const Tensor& other) const;
   Tensor ger(const Tensor& vec2) const { return outer(vec2); }
   Tensor mv(const Tensor& vec) const;
+
+  // ---- more pointwise math and reductions (src/ops/pointwise_math.cpp, src/ops/reduction_stats.cpp) ----
+  Tensor remainder(const Tensor& other) const;
+  Tensor remainder(const Scalar& other) const;
+  Tensor& remainder_(const Tensor& other) const;
+  Tensor& remainder_(const Scalar& other) const;
+  Tensor fmod(const Tensor& other) const;
+  Tensor fmod(const Scalar& other) const;
+  Tensor& fmod_(const Tensor& other) const;
+  Tensor& fmod_(const Scalar& other) const;
+  Tensor div(const Tensor& other, std::optional<std::string_view> rounding_mode) const;
+  Tensor div(const Scalar& other, std::optional<std::string_view> rounding_mode) const;
+  Tensor& div_(const Tensor& other, std::optional<std::string_view> rounding_mode) const;
+  Tensor& div_(const Scalar& other, std::optional<std::string_view> rounding_mode) const;
+  Tensor divide(const Tensor& other) const;
+  Tensor divide(const Scalar& other) const;
+  Tensor divide(const Tensor& other, std::optional<std::string_view> rounding_mode) const;
+  Tensor divide(const Scalar& other, std::optional<std::string_view> rounding_mode) const;
+  Tensor& divide_(const Tensor& other) const;
+  Tensor& divide_(const Scalar& other) const;
+  Tensor true_divide(const Tensor& other) const;
+  Tensor true_divide(const Scalar& other) const;
+  Tensor& true_divide_(const Tensor& other) const;
+  Tensor& true_divide_(const Scalar& other) const;
+  Tensor floor_divide(const Tensor& other) const;
+  Tensor floor_divide(const Scalar& other) const;
+  Tensor& floor_divide_(const Tensor& other) const;
+  Tensor& floor_divide_(const Scalar& other) const;
+  Tensor atan2(const Tensor& other) const;
+  Tensor& atan2_(const Tensor& other) const;
+  Tensor arctan2(const Tensor& other) const;
+  Tensor& arctan2_(const Tensor& other) const;
+  Tensor hypot(const Tensor& other) const;
+  Tensor& hypot_(const Tensor& other) const;
+  Tensor logaddexp(const Tensor& other) const;
+  Tensor logaddexp2(const Tensor& other) const;
+  Tensor copysign(const Tensor& other) const;
+  Tensor copysign(const Scalar& other) const;
+  Tensor& copysign_(const Tensor& other) const;
+  Tensor& copysign_(const Scalar& other) const;
+  Tensor nan_to_num(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
+                    std::optional<double> neginf = std::nullopt) const;
+  Tensor& nan_to_num_(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
+                      std::optional<double> neginf = std::nullopt) const;
+  Tensor clamp(const std::optional<Tensor>& min, const std::optional<Tensor>& max = std::nullopt) const;
+  Tensor& clamp_(const std::optional<Tensor>& min, const std::optional<Tensor>& max = std::nullopt) const;
+  Tensor clamp_min(const Tensor& min) const;
+  Tensor& clamp_min_(const Tensor& min) const;
+  Tensor clamp_max(const Tensor& max) const;
+  Tensor& clamp_max_(const Tensor& max) const;
+  Tensor& clip_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
+  Tensor clip(const std::optional<Tensor>& min, const std::optional<Tensor>& max = std::nullopt) const;
+  Tensor& clip_(const std::optional<Tensor>& min, const std::optional<Tensor>& max = std::nullopt) const;
+  Tensor trunc() const;
+  Tensor& trunc_() const;
+  Tensor fix() const;
+  Tensor& fix_() const;
+  Tensor frac() const;
+  Tensor& frac_() const;
+  Tensor expm1() const;
+  Tensor& expm1_() const;
+  Tensor exp2() const;
+  Tensor& exp2_() const;
+  Tensor log2() const;
+  Tensor& log2_() const;
+  Tensor log10() const;
+  Tensor& log10_() const;
+  Tensor tan() const;
+  Tensor& tan_() const;
+  Tensor asin() const;
+  Tensor& asin_() const;
+  Tensor acos() const;
+  Tensor& acos_() const;
+  Tensor atan() const;
+  Tensor& atan_() const;
+  Tensor sinh() const;
+  Tensor& sinh_() const;
+  Tensor cosh() const;
+  Tensor& cosh_() const;
+  Tensor asinh() const;
+  Tensor& asinh_() const;
+  Tensor acosh() const;
+  Tensor& acosh_() const;
+  Tensor atanh() const;
+  Tensor& atanh_() const;
+  Tensor arcsin() const;
+  Tensor& arcsin_() const;
+  Tensor arccos() const;
+  Tensor& arccos_() const;
+  Tensor arctan() const;
+  Tensor& arctan_() const;
+  Tensor arcsinh() const;
+  Tensor& arcsinh_() const;
+  Tensor arccosh() const;
+  Tensor& arccosh_() const;
+  Tensor arctanh() const;
+  Tensor& arctanh_() const;
+  Tensor erfc() const;
+  Tensor& erfc_() const;
+  Tensor erfinv() const;
+  Tensor& erfinv_() const;
+  Tensor sgn() const;
+  Tensor& sgn_() const;
+  // in-place forms of the older unary ops
+  Tensor& sin_() const;
+  Tensor& cos_() const;
+  Tensor& log1p_() const;
+  Tensor& rsqrt_() const;
+  Tensor& reciprocal_() const;
+  Tensor& sign_() const;
+  Tensor& erf_() const;
+  Tensor& floor_() const;
+  Tensor& ceil_() const;
+  Tensor& round_() const;
+  Tensor& square_() const;
+  Tensor trace() const;
+  Tensor cumprod(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor& cumprod_(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor& cumsum_(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  std::tuple<Tensor, Tensor> cummax(int64_t dim) const;
+  std::tuple<Tensor, Tensor> cummin(int64_t dim) const;
+  Tensor median() const;
+  std::tuple<Tensor, Tensor> median(int64_t dim, bool keepdim = false) const;
+  Tensor nanmedian() const;
+  std::tuple<Tensor, Tensor> nanmedian(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> mode(int64_t dim = -1, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> kthvalue(int64_t k, int64_t dim = -1, bool keepdim = false) const;
+  Tensor nansum(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor nansum(IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor nanmean(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor nanmean(IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  std::tuple<Tensor, Tensor> aminmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor count_nonzero(IntArrayRef dim) const;
+  Tensor count_nonzero(std::optional<int64_t> dim = std::nullopt) const;
+  Tensor count_nonzero(int64_t dim) const;
 
  private:
   // In-place methods are const, as LibTorch's: they change the data this handle points at, never
