@@ -100,18 +100,22 @@ struct ExpOp {
 
 struct LogOp {
   static constexpr UnaryOp kOp = UnaryOp::Log;
-  static constexpr bool kSpecial = true;
+  static constexpr bool kSpecial = false;
+  // Highway's Log scales denormals itself; the edge values are set here, in the vector, so inputs
+  // with many negatives (NaN results) cost no scalar fallback: log(+-0) = -inf, log(x < 0) = NaN,
+  // log(inf) = inf, log(NaN) = NaN.
   template <class D, class V>
   static V Apply(D d, V x) {
-    return hn::Log(d, x);
-  }
-  // Zero, negative, denormal, inf and NaN inputs.
-  template <class D, class V>
-  static auto Special(D d, V x) {
     using T = hn::TFromD<D>;
-    const V lo = hn::Set(d, std::numeric_limits<T>::min());
-    const V hi = hn::Set(d, std::numeric_limits<T>::max());
-    return hn::Not(hn::And(hn::Ge(x, lo), hn::Le(x, hi)));
+    V r = hn::Log(d, x);
+    r = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Set(d, -std::numeric_limits<T>::infinity()), r);
+    r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Set(d, std::numeric_limits<T>::quiet_NaN()), r);
+    r = hn::IfThenElse(hn::Eq(x, hn::Set(d, std::numeric_limits<T>::infinity())), x, r);
+    return hn::IfThenElse(hn::IsNaN(x), x, r);
+  }
+  template <class D, class V>
+  static auto Special(D d, V) {
+    return hn::FirstN(d, 0);
   }
 };
 
