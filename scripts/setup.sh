@@ -5,7 +5,8 @@ set -euo pipefail
 # dataset-fashion-mnist: the IDX files under /usr/share/datasets/fashion-mnist that the data tests
 # and the trainer read.
 packages=(cmake ninja-build g++ clang libomp-dev libclang-rt-14-dev ccache libopenblas-openmp-dev libgtest-dev
-          libbenchmark-dev nlohmann-json3-dev libzip-dev zlib1g-dev libcli11-dev dataset-fashion-mnist)
+          libbenchmark-dev nlohmann-json3-dev libzip-dev zlib1g-dev libcli11-dev dataset-fashion-mnist
+          libhwy-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ trap 'rm -rf "$out"' EXIT
 for src in bench/vs_libtorch/*.cpp; do
   name=$(basename "$src" .cpp)
   g++ -std=c++20 -O2 -Icompat -Iinclude "$src" build/libember.a \
-    /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so -lzip -lz -fopenmp -o "$out/$name.ember"
+    /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so -lhwy -lzip -lz -fopenmp -o "$out/$name.ember"
   g++ -std=c++17 -O2 -I/usr/include/torch/csrc/api/include "$src" -o "$out/$name.libtorch" \
     -ltorch -ltorch_cpu -lc10
   "$out/$name.ember" > "$out/ember.txt"

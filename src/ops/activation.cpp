@@ -6,6 +6,7 @@
 
 #include "ember/ops/pointwise.h"
 
+#include "kernels/cpu/elementwise.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -42,6 +43,11 @@ Tensor softmax_impl(const Tensor& x_in, int64_t dim, std::optional<ScalarType> d
     using T = decltype(tag);
     const T* p = xc.data_ptr<T>();
     T* o = out.data_ptr<T>();
+    if (inner == 1) {  // rows along the last dim: the fused SIMD kernel
+      kernels::parallel_for(0, outer, std::max<int64_t>(1, kernels::kGrain / std::max<int64_t>(n, 1)),
+                            [&](int64_t b, int64_t e) { kernels::softmax_rows(p + b * n, o + b * n, e - b, n, log); });
+      return;
+    }
     kernels::parallel_for(0, outer * inner, 256, [&](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) {
         const int64_t base = (r / inner) * n * inner + r % inner;
@@ -96,11 +102,11 @@ struct ActivationBackward final : Node {
 
 template <typename F>
 Tensor activation(const char* op, const Tensor& x, double param, const char* backward_name, ParamFormula formula,
-                  const F& f) {
+                  const F& f, std::optional<kernels::UnaryOp> simd = std::nullopt) {
   EMBER_CHECK(is_floating_type(x.dtype()), "\"", op, "\" not implemented for '", to_string(x.dtype()), "'");
   Tensor out = new_tensor(x.sizes(), x.dtype());
   Tensor xc = contiguous_raw(x);
-  visit_floating(x.dtype(), op, [&](auto tag) {
+  if (!(simd && kernels::unary(*simd, out, xc))) visit_floating(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     kernels::pointwise<T, T>(out, [&](T v) { return static_cast<T>(f(static_cast<double>(v))); }, xc);
   });
@@ -145,7 +151,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
           Tensor pdf = x.mul(x).mul(-0.5).exp().mul(kInvSqrt2Pi);
           return g.mul(cdf.add(x.mul(pdf)));
         },
-        [](double v) { return 0.5 * v * (1 + std::erf(v / kSqrt2)); });
+        [](double v) { return 0.5 * v * (1 + std::erf(v / kSqrt2)); }, kernels::UnaryOp::GeluErf);
   }
   return activation(
       "gelu", x, 1, "GeluBackward0",
@@ -157,7 +163,10 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
         Tensor right = x.mul(0.5).mul(rsub(t.mul(t), 1)).mul(dinner);
         return g.mul(left.add(right));
       },
-      [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + kGeluCubic * v * v * v))); });
+      // 0.5 v (1 + tanh u) written as v / (1 + exp(-2u)): the same value without the cancellation
+      // of 1 + tanh u for negative v (the SIMD kernel computes the same form).
+      [](double v) { return v / (1 + std::exp(-2 * kSqrt2OverPi * (v + kGeluCubic * v * v * v))); },
+      kernels::UnaryOp::GeluTanh);
 }
 
 Tensor silu(const Tensor& x) {
@@ -166,7 +175,7 @@ Tensor silu(const Tensor& x) {
                       Tensor s = x.sigmoid();
                       return g.mul(s.mul(x.mul(rsub(s, 1)).add(1)));
                     },
-                    [](double v) { return v / (1 + std::exp(-v)); });
+                    [](double v) { return v / (1 + std::exp(-v)); }, kernels::UnaryOp::Silu);
 }
 
 Tensor dropout(const Tensor& x, double p, bool train) {

@@ -1,6 +1,7 @@
 // Elementwise building blocks shared by the pointwise op files: broadcast binary and unary
 // kernels in a compute dtype, casting rules, and the in-place write-back.
 #pragma once
+#include "kernels/cpu/elementwise.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -13,10 +14,12 @@ inline bool can_cast(ScalarType from, ScalarType to) {
   return true;
 }
 
-// f(a, b) broadcast, computed in `compute`, written as `out_dtype` (into `out` when given).
+// f(a, b) broadcast, computed in `compute`, written as `out_dtype` (into `out` when given). `simd`
+// names the SIMD kernel that computes f (a + alpha b for add and sub) for float and double.
 template <typename F>
 Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarType compute, ScalarType out_dtype,
-                     const Tensor& out_given, const F& f) {
+                     const Tensor& out_given, const F& f, kernels::BinaryOp simd = kernels::BinaryOp::None,
+                     double alpha = 1.0) {
   DimVector shape = broadcast_shapes(a.sizes(), b.sizes());
   Tensor out = out_given;
   if (out.defined()) {
@@ -25,7 +28,7 @@ Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarTyp
     EMBER_CHECK(can_cast(out_dtype, out.dtype()), "result type ", to_string(out_dtype),
                 " can't be cast to the desired output type ", to_string(out.dtype()));
     if (out.dtype() != out_dtype) {
-      Tensor tmp = binary_kernel(op, a, b, compute, out_dtype, Tensor(), f);
+      Tensor tmp = binary_kernel(op, a, b, compute, out_dtype, Tensor(), f, simd, alpha);
       kernels::copy(out, tmp);
       return out;
     }
@@ -34,6 +37,7 @@ Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarTyp
   }
   Tensor ac = expand_raw(cast(a, compute), shape);
   Tensor bc = expand_raw(cast(b, compute), shape);
+  if (out_dtype == compute && kernels::binary(simd, out, ac, bc, alpha)) return out;
   visit_dtype(compute, op, [&](auto tag) {
     using T = decltype(tag);
     if (out_dtype == kBool && compute != kBool)
@@ -44,11 +48,13 @@ Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarTyp
   return out;
 }
 
-// f(x) computed and written in `dtype`.
+// f(x) computed and written in `dtype`; `simd`, when given, is the SIMD kernel computing f.
 template <typename F>
-Tensor unary_kernel(const char* op, const Tensor& x, ScalarType dtype, const F& f) {
+Tensor unary_kernel(const char* op, const Tensor& x, ScalarType dtype, const F& f,
+                    std::optional<kernels::UnaryOp> simd = std::nullopt) {
   Tensor out = new_tensor(x.sizes(), dtype);
   Tensor xc = cast(x, dtype);
+  if (simd && kernels::unary(*simd, out, xc)) return out;
   visit_dtype(dtype, op, [&](auto tag) {
     using T = decltype(tag);
     kernels::pointwise<T, T>(out, [&](T v) { return static_cast<T>(f(v)); }, xc);

@@ -97,14 +97,17 @@ Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtr
     visit_dtype(ct, "sub", [&](auto tag) {
       using T = decltype(tag);
       T al = alpha.to<T>();
-      r = binary_kernel("sub", a, b, ct, ct, out, [al](T x, T y) { return x - al * y; });
+      r = binary_kernel("sub", a, b, ct, ct, out, [al](T x, T y) { return x - al * y; }, kernels::BinaryOp::Sub,
+                        static_cast<double>(al));
     });
   } else {
     visit_dtype(ct, "add", [&](auto tag) {
       using T = decltype(tag);
       T al = alpha.to<T>();
-      if (al == T(1)) r = binary_kernel("add", a, b, ct, ct, out, [](T x, T y) { return x + y; });
-      else r = binary_kernel("add", a, b, ct, ct, out, [al](T x, T y) { return x + al * y; });
+      if (al == T(1)) r = binary_kernel("add", a, b, ct, ct, out, [](T x, T y) { return x + y; }, kernels::BinaryOp::Add);
+      else
+        r = binary_kernel("add", a, b, ct, ct, out, [al](T x, T y) { return x + al * y; }, kernels::BinaryOp::Add,
+                          static_cast<double>(al));
     });
   }
   return r;
@@ -198,12 +201,12 @@ void record_mul_div(const Tensor& r, const Tensor& a, const Tensor& b) {
 Tensor mul_kernel(const Tensor& a, const Tensor& b, const Tensor& out) {
   ScalarType ct = result_type(a, b);
   if (ct == kBool) return binary_kernel("mul", a, b, ct, ct, out, [](bool x, bool y) { return x && y; });
-  return binary_kernel("mul", a, b, ct, ct, out, [](auto x, auto y) { return x * y; });
+  return binary_kernel("mul", a, b, ct, ct, out, [](auto x, auto y) { return x * y; }, kernels::BinaryOp::Mul);
 }
 Tensor div_kernel(const Tensor& a, const Tensor& b, const Tensor& out) {
   ScalarType ct = result_type(a, b);
   if (!is_floating_type(ct)) ct = get_default_dtype();
-  return binary_kernel("div", a, b, ct, ct, out, [](auto x, auto y) { return x / y; });
+  return binary_kernel("div", a, b, ct, ct, out, [](auto x, auto y) { return x / y; }, kernels::BinaryOp::Div);
 }
 }  // namespace
 

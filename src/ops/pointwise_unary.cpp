@@ -46,13 +46,22 @@ void record_unary(const Tensor& r, const Tensor& x, const UnaryDef& def) {
 }
 
 template <typename F>
-Tensor unary_float_op(const char* op, const Tensor& x, const UnaryDef& def, const F& f) {
-  Tensor r = unary_kernel(op, x, float_of(x), f);
+Tensor unary_float_op(const char* op, const Tensor& x, const UnaryDef& def, const F& f,
+                      std::optional<kernels::UnaryOp> simd = std::nullopt) {
+  Tensor r = unary_kernel(op, x, float_of(x), f, simd);
   if (any_requires_grad(x)) record_unary(r, x, def);
   return r;
 }
 
 Tensor zeros_grad(const Tensor& g, const Tensor&, const Tensor&) { return zeros_like(g); }
+
+// One fused pass for the backward formulas of tanh, sigmoid and relu, when the backward itself is
+// not recorded (no double backward) and the kernel takes the layout; undefined otherwise.
+Tensor fused_backward(kernels::UnaryOp op, const Tensor& g, const Tensor& r) {
+  if (any_requires_grad(g, r)) return Tensor();
+  Tensor out = new_tensor(r.sizes(), r.dtype());
+  return kernels::unary_backward(op, out, r, g) ? out : Tensor();
+}
 
 const UnaryDef kNeg{"NegBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g.neg(); }, false, false};
 const UnaryDef kExp{"ExpBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r); }, false, true};
@@ -72,14 +81,25 @@ const UnaryDef kSin{"SinBackward0", [](const Tensor& g, const Tensor& s, const T
 const UnaryDef kCos{"CosBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sin().neg()); },
                     true, false};
 const UnaryDef kTanh{"TanhBackward0",
-                     [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(rsub(r.mul(r), 1)); }, false,
+                     [](const Tensor& g, const Tensor&, const Tensor& r) {
+                       Tensor o = fused_backward(kernels::UnaryOp::TanhBackward, g, r);
+                       return o.defined() ? o : g.mul(rsub(r.mul(r), 1));
+                     },
+                     false,
                      true};
 const UnaryDef kSigmoid{"SigmoidBackward0",
-                        [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r).mul(rsub(r, 1)); }, false,
+                        [](const Tensor& g, const Tensor&, const Tensor& r) {
+                          Tensor o = fused_backward(kernels::UnaryOp::SigmoidBackward, g, r);
+                          return o.defined() ? o : g.mul(r).mul(rsub(r, 1));
+                        },
+                        false,
                         true};
 const UnaryDef kRelu{"ReluBackward0",
-                     [](const Tensor& g, const Tensor&, const Tensor& r) { return threshold_backward(g, r, 0); }, false,
-                     true};
+                     [](const Tensor& g, const Tensor&, const Tensor& r) {
+                       Tensor o = fused_backward(kernels::UnaryOp::ReluBackward, g, r);
+                       return o.defined() ? o : threshold_backward(g, r, 0);
+                     },
+                     false, true};
 const UnaryDef kReciprocal{"ReciprocalBackward0",
                            [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r)).neg(); }, false,
                            true};
@@ -97,21 +117,21 @@ Tensor neg(const Tensor& x) {
   EMBER_CHECK(x.dtype() != kBool,
               "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
               "the `~` or `logical_not()` operator instead.");
-  Tensor r = unary_kernel("neg", x, x.dtype(), [](auto v) { return -v; });
+  Tensor r = unary_kernel("neg", x, x.dtype(), [](auto v) { return -v; }, kernels::UnaryOp::Neg);
   if (any_requires_grad(x)) record_unary(r, x, kNeg);
   return r;
 }
 Tensor exp(const Tensor& x) {
-  return unary_float_op("exp", x, kExp, [](auto v) { return std::exp(v); });
+  return unary_float_op("exp", x, kExp, [](auto v) { return std::exp(v); }, kernels::UnaryOp::Exp);
 }
 Tensor log(const Tensor& x) {
-  return unary_float_op("log", x, kLog, [](auto v) { return std::log(v); });
+  return unary_float_op("log", x, kLog, [](auto v) { return std::log(v); }, kernels::UnaryOp::Log);
 }
 Tensor log1p(const Tensor& x) {
   return unary_float_op("log1p", x, kLog1p, [](auto v) { return std::log1p(v); });
 }
 Tensor sqrt(const Tensor& x) {
-  return unary_float_op("sqrt", x, kSqrt, [](auto v) { return std::sqrt(v); });
+  return unary_float_op("sqrt", x, kSqrt, [](auto v) { return std::sqrt(v); }, kernels::UnaryOp::Sqrt);
 }
 Tensor rsqrt(const Tensor& x) {
   return unary_float_op("rsqrt", x, kRsqrt, [](auto v) { return decltype(v)(1) / std::sqrt(v); });
@@ -123,13 +143,16 @@ Tensor cos(const Tensor& x) {
   return unary_float_op("cos", x, kCos, [](auto v) { return std::cos(v); });
 }
 Tensor tanh(const Tensor& x) {
-  return unary_float_op("tanh", x, kTanh, [](auto v) { return std::tanh(v); });
+  return unary_float_op("tanh", x, kTanh, [](auto v) { return std::tanh(v); }, kernels::UnaryOp::Tanh);
 }
 Tensor sigmoid(const Tensor& x) {
-  return unary_float_op("sigmoid", x, kSigmoid, [](auto v) {
-    using T = decltype(v);
-    return T(1) / (T(1) + std::exp(-v));
-  });
+  return unary_float_op(
+      "sigmoid", x, kSigmoid,
+      [](auto v) {
+        using T = decltype(v);
+        return T(1) / (T(1) + std::exp(-v));
+      },
+      kernels::UnaryOp::Sigmoid);
 }
 Tensor erf(const Tensor& x) {
   return unary_float_op("erf", x, kErf, [](auto v) { return std::erf(v); });
@@ -139,10 +162,15 @@ Tensor reciprocal(const Tensor& x) {
 }
 Tensor abs(const Tensor& x) {
   EMBER_CHECK(x.dtype() != kBool, "\"abs_cpu\" not implemented for 'Bool'");
-  Tensor r = unary_kernel("abs", x, x.dtype(), [](auto v) {
-    if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
-    else return v < 0 ? -v : v;
-  });
+  // Floating values through std::abs: abs(-0.0) is 0.0 and abs(-nan) is nan, as in PyTorch.
+  Tensor r = unary_kernel(
+      "abs", x, x.dtype(),
+      [](auto v) {
+        if constexpr (std::is_unsigned_v<decltype(v)> || std::is_same_v<decltype(v), bool>) return v;
+        else if constexpr (std::is_floating_point_v<decltype(v)>) return std::abs(v);
+        else return v < 0 ? -v : v;
+      },
+      kernels::UnaryOp::Abs);
   if (any_requires_grad(x)) record_unary(r, x, kAbs);
   return r;
 }
@@ -157,7 +185,8 @@ Tensor sign(const Tensor& x) {
 Tensor relu(const Tensor& x) {
   EMBER_CHECK(x.dtype() != kBool, "\"clamp_min_cpu\" not implemented for 'Bool'");
   // NaN is kept (a NaN compares false with 0), as PyTorch's relu does.
-  Tensor r = unary_kernel("relu", x, x.dtype(), [](auto v) { return v <= decltype(v)(0) ? decltype(v)(0) : v; });
+  Tensor r = unary_kernel(
+      "relu", x, x.dtype(), [](auto v) { return v <= decltype(v)(0) ? decltype(v)(0) : v; }, kernels::UnaryOp::Relu);
   if (any_requires_grad(x)) record_unary(r, x, kRelu);
   return r;
 }
