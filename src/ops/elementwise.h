@@ -75,5 +75,44 @@ inline Tensor& assign_inplace(Tensor& self, const Tensor& r) {
   return self;
 }
 
+// ---- the backward node of unary pointwise ops
+
+using UnaryFormula = Tensor (*)(const Tensor& grad, const Tensor& self, const Tensor& result);
+
+// One node type serves every unary op: its name and gradient formula come from the op's UnaryDef.
+struct UnaryBackward final : Node {
+  const char* name_;
+  UnaryFormula formula;
+  SavedVariable self, result;
+  ScalarType dtype;
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor r = formula(g[0], self.unpack(), result.unpack(this));
+    return {r.dtype() == dtype ? r : r.to(dtype)};
+  }
+  void release_variables() override {
+    self.reset_data();
+    result.reset_data();
+  }
+};
+
+// A unary op's row: PyTorch's backward name, the gradient formula, and what the node saves.
+struct UnaryDef {
+  const char* backward_name;
+  UnaryFormula formula;
+  bool saves_self;
+  bool saves_result;
+};
+
+inline void record_unary(const Tensor& r, const Tensor& x, const UnaryDef& def) {
+  auto n = make_node<UnaryBackward>(x);
+  n->name_ = def.backward_name;
+  n->formula = def.formula;
+  n->dtype = x.dtype();
+  if (def.saves_self) n->self = save(x);
+  if (def.saves_result) n->result = save_output(r);
+  set_history(r, n);
+}
+
 }  // namespace ops
 }  // namespace ember

@@ -18,45 +18,9 @@ constexpr double kSqrtPiOverTwo = 0.88622692545275801365;
 
 // ---------------------------------------------------------------- unary ops
 
-using UnaryFormula = Tensor (*)(const Tensor& grad, const Tensor& self, const Tensor& result);
-
-// One node type for the unary ops of this file; the op's row names it and gives its formula.
-struct MathUnaryBackward final : Node {
-  const char* name_;
-  UnaryFormula formula;
-  SavedVariable self, result;
-  ScalarType dtype;
-  std::string name() const override { return name_; }
-  variable_list apply(variable_list&& g) override {
-    Tensor r = formula(g[0], self.unpack(), result.unpack(this));
-    return {r.dtype() == dtype ? r : r.to(dtype)};
-  }
-  void release_variables() override {
-    self.reset_data();
-    result.reset_data();
-  }
-};
-
-struct UnaryRow {
-  const char* backward_name;
-  UnaryFormula formula;
-  bool saves_self;
-  bool saves_result;
-};
-
-void record_unary(const Tensor& r, const Tensor& x, const UnaryRow& row) {
-  auto n = make_node<MathUnaryBackward>(x);
-  n->name_ = row.backward_name;
-  n->formula = row.formula;
-  n->dtype = x.dtype();
-  if (row.saves_self) n->self = save(x);
-  if (row.saves_result) n->result = save_output(r);
-  set_history(r, n);
-}
-
 // f in the input's floating dtype (integers and bool compute in the default dtype).
 template <typename F>
-Tensor float_unary(const char* op, const Tensor& x, const UnaryRow& row, const F& f) {
+Tensor float_unary(const char* op, const Tensor& x, const UnaryDef& row, const F& f) {
   Tensor r = unary_kernel(op, x, float_of(x), f);
   if (any_requires_grad(x)) record_unary(r, x, row);
   return r;
@@ -67,53 +31,53 @@ Tensor zero_grad(const Tensor& g, const Tensor&, const Tensor&) { return zeros_l
 // 1 / sqrt(1 - x^2), the derivative of asin.
 Tensor one_minus_square_rsqrt(const Tensor& s) { return rsub(s.mul(s), 1).rsqrt(); }
 
-const UnaryRow kTrunc{"TruncBackward0", zero_grad, false, false};
-const UnaryRow kFrac{"FracBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g; }, false, false};
-const UnaryRow kExpm1{"Expm1Backward0",
+const UnaryDef kTrunc{"TruncBackward0", zero_grad, false, false};
+const UnaryDef kFrac{"FracBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g; }, false, false};
+const UnaryDef kExpm1{"Expm1Backward0",
                       [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.add(1)); }, false, true};
-const UnaryRow kExp2{"Exp2Backward0",
+const UnaryDef kExp2{"Exp2Backward0",
                      [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r).mul(kLn2); }, false, true};
-const UnaryRow kLog2{"Log2Backward0",
+const UnaryDef kLog2{"Log2Backward0",
                      [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s.mul(kLn2)); }, true, false};
-const UnaryRow kLog10{"Log10Backward0",
+const UnaryDef kLog10{"Log10Backward0",
                       [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s.mul(kLn10)); }, true, false};
-const UnaryRow kTan{"TanBackward0",
+const UnaryDef kTan{"TanBackward0",
                     [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r.mul(r).add(1)); }, false, true};
-const UnaryRow kAsin{"AsinBackward0",
+const UnaryDef kAsin{"AsinBackward0",
                      [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(one_minus_square_rsqrt(s)); },
                      true, false};
-const UnaryRow kAcos{"AcosBackward0",
+const UnaryDef kAcos{"AcosBackward0",
                      [](const Tensor& g, const Tensor& s, const Tensor&) {
                        return g.mul(one_minus_square_rsqrt(s)).neg();
                      },
                      true, false};
-const UnaryRow kAtan{"AtanBackward0",
+const UnaryDef kAtan{"AtanBackward0",
                      [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s.mul(s).add(1)); }, true, false};
-const UnaryRow kSinh{"SinhBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.cosh()); },
+const UnaryDef kSinh{"SinhBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.cosh()); },
                      true, false};
-const UnaryRow kCosh{"CoshBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sinh()); },
+const UnaryDef kCosh{"CoshBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.sinh()); },
                      true, false};
-const UnaryRow kAsinh{"AsinhBackward0",
+const UnaryDef kAsinh{"AsinhBackward0",
                       [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.mul(s).add(1).rsqrt()); },
                       true, false};
-const UnaryRow kAcosh{"AcoshBackward0",
+const UnaryDef kAcosh{"AcoshBackward0",
                       [](const Tensor& g, const Tensor& s, const Tensor&) { return g.mul(s.mul(s).sub(1).rsqrt()); },
                       true, false};
-const UnaryRow kAtanh{"AtanhBackward0",
+const UnaryDef kAtanh{"AtanhBackward0",
                       [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(rsub(s.mul(s), 1)); }, true,
                       false};
-const UnaryRow kErfc{"ErfcBackward0",
+const UnaryDef kErfc{"ErfcBackward0",
                      [](const Tensor& g, const Tensor& s, const Tensor&) {
                        return g.mul(s.mul(s).neg().exp().mul(-kTwoOverSqrtPi));
                      },
                      true, false};
-const UnaryRow kErfinv{"ErfinvBackward0",
+const UnaryDef kErfinv{"ErfinvBackward0",
                        [](const Tensor& g, const Tensor&, const Tensor& r) {
                          return g.mul(r.mul(r).exp().mul(kSqrtPiOverTwo));
                        },
                        false, true};
-const UnaryRow kSgn{"SgnBackward0", zero_grad, false, false};
-const UnaryRow kNanToNum{"NanToNumBackward0",
+const UnaryDef kSgn{"SgnBackward0", zero_grad, false, false};
+const UnaryDef kNanToNum{"NanToNumBackward0",
                          [](const Tensor& g, const Tensor& s, const Tensor&) { return where(s.isfinite(), g, 0.0); },
                          true, false};
 
