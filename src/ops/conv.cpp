@@ -249,7 +249,7 @@ Tensor conv_compute(const Tensor& input, const Tensor& weight, const Tensor& bia
   visit_floating(x.dtype(), "conv2d", [&](auto tag) {
     using T = decltype(tag);
     kernels::conv2d_forward(x.data_ptr<T>(), wt.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr, s,
-                            out.data_ptr<T>(), ws.data_ptr<T>());
+                            out.data_ptr<T>(), ws.data_ptr<T>(), ws.numel());
   });
   return out;
 }
@@ -320,7 +320,7 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
       using T = decltype(tag);
       auto ptr = [](const Tensor& t) { return t.defined() ? t.data_ptr<T>() : nullptr; };
       kernels::conv2d_backward(xc.data_ptr<T>(), wc.data_ptr<T>(), gc.data_ptr<T>(), s, ptr(gx), ptr(gw), ptr(gb),
-                               ws.data_ptr<T>());
+                               ws.data_ptr<T>(), ws.numel());
     });
   } else if (!transposed) {
     // The same products from public ops, so that the gradient has a graph of its own.

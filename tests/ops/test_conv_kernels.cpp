@@ -271,3 +271,32 @@ TEST(ThreadPool, ConcurrentCallersAndThreadCountChanges) {
     EXPECT_TRUE(allclose(a.mm(b).to(kDouble), want, 1e-4, 1e-3));
   }
 }
+
+#include "kernels/cpu/conv.h"
+
+TEST(ConvKernels, WorkspaceSizeBoundsTheThreads) {
+  // A workspace sized when fewer threads were set (another thread may change the count between
+  // sizing and running): the kernels use only the chunks it holds, and the result is the same.
+  set_num_threads(2);
+  manual_seed(5);
+  const Geometry g{4, 3, 6, 6, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  Tensor x = randn({4, 3, 6, 6}, kDouble), w = randn({2, 3, 3, 3}, kDouble);
+  const kernels::Conv2dShape s{4, 3, 6, 6, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 6, 6};
+  set_num_threads(1);
+  const int64_t one_chunk = kernels::conv2d_workspace(s, true);
+  set_num_threads(2);
+  EXPECT_GT(kernels::conv2d_workspace(s, true), one_chunk);
+  std::vector<double> ws(static_cast<size_t>(one_chunk)), out(4 * 2 * 36), gx(4 * 3 * 36), gw(2 * 27), gb(2);
+  kernels::conv2d_forward(x.data_ptr<double>(), w.data_ptr<double>(), static_cast<const double*>(nullptr), s,
+                          out.data(), ws.data(), one_chunk);
+  expect_close(from_blob(out.data(), {4, 2, 6, 6}, kDouble), reference_conv(x, w, zeros({2}, kDouble), g), 1e-12,
+               "forward");
+  Tensor r = randn({4, 2, 6, 6}, kDouble);
+  kernels::conv2d_backward(x.data_ptr<double>(), w.data_ptr<double>(), r.data_ptr<double>(), s, gx.data(), gw.data(),
+                           gb.data(), ws.data(), one_chunk);
+  Tensor xr = x.clone().requires_grad_(), wr = w.clone().requires_grad_();
+  auto want = autograd::grad({(conv2d(xr, wr, {}, 1, 1) * r).sum()}, {xr, wr});
+  expect_close(from_blob(gx.data(), {4, 3, 6, 6}, kDouble), want[0], 1e-12, "gx");
+  expect_close(from_blob(gw.data(), {2, 3, 3, 3}, kDouble), want[1], 1e-12, "gw");
+  expect_close(from_blob(gb.data(), {2}, kDouble), r.sum({0, 2, 3}), 1e-12, "gb");
+}

@@ -58,12 +58,11 @@ int64_t chunk_count(int64_t n) {
   return std::max<int64_t>(1, std::min<int64_t>(n, in_parallel_region() ? 1 : num_threads()));
 }
 
-// Splits [0, n) into chunk_count(n) contiguous chunks and runs fn(chunk, begin, end) for each, in
-// parallel. The split depends only on n and the thread count, so per-chunk partial results summed
-// in chunk order are reproducible.
+// Splits [0, n) into `chunks` contiguous chunks and runs fn(chunk, begin, end) for each, in
+// parallel. The split depends only on n and chunks, so per-chunk partial results summed in chunk
+// order are reproducible.
 template <typename F>
-void for_chunks(int64_t n, const F& fn) {
-  const int64_t chunks = chunk_count(n);
+void for_chunks(int64_t n, int64_t chunks, const F& fn) {
   parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
     for (int64_t c = b; c < e; ++c) fn(c, n * c / chunks, n * (c + 1) / chunks);
   });
@@ -107,6 +106,15 @@ ConvSizes conv_sizes(const Conv2dShape& s) {
   return {is_pointwise(s) ? 0 : s.groups * K * s.OH * s.OW, s.O * K};
 }
 
+// How many chunks of images a workspace of `size` elements holds (see conv2d_workspace), at most
+// one per thread: the thread count may have changed since the caller sized it.
+int64_t chunks_for(const Conv2dShape& s, bool backward, int64_t size) {
+  const ConvSizes z = conv_sizes(s);
+  const int64_t per_chunk = z.cols + (backward ? z.weight : 0), spare = backward ? z.weight : 0;
+  const int64_t fit = per_chunk == 0 ? s.N : (size + spare) / per_chunk;
+  return std::max<int64_t>(1, std::min(chunk_count(s.N), fit));
+}
+
 // The sum of p[0, n) in double, over eight lanes so that the compiler vectorises it.
 template <typename T>
 double sum_in_double(const T* p, int64_t n) {
@@ -134,10 +142,11 @@ int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
 }
 
 template <typename T>
-void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace) {
+void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace,
+                    int64_t workspace_size) {
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
-  for_chunks(s.N, [&](int64_t chunk, int64_t b, int64_t e) {
+  for_chunks(s.N, chunks_for(s, false, workspace_size), [&](int64_t chunk, int64_t b, int64_t e) {
     T* cols = workspace + chunk * z.cols;
     for (int64_t n = b; n < e; ++n) {
       const T* xn = x + n * s.C * s.H * s.W;
@@ -154,17 +163,18 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
 }
 
 template <typename T>
-void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace) {
+void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace,
+                     int64_t workspace_size) {
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const int64_t image = s.C * s.H * s.W;
   const ConvSizes z = conv_sizes(s);
-  const int64_t chunks = chunk_count(s.N);
+  const int64_t chunks = chunks_for(s, true, workspace_size);
   // The weight gradient sums over images: each chunk of images sums into its own buffer (the
   // first chunk into gw itself), added up in chunk order at the end.
   T* sums = workspace + chunks * z.cols;
   if (gw) std::fill(gw, gw + z.weight, T(0));
   if (gw) std::fill(sums, sums + (chunks - 1) * z.weight, T(0));
-  for_chunks(s.N, [&](int64_t chunk, int64_t b, int64_t e) {
+  for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
     T* cols = workspace + chunk * z.cols;
     T* gw_chunk = chunk == 0 ? gw : sums + (chunk - 1) * z.weight;
     for (int64_t n = b; n < e; ++n) {
@@ -280,8 +290,8 @@ void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, 
 #define EMBER_CONV_KERNELS(T)                                                                           \
   template void im2col<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
   template void col2im<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
-  template void conv2d_forward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*);            \
-  template void conv2d_backward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, T*, T*);   \
+  template void conv2d_forward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, int64_t);   \
+  template void conv2d_backward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, T*, T*, int64_t); \
   template void max_pool2d_forward<T>(const T*, int64_t, const Conv2dShape&, T*, int64_t*);             \
   template void max_pool2d_backward<T>(const T*, const int64_t*, int64_t, const Conv2dShape&, T*);
 EMBER_CONV_KERNELS(float)

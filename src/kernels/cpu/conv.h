@@ -22,16 +22,19 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols);
 template <typename T>
 void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img);
 
-// Scratch elements that conv2d_forward (backward = false) or conv2d_backward needs, allocated by
-// the caller; INT64_MAX when the count overflows. It depends on the thread count at the call.
+// Scratch elements that conv2d_forward (backward = false) or conv2d_backward needs to use every
+// thread, allocated by the caller; INT64_MAX when the count overflows. The kernels take the
+// workspace's size and use no more threads than it has room for.
 int64_t conv2d_workspace(const Conv2dShape& s, bool backward);
 // out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C / groups, kh, kw)) + bias (O) if not null.
 template <typename T>
-void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace);
+void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace,
+                    int64_t workspace_size);
 // Gradients of conv2d_forward from gout (N, O, OH, OW): gx (N, C, H, W), gw (shaped as w) and gb
 // (O), each skipped when null, all overwritten.
 template <typename T>
-void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace);
+void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace,
+                     int64_t workspace_size);
 
 // Max pooling over each of `planes` (H, W) planes: values and the flat index (h * W + w) of the
 // picked element, -1 for a window wholly in the padding. A NaN is picked over any number.
