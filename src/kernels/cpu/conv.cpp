@@ -74,7 +74,10 @@ template <typename T>
 void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
   for_each_run(img, C, s, [&](int64_t at, const T* row, int64_t off, int64_t first, int64_t last) {
     T* dst = cols + at;
-    if (!row) first = last = s.OW;
+    if (!row) {
+      std::fill(dst, dst + s.OW, T(0));
+      return;
+    }
     // The padded ends are a few elements at most: plain loops rather than calls.
     for (int64_t ow = 0; ow < first; ++ow) dst[ow] = T(0);
     if (s.sw == 1)
