@@ -15,7 +15,8 @@
 #   --ember-only        leave LibTorch out even where it is installed
 # Without LibTorch installed, ember's figures are printed alone.
 # Environment: BUILD_DIR (default build), DATA (the Fashion-MNIST folder, default
-# /usr/share/datasets/fashion-mnist), BENCH_REPS, BENCH_CPU_TIME (see best_us.h).
+# /usr/share/datasets/fashion-mnist), BENCH_JOBS (parallel compiles, default 2), BENCH_REPS,
+# BENCH_CPU_TIME (see best_us.h).
 #
 # Each output line of a bench program is `label  <number> <unit>`; the two programs print the same
 # labels in the same order. The ratio column is always LibTorch's cost over ember's, so above 1 means
@@ -71,11 +72,13 @@ compile() {
   name=$(basename "$src" .cpp)
   if [ ! "$bin/$name.ember" -nt "$src" ] || [ "bench/vs_libtorch/best_us.h" -nt "$bin/$name.ember" ] ||
      [ "$build/libember.a" -nt "$bin/$name.ember" ]; then
-    g++ "${ember_flags[@]}" "$src" "${ember_libs[@]}" -o "$bin/$name.ember"
+    rm -f "$bin/$name.ember"
+    g++ "${ember_flags[@]}" "$src" "${ember_libs[@]}" -o "$bin/$name.ember" || return 1
   fi
   if [ "$have_torch" -eq 1 ] && { [ ! "$bin/$name.libtorch" -nt "$src" ] ||
                                   [ "bench/vs_libtorch/best_us.h" -nt "$bin/$name.libtorch" ]; }; then
-    g++ "${torch_flags[@]}" "$src" -o "$bin/$name.libtorch" "${torch_libs[@]}"
+    rm -f "$bin/$name.libtorch"
+    g++ "${torch_flags[@]}" "$src" -o "$bin/$name.libtorch" "${torch_libs[@]}" || return 1
   fi
 }
 
@@ -91,13 +94,26 @@ fi
 rows="$work/rows.tsv"
 : >"$rows"
 status=0
-sources=(bench/vs_libtorch/*.cpp)
+# In the order (tiny ops, MLP, CNN, SGEMM, single ops, epoch), then any other source.
+sources=()
+for name in scalar_autograd training_step cnn sgemm elementwise mnist_epoch; do
+  sources+=("bench/vs_libtorch/$name.cpp")
+done
+for src in bench/vs_libtorch/*.cpp; do
+  case " ${sources[*]} " in *" $src "*) ;; *) sources+=("$src") ;; esac
+done
+# Two compiles at a time (BENCH_JOBS): a LibTorch one takes about 1.1 GB.
+jobs=${BENCH_JOBS:-2}
+pids=()
 for src in "${sources[@]}"; do
-  if ! compile "$src"; then
-    echo "run.sh: building $src failed" >&2
-    status=1
+  { compile "$src" || { echo "run.sh: building $src failed" >&2; exit 1; }; } &
+  pids+=($!)
+  if [ "${#pids[@]}" -ge "$jobs" ]; then
+    wait "${pids[0]}" || status=1
+    pids=("${pids[@]:1}")
   fi
 done
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 for t in $threads; do
   for src in "${sources[@]}"; do
     name=$(basename "$src" .cpp)
