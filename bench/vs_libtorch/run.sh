@@ -217,12 +217,10 @@ awk -F'\t' -v md="$markdown" -v have_torch="$have_torch" '
   }
   {
     key = $2
-    if (md) {
-      if (!header++) {
-        print "| workload | threads | ember | LibTorch 1.13 | LibTorch / ember |"
-        print "| --- | --- | --- | --- | --- |"
-      }
-      printf "| %s | %s | %s | %s | %s |\n", $1, $2, nice($3, $5), nice($4, $5), ratio($3, $4, $5)
+    if (md) {  # one row per workload, the thread counts side by side; build cost in a table of its own
+      if (!($1 in seen)) { seen[$1] = 1; order[++nlabels] = $1; unit[$1] = $5; is_build[$1] = key == "-" }
+      if (key != "-" && !(key in tseen)) { tseen[key] = 1; tcount[++nthreads] = key }
+      cell[$1, key] = nice($3, $5) " | " nice($4, $5) " | " ratio($3, $4, $5)
       next
     }
     if (key != last) {
@@ -231,6 +229,28 @@ awk -F'\t' -v md="$markdown" -v have_torch="$have_torch" '
       last = key
     }
     printf "%-44s %14s %14s %16s\n", $1, $3 " " $5, ($4 == "-" ? "-" : $4 " " $5), ratio($3, $4, $5)
+  }
+  END {
+    if (!md) exit
+    line = "| workload |"; rule = "| --- |"
+    for (j = 1; j <= nthreads; ++j) {
+      t = tcount[j] == 1 ? "1 thread" : tcount[j] " threads"
+      line = line " ember, " t " | LibTorch, " t " | LibTorch / ember, " t " |"
+      rule = rule " --- | --- | --- |"
+    }
+    print line; print rule
+    for (i = 1; i <= nlabels; ++i) {
+      if (is_build[order[i]]) continue
+      line = "| " order[i] " |"
+      for (j = 1; j <= nthreads; ++j)
+        line = line " " ((order[i], tcount[j]) in cell ? cell[order[i], tcount[j]] : "- | - | -") " |"
+      print line
+    }
+    print ""
+    print "| build cost (g++ -std=c++17 -O2) | ember | LibTorch 1.13 | LibTorch / ember |"
+    print "| --- | --- | --- | --- |"
+    for (i = 1; i <= nlabels; ++i)
+      if (is_build[order[i]]) print "| " order[i] " | " cell[order[i], "-"] " |"
   }' "$rows"
 if [ "$markdown" -eq 0 ]; then
   echo
