@@ -169,12 +169,13 @@ EOF
 linked_mib() {  # the executable plus its non-base shared libraries, MiB; lists them on fd 3
   local exe=$1 total lib
   total=$(stat -L -c %s "$exe")
+  echo "executable $((total / 1024))" >&3
   while read -r lib; do
     case "$(basename "$lib")" in
       libc.so*|libm.so*|libstdc++.so*|libgcc_s.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) continue ;;
     esac
     total=$((total + $(stat -L -c %s "$lib")))
-    echo "  $(basename "$lib") $(($(stat -L -c %s "$lib") / 1024)) KiB" >&3
+    echo "$(basename "$lib") $(($(stat -L -c %s "$lib") / 1024))" >&3
   done < <(ldd "$exe" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
   awk -v b="$total" 'BEGIN { printf "%.1f\n", b / 1048576 }'
 }
@@ -252,13 +253,13 @@ awk -F'\t' -v md="$markdown" -v have_torch="$have_torch" '
     for (i = 1; i <= nlabels; ++i)
       if (is_build[order[i]]) print "| " order[i] " | " cell[order[i], "-"] " |"
   }' "$rows"
-if [ "$markdown" -eq 0 ]; then
-  echo
-  echo "Linked by the 4-line program against ember (beyond libc, libm, libstdc++, libgcc_s):"
-  cat "$work/libs.ember" 2>/dev/null || true
-  if [ "$have_torch" -eq 1 ] && [ -f "$work/libs.libtorch" ]; then
-    echo "Against LibTorch: $(wc -l <"$work/libs.libtorch") libraries, the largest:"
-    sort -k2 -n -r "$work/libs.libtorch" | head -5
-  fi
+# What the 4-line programs link, one line each.
+echo
+if [ -s "$work/libs.ember" ]; then
+  echo "Linked against ember (beyond libc, libm, libstdc++, libgcc_s): $(awk '{ printf "%s%s %.1f MiB", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$work/libs.ember")."
+fi
+if [ "$have_torch" -eq 1 ] && [ -s "$work/libs.libtorch" ]; then
+  echo "Against LibTorch: $(head -1 "$work/libs.libtorch" | awk '{ printf "the executable %.1f MiB", $2 / 1024 }'), $(($(wc -l <"$work/libs.libtorch") - 1)) libraries, the largest $(grep -v '^executable ' "$work/libs.libtorch" | sort -k2 -n -r |
+    head -5 | awk '{ printf "%s%s %.1f MiB", (NR > 1 ? ", " : ""), $1, $2 / 1024 }')."
 fi
 exit "$status"
