@@ -194,9 +194,11 @@ if read -r e_s e_m e_l < <(build_cost ember -Icompat -Iinclude -- "${ember_libs[
   if [ "$have_torch" -eq 1 ]; then
     read -r t_s t_m t_l < <(build_cost libtorch -I"$torch_inc" -- "${torch_libs[@]}") || status=1
   fi
-  printf "4-line program compile+link time\t-\t%s\t%s\ts\n" "$e_s" "$t_s" >>"$rows"
-  printf "4-line program compile peak memory\t-\t%s\t%s\tMiB\n" "$e_m" "$t_m" >>"$rows"
-  printf "executable + linked libraries\t-\t%s\t%s\tMiB\n" "$e_l" "$t_l" >>"$rows"
+  {
+    printf "4-line program compile+link time\t-\t%s\t%s\ts\n" "$e_s" "$t_s"
+    printf "4-line program compile peak memory\t-\t%s\t%s\tMiB\n" "$e_m" "$t_m"
+    printf "executable + linked libraries\t-\t%s\t%s\tMiB\n" "$e_l" "$t_l"
+  } >>"$rows"
 else
   echo "run.sh: the build-cost program did not build against ember" >&2
   status=1
