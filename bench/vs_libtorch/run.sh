@@ -4,7 +4,7 @@
 # the two one after the other at each thread count (the same count for both: torch::set_num_threads,
 # which in ember also sets BLAS's), and prints both figures and the ratio, one table per thread count.
 # Then the build cost of a 4-line program against torch/torch.h: compile time, compile memory, and
-# the size of what it links.
+# the size of what it links; and SGEMM's share of one core's FMA peak, measured by fma_peak.c.
 #
 # Usage: bench/vs_libtorch/run.sh [--short] [--markdown] [--threads "1 2"] [--install-libtorch] [--ember-only]
 #   --short             1 repetition and a tenth of the calls (BENCH_REPS=1 BENCH_SHORT=1), the epoch
@@ -257,6 +257,20 @@ awk -F'\t' -v md="$markdown" -v have_torch="$have_torch" '
   }' "$rows"
 # What the 4-line programs link, one line each.
 echo
+# SGEMM against one core's measured FMA peak (fma_peak.c).
+if gcc -O2 -march=native -ffp-contract=fast bench/vs_libtorch/fma_peak.c -o "$work/fma_peak" 2>"$work/fma.err" &&
+   peak=$("$work/fma_peak" 2>"$work/fma.txt"); then
+  awk -F'\t' -v peak="$peak" -v width="$(sed -n 's/.*, \([0-9]*\)-bit vectors.*/\1/p' "$work/fma.txt")" '
+    $1 ~ /^SGEMM [0-9]+ throughput$/ && $2 == 1 {
+      n = split($1, w, " "); size = w[2]
+      line = line sprintf("%s SGEMM %s at 1 thread: ember %.0f%%", (line == "" ? "" : ";"), size, 100 * $3 / peak)
+      if ($4 != "-") line = line sprintf(", LibTorch %.0f%%", 100 * $4 / peak)
+    }
+    END { printf "One core'"'"'s FMA peak (fma_peak.c, %s-bit vectors): %.0f GFLOP/s.%s%s\n", width, peak, line,
+          (line == "" ? "" : ".") }' "$rows"
+else
+  echo "run.sh: fma_peak.c did not build or run" >&2
+fi
 if [ -s "$work/libs.ember" ]; then
   echo "Linked against ember (beyond libc, libm, libstdc++, libgcc_s): $(awk '{ printf "%s%s %.1f MiB", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$work/libs.ember")."
 fi
