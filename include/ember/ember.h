@@ -81,4 +81,5 @@
 #include "ember/nn/local_response_norm.h"
 #include "ember/nn/embedding_bag.h"
 #include "ember/ops/pointwise_math.h"
+#include "ember/ops/pointwise_extra.h"
 #include "ember/ops/reduction_stats.h"

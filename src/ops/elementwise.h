@@ -1,6 +1,7 @@
 // Elementwise building blocks shared by the pointwise op files: broadcast binary and unary
 // kernels in a compute dtype, casting rules, and the in-place write-back.
 #pragma once
+#include "ember/ops/pointwise_extra.h"
 #include "kernels/cpu/elementwise.h"
 #include "ops/util.h"
 
@@ -8,11 +9,8 @@ namespace ember {
 namespace ops {
 
 // Whether a result of dtype `from` may be written into a tensor of dtype `to` (PyTorch's canCast).
-inline bool can_cast(ScalarType from, ScalarType to) {
-  if (is_floating_type(from) && is_integral_type(to, true)) return false;
-  if (from != kBool && to == kBool) return false;
-  return true;
-}
+// (ember::can_cast, public in ember/ops/pointwise_extra.h.)
+using ::ember::can_cast;
 
 // f(a, b) broadcast, computed in `compute`, written as `out_dtype` (into `out` when given). `simd`
 // names the SIMD kernel that computes f (a + alpha b for add and sub) for float and double.

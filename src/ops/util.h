@@ -36,7 +36,9 @@ inline Tensor new_tensor(IntArrayRef sizes, ScalarType dtype) {
 // A view of `t` with new geometry and no autograd history.
 inline Tensor raw_view(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   auto* impl = t.unsafeGetTensorImpl();
-  return Tensor(make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), sizes, strides, offset));
+  auto view = make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), sizes, strides, offset);
+  view->set_is_view(true);
+  return Tensor(std::move(view));
 }
 // `t` as `dtype`, without recording history (the same tensor when the dtype already matches).
 Tensor cast(const Tensor& t, ScalarType dtype);

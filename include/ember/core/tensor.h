@@ -473,6 +473,136 @@ class Tensor {
   Tensor& erfinv_() const;
   Tensor sgn() const;
   Tensor& sgn_() const;
+  // ---- pointwise extra (src/ops/pointwise_extra.cpp) ----
+  Tensor absolute() const;
+  Tensor& absolute_() const;
+  Tensor negative() const;
+  Tensor& negative_() const;
+  Tensor positive() const;
+  Tensor multiply(const Tensor& other) const;
+  Tensor multiply(const Scalar& other) const;
+  Tensor& multiply_(const Tensor& other) const;
+  Tensor& multiply_(const Scalar& other) const;
+  Tensor subtract(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor subtract(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& subtract_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& subtract_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor greater(const Tensor& other) const;
+  Tensor greater(const Scalar& other) const;
+  Tensor& greater_(const Tensor& other) const;
+  Tensor& greater_(const Scalar& other) const;
+  Tensor greater_equal(const Tensor& other) const;
+  Tensor greater_equal(const Scalar& other) const;
+  Tensor& greater_equal_(const Tensor& other) const;
+  Tensor& greater_equal_(const Scalar& other) const;
+  Tensor less(const Tensor& other) const;
+  Tensor less(const Scalar& other) const;
+  Tensor& less_(const Tensor& other) const;
+  Tensor& less_(const Scalar& other) const;
+  Tensor less_equal(const Tensor& other) const;
+  Tensor less_equal(const Scalar& other) const;
+  Tensor& less_equal_(const Tensor& other) const;
+  Tensor& less_equal_(const Scalar& other) const;
+  Tensor not_equal(const Tensor& other) const;
+  Tensor not_equal(const Scalar& other) const;
+  Tensor& not_equal_(const Tensor& other) const;
+  Tensor& not_equal_(const Scalar& other) const;
+  Tensor& eq_(const Tensor& other) const;
+  Tensor& eq_(const Scalar& other) const;
+  Tensor& ne_(const Tensor& other) const;
+  Tensor& ne_(const Scalar& other) const;
+  Tensor& lt_(const Tensor& other) const;
+  Tensor& lt_(const Scalar& other) const;
+  Tensor& le_(const Tensor& other) const;
+  Tensor& le_(const Scalar& other) const;
+  Tensor& gt_(const Tensor& other) const;
+  Tensor& gt_(const Scalar& other) const;
+  Tensor& ge_(const Tensor& other) const;
+  Tensor& ge_(const Scalar& other) const;
+  Tensor& logical_and_(const Tensor& other) const;
+  Tensor& logical_or_(const Tensor& other) const;
+  Tensor& logical_xor_(const Tensor& other) const;
+  Tensor& logical_not_() const;
+  Tensor bitwise_and(const Tensor& other) const;
+  Tensor bitwise_and(const Scalar& other) const;
+  Tensor& bitwise_and_(const Tensor& other) const;
+  Tensor& bitwise_and_(const Scalar& other) const;
+  Tensor bitwise_or(const Tensor& other) const;
+  Tensor bitwise_or(const Scalar& other) const;
+  Tensor& bitwise_or_(const Tensor& other) const;
+  Tensor& bitwise_or_(const Scalar& other) const;
+  Tensor bitwise_xor(const Tensor& other) const;
+  Tensor bitwise_xor(const Scalar& other) const;
+  Tensor& bitwise_xor_(const Tensor& other) const;
+  Tensor& bitwise_xor_(const Scalar& other) const;
+  Tensor bitwise_not() const;
+  Tensor& bitwise_not_() const;
+  Tensor bitwise_left_shift(const Tensor& other) const;
+  Tensor bitwise_left_shift(const Scalar& other) const;
+  Tensor& bitwise_left_shift_(const Tensor& other) const;
+  Tensor& bitwise_left_shift_(const Scalar& other) const;
+  Tensor bitwise_right_shift(const Tensor& other) const;
+  Tensor bitwise_right_shift(const Scalar& other) const;
+  Tensor& bitwise_right_shift_(const Tensor& other) const;
+  Tensor& bitwise_right_shift_(const Scalar& other) const;
+  Tensor& operator&=(const Tensor& other) { return bitwise_and_(other); }
+  Tensor& operator|=(const Tensor& other) { return bitwise_or_(other); }
+  Tensor& operator^=(const Tensor& other) { return bitwise_xor_(other); }
+  Tensor gcd(const Tensor& other) const;
+  Tensor& gcd_(const Tensor& other) const;
+  Tensor lcm(const Tensor& other) const;
+  Tensor& lcm_(const Tensor& other) const;
+  Tensor deg2rad() const;
+  Tensor& deg2rad_() const;
+  Tensor rad2deg() const;
+  Tensor& rad2deg_() const;
+  Tensor sinc() const;
+  Tensor& sinc_() const;
+  Tensor logit(std::optional<double> eps = std::nullopt) const;
+  Tensor& logit_(std::optional<double> eps = std::nullopt) const;
+  Tensor float_power(const Tensor& exponent) const;
+  Tensor float_power(const Scalar& exponent) const;
+  Tensor& float_power_(const Tensor& exponent) const;
+  Tensor& float_power_(const Scalar& exponent) const;
+  Tensor fmax(const Tensor& other) const;
+  Tensor fmin(const Tensor& other) const;
+  std::tuple<Tensor, Tensor> frexp() const;
+  Tensor ldexp(const Tensor& other) const;
+  Tensor& ldexp_(const Tensor& other) const;
+  Tensor heaviside(const Tensor& values) const;
+  Tensor& heaviside_(const Tensor& values) const;
+  Tensor nextafter(const Tensor& other) const;
+  Tensor& nextafter_(const Tensor& other) const;
+  Tensor xlogy(const Tensor& other) const;
+  Tensor xlogy(const Scalar& other) const;
+  Tensor& xlogy_(const Tensor& other) const;
+  Tensor& xlogy_(const Scalar& other) const;
+  Tensor isclose(const Tensor& other, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false) const;
+  Tensor isneginf() const;
+  Tensor isposinf() const;
+  Tensor isreal() const;
+  Tensor signbit() const;
+  // The single value as a bool; refused for zero or several values.
+  bool is_nonzero() const;
+  bool is_same_size(const Tensor& other) const { return sizes() == other.sizes(); }
+  // -1: a CPU tensor.
+  int64_t get_device() const { return -1; }
+  // Refused, as LibTorch refuses it for a strided tensor (only sparse tensors are coalesced).
+  bool is_coalesced() const;
+  bool is_distributed() const { return false; }
+  bool is_hip() const { return false; }
+  bool is_lazy() const { return false; }
+  bool is_meta() const { return false; }
+  bool is_mkldnn() const { return false; }
+  bool is_mps() const { return false; }
+  bool is_nested() const { return false; }
+  bool is_sparse_csr() const { return false; }
+  bool is_xla() const { return false; }
+  bool is_xpu() const { return false; }
+  // Whether this tensor was made by a view op (view, select, slice, transpose, expand, ...).
+  bool is_view() const { return impl().is_view(); }
+  // Same storage, offset, sizes and strides as `tensor`.
+  bool is_set_to(const Tensor& tensor) const;
   // in-place forms of the older unary ops
   Tensor& sin_() const;
   Tensor& cos_() const;

@@ -52,6 +52,9 @@ class TensorImpl : public RefCounted {
   // A zero-dim tensor made from a C++ number (a "wrapped number" in PyTorch's promotion rules).
   bool is_wrapped_number() const { return wrapped_number_; }
   void set_wrapped_number(bool v) { wrapped_number_ = v; }
+  // Made by a view op over another tensor's storage (Tensor::is_view).
+  bool is_view() const { return is_view_; }
+  void set_is_view(bool v) { is_view_ = v; }
 
   AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> m) { autograd_meta_ = std::move(m); }
@@ -66,6 +69,7 @@ class TensorImpl : public RefCounted {
   ScalarType dtype_;
   bool is_contiguous_ = true;
   bool wrapped_number_ = false;
+  bool is_view_ = false;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
 };
 
