@@ -9,6 +9,7 @@
 
 #include "ember/ember.h"
 #include "ops/op_table_math.h"
+#include "ops/op_table_pointwise.h"
 
 namespace ember_test {
 
@@ -66,6 +67,8 @@ inline const std::vector<std::string>& differentiable_ops() {
       "normalize", "cosine_similarity",
       // normalization, embedding, feature dropout
       "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout",
+      // remaining pointwise names (op_table_pointwise.h)
+      "deg2rad", "rad2deg", "sinc", "logit", "float_power", "fmax", "fmin", "frexp", "ldexp",
       // pointwise math and statistics (op_table_math.h)
       "remainder", "fmod", "div_rounding", "trunc", "frac", "expm1", "exp2", "log2", "log10", "tan", "asin",
       "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "erfinv", "sgn", "nan_to_num", "atan2",
@@ -301,6 +304,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "movedim") return x.movedim(a["source"].get<int64_t>(), a["destination"].get<int64_t>());
   if (op == "t") return x.t();
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
+  if (auto r = run_pointwise_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 
