@@ -69,15 +69,15 @@ void check_probabilities(const Tensor& p) {
 
 // ---------------------------------------------------------------- normal, poisson, binomial
 
-Tensor normal(const Tensor& mean, double std, GeneratorRef generator) {
-  EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
+Tensor normal(const Tensor& mean, double stddev, GeneratorRef generator) {
+  EMBER_CHECK(stddev >= 0, "normal expects std >= 0.0, but found std ", stddev);
   check_floating(mean, "normal_kernel_cpu");
   Tensor out;
   {
     NoGradGuard no_grad;
     Tensor eps = new_tensor(mean.sizes(), mean.dtype());
     kernels::normal(eps, 0, 1, pick(generator));
-    out = eps.mul(std).add(mean.detach());
+    out = eps.mul(stddev).add(mean.detach());
   }
   record_zero_grad(out, "NormalBackward1", mean);
   return out;
@@ -110,13 +110,13 @@ Tensor normal(const Tensor& mean, const Tensor& std, GeneratorRef generator) {
   record_zero_grad(out, "NormalBackward3", mean, std);
   return out;
 }
-Tensor normal(double mean, double std, IntArrayRef size, GeneratorRef generator, const TensorOptions& options) {
-  EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
+Tensor normal(double mean, double stddev, IntArrayRef size, GeneratorRef generator, const TensorOptions& options) {
+  EMBER_CHECK(stddev >= 0, "normal expects std >= 0.0, but found std ", stddev);
   check_floating(empty({0}, TensorOptions(options.dtype())), "normal_kernel_cpu");
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = randn(size, pick(generator), options.requires_grad(false)).mul(std).add(mean);
+    out = randn(size, pick(generator), TensorOptions(options.dtype())).mul(stddev).add(mean);
   }
   if (options.requires_grad()) out.requires_grad_(true);
   return out;
@@ -261,13 +261,13 @@ T& T::geometric_(double p, GeneratorRef generator) const {
   Tensor u = uniforms(sizes(), pick(generator));
   return fill_from(*this, u.neg().log1p().div(std::log1p(-p)).floor().add(1));
 }
-T& T::log_normal_(double mean, double std, GeneratorRef generator) const {
+T& T::log_normal_(double mean, double stddev, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   check_floating(*this, "log_normal_cpu");
-  EMBER_CHECK(std > 0, "log_normal_ expects std > 0.0, but found std=", std);
+  EMBER_CHECK(stddev > 0, "log_normal_ expects std > 0.0, but found std=", stddev);
   NoGradGuard no_grad;
   Tensor z = new_tensor(sizes(), kDouble);
-  kernels::normal(z, mean, std, pick(generator));
+  kernels::normal(z, mean, stddev, pick(generator));
   return fill_from(*this, z.exp());
 }
 T T::multinomial(int64_t num_samples, bool replacement, GeneratorRef generator) const {

@@ -418,7 +418,7 @@ Tensor quantile_impl(const Tensor& self, const Tensor& q_in, bool q_scalar, std:
   EMBER_CHECK(self.dtype() == kFloat || self.dtype() == kDouble,
               "quantile() input tensor must be either float or double dtype");
   EMBER_CHECK(q_in.dtype() == self.dtype(), "quantile() q tensor must be same dtype as the input tensor");
-  Interp mode;
+  Interp mode = Interp::Linear;
   if (interpolation == "linear") mode = Interp::Linear;
   else if (interpolation == "lower") mode = Interp::Lower;
   else if (interpolation == "higher") mode = Interp::Higher;
@@ -441,7 +441,7 @@ Tensor quantile_impl(const Tensor& self, const Tensor& q_in, bool q_scalar, std:
       if (i != d) out_shape.push_back(self.size(i));
       else if (keepdim) out_shape.push_back(1);
   } else if (keepdim) {
-    out_shape.assign(static_cast<size_t>(self.dim()), 1);
+    out_shape = DimVector(static_cast<size_t>(self.dim()), 1);
   }
   const int64_t n = work.size(-1);
   EMBER_CHECK(n > 0, "quantile() input tensor must be non-empty");
@@ -825,6 +825,7 @@ Tensor spacings_of(const Tensor& y, const Tensor& x, int64_t d, const char* op) 
 }  // namespace
 
 Tensor trapezoid(const Tensor& y, const Scalar& dx, int64_t dim) {
+  EMBER_CHECK(y.dim() > 0, "Dimension specified as ", dim, " but tensor has no dimensions");
   const int64_t d = maybe_wrap_dim(dim, y.dim());
   if (y.size(d) == 0) {
     DimVector shape;
@@ -835,6 +836,7 @@ Tensor trapezoid(const Tensor& y, const Scalar& dx, int64_t dim) {
   return y.sum(IntArrayRef(d)).sub(y.select(d, 0).add(y.select(d, -1)).mul(0.5)).mul(dx);
 }
 Tensor trapezoid(const Tensor& y, const Tensor& x, int64_t dim) {
+  EMBER_CHECK(y.dim() > 0, "Dimension specified as ", dim, " but tensor has no dimensions");
   const int64_t d = maybe_wrap_dim(dim, y.dim());
   const int64_t n = y.size(d);
   if (n == 0) {
@@ -850,6 +852,7 @@ Tensor trapz(const Tensor& y, const Tensor& x, int64_t dim) { return trapezoid(y
 Tensor trapz(const Tensor& y, double dx, int64_t dim) { return trapezoid(y, Scalar(dx), dim); }
 
 Tensor cumulative_trapezoid(const Tensor& y, const Scalar& dx, int64_t dim) {
+  EMBER_CHECK(y.dim() > 0, "Dimension specified as ", dim, " but tensor has no dimensions");
   const int64_t d = maybe_wrap_dim(dim, y.dim());
   const int64_t n = y.size(d);
   const int64_t m = std::max<int64_t>(n - 1, 0);
@@ -857,6 +860,7 @@ Tensor cumulative_trapezoid(const Tensor& y, const Scalar& dx, int64_t dim) {
   return pairs.mul(dx.toDouble() / 2.).cumsum(d);
 }
 Tensor cumulative_trapezoid(const Tensor& y, const Tensor& x, int64_t dim) {
+  EMBER_CHECK(y.dim() > 0, "Dimension specified as ", dim, " but tensor has no dimensions");
   const int64_t d = maybe_wrap_dim(dim, y.dim());
   const int64_t n = y.size(d);
   if (n == 0) return y.narrow(d, 0, 0).mul(x.sum());
