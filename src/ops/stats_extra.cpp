@@ -875,10 +875,11 @@ Tensor vander(const Tensor& x, std::optional<int64_t> N, bool increasing) {
   const int64_t n = N.value_or(x.size(0));
   EMBER_CHECK(n >= 0, "N must be non-negative.");
   const ScalarType dt = promote_types(x.dtype(), kLong);
-  Tensor result = ones({x.size(0), n}, TensorOptions(dt));
+  Tensor result = ones({x.size(0), std::min<int64_t>(n, 1)}, TensorOptions(dt));
   if (n > 1) {
+    // ATen writes the running products into a slice of ones (CopySlices); a cat gives the same.
     Tensor powers = x.to(dt).unsqueeze(1).expand({x.size(0), n - 1}).cumprod(1);
-    result.slice(1, 1).copy_(powers);
+    result = named_as(cat({result, powers}, 1), "CopySlices");
   }
   return increasing ? result : result.flip({1});
 }
