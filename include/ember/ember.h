@@ -83,3 +83,4 @@
 #include "ember/ops/pointwise_math.h"
 #include "ember/ops/pointwise_extra.h"
 #include "ember/ops/reduction_stats.h"
+#include "ember/ops/stats_extra.h"

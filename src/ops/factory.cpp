@@ -1,5 +1,6 @@
 // Factories, fills, copies, clone/contiguous/to, random tensors and from_blob.
 #include "ember/ops/factory.h"
+#include "ember/ops/stats_extra.h"
 
 #include <algorithm>
 #include <cmath>
@@ -204,11 +205,8 @@ Tensor randperm(int64_t n, const TensorOptions& options) {
   }
   return finish(options.dtype() == kLong ? idx : ops::cast(idx, options.dtype()), options);
 }
-Tensor bernoulli(const Tensor& p) {
-  EMBER_CHECK(p.is_floating_point(), "bernoulli: expected a floating point tensor of probabilities");
-  Tensor u = rand(p.sizes(), TensorOptions(p.dtype()));
-  return lt(u, p.detach()).to(p.dtype());
-}
+// Probabilities are checked to lie in [0, 1] (src/ops/random_extra.cpp).
+Tensor bernoulli(const Tensor& p) { return bernoulli(p, std::nullopt); }
 Tensor rand_like(const Tensor& t, const TensorOptions& o) { return rand(t.sizes(), like(t, o)); }
 Tensor randn_like(const Tensor& t, const TensorOptions& o) { return randn(t.sizes(), like(t, o)); }
 Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& o) { return randint(high, t.sizes(), like(t, o)); }

@@ -10,6 +10,7 @@
 #include "ember/ember.h"
 #include "ops/op_table_math.h"
 #include "ops/op_table_pointwise.h"
+#include "ops/op_table_stats.h"
 
 namespace ember_test {
 
@@ -74,12 +75,16 @@ inline const std::vector<std::string>& differentiable_ops() {
       "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "erfinv", "sgn", "nan_to_num", "atan2",
       "hypot", "logaddexp", "logaddexp2", "copysign", "clamp_tensor", "clamp_min_tensor", "clamp_max_tensor",
       "inplace_unary", "inplace_binary", "trace", "cumprod", "cummax", "cummin", "median", "nanmedian",
+      // factories, sampling and statistics (op_table_stats.h)
+      "cov", "corrcoef", "dist", "cdist", "logcumsumexp", "diff", "trapezoid", "cumulative_trapezoid", "gradient",
+      "quantile", "nanquantile", "msort", "vander", "renorm",
       "kthvalue", "mode", "std_mean", "var_mean", "nansum", "nanmean"};
   return ops;
 }
 
 // Runs fixture op `op` on `in` with `args`; throws for an op the table does not know.
 inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const json& a) {
+  if (in.empty()) return run_stats_op(op, in, a).value();  // factories take no tensor
   auto has = [&](const char* k) { return a.contains(k); };
   const Tensor& B = in.size() > 1 ? in[1] : in[0];  // one-input cases use the tensor twice
   auto num = [&](const char* k, double d) { return has(k) ? a[k].get<double>() : d; };
@@ -305,6 +310,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "t") return x.t();
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
   if (auto r = run_pointwise_op(op, in, a)) return *r;
+  if (auto r = run_stats_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 

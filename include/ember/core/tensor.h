@@ -33,6 +33,9 @@ class DeprecatedTypeProperties;
 template <typename T, size_t N>
 class TensorAccessor;
 using TensorList = ArrayRef<Tensor>;
+// An optional random generator (LibTorch's c10::optional<Generator>); the default one when empty.
+class Generator;
+using GeneratorRef = std::optional<std::reference_wrapper<Generator>>;
 
 class Tensor {
  public:
@@ -603,6 +606,40 @@ class Tensor {
   bool is_view() const { return impl().is_view(); }
   // Same storage, offset, sizes and strides as `tensor`.
   bool is_set_to(const Tensor& tensor) const;
+  // ---- stats (src/ops/stats_extra.cpp, src/ops/random_extra.cpp) ----
+  Tensor bernoulli(GeneratorRef generator = std::nullopt) const;
+  Tensor bernoulli(double p, GeneratorRef generator = std::nullopt) const;
+  Tensor& bernoulli_(const Tensor& p, GeneratorRef generator = std::nullopt) const;
+  Tensor& bernoulli_(double p, GeneratorRef generator) const;
+  Tensor& cauchy_(double median = 0, double sigma = 1, GeneratorRef generator = std::nullopt) const;
+  Tensor& exponential_(double lambd = 1, GeneratorRef generator = std::nullopt) const;
+  Tensor& geometric_(double p, GeneratorRef generator = std::nullopt) const;
+  Tensor& log_normal_(double mean = 1, double std = 2, GeneratorRef generator = std::nullopt) const;
+  Tensor multinomial(int64_t num_samples, bool replacement = false, GeneratorRef generator = std::nullopt) const;
+  Tensor bincount(const std::optional<Tensor>& weights = std::nullopt, int64_t minlength = 0) const;
+  Tensor histc(int64_t bins = 100, const Scalar& min = 0, const Scalar& max = 0) const;
+  std::tuple<Tensor, Tensor> histogram(const Tensor& bins, const std::optional<Tensor>& weight = std::nullopt,
+                                       bool density = false) const;
+  std::tuple<Tensor, Tensor> histogram(int64_t bins = 100, std::optional<ArrayRef<double>> range = std::nullopt,
+                                       const std::optional<Tensor>& weight = std::nullopt, bool density = false) const;
+  Tensor msort() const;
+  Tensor quantile(const Tensor& q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                  std::string_view interpolation = "linear") const;
+  Tensor quantile(double q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                  std::string_view interpolation = "linear") const;
+  Tensor nanquantile(const Tensor& q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                     std::string_view interpolation = "linear") const;
+  Tensor nanquantile(double q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                     std::string_view interpolation = "linear") const;
+  Tensor cov(int64_t correction = 1, const std::optional<Tensor>& fweights = std::nullopt,
+             const std::optional<Tensor>& aweights = std::nullopt) const;
+  Tensor corrcoef() const;
+  Tensor dist(const Tensor& other, const Scalar& p = 2) const;
+  Tensor logcumsumexp(int64_t dim) const;
+  Tensor diff(int64_t n = 1, int64_t dim = -1, const std::optional<Tensor>& prepend = std::nullopt,
+              const std::optional<Tensor>& append = std::nullopt) const;
+  Tensor renorm(const Scalar& p, int64_t dim, const Scalar& maxnorm) const;
+  Tensor& renorm_(const Scalar& p, int64_t dim, const Scalar& maxnorm) const;
   // in-place forms of the older unary ops
   Tensor& sin_() const;
   Tensor& cos_() const;
