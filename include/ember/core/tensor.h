@@ -473,6 +473,9 @@ class Tensor {
   Tensor& erfinv_() const;
   Tensor sgn() const;
   Tensor& sgn_() const;
+  // ---- nn functions (src/ops/nn_functions.cpp) ----
+  Tensor prelu(const Tensor& weight) const;
+  Tensor hardshrink(const Scalar& lambd = 0.5) const;
   // in-place forms of the older unary ops
   Tensor& sin_() const;
   Tensor& cos_() const;
