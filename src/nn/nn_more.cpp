@@ -45,6 +45,9 @@ std::vector<int64_t> unpool_output_size(const Tensor& input, IntArrayRef kernel_
 }  // namespace detail
 
 Tensor gumbel_softmax(const Tensor& logits, const GumbelSoftmaxFuncOptions& options) {
+  // LibTorch's message comes from the exponential sampler it draws the noise with.
+  EMBER_CHECK(is_floating_type(logits.dtype()), "\"exponential_cpu\" not implemented for '", to_string(logits.dtype()),
+              "'");
   Tensor gumbels;
   {
     NoGradGuard ng;

@@ -193,7 +193,8 @@ std::tuple<Tensor, Tensor> fractional_max_pool2d(const Tensor& self, IntArrayRef
 
 std::tuple<Tensor, Tensor> fractional_max_pool3d(const Tensor& self, IntArrayRef kernel_size, IntArrayRef output_size,
                                                  const Tensor& random_samples) {
-  return fractional_max_pool("fractional_max_pool3d", self, kernel_size, output_size, random_samples, 3);
+  // ATen's 3-D messages name its out= kernel.
+  return fractional_max_pool("fractional_max_pool3d_out", self, kernel_size, output_size, random_samples, 3);
 }
 
 // ---------------------------------------------------------------- bilinear, pdist
@@ -203,8 +204,8 @@ Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight
               input2.dim());
   EMBER_CHECK(input1.dim() >= 1, "bilinear(): expected inputs with at least one dimension");
   for (int64_t i = 0; i < input1.dim() - 1; ++i)
-    EMBER_CHECK(input1.size(i) == input2.size(i), "bilinear(): input batch dimensions do not match: got ",
-                input1.size(i), " and ", input2.size(i));
+    EMBER_CHECK(input1.size(i) == input2.size(i), "bilinear(): input batch dimensions do not match at dim ", i,
+                ": got ", input1.size(i), " and ", input2.size(i));
   EMBER_CHECK(weight.dim() == 3, "bilinear(): expected a 3-D weight (out, in1, in2), got ", weight.sizes());
   EMBER_CHECK(input1.size(-1) == weight.size(1), "bilinear(): input1 size does not match weight size: got ",
               input1.size(-1), " but expected ", weight.size(1));
@@ -349,11 +350,10 @@ Tensor cubic_far(const Tensor& t) {
 }
 
 void check_grid_sampler(const Tensor& input, const Tensor& grid, int64_t interpolation_mode, int64_t padding_mode) {
-  EMBER_CHECK(input.dtype() == grid.dtype(), "grid_sampler(): expected input and grid to have same dtype, but input has ",
-              to_string(input.dtype()), " and grid has ", to_string(grid.dtype()));
-  EMBER_CHECK(input.dim() == grid.dim() && (input.dim() == 4 || input.dim() == 5),
-              "grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but got input with sizes ",
-              input.sizes(), " and grid with sizes ", grid.sizes());
+  const int64_t d = input.dim() == 5 ? 5 : 4;
+  EMBER_CHECK(input.dim() == d && grid.dim() == d, "grid_sampler(): expected ", d,
+              "D input and grid with same number of dimensions, but got input with sizes ", input.sizes(),
+              " and grid with sizes ", grid.sizes());
   EMBER_CHECK(input.size(0) == grid.size(0),
               "grid_sampler(): expected grid and input to have same batch size, but got input with sizes ",
               input.sizes(), " and grid with sizes ", grid.sizes());
@@ -369,6 +369,8 @@ void check_grid_sampler(const Tensor& input, const Tensor& grid, int64_t interpo
   EMBER_CHECK(padding_mode >= 0 && padding_mode <= 2,
               "grid_sampler(): expected padding_mode 0 (zeros), 1 (border) or 2 (reflection), got ", padding_mode);
   EMBER_CHECK(is_floating_type(input.dtype()), "\"grid_sampler\" not implemented for '", to_string(input.dtype()), "'");
+  EMBER_CHECK(input.scalar_type() == grid.scalar_type(), "expected scalar type ", to_string(input.dtype()),
+              " but found ", to_string(grid.dtype()));
 }
 
 Tensor grid_sample_impl(const Tensor& input, const Tensor& grid, int64_t mode, int64_t padding_mode,
@@ -417,7 +419,14 @@ Tensor grid_sample_impl(const Tensor& input, const Tensor& grid, int64_t mode, i
   if (mode == 1) {  // nearest, ties to even as std::nearbyint
     std::vector<Tensor> pos;
     for (size_t j = 0; j < nd; ++j) pos.push_back(coord[j].detach().round());
-    return s.at(pos).view(out_shape);
+    Tensor picked = s.at(pos);
+    if (GradMode::is_enabled() && grid.requires_grad()) {
+      // PyTorch gives the grid a zero gradient here, not none: add a zero that depends on it
+      // (clamped first, so inf and NaN coordinates still add exactly 0).
+      Tensor zero = where(g.isnan(), 0.0, g.clamp(-1.0, 1.0)).mul(0).sum({2}).view({n, 1, p});
+      picked = picked.add(zero);
+    }
+    return picked.view(out_shape);
   }
   // (bi/tri)linear: the 2^nd corners around each point, weighted by the opposite box volumes.
   std::vector<Tensor> lo(nd), frac(nd);
@@ -468,8 +477,7 @@ Tensor grid_sampler(const Tensor& input, const Tensor& grid, int64_t interpolati
 // ---------------------------------------------------------------- channel shuffle, convolutions
 
 Tensor channel_shuffle(const Tensor& self, int64_t groups) {
-  EMBER_CHECK(self.dim() > 2, "channel_shuffle expects input to have at least 3 dimensions, but got input with sizes ",
-              self.sizes());
+  EMBER_CHECK(self.dim() > 2, "channel_shuffle expects input with > 2 dims, but got input with sizes ", self.sizes());
   EMBER_CHECK(groups > 0, "Number of groups to divide channels in must be positive.", " Value of groups:", groups);
   const int64_t c = self.size(1);
   EMBER_CHECK(c % groups == 0, "Number of channels must be divisible by groups. Got ", c, " channels and ", groups,
@@ -511,10 +519,10 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor& bias
 
 Tensor nll_loss2d(const Tensor& self, const Tensor& target, const Tensor& weight, int64_t reduction,
                   int64_t ignore_index) {
-  EMBER_CHECK(self.dim() == 4, "only batches of spatial inputs supported (4D tensors), but got input of size: ",
-              self.sizes());
-  EMBER_CHECK(target.dim() == 3, "only batches of spatial targets supported (3D tensors) but got targets of size: ",
-              target.sizes());
+  EMBER_CHECK(target.dim() == 3, "only batches of spatial targets supported (3D tensors) but got targets of dimension: ",
+              target.dim());
+  EMBER_CHECK(self.dim() == 4, "only batches of spatial inputs supported (4D tensors), but got input of dimension: ",
+              self.dim());
   return nll_loss(self, target, weight, reduction, ignore_index);
 }
 
@@ -601,7 +609,7 @@ Tensor rrelu_with_noise(const Tensor& self, const Tensor& noise, const Scalar& l
   const double lo = lower.toDouble(), hi = upper.toDouble();
   EMBER_CHECK(is_floating_type(self.dtype()), "\"rrelu_with_noise_out_cpu\" not implemented for '",
               to_string(self.dtype()), "'");
-  EMBER_CHECK(lo <= hi, "Lower bound should be less than or equal to the upper bound");
+  // As ATen, lower > upper is accepted (the slopes then lie in [upper, lower]).
   if (!training) return leaky_relu(self, (lo + hi) / 2);
   EMBER_CHECK(noise.numel() == self.numel(), "rrelu_with_noise: noise must have as many elements as self (",
               self.numel(), "), got ", noise.sizes());
