@@ -289,4 +289,18 @@ Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
   return x;
 }
 
+std::tuple<Tensor, Tensor> adaptive_max_pool3d(const Tensor& input, IntArrayRef output_size) {
+  EMBER_CHECK(output_size.size() == 3, "adaptive_max_pool3d(): internal error: output_size.size() must be 3");
+  EMBER_CHECK(input.dim() == 4 || input.dim() == 5, "adaptive_max_pool3d(): Expected 4D or 5D tensor, but got: ",
+              input.sizes());
+  check_spatial_nonempty("adaptive_max_pool3d", input, 1);
+  EMBER_CHECK(is_floating_type(input.dtype()), "\"adaptive_max_pool3d_cpu\" not implemented for '",
+              to_string(input.dtype()), "'");
+  EMBER_CHECK(output_size[0] > 0 && output_size[1] > 0 && output_size[2] > 0,
+              "adaptive_max_pool3d(): output_size must be positive, got ", output_size);
+  return separable_max(input, {adaptive_windows(input.size(-3), output_size[0]),
+                               adaptive_windows(input.size(-2), output_size[1]),
+                               adaptive_windows(input.size(-1), output_size[2])});
+}
+
 }  // namespace ember

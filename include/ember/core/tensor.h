@@ -640,6 +640,9 @@ class Tensor {
               const std::optional<Tensor>& append = std::nullopt) const;
   Tensor renorm(const Scalar& p, int64_t dim, const Scalar& maxnorm) const;
   Tensor& renorm_(const Scalar& p, int64_t dim, const Scalar& maxnorm) const;
+  // ---- nn functions (src/ops/nn_functions.cpp) ----
+  Tensor prelu(const Tensor& weight) const;
+  Tensor hardshrink(const Scalar& lambd = 0.5) const;
   // in-place forms of the older unary ops
   Tensor& sin_() const;
   Tensor& cos_() const;

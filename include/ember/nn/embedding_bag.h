@@ -70,6 +70,36 @@ struct EmbeddingBagOptions {
   std::optional<int64_t> padding_idx_;
 };
 
+// The options of EmbeddingBag::from_pretrained.
+struct EmbeddingBagFromPretrainedOptions {
+  EmbeddingBagFromPretrainedOptions& freeze(bool v) { return freeze_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& max_norm(std::optional<double> v) { return max_norm_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& norm_type(double v) { return norm_type_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& scale_grad_by_freq(bool v) { return scale_grad_by_freq_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& mode(EmbeddingBagMode v) { return mode_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& sparse(bool v) { return sparse_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& include_last_offset(bool v) { return include_last_offset_ = v, *this; }
+  EmbeddingBagFromPretrainedOptions& padding_idx(std::optional<int64_t> v) { return padding_idx_ = v, *this; }
+  bool freeze() const { return freeze_; }
+  std::optional<double> max_norm() const { return max_norm_; }
+  double norm_type() const { return norm_type_; }
+  bool scale_grad_by_freq() const { return scale_grad_by_freq_; }
+  const EmbeddingBagMode& mode() const { return mode_; }
+  bool sparse() const { return sparse_; }
+  bool include_last_offset() const { return include_last_offset_; }
+  std::optional<int64_t> padding_idx() const { return padding_idx_; }
+
+ private:
+  bool freeze_ = true;
+  std::optional<double> max_norm_;
+  double norm_type_ = 2.0;
+  bool scale_grad_by_freq_ = false;
+  EmbeddingBagMode mode_ = Reduction::Mean;
+  bool sparse_ = false;
+  bool include_last_offset_ = false;
+  std::optional<int64_t> padding_idx_;
+};
+
 namespace functional {
 struct EmbeddingBagFuncOptions {
   EmbeddingBagFuncOptions& offsets(Tensor v) { return offsets_ = std::move(v), *this; }
@@ -126,6 +156,8 @@ class EmbeddingBag : public ModuleHolder<EmbeddingBagImpl> {
  public:
   using ModuleHolder<EmbeddingBagImpl>::ModuleHolder;
   using Impl = EmbeddingBagImpl;
+  // An EmbeddingBag whose weight is `embeddings` (rows, cols), frozen unless freeze(false).
+  static EmbeddingBag from_pretrained(const Tensor& embeddings, const EmbeddingBagFromPretrainedOptions& options = {});
 };
 
 }  // namespace nn
