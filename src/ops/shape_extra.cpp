@@ -645,6 +645,9 @@ Tensor kron(const Tensor& a, const Tensor& b) {
   return unsafe_view(a.reshape(va).mul(b.reshape(vb)), out);
 }
 
+Tensor Tensor::kron(const Tensor& other) const { return ember::kron(*this, other); }
+Tensor Tensor::inner(const Tensor& other) const { return ember::inner(*this, other); }
+
 namespace {
 
 constexpr int kLetters = 52;

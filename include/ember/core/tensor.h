@@ -557,6 +557,8 @@ class Tensor {
                            std::optional<int64_t> output_size = std::nullopt) const;
   Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
                            std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor kron(const Tensor& other) const;
+  Tensor inner(const Tensor& other) const;
   // LibTorch's packed accessors (ember/core/packed_accessor.h): sizes and strides held by value.
   template <typename T, size_t N, template <typename U> class PtrTraits = DefaultPtrTraits>
   GenericPackedTensorAccessor<T, N, PtrTraits, int32_t> packed_accessor32() const&;
