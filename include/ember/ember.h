@@ -89,3 +89,4 @@
 #include "ember/ops/pointwise_extra.h"
 #include "ember/ops/reduction_stats.h"
 #include "ember/ops/stats_extra.h"
+#include "ember/ops/shape_extra.h"

@@ -11,6 +11,7 @@
 #include "ops/op_table_math.h"
 #include "ops/op_table_pointwise.h"
 #include "ops/op_table_stats.h"
+#include "ops/op_table_shape.h"
 
 namespace ember_test {
 
@@ -79,6 +80,14 @@ inline const std::vector<std::string>& differentiable_ops() {
       "cov", "corrcoef", "dist", "cdist", "logcumsumexp", "diff", "trapezoid", "cumulative_trapezoid", "gradient",
       "quantile", "nanquantile", "msort", "vander", "renorm",
       "kthvalue", "mode", "std_mean", "var_mean", "nansum", "nanmean"};
+      "kthvalue", "mode", "std_mean", "var_mean", "nansum", "nanmean",
+      // shape, view and indexing extras (op_table_shape.h)
+      "index_add", "index_copy", "index_fill", "index_reduce", "scatter_reduce", "put", "take", "take_along_dim",
+      "masked_scatter", "index_put_list", "slice_scatter", "select_scatter", "diagonal_scatter", "as_strided_scatter", "diag",
+      "diagflat", "diag_embed", "block_diag", "roll", "rot90", "tile", "unfold", "repeat_interleave", "hstack", "vstack",
+      "dstack", "column_stack", "tensor_split", "meshgrid", "broadcast_tensors", "atleast_3d", "einsum", "tensordot",
+      "kron", "inner", "cartesian_prod", "combinations", "sum_to_size", "ravel", "fliplr", "flipud", "moveaxis",
+      "swapdims", "inplace_tri", "fill_diagonal_"};
   return ops;
 }
 
@@ -311,6 +320,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
   if (auto r = run_pointwise_op(op, in, a)) return *r;
   if (auto r = run_stats_op(op, in, a)) return *r;
+  if (auto r = run_shape_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 

@@ -32,6 +32,10 @@ class Tensor;
 class DeprecatedTypeProperties;
 template <typename T, size_t N>
 class TensorAccessor;
+template <typename T>
+struct DefaultPtrTraits;
+template <typename T, size_t N, template <typename U> class PtrTraits, typename index_t>
+class GenericPackedTensorAccessor;
 using TensorList = ArrayRef<Tensor>;
 // An optional random generator (LibTorch's c10::optional<Generator>); the default one when empty.
 class Generator;
@@ -643,6 +647,97 @@ class Tensor {
   // ---- nn functions (src/ops/nn_functions.cpp) ----
   Tensor prelu(const Tensor& weight) const;
   Tensor hardshrink(const Scalar& lambd = 0.5) const;
+  // ---- shape, view and indexing extras (src/ops/shape_extra.cpp, src/ops/indexing_extra.cpp) ----
+  Tensor alias() const;
+  Tensor as_strided(IntArrayRef size, IntArrayRef stride, std::optional<int64_t> storage_offset = std::nullopt) const;
+  const Tensor& as_strided_(IntArrayRef size, IntArrayRef stride,
+                            std::optional<int64_t> storage_offset = std::nullopt) const;
+  Tensor as_strided_scatter(const Tensor& src, IntArrayRef size, IntArrayRef stride,
+                            std::optional<int64_t> storage_offset = std::nullopt) const;
+  Tensor broadcast_to(IntArrayRef size) const;
+  Tensor diag(int64_t diagonal = 0) const;
+  Tensor diag_embed(int64_t offset = 0, int64_t dim1 = -2, int64_t dim2 = -1) const;
+  Tensor diagflat(int64_t offset = 0) const;
+  Tensor diagonal_scatter(const Tensor& src, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1) const;
+  Tensor select_scatter(const Tensor& src, int64_t dim, int64_t index) const;
+  Tensor slice_scatter(const Tensor& src, int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+                       std::optional<int64_t> end = std::nullopt, int64_t step = 1) const;
+  std::vector<Tensor> tensor_split(int64_t sections, int64_t dim = 0) const;
+  std::vector<Tensor> tensor_split(IntArrayRef indices, int64_t dim = 0) const;
+  std::vector<Tensor> tensor_split(const Tensor& tensor_indices_or_sections, int64_t dim = 0) const;
+  std::vector<Tensor> hsplit(int64_t sections) const;
+  std::vector<Tensor> hsplit(IntArrayRef indices) const;
+  std::vector<Tensor> vsplit(int64_t sections) const;
+  std::vector<Tensor> vsplit(IntArrayRef indices) const;
+  std::vector<Tensor> dsplit(int64_t sections) const;
+  std::vector<Tensor> dsplit(IntArrayRef indices) const;
+  Tensor& fill_diagonal_(const Scalar& fill_value, bool wrap = false) const;
+  Tensor fliplr() const;
+  Tensor flipud() const;
+  Tensor moveaxis(int64_t source, int64_t destination) const;
+  Tensor moveaxis(IntArrayRef source, IntArrayRef destination) const;
+  Tensor swapdims(int64_t dim0, int64_t dim1) const;
+  Tensor& swapdims_(int64_t dim0, int64_t dim1) const;
+  Tensor& swapaxes_(int64_t axis0, int64_t axis1) const;
+  Tensor& transpose_(int64_t dim0, int64_t dim1) const;
+  Tensor& t_() const;
+  Tensor& tril_(int64_t diagonal = 0) const;
+  Tensor& triu_(int64_t diagonal = 0) const;
+  Tensor narrow_copy(int64_t dim, int64_t start, int64_t length) const;
+  Tensor new_empty(IntArrayRef size, TensorOptions options = {}) const;
+  Tensor new_empty_strided(IntArrayRef size, IntArrayRef stride, TensorOptions options = {}) const;
+  Tensor new_full(IntArrayRef size, const Scalar& fill_value, TensorOptions options = {}) const;
+  Tensor new_ones(IntArrayRef size, TensorOptions options = {}) const;
+  Tensor new_zeros(IntArrayRef size, TensorOptions options = {}) const;
+  Tensor numpy_T() const;
+  Tensor ravel() const;
+  Tensor roll(IntArrayRef shifts, IntArrayRef dims = {}) const;
+  Tensor rot90(int64_t k = 1, IntArrayRef dims = {0, 1}) const;
+  Tensor tile(IntArrayRef dims) const;
+  Tensor unfold(int64_t dimension, int64_t size, int64_t step) const;
+  Tensor sum_to_size(IntArrayRef size) const;
+  const Tensor& resize_(IntArrayRef size, std::optional<MemoryFormat> memory_format = std::nullopt) const;
+  const Tensor& resize_as_(const Tensor& the_template, std::optional<MemoryFormat> memory_format = std::nullopt) const;
+  Tensor argwhere() const;
+  std::vector<Tensor> nonzero_numpy() const;
+  Tensor index_add(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1) const;
+  Tensor& index_add_(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1) const;
+  Tensor index_copy(int64_t dim, const Tensor& index, const Tensor& source) const;
+  Tensor& index_copy_(int64_t dim, const Tensor& index, const Tensor& source) const;
+  Tensor index_fill(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor index_fill(int64_t dim, const Tensor& index, const Tensor& value) const;
+  Tensor& index_fill_(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor& index_fill_(int64_t dim, const Tensor& index, const Tensor& value) const;
+  Tensor index_put(const std::vector<std::optional<Tensor>>& indices, const Tensor& values, bool accumulate = false) const;
+  Tensor index_reduce(int64_t dim, const Tensor& index, const Tensor& source, std::string_view reduce,
+                      bool include_self = true) const;
+  Tensor& index_reduce_(int64_t dim, const Tensor& index, const Tensor& source, std::string_view reduce,
+                        bool include_self = true) const;
+  Tensor scatter_reduce(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce,
+                        bool include_self = true) const;
+  Tensor& scatter_reduce_(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce,
+                          bool include_self = true) const;
+  Tensor masked_scatter(const Tensor& mask, const Tensor& source) const;
+  Tensor& masked_scatter_(const Tensor& mask, const Tensor& source) const;
+  Tensor put(const Tensor& index, const Tensor& source, bool accumulate = false) const;
+  Tensor& put_(const Tensor& index, const Tensor& source, bool accumulate = false) const;
+  Tensor take(const Tensor& index) const;
+  Tensor take_along_dim(const Tensor& indices, std::optional<int64_t> dim = std::nullopt) const;
+  Tensor repeat_interleave(const Tensor& repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor kron(const Tensor& other) const;
+  Tensor inner(const Tensor& other) const;
+  // LibTorch's packed accessors (ember/core/packed_accessor.h): sizes and strides held by value.
+  template <typename T, size_t N, template <typename U> class PtrTraits = DefaultPtrTraits>
+  GenericPackedTensorAccessor<T, N, PtrTraits, int32_t> packed_accessor32() const&;
+  template <typename T, size_t N, template <typename U> class PtrTraits = DefaultPtrTraits>
+  GenericPackedTensorAccessor<T, N, PtrTraits, int32_t> packed_accessor32() && = delete;
+  template <typename T, size_t N, template <typename U> class PtrTraits = DefaultPtrTraits>
+  GenericPackedTensorAccessor<T, N, PtrTraits, int64_t> packed_accessor64() const&;
+  template <typename T, size_t N, template <typename U> class PtrTraits = DefaultPtrTraits>
+  GenericPackedTensorAccessor<T, N, PtrTraits, int64_t> packed_accessor64() && = delete;
   // in-place forms of the older unary ops
   Tensor& sin_() const;
   Tensor& cos_() const;
@@ -777,3 +872,4 @@ using variable_list = std::vector<Tensor>;
 using tensor_list = std::vector<Tensor>;
 
 }  // namespace ember
+#include "ember/core/packed_accessor.h"
