@@ -1,0 +1,4 @@
+// The header path LibTorch used before 1.13 (c10d/Work.hpp).
+#pragma once
+
+#include "torch/csrc/distributed/c10d/Work.hpp"
