@@ -67,6 +67,7 @@
 #include "ember/serialize/ivalue.h"
 #include "ember/serialize/serialize.h"
 #include "ember/ops/activation_extra.h"
+#include "ember/ops/activation_inplace.h"
 #include "ember/ops/loss_extra.h"
 #include "ember/ops/upsample.h"
 #include "ember/ops/pool_extra.h"
