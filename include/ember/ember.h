@@ -82,3 +82,4 @@
 #include "ember/nn/embedding_bag.h"
 #include "ember/ops/pointwise_math.h"
 #include "ember/ops/reduction_stats.h"
+#include "ember/ops/special.h"
