@@ -9,6 +9,7 @@
 
 #include "ember/ember.h"
 #include "ops/op_table_math.h"
+#include "ops/op_table_special.h"
 
 namespace ember_test {
 
@@ -64,6 +65,10 @@ inline const std::vector<std::string>& differentiable_ops() {
       "adaptive_avg_pool2d_backward",
       "binary_cross_entropy_with_logits", "xlogy", "kl_div", "margin_ranking_loss", "cosine_embedding_loss", "pad",
       "normalize", "cosine_similarity",
+      // special functions (op_table_special.h)
+      "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma", "igammac", "special_entr", "special_erfcx",
+      "special_ndtr", "special_ndtri", "special_log_ndtr", "special_i0e", "special_i1", "special_i1e",
+      "special_xlog1py", "special_zeta", "special_round", "special_inplace",
       // normalization, embedding, feature dropout
       "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout",
       // pointwise math and statistics (op_table_math.h)
@@ -301,6 +306,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "movedim") return x.movedim(a["source"].get<int64_t>(), a["destination"].get<int64_t>());
   if (op == "t") return x.t();
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
+  if (auto r = run_special_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 
