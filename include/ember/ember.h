@@ -91,3 +91,4 @@
 #include "ember/ops/reduction_stats.h"
 #include "ember/ops/stats_extra.h"
 #include "ember/ops/shape_extra.h"
+#include "ember/ops/special.h"

@@ -12,6 +12,7 @@
 #include "ops/op_table_pointwise.h"
 #include "ops/op_table_stats.h"
 #include "ops/op_table_shape.h"
+#include "ops/op_table_special.h"
 
 namespace ember_test {
 
@@ -67,6 +68,10 @@ inline const std::vector<std::string>& differentiable_ops() {
       "adaptive_avg_pool2d_backward",
       "binary_cross_entropy_with_logits", "xlogy", "kl_div", "margin_ranking_loss", "cosine_embedding_loss", "pad",
       "normalize", "cosine_similarity",
+      // special functions (op_table_special.h)
+      "lgamma", "digamma", "polygamma", "mvlgamma", "i0", "igamma", "igammac", "special_entr", "special_erfcx",
+      "special_ndtr", "special_ndtri", "special_log_ndtr", "special_i0e", "special_i1", "special_i1e",
+      "special_xlog1py", "special_zeta", "special_round", "special_inplace",
       // normalization, embedding, feature dropout
       "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout",
       // remaining pointwise names (op_table_pointwise.h)
@@ -321,6 +326,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (auto r = run_pointwise_op(op, in, a)) return *r;
   if (auto r = run_stats_op(op, in, a)) return *r;
   if (auto r = run_shape_op(op, in, a)) return *r;
+  if (auto r = run_special_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 

@@ -738,6 +738,21 @@ class Tensor {
   GenericPackedTensorAccessor<T, N, PtrTraits, int64_t> packed_accessor64() const&;
   template <typename T, size_t N, template <typename U> class PtrTraits = DefaultPtrTraits>
   GenericPackedTensorAccessor<T, N, PtrTraits, int64_t> packed_accessor64() && = delete;
+  // ---- special functions (src/ops/special.cpp) ----
+  Tensor lgamma() const;
+  Tensor& lgamma_() const;
+  Tensor digamma() const;
+  Tensor& digamma_() const;
+  Tensor polygamma(int64_t n) const;
+  Tensor& polygamma_(int64_t n) const;
+  Tensor mvlgamma(int64_t p) const;
+  Tensor& mvlgamma_(int64_t p) const;
+  Tensor i0() const;
+  Tensor& i0_() const;
+  Tensor igamma(const Tensor& other) const;
+  Tensor& igamma_(const Tensor& other) const;
+  Tensor igammac(const Tensor& other) const;
+  Tensor& igammac_(const Tensor& other) const;
   // in-place forms of the older unary ops
   Tensor& sin_() const;
   Tensor& cos_() const;
