@@ -9,6 +9,7 @@
 
 #include "ember/ember.h"
 #include "ops/op_table_math.h"
+#include "ops/op_table_linalg.h"
 
 namespace ember_test {
 
@@ -66,6 +67,12 @@ inline const std::vector<std::string>& differentiable_ops() {
       "normalize", "cosine_similarity",
       // normalization, embedding, feature dropout
       "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout",
+      // linear algebra on LAPACK (op_table_linalg.h)
+      "addmv", "addr", "addbmm", "baddbmm", "vdot", "multi_dot", "chain_matmul", "vecdot", "linalg_cross", "matrix_power",
+      "matrix_exp", "vander", "det", "slogdet", "logdet", "inv", "solve", "lu_factor", "lu", "lu_solve", "lu_unpack",
+      "cholesky", "cholesky_old", "cholesky_inverse", "cholesky_solve", "solve_triangular", "triangular_solve", "qr",
+      "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "vector_norm", "matrix_norm", "linalg_norm",
+      "frobenius_norm", "nuclear_norm", "cond",
       // pointwise math and statistics (op_table_math.h)
       "remainder", "fmod", "div_rounding", "trunc", "frac", "expm1", "exp2", "log2", "log10", "tan", "asin",
       "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "erfinv", "sgn", "nan_to_num", "atan2",
@@ -301,6 +308,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "movedim") return x.movedim(a["source"].get<int64_t>(), a["destination"].get<int64_t>());
   if (op == "t") return x.t();
   if (op == "sort") return std::get<0>(x.sort(a["dim"].get<int64_t>(), a["descending"].get<bool>()));
+  if (auto r = run_linalg_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 
