@@ -345,12 +345,13 @@ std::tuple<Tensor, Tensor> linalg_qr(const Tensor& A, std::string_view mode) {
   }
   if (any_requires_grad(A)) {
     auto node = make_node<LinalgQrBackward0>(A);
-    node->Q = save_output(Q);
-    node->R = save_output(R);
     node->mode = std::string(mode);
     node->set_num_inputs(2);
+    // History first: a saved output remembers which output of the node it is.
     if (mode != "r") set_history(Q, node, 0);
     set_history(R, node, 1);
+    node->Q = save_output(Q);
+    node->R = save_output(R);
   }
   return {Q, R};
 }
@@ -446,11 +447,12 @@ std::tuple<Tensor, Tensor> eigh_impl(const Tensor& A, std::string_view UPLO, boo
   if (grad) {
     auto node = make_node<EighBackward>(A);
     node->name_ = node_name;
-    node->L = save_output(e.L);
-    node->V = save_output(e.V);
     node->set_num_inputs(2);
+    // History first: a saved output remembers which output of the node it is.
     set_history(e.L, node, 0);
     set_history(e.V, node, 1);
+    node->L = save_output(e.L);
+    node->V = save_output(e.V);
   }
   return {e.L, want_vectors ? e.V : empty({0}, TensorOptions(A.dtype()))};
 }
@@ -480,14 +482,15 @@ std::tuple<Tensor, Tensor, Tensor> linalg_svd(const Tensor& A, bool full_matrice
   SvdRaw d = svd_raw(A, full_matrices, true, "linalg.svd");
   if (any_requires_grad(A)) {
     auto node = make_node<LinalgSvdBackward0>(A);
-    node->U = save_output(d.U);
-    node->S = save_output(d.S);
-    node->Vh = save_output(d.Vh);
     node->full = full_matrices;
     node->set_num_inputs(3);
+    // History first: a saved output remembers which output of the node it is.
     set_history(d.U, node, 0);
     set_history(d.S, node, 1);
     set_history(d.Vh, node, 2);
+    node->U = save_output(d.U);
+    node->S = save_output(d.S);
+    node->Vh = save_output(d.Vh);
   }
   return {d.U, d.S, d.Vh};
 }

@@ -205,10 +205,9 @@ struct LinalgLuSolveBackward0 final : NamedNode<"LinalgLuSolveBackward0"> {
     Tensor gB = linalg_lu_solve(lu, p, g[0], left, !adjoint);
     Tensor gLU;
     if (should_compute_output(0)) {
-      EMBER_CHECK(left && !adjoint,
-                  "ember: the derivative of linalg.lu_solve with respect to LU is implemented for left=True, adjoint=False only");
-      // gA = -A^{-T} gX X^T, then through A = P L U to the packed factors.
-      Tensor gA = gB.matmul(x.mT()).neg();
+      // The gradient for A (X = op(A)^{-1} B or B op(A)^{-1}), then through A = P L U to the packed factors.
+      Tensor gA = left ? (adjoint ? x.matmul(gB.mT()) : gB.matmul(x.mT())) : (adjoint ? gB.mT().matmul(x) : x.mT().matmul(gB));
+      gA = gA.neg();
       auto [P, L, U] = lu_unpack(lu, p);
       Tensor pg = P.mT().matmul(gA);
       gLU = pg.matmul(U.mT()).tril(-1) + L.mT().matmul(pg).triu();
@@ -602,12 +601,13 @@ std::tuple<Tensor, Tensor, Tensor> linalg_lu(const Tensor& A, bool pivot) {
   auto [P, L, U] = lu_unpack(LU, piv);
   if (any_requires_grad(A)) {
     auto node = make_node<LinalgLuBackward0>(A);
+    node->set_num_inputs(3);  // P is a constant of the pivots: it takes no gradient
+    // History first: a saved output remembers which output of the node it is.
+    set_history(L, node, 1);
+    set_history(U, node, 2);
     node->P = save(P);
     node->L = save_output(L);
     node->U = save_output(U);
-    node->set_num_inputs(3);  // P is a constant of the pivots: it takes no gradient
-    set_history(L, node, 1);
-    set_history(U, node, 2);
   }
   return {P, L, U};
 }

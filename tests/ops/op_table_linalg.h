@@ -33,11 +33,11 @@ inline std::optional<ember::Tensor> run_linalg_op(const std::string& op, const s
   const bool keep = flag("keepdim", false);
   if (op == "addmv") return ember::addmv(x, in[1], in[2], num("beta", 1), num("alpha", 1));
   if (op == "addr") return x.addr(in[1], in[2], num("beta", 1), num("alpha", 1));
-  if (op == "addbmm") return torch::addbmm(x, in[1], in[2], num("beta", 1), num("alpha", 1));
+  if (op == "addbmm") return ember::addbmm(x, in[1], in[2], num("beta", 1), num("alpha", 1));
   if (op == "baddbmm") return x.baddbmm(in[1], in[2], num("beta", 1), num("alpha", 1));
-  if (op == "vdot") return torch::vdot(x, in[1]);
+  if (op == "vdot") return ember::vdot(x, in[1]);
   if (op == "multi_dot") return L::multi_dot(in);
-  if (op == "chain_matmul") return torch::chain_matmul(in);
+  if (op == "chain_matmul") return ember::chain_matmul(in);
   if (op == "vecdot") return L::vecdot(x, in[1], has("dim") ? a["dim"].get<int64_t>() : -1);
   if (op == "linalg_cross") return L::cross(x, in[1], has("dim") ? a["dim"].get<int64_t>() : -1);
   if (op == "matrix_power") return L::matrix_power(x, a["n"].get<int64_t>());
@@ -55,7 +55,7 @@ inline std::optional<ember::Tensor> run_linalg_op(const std::string& op, const s
   }
   if (op == "lu_solve") return ember::linalg_lu_solve(x, in[1], in[2], flag("left", true), flag("adjoint", false));
   if (op == "lu_unpack") {
-    auto r = torch::lu_unpack(x, in[1]);
+    auto r = ember::lu_unpack(x, in[1]);
     return part() == 1 ? std::get<1>(r) : std::get<2>(r);
   }
   if (op == "cholesky") return ember::linalg_cholesky(spd(x), flag("upper", false));
@@ -83,7 +83,7 @@ inline std::optional<ember::Tensor> run_linalg_op(const std::string& op, const s
   if (op == "eigvalsh") return L::eigvalsh(sym(x));
   if (op == "svd") {
     auto [U, S, Vh] = L::svd(x, false);
-    const std::string p = a["part"];
+    const std::string p = a["which"];
     if (p == "S") return S;
     if (p == "UVh") return U.matmul(Vh);
     if (p == "Uabs") return U.abs();
@@ -116,8 +116,8 @@ inline std::optional<ember::Tensor> run_linalg_op(const std::string& op, const s
     if (a["ord"] == "nuc" || a["ord"] == "fro") return L::norm(x, a["ord"].get<std::string>(), d, keep);
     return L::norm(x, ember::Scalar(linalg_ord(a["ord"])), d, keep);
   }
-  if (op == "frobenius_norm") return has("dim") ? torch::frobenius_norm(x, dims(), keep) : torch::frobenius_norm(x);
-  if (op == "nuclear_norm") return torch::nuclear_norm(x);
+  if (op == "frobenius_norm") return has("dim") ? ember::frobenius_norm(x, dims(), keep) : ember::frobenius_norm(x);
+  if (op == "nuclear_norm") return ember::nuclear_norm(x);
   if (op == "cond") {
     if (!has("ord")) return L::cond(x);
     if (a["ord"].is_string() && (a["ord"] == "fro" || a["ord"] == "nuc")) return L::cond(x, a["ord"].get<std::string>());
