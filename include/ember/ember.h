@@ -26,6 +26,7 @@
 #include "ember/ops/factory.h"
 #include "ember/ops/indexing.h"
 #include "ember/ops/linalg.h"
+#include "ember/ops/linalg_extra.h"
 #include "ember/ops/loss.h"
 #include "ember/ops/pad.h"
 #include "ember/ops/norm.h"

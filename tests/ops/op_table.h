@@ -13,6 +13,7 @@
 #include "ops/op_table_stats.h"
 #include "ops/op_table_shape.h"
 #include "ops/op_table_special.h"
+#include "ops/op_table_linalg.h"
 
 namespace ember_test {
 
@@ -76,6 +77,12 @@ inline const std::vector<std::string>& differentiable_ops() {
       "batch_norm", "layer_norm", "group_norm", "embedding", "feature_dropout",
       // remaining pointwise names (op_table_pointwise.h)
       "deg2rad", "rad2deg", "sinc", "logit", "float_power", "fmax", "fmin", "frexp", "ldexp",
+      // linear algebra on LAPACK (op_table_linalg.h)
+      "addmv", "addr", "addbmm", "baddbmm", "vdot", "multi_dot", "chain_matmul", "vecdot", "linalg_cross", "matrix_power",
+      "matrix_exp", "vander", "det", "slogdet", "logdet", "inv", "solve", "lu_factor", "lu", "lu_solve", "lu_unpack",
+      "cholesky", "cholesky_old", "cholesky_inverse", "cholesky_solve", "solve_triangular", "triangular_solve", "qr",
+      "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "vector_norm", "matrix_norm", "linalg_norm",
+      "frobenius_norm", "nuclear_norm", "cond",
       // pointwise math and statistics (op_table_math.h)
       "remainder", "fmod", "div_rounding", "trunc", "frac", "expm1", "exp2", "log2", "log10", "tan", "asin",
       "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "erfinv", "sgn", "nan_to_num", "atan2",
@@ -327,6 +334,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (auto r = run_stats_op(op, in, a)) return *r;
   if (auto r = run_shape_op(op, in, a)) return *r;
   if (auto r = run_special_op(op, in, a)) return *r;
+  if (auto r = run_linalg_op(op, in, a)) return *r;
   return run_math_op(op, in, a);
 }
 
