@@ -79,7 +79,7 @@ inline const std::vector<std::string>& differentiable_ops() {
       "deg2rad", "rad2deg", "sinc", "logit", "float_power", "fmax", "fmin", "frexp", "ldexp",
       // linear algebra on LAPACK (op_table_linalg.h)
       "addmv", "addr", "addbmm", "baddbmm", "vdot", "multi_dot", "chain_matmul", "vecdot", "linalg_cross", "matrix_power",
-      "matrix_exp", "vander", "det", "slogdet", "logdet", "inv", "solve", "lu_factor", "lu", "lu_solve", "lu_unpack",
+      "matrix_exp", "linalg_vander", "det", "slogdet", "logdet", "inv", "solve", "lu_factor", "lu", "lu_solve", "lu_unpack",
       "cholesky", "cholesky_old", "cholesky_inverse", "cholesky_solve", "solve_triangular", "triangular_solve", "qr",
       "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "vector_norm", "matrix_norm", "linalg_norm",
       "frobenius_norm", "nuclear_norm", "cond",
@@ -91,7 +91,6 @@ inline const std::vector<std::string>& differentiable_ops() {
       // factories, sampling and statistics (op_table_stats.h)
       "cov", "corrcoef", "dist", "cdist", "logcumsumexp", "diff", "trapezoid", "cumulative_trapezoid", "gradient",
       "quantile", "nanquantile", "msort", "vander", "renorm",
-      "kthvalue", "mode", "std_mean", "var_mean", "nansum", "nanmean"};
       "kthvalue", "mode", "std_mean", "var_mean", "nansum", "nanmean",
       // shape, view and indexing extras (op_table_shape.h)
       "index_add", "index_copy", "index_fill", "index_reduce", "scatter_reduce", "put", "take", "take_along_dim",

@@ -42,7 +42,7 @@ inline std::optional<ember::Tensor> run_linalg_op(const std::string& op, const s
   if (op == "linalg_cross") return L::cross(x, in[1], has("dim") ? a["dim"].get<int64_t>() : -1);
   if (op == "matrix_power") return L::matrix_power(x, a["n"].get<int64_t>());
   if (op == "matrix_exp") return x.matrix_exp();
-  if (op == "vander") return L::vander(x, a["N"].get<int64_t>());
+  if (op == "linalg_vander") return L::vander(x, a["N"].get<int64_t>());
   if (op == "det") return L::det(x);
   if (op == "slogdet") return part() == 0 ? std::get<0>(L::slogdet(x)) : std::get<1>(L::slogdet(x));
   if (op == "logdet") return x.logdet();

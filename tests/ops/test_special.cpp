@@ -35,6 +35,11 @@ TEST(Special, PrefixedAndNamespacedSpellingsAreTheSameOps) {
   EXPECT_TRUE(torch::special::gammaincc(p, x.abs()).equal(p.igammac(x.abs())));
   EXPECT_TRUE(torch::special_expit(x).equal(torch::sigmoid(x)));
   EXPECT_TRUE(torch::special::expit(x).equal(torch::sigmoid(x)));
+  Tensor q = torch::linspace(0.05, 0.95, 7, torch::kDouble);
+  EXPECT_TRUE(torch::special_logit(q).equal(torch::logit(q)));
+  EXPECT_TRUE(torch::special::logit(q, 0.2).equal(q.logit(0.2)));
+  EXPECT_TRUE(torch::special_sinc(x).equal(torch::sinc(x)));
+  EXPECT_TRUE(torch::special::sinc(x).equal(x.sinc()));
   EXPECT_TRUE(torch::special_exp2(x).equal(torch::exp2(x)));
   EXPECT_TRUE(torch::special_expm1(x).equal(torch::expm1(x)));
   EXPECT_TRUE(torch::special_erf(x).equal(torch::erf(x)));

@@ -9,6 +9,7 @@
 #include "ember/core/tensor.h"
 #include "ember/ops/activation.h"
 #include "ember/ops/pointwise.h"
+#include "ember/ops/pointwise_extra.h"
 #include "ember/ops/pointwise_math.h"
 #include "ember/ops/reduction.h"
 
@@ -107,6 +108,8 @@ inline Tensor special_i0(const Tensor& x) { return i0(x); }
 inline Tensor special_gammainc(const Tensor& self, const Tensor& other) { return igamma(self, other); }
 inline Tensor special_gammaincc(const Tensor& self, const Tensor& other) { return igammac(self, other); }
 inline Tensor special_expit(const Tensor& x) { return sigmoid(x); }
+inline Tensor special_logit(const Tensor& x, std::optional<double> eps = std::nullopt) { return logit(x, eps); }
+inline Tensor special_sinc(const Tensor& x) { return sinc(x); }
 inline Tensor special_exp2(const Tensor& x) { return exp2(x); }
 inline Tensor special_expm1(const Tensor& x) { return expm1(x); }
 inline Tensor special_erf(const Tensor& x) { return erf(x); }
@@ -144,6 +147,8 @@ inline Tensor ndtr(const Tensor& x) { return special_ndtr(x); }
 inline Tensor ndtri(const Tensor& x) { return special_ndtri(x); }
 inline Tensor log_ndtr(const Tensor& x) { return special_log_ndtr(x); }
 inline Tensor expit(const Tensor& x) { return ::ember::sigmoid(x); }
+inline Tensor logit(const Tensor& x, std::optional<double> eps = std::nullopt) { return ::ember::logit(x, eps); }
+inline Tensor sinc(const Tensor& x) { return ::ember::sinc(x); }
 inline Tensor exp2(const Tensor& x) { return ::ember::exp2(x); }
 inline Tensor expm1(const Tensor& x) { return ::ember::expm1(x); }
 inline Tensor log1p(const Tensor& x) { return ::ember::log1p(x); }
