@@ -1,6 +1,8 @@
 // Autograd state on tensors: requires_grad, grad, grad_fn, hooks, detach; saved variables;
 // AccumulateGrad; history for out-of-place and in-place ops.
+#include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
@@ -78,6 +80,28 @@ void set_history(const Tensor& out, const intrusive_ptr<Node>& node, uint32_t ou
   m.output_nr_ = output_nr;
 }
 
+namespace {
+// Whether two of t's elements may share a memory location: ordered by stride, each dimension must
+// step past the whole extent of the ones below it (a sufficient test, exact for every layout that
+// views and contiguous() produce).
+bool overlaps_itself(const Tensor& t) {
+  DimVector sizes, strides;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.size(d) == 0) return false;
+    if (t.size(d) > 1) sizes.push_back(t.size(d)), strides.push_back(t.stride(d));
+  }
+  std::vector<size_t> order(sizes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return strides[x] < strides[y]; });
+  int64_t extent = 1;  // elements spanned by the dimensions taken so far
+  for (size_t i : order) {
+    if (strides[i] < extent) return true;
+    extent = strides[i] * sizes[i];
+  }
+  return false;
+}
+}  // namespace
+
 void check_inplace(const Tensor& self, bool allow_overlap) {
   if (!allow_overlap && self.numel() > 0) {
     for (int64_t d = 0; d < self.dim(); ++d)
@@ -91,40 +115,59 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
   EMBER_CHECK(!(m->requires_grad_ && !m->grad_fn_),
               "a leaf Variable that requires grad is being used in an in-place operation.");
   if (m->view_base_.defined()) {
+    // As PyTorch: a view that requires grad, of a base outside the graph (a leaf, which may not
+    // itself require grad when the view was made from it and then marked with requires_grad_).
     auto* bm = meta_of(m->view_base_);
-    EMBER_CHECK(!(bm && bm->requires_grad_ && !bm->grad_fn_),
+    EMBER_CHECK(!(self.requires_grad() && !(bm && bm->grad_fn_)),
                 "a view of a leaf Variable that requires grad is being used in an in-place operation.");
-    // Checked here, before the op writes anything, rather than when history is rebased.
-    EMBER_CHECK(!m->view_base_.requires_grad() || m->view_base_.is_contiguous(),
-                "ember: an in-place operation on a view of a non-contiguous tensor that requires grad is not "
-                "supported yet; apply it to a clone() of the view, or make the base contiguous first");
+    // Checked here, before the op writes anything, rather than when history is rebased: the base's
+    // gradient is laid out with the base's own strides (CopySlices), which needs distinct elements.
+    EMBER_CHECK(!overlaps_itself(m->view_base_),
+                "unsupported operation: an in-place operation on a view whose base tensor has several elements "
+                "at one memory location (e.g. an expanded tensor). Please clone() the base first.");
   }
 }
 
+// Every view made with grad mode on records its base (the root one), whether or not the base
+// requires grad: an in-place op on the view that brings in a tensor requiring grad makes the base
+// part of the graph too, as in PyTorch (`buf = zeros(...); buf[i].copy_(h)` then `buf.sum()`).
 void set_view_base(const Tensor& view, const Tensor& base) {
+  if (!GradMode::is_enabled()) return;
   auto* bm = meta_of(base);
   materialize_meta(view).view_base_ = bm && bm->view_base_.defined() ? bm->view_base_ : base;
 }
 
 namespace {
 
-// Where a view sits inside its base, as sizes/strides/offset of a contiguous tensor of the base's shape.
+// Where a view sits inside its base: the base's sizes and strides, and the view's sizes, strides
+// and offset relative to the base's first element. A gradient buffer laid out with the base's
+// strides (make_buffer) holds the view's region at the view's own strides, whatever the base's
+// layout, as long as no two of the base's elements share a location.
 struct ViewGeometry {
+  DimVector base_sizes, base_strides;
   DimVector sizes, strides;
   int64_t offset = 0;
-  Tensor in(const Tensor& contiguous_base) const {
-    auto* impl = contiguous_base.unsafeGetTensorImpl();
-    return Tensor(make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), sizes, strides,
-                                             impl->storage_offset() + offset));
+  // Zeros in the base's layout; the returned tensor has the base's shape and strides.
+  Tensor make_buffer(ScalarType dtype) const {
+    int64_t extent = 1;
+    for (size_t d = 0; d < base_sizes.size(); ++d) {
+      if (base_sizes[d] == 0) extent = 0;
+      if (extent) extent += (base_sizes[d] - 1) * base_strides[d];
+    }
+    Tensor flat(make_intrusive<TensorImpl>(dtype, IntArrayRef{extent}));
+    {
+      NoGradGuard ng;
+      flat.zero_();
+    }
+    auto* impl = flat.unsafeGetTensorImpl();
+    return Tensor(make_intrusive<TensorImpl>(impl->storage(), dtype, base_sizes, base_strides, 0));
+  }
+  // The view's region of a buffer from make_buffer.
+  Tensor in(const Tensor& buffer) const {
+    auto* impl = buffer.unsafeGetTensorImpl();
+    return Tensor(make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), sizes, strides, offset));
   }
 };
-
-Tensor zeros_of(IntArrayRef sizes, ScalarType dtype) {
-  Tensor z(make_intrusive<TensorImpl>(dtype, sizes));
-  NoGradGuard ng;
-  z.zero_();
-  return z;
-}
 
 // The base's backward after an in-place op `fn` on one of its views: the view's region of the
 // gradient goes through fn, the rest passes unchanged.
@@ -134,15 +177,19 @@ class CopySlices final : public Node {
   ViewGeometry view;
   std::string name() const override { return "CopySlices"; }
   variable_list apply(variable_list&& g) override {
-    Tensor result = g[0].clone();
+    Tensor result = view.make_buffer(g[0].dtype());
     Tensor region = view.in(result);
+    {
+      NoGradGuard ng;
+      result.copy_(g[0]);
+    }
     variable_list r = fn->apply({region.clone()});
     {
       NoGradGuard ng;
       if (r[0].defined()) region.copy_(r[0]);
       else region.zero_();
     }
-    variable_list out{result};
+    variable_list out{result.is_contiguous() ? result : result.contiguous()};
     for (size_t i = 1; i < r.size(); ++i) out.push_back(r[i]);
     return out;
   }
@@ -152,22 +199,22 @@ class CopySlices final : public Node {
 // The view's own backward after such an op: its gradient placed into zeros of the base's shape.
 class AsStridedBackward0 final : public Node {
  public:
-  DimVector base_sizes;
   ScalarType dtype;
   ViewGeometry view;
   std::string name() const override { return "AsStridedBackward0"; }
   variable_list apply(variable_list&& g) override {
-    Tensor out = zeros_of(base_sizes, dtype);
+    Tensor out = view.make_buffer(dtype);
     NoGradGuard ng;
     view.in(out).copy_(g[0]);
-    return {out};
+    return {out.is_contiguous() ? out : out.contiguous()};
   }
 };
 
 // In-place op `fn` on a view of `base`: base's history becomes CopySlices, the view's a view of it.
 void rebase_view(const Tensor& self, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
   const Tensor base = m.view_base_;
-  ViewGeometry geom{DimVector(self.sizes()), DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
+  ViewGeometry geom{DimVector(base.sizes()), DimVector(base.strides()), DimVector(self.sizes()),
+                    DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
   auto cs = make_intrusive<CopySlices>();
   cs->fn = fn;
   cs->view = geom;
@@ -176,7 +223,6 @@ void rebase_view(const Tensor& self, AutogradMeta& m, const intrusive_ptr<Node>&
   for (size_t i = 1; i < fn->next_edges().size(); ++i) edges.push_back(fn->next_edge(i));
   set_history(base, cs, 0);
   auto vb = make_intrusive<AsStridedBackward0>();
-  vb->base_sizes = base.sizes();
   vb->dtype = base.dtype();
   vb->view = std::move(geom);
   vb->mutable_next_edges().push_back(Edge(cs, 0));
@@ -190,7 +236,7 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
   auto& m = materialize_meta(self);
-  if (m.view_base_.defined() && m.view_base_.requires_grad()) {
+  if (m.view_base_.defined()) {
     rebase_view(self, m, node);
     return;
   }

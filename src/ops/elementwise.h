@@ -1,6 +1,8 @@
 // Elementwise building blocks shared by the pointwise op files: broadcast binary and unary
 // kernels in a compute dtype, casting rules, and the in-place write-back.
 #pragma once
+#include <initializer_list>
+
 #include "ember/ops/pointwise_extra.h"
 #include "kernels/cpu/elementwise.h"
 #include "ops/util.h"
@@ -62,16 +64,29 @@ Tensor unary_kernel(const char* op, const Tensor& x, ScalarType dtype, const F& 
 
 inline ScalarType float_of(const Tensor& x) { return is_floating_type(x.dtype()) ? x.dtype() : get_default_dtype(); }
 
-// Copies r into self for an in-place op and makes r's backward self's history.
-inline Tensor& assign_inplace(Tensor& self, const Tensor& r) {
+// The tensor an in-place op computes from: a copy of self when autograd records the op (self or
+// one of `others` requires grad), since the op's backward may need self's old value, which the
+// write-back overwrites (a.atan2_(b) with only b requiring grad still needs a for b's gradient).
+inline Tensor input_for_inplace(const Tensor& self, std::initializer_list<Tensor> others = {}) {
+  autograd::check_inplace(self);
+  if (!GradMode::is_enabled()) return self;
+  bool records = self.requires_grad();
+  for (const Tensor& o : others) records = records || (o.defined() && o.requires_grad());
+  return records ? self.clone() : self;
+}
+
+// Copies r into self for an in-place op and makes `node` self's history.
+inline Tensor& assign_inplace(Tensor& self, const Tensor& r, const intrusive_ptr<Node>& node) {
   EMBER_CHECK(r.sizes() == self.sizes(), "output with shape ", self.sizes(), " doesn't match the broadcast shape ",
               r.sizes());
   EMBER_CHECK(can_cast(r.dtype(), self.dtype()), "result type ", to_string(r.dtype()),
               " can't be cast to the desired output type ", to_string(self.dtype()));
   kernels::copy(self, r);
-  autograd::rebase_history(self, r.grad_fn());
+  autograd::rebase_history(self, node);
   return self;
 }
+// Copies r into self for an in-place op and makes r's backward self's history.
+inline Tensor& assign_inplace(Tensor& self, const Tensor& r) { return assign_inplace(self, r, r.grad_fn()); }
 
 // ---- the backward node of unary pointwise ops
 

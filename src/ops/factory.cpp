@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "ops/util.h"
+#include "ops/zero_grad.h"
 
 namespace ember {
 
@@ -214,12 +215,15 @@ Tensor randint_like(const Tensor& t, int64_t high, const TensorOptions& o) { ret
 namespace {
 // Fills a contiguous temporary with `fill` (random kernels draw in element order), then copies it
 // into self: works for any strides and counts as one in-place write.
+// A tensor in the graph passes no gradient back through the values it had: its history becomes
+// `name`'s zero-gradient node (PyTorch's UniformBackward0, ...).
 template <typename F>
-Tensor& overwrite_with(Tensor& self, const F& fill) {
+Tensor& overwrite_with(Tensor& self, const char* name, const F& fill) {
+  const auto node = zero_grad_node(name, self);
   Tensor tmp = new_tensor(self.sizes(), self.dtype());
   fill(tmp);
   kernels::copy(self, tmp);
-  autograd::rebase_history(self, {});
+  autograd::rebase_history(self, node);
   return self;
 }
 }  // namespace
@@ -227,16 +231,17 @@ Tensor& overwrite_with(Tensor& self, const F& fill) {
 Tensor& Tensor::uniform_(double from, double to) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
-  return overwrite_with(mutable_self(), [&](const Tensor& t) { kernels::uniform(t, from, to, default_generator()); });
+  return overwrite_with(mutable_self(), "UniformBackward0", [&](const Tensor& t) { kernels::uniform(t, from, to, default_generator()); });
 }
 Tensor& Tensor::normal_(double mean, double std) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
-  return overwrite_with(mutable_self(), [&](const Tensor& t) { kernels::normal(t, mean, std, default_generator()); });
+  return overwrite_with(mutable_self(), "NormalBackward0", [&](const Tensor& t) { kernels::normal(t, mean, std, default_generator()); });
 }
 Tensor& Tensor::random_(int64_t from, int64_t to) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
+  const auto node = zero_grad_node("RandomBackward0", *this);
   Tensor tmp = new_tensor(sizes(), kLong);
   int64_t* p = tmp.data_ptr<int64_t>();
   const uint64_t range = static_cast<uint64_t>(to - from);
@@ -247,16 +252,17 @@ Tensor& Tensor::random_(int64_t from, int64_t to) const {
       p[i] = from + static_cast<int64_t>((range >= (1ULL << 32) ? gen.random64() : gen.random()) % range);
   }
   kernels::copy(mutable_self(), tmp);
-  autograd::rebase_history(mutable_self(), {});
+  autograd::rebase_history(mutable_self(), node);
   return mutable_self();
 }
 Tensor& Tensor::bernoulli_(double p) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
+  const auto node = zero_grad_node("BernoulliBackward2", *this);
   Tensor u = new_tensor(sizes(), kDouble);
   kernels::uniform(u, 0, 1, default_generator());
   kernels::copy(mutable_self(), ember::lt(u, p));
-  autograd::rebase_history(mutable_self(), {});
+  autograd::rebase_history(mutable_self(), node);
   return mutable_self();
 }
 

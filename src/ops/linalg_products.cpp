@@ -259,10 +259,6 @@ Tensor batch_add(const Tensor& self, const Tensor& b1, const Tensor& b2, const S
   return out;
 }
 
-Tensor input_for_inplace(const Tensor& self) {
-  autograd::check_inplace(self);
-  return GradMode::is_enabled() && self.requires_grad() ? self.clone() : self;
-}
 }  // namespace
 
 Tensor addbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta, const Scalar& alpha) {

@@ -524,6 +524,9 @@ Tensor& Tensor::pow_(const Scalar& exponent) const {
   autograd::check_inplace(mutable_self());
   return assign_inplace(mutable_self(), ember::pow(requires_grad() ? clone() : mutable_self(), exponent));
 }
+Tensor& Tensor::pow_(const Tensor& exponent) const {
+  return assign_inplace(mutable_self(), ember::pow(input_for_inplace(*this, {exponent}), exponent));
+}
 
 // ---------------------------------------------------------------- clamp, minimum, maximum, where
 

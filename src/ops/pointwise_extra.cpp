@@ -9,6 +9,7 @@
 
 #include "ember/ops/pointwise_extra.h"
 #include "ops/elementwise.h"
+#include "ops/zero_grad.h"
 
 namespace ember {
 
@@ -200,14 +201,7 @@ Tensor fmax_fmin(const Tensor& a, const Tensor& b, bool is_max) {
 
 // ---------------------------------------------------------------- in-place helpers
 
-// The tensor an in-place op computes from: a copy when the op's backward may need the old value.
-Tensor input_for_inplace(const Tensor& self) {
-  autograd::check_inplace(self);
-  return GradMode::is_enabled() && self.requires_grad() ? self.clone() : self;
-}
 Tensor& write_back(const Tensor& self, const Tensor& r) { return assign_inplace(const_cast<Tensor&>(self), r); }
-// For ops without a gradient: the result of `self op other` must fit self's dtype (checked first,
-// as LibTorch does, so the message is the cast error rather than the kernel's).
 // self, after the in-place checks (leaf requiring grad, overlapping memory), for ops without a
 // gradient whose result is written back.
 const Tensor& guarded(const Tensor& self) {
@@ -215,6 +209,15 @@ const Tensor& guarded(const Tensor& self) {
   return self;
 }
 Tensor& predicate_inplace(const Tensor& self, const Tensor& r) { return write_back(self, r); }
+// Comparisons in place: self takes the 0/1 result r, and a tensor in the graph passes no gradient
+// back through it: its history becomes a zero-gradient node over self and other, named as PyTorch
+// does (EqBackward0 against a number, EqBackward1 against a tensor).
+Tensor& compare_inplace(const Tensor& self, const Tensor& other, const Tensor& r, const char* against_number,
+                        const char* against_tensor) {
+  const auto node = other.unsafeGetTensorImpl()->is_wrapped_number() ? zero_grad_node(against_number, self)
+                                                                      : zero_grad_node(against_tensor, self, other);
+  return assign_inplace(const_cast<Tensor&>(self), r, node);
+}
 // For integer ops: the result type of `self op other` must fit self's dtype, checked before the
 // kernel's own dtype check, as LibTorch does (so the message is the cast error).
 const Tensor& fits(const Tensor& self, const Tensor& other) {
@@ -459,17 +462,29 @@ T& T::subtract_(const T& o, const Scalar& alpha) const { return sub_(o, alpha); 
 T& T::subtract_(const Scalar& o, const Scalar& alpha) const { return sub_(o, alpha); }
 
 // Comparisons and logical ops in place: the boolean result is written in self's dtype.
-T& T::eq_(const T& o) const { return predicate_inplace(*this, ember::eq(guarded(*this), o)); }
+T& T::eq_(const T& o) const {
+  return compare_inplace(*this, o, ember::eq(guarded(*this), o), "EqBackward0", "EqBackward1");
+}
 T& T::eq_(const Scalar& o) const { return eq_(wrap_scalar(o)); }
-T& T::ne_(const T& o) const { return predicate_inplace(*this, ember::ne(guarded(*this), o)); }
+T& T::ne_(const T& o) const {
+  return compare_inplace(*this, o, ember::ne(guarded(*this), o), "NeBackward0", "NeBackward1");
+}
 T& T::ne_(const Scalar& o) const { return ne_(wrap_scalar(o)); }
-T& T::lt_(const T& o) const { return predicate_inplace(*this, ember::lt(guarded(*this), o)); }
+T& T::lt_(const T& o) const {
+  return compare_inplace(*this, o, ember::lt(guarded(*this), o), "LtBackward0", "LtBackward1");
+}
 T& T::lt_(const Scalar& o) const { return lt_(wrap_scalar(o)); }
-T& T::le_(const T& o) const { return predicate_inplace(*this, ember::le(guarded(*this), o)); }
+T& T::le_(const T& o) const {
+  return compare_inplace(*this, o, ember::le(guarded(*this), o), "LeBackward0", "LeBackward1");
+}
 T& T::le_(const Scalar& o) const { return le_(wrap_scalar(o)); }
-T& T::gt_(const T& o) const { return predicate_inplace(*this, ember::gt(guarded(*this), o)); }
+T& T::gt_(const T& o) const {
+  return compare_inplace(*this, o, ember::gt(guarded(*this), o), "GtBackward0", "GtBackward1");
+}
 T& T::gt_(const Scalar& o) const { return gt_(wrap_scalar(o)); }
-T& T::ge_(const T& o) const { return predicate_inplace(*this, ember::ge(guarded(*this), o)); }
+T& T::ge_(const T& o) const {
+  return compare_inplace(*this, o, ember::ge(guarded(*this), o), "GeBackward0", "GeBackward1");
+}
 T& T::ge_(const Scalar& o) const { return ge_(wrap_scalar(o)); }
 T T::greater(const T& o) const { return ember::gt(*this, o); }
 T T::greater(const Scalar& o) const { return ember::gt(*this, o); }
@@ -542,7 +557,7 @@ T T::float_power(const Scalar& e) const { return ember::float_power(*this, e); }
 T& T::float_power_(const T& e) const {
   EMBER_CHECK(dtype() == kDouble, "the base given to float_power_ has dtype ", to_string(dtype()),
               " but the operation's result requires dtype Double");
-  return write_back(*this, ember::float_power(input_for_inplace(*this), e));
+  return write_back(*this, ember::float_power(input_for_inplace(*this, {e}), e));
 }
 T& T::float_power_(const Scalar& e) const {
   EMBER_CHECK(dtype() == kDouble, "the base given to float_power_ has dtype ", to_string(dtype()),
@@ -560,7 +575,7 @@ T T::nextafter(const T& o) const { return ember::nextafter(*this, o); }
 T& T::nextafter_(const T& o) const { return write_back(*this, ember::nextafter(fits(*this, o), o)); }
 T T::xlogy(const T& o) const { return ember::xlogy(*this, o); }
 T T::xlogy(const Scalar& o) const { return ember::xlogy(*this, o); }
-T& T::xlogy_(const T& o) const { return write_back(*this, ember::xlogy(input_for_inplace(*this), o)); }
+T& T::xlogy_(const T& o) const { return write_back(*this, ember::xlogy(input_for_inplace(*this, {o}), o)); }
 T& T::xlogy_(const Scalar& o) const { return write_back(*this, ember::xlogy(input_for_inplace(*this), o)); }
 T T::isclose(const T& o, double rtol, double atol, bool equal_nan) const {
   return ember::isclose(*this, o, rtol, atol, equal_nan);

@@ -645,23 +645,19 @@ Tensor& inplace_binary(const Tensor& self_const, const Tensor& r_of_copy) {
   Tensor& self = const_cast<Tensor&>(self_const);
   return assign_inplace(self, r_of_copy);
 }
-Tensor input_for_inplace(const Tensor& self) {
-  autograd::check_inplace(self);
-  return GradMode::is_enabled() && self.requires_grad() ? self.clone() : self;
-}
 }  // namespace
 
 T T::remainder(const T& o) const { return ember::remainder(*this, o); }
 T T::remainder(const Scalar& o) const { return ember::remainder(*this, o); }
-T& T::remainder_(const T& o) const { return inplace_binary(*this, ember::remainder(input_for_inplace(*this), o)); }
+T& T::remainder_(const T& o) const { return inplace_binary(*this, ember::remainder(input_for_inplace(*this, {o}), o)); }
 T& T::remainder_(const Scalar& o) const { return inplace_binary(*this, ember::remainder(input_for_inplace(*this), o)); }
 T T::fmod(const T& o) const { return ember::fmod(*this, o); }
 T T::fmod(const Scalar& o) const { return ember::fmod(*this, o); }
-T& T::fmod_(const T& o) const { return inplace_binary(*this, ember::fmod(input_for_inplace(*this), o)); }
+T& T::fmod_(const T& o) const { return inplace_binary(*this, ember::fmod(input_for_inplace(*this, {o}), o)); }
 T& T::fmod_(const Scalar& o) const { return inplace_binary(*this, ember::fmod(input_for_inplace(*this), o)); }
 T T::div(const T& o, Mode m) const { return ember::div(*this, o, m); }
 T T::div(const Scalar& o, Mode m) const { return ember::div(*this, o, m); }
-T& T::div_(const T& o, Mode m) const { return inplace_binary(*this, ember::div(input_for_inplace(*this), o, m)); }
+T& T::div_(const T& o, Mode m) const { return inplace_binary(*this, ember::div(input_for_inplace(*this, {o}), o, m)); }
 T& T::div_(const Scalar& o, Mode m) const { return inplace_binary(*this, ember::div(input_for_inplace(*this), o, m)); }
 T T::divide(const T& o) const { return ember::div(*this, o); }
 T T::divide(const Scalar& o) const { return ember::div(*this, o); }
@@ -684,16 +680,16 @@ T& T::floor_divide_(const Scalar& o) const {
   return inplace_binary(*this, ember::floor_divide(*this, o));
 }
 T T::atan2(const T& o) const { return ember::atan2(*this, o); }
-T& T::atan2_(const T& o) const { return inplace_binary(*this, ember::atan2(input_for_inplace(*this), o)); }
+T& T::atan2_(const T& o) const { return inplace_binary(*this, ember::atan2(input_for_inplace(*this, {o}), o)); }
 T T::arctan2(const T& o) const { return ember::atan2(*this, o); }
 T& T::arctan2_(const T& o) const { return atan2_(o); }
 T T::hypot(const T& o) const { return ember::hypot(*this, o); }
-T& T::hypot_(const T& o) const { return inplace_binary(*this, ember::hypot(input_for_inplace(*this), o)); }
+T& T::hypot_(const T& o) const { return inplace_binary(*this, ember::hypot(input_for_inplace(*this, {o}), o)); }
 T T::logaddexp(const T& o) const { return ember::logaddexp(*this, o); }
 T T::logaddexp2(const T& o) const { return ember::logaddexp2(*this, o); }
 T T::copysign(const T& o) const { return ember::copysign(*this, o); }
 T T::copysign(const Scalar& o) const { return ember::copysign(*this, o); }
-T& T::copysign_(const T& o) const { return inplace_binary(*this, ember::copysign(input_for_inplace(*this), o)); }
+T& T::copysign_(const T& o) const { return inplace_binary(*this, ember::copysign(input_for_inplace(*this, {o}), o)); }
 T& T::copysign_(const Scalar& o) const {
   return inplace_binary(*this, ember::copysign(input_for_inplace(*this), o));
 }
@@ -705,12 +701,12 @@ T& T::nan_to_num_(std::optional<double> n, std::optional<double> p, std::optiona
 }
 T T::clamp(const std::optional<T>& lo, const std::optional<T>& hi) const { return ember::clamp(*this, lo, hi); }
 T& T::clamp_(const std::optional<T>& lo, const std::optional<T>& hi) const {
-  return inplace_binary(*this, ember::clamp(input_for_inplace(*this), lo, hi));
+  return inplace_binary(*this, ember::clamp(input_for_inplace(*this, {lo.value_or(T()), hi.value_or(T())}), lo, hi));
 }
 T T::clamp_min(const T& lo) const { return ember::clamp_min(*this, lo); }
-T& T::clamp_min_(const T& lo) const { return inplace_binary(*this, ember::clamp_min(input_for_inplace(*this), lo)); }
+T& T::clamp_min_(const T& lo) const { return inplace_binary(*this, ember::clamp_min(input_for_inplace(*this, {lo}), lo)); }
 T T::clamp_max(const T& hi) const { return ember::clamp_max(*this, hi); }
-T& T::clamp_max_(const T& hi) const { return inplace_binary(*this, ember::clamp_max(input_for_inplace(*this), hi)); }
+T& T::clamp_max_(const T& hi) const { return inplace_binary(*this, ember::clamp_max(input_for_inplace(*this, {hi}), hi)); }
 T& T::clip_(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return clamp_(lo, hi); }
 T T::clip(const std::optional<T>& lo, const std::optional<T>& hi) const { return ember::clamp(*this, lo, hi); }
 T& T::clip_(const std::optional<T>& lo, const std::optional<T>& hi) const { return clamp_(lo, hi); }

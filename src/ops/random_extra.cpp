@@ -8,6 +8,7 @@
 #include "ember/ops/stats_extra.h"
 #include "kernels/cpu/stats.h"
 #include "ops/elementwise.h"
+#include "ops/zero_grad.h"
 
 namespace ember {
 
@@ -22,36 +23,22 @@ Tensor uniforms(IntArrayRef sizes, Generator& gen) {
   return u;
 }
 
-// The draws of PyTorch's random ops carry no gradient: each input gets zeros (as derivatives.yaml says).
-struct ZeroGradBackward final : Node {
-  const char* name_ = "";
-  std::vector<std::pair<DimVector, ScalarType>> inputs;
-  std::string name() const override { return name_; }
-  variable_list apply(variable_list&&) override {
-    variable_list r;
-    for (const auto& [sizes, dtype] : inputs) r.push_back(zeros(sizes, TensorOptions(dtype)));
-    return r;
-  }
-};
-
 template <typename... Ts>
 void record_zero_grad(const Tensor& out, const char* name, const Ts&... ins) {
-  if (!any_requires_grad(ins...)) return;
-  auto n = make_node<ZeroGradBackward>(ins...);
-  n->name_ = name;
-  (n->inputs.emplace_back(DimVector(ins.sizes()), ins.dtype()), ...);
-  set_history(out, n);
+  if (auto n = zero_grad_node(name, ins...)) set_history(out, n);
 }
 
 void check_floating(const Tensor& t, const char* kernel) {
   EMBER_CHECK(is_floating_type(t.dtype()), "\"", kernel, "\" not implemented for '", to_string(t.dtype()), "'");
 }
 
-// Writes `values` (any dtype, self's shape) into self as an in-place random fill.
-Tensor& fill_from(const Tensor& self_const, const Tensor& values) {
+// Writes `values` (any dtype, self's shape) into self as an in-place random fill; `node` (from
+// zero_grad_node, made before the fill) becomes self's history, so a tensor in the graph passes
+// no gradient back through the values it had (PyTorch's UniformBackward0, ...).
+Tensor& fill_from(const Tensor& self_const, const Tensor& values, const intrusive_ptr<Node>& node) {
   Tensor& self = const_cast<Tensor&>(self_const);
   kernels::copy(self, values);
-  autograd::rebase_history(self, {});
+  autograd::rebase_history(self, node);
   return self;
 }
 
@@ -226,49 +213,55 @@ T& T::bernoulli_(const T& p, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   check_floating(p, "bernoulli_tensor_cpu_p_");
   check_probabilities(p);
+  const auto node = zero_grad_node("BernoulliBackward1", *this, p);
   NoGradGuard no_grad;
   Tensor probs = p.detach().expand(sizes());
-  return fill_from(*this, uniforms(sizes(), pick(generator)).lt(probs));
+  return fill_from(*this, uniforms(sizes(), pick(generator)).lt(probs), node);
 }
 T& T::bernoulli_(double p, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
+  const auto node = zero_grad_node("BernoulliBackward2", *this);
   NoGradGuard no_grad;
-  return fill_from(*this, uniforms(sizes(), pick(generator)).lt(p));
+  return fill_from(*this, uniforms(sizes(), pick(generator)).lt(p), node);
 }
 T& T::cauchy_(double median, double sigma, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   check_floating(*this, "cauchy_cpu");
+  const auto node = zero_grad_node("CauchyBackward0", *this);
   NoGradGuard no_grad;
-  return fill_from(*this, uniforms(sizes(), pick(generator)).sub(0.5).mul(M_PI).tan().mul(sigma).add(median));
+  return fill_from(*this, uniforms(sizes(), pick(generator)).sub(0.5).mul(M_PI).tan().mul(sigma).add(median), node);
 }
 T& T::exponential_(double lambd, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   check_floating(*this, "exponential_cpu");
   EMBER_CHECK(lambd >= 0, "exponential_ expects lambda >= 0.0, but found lambda=", lambd);
+  const auto node = zero_grad_node("ExponentialBackward0", *this);
   NoGradGuard no_grad;
   Tensor u = uniforms(sizes(), pick(generator));
-  if (lambd == 0) return fill_from(*this, full_like(u, std::numeric_limits<double>::infinity()));
+  if (lambd == 0) return fill_from(*this, full_like(u, std::numeric_limits<double>::infinity()), node);
   // -log(1 - u) / lambda: u in [0, 1), so the draw is finite and >= 0.
-  return fill_from(*this, u.neg().log1p().neg().div(lambd));
+  return fill_from(*this, u.neg().log1p().neg().div(lambd), node);
 }
 T& T::geometric_(double p, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   EMBER_CHECK(dtype() != kBool, "\"geometric_cpu\" not implemented for 'Bool'");
   EMBER_CHECK(p > 0 && p < 1, "geometric_ expects p to be in (0, 1), but got p=", p);
+  const auto node = zero_grad_node("GeometricBackward0", *this);
   NoGradGuard no_grad;
   // The number of trials up to the first success: floor(log(1 - u) / log(1 - p)) + 1 >= 1.
   Tensor u = uniforms(sizes(), pick(generator));
-  return fill_from(*this, u.neg().log1p().div(std::log1p(-p)).floor().add(1));
+  return fill_from(*this, u.neg().log1p().div(std::log1p(-p)).floor().add(1), node);
 }
 T& T::log_normal_(double mean, double stddev, GeneratorRef generator) const {
   autograd::check_inplace(*this);
   check_floating(*this, "log_normal_cpu");
   EMBER_CHECK(stddev > 0, "log_normal_ expects std > 0.0, but found std=", stddev);
+  const auto node = zero_grad_node("LogNormalBackward0", *this);
   NoGradGuard no_grad;
   Tensor z = new_tensor(sizes(), kDouble);
   kernels::normal(z, mean, stddev, pick(generator));
-  return fill_from(*this, z.exp());
+  return fill_from(*this, z.exp(), node);
 }
 T T::multinomial(int64_t num_samples, bool replacement, GeneratorRef generator) const {
   return ember::multinomial(*this, num_samples, replacement, generator);

@@ -409,14 +409,22 @@ Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& value) const {
 Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& value) const {
   return ember::masked_fill(*this, mask, value);
 }
-Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) const {
+namespace {
+// What both in-place forms check before writing: the mask, that it broadcasts to self's shape, and
+// self's autograd state. Allowed on expanded tensors, where LibTorch only warns (a shared location
+// takes the last write).
+void check_masked_fill_inplace(const Tensor& self, const Tensor& mask) {
   check_mask("masked_fill_", mask);
+  auto shape = try_broadcast(self.sizes(), mask.sizes());
+  EMBER_CHECK(shape && shape->ref() == self.sizes(), "output with shape ", self.sizes(),
+              " doesn't match the broadcast shape ", shape ? *shape : DimVector(mask.sizes()));
+  autograd::check_inplace(self, /*allow_overlap=*/true);
+}
+}  // namespace
+
+Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) const {
   check_value_fits(value, dtype());
-  auto shape = try_broadcast(sizes(), mask.sizes());
-  EMBER_CHECK(shape && shape->ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ",
-              shape ? *shape : DimVector(mask.sizes()));
-  // Allowed on expanded tensors, where LibTorch only warns (a shared location takes the last write).
-  autograd::check_inplace(mutable_self(), /*allow_overlap=*/true);
+  check_masked_fill_inplace(*this, mask);
   if (any_requires_grad(mutable_self())) {
     return assign_inplace(mutable_self(), ember::masked_fill(mutable_self(), mask, value));
   }
@@ -424,6 +432,12 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) const {
   masked_fill_kernel(mutable_self(), mutable_self(), m, scalar_of(value, value.type()));
   autograd::rebase_history(mutable_self(), {});
   return mutable_self();
+}
+Tensor& Tensor::masked_fill_(const Tensor& mask, const Tensor& value) const {
+  EMBER_CHECK(value.defined(), "masked_fill_: the value tensor is undefined");
+  check_masked_fill_inplace(*this, mask);
+  // Computed out of place, so a value that is a view of self reads the old contents.
+  return assign_inplace(mutable_self(), ember::masked_fill(*this, mask, value));
 }
 
 Tensor masked_select(const Tensor& self, const Tensor& mask) {

@@ -37,8 +37,8 @@ Tensor as_view_of(const Tensor& x, Tensor out, const char* name, ViewFormula for
     info.dtype = x.dtype();
     n->info = std::move(info);
     set_history(out, n);
-    autograd::set_view_base(out, x);
   }
+  autograd::set_view_base(out, x);
   return out;
 }
 
@@ -424,6 +424,7 @@ Tensor as_strided(const Tensor& x, IntArrayRef size, IntArrayRef stride, std::op
   }
   Tensor out = raw_view(x, size, stride, off);
   EMBER_CHECK(!any_requires_grad(x), "ember: as_strided on a tensor that requires grad is not differentiable yet");
+  autograd::set_view_base(out, x);
   return out;
 }
 
@@ -475,9 +476,9 @@ std::vector<Tensor> split_views(const Tensor& x, int64_t d, const std::vector<in
     n->set_num_inputs(static_cast<uint32_t>(out.size()));
     for (uint32_t i = 0; i < out.size(); ++i) {
       set_history(out[i], n, i);
-      autograd::set_view_base(out[i], x);
     }
   }
+  for (auto& o : out) autograd::set_view_base(o, x);
   return out;
 }
 }  // namespace

@@ -48,8 +48,8 @@ Tensor as_view(const Tensor& x, Tensor out, const char* name, ViewFormula f, Vie
     data.in_sizes = x.sizes();
     n->data = std::move(data);
     set_history(out, n);
-    autograd::set_view_base(out, x);
   }
+  autograd::set_view_base(out, x);
   return out;
 }
 
@@ -86,7 +86,10 @@ Tensor Tensor::unfold(int64_t dimension, int64_t size, int64_t step) const {
   sizes.push_back(size);
   strides.push_back(st);
   Tensor out = raw_view(*this, sizes, strides, storage_offset());
-  if (!any_requires_grad(*this)) return out;
+  if (!any_requires_grad(*this)) {
+    autograd::set_view_base(out, *this);
+    return out;
+  }
   ViewData data;
   {
     NoGradGuard no_grad;

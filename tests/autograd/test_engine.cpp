@@ -276,3 +276,133 @@ TEST(Engine, InplaceOnViewOfLeafIsRefused) {
   EXPECT_THROW(v.mul_(2), Error);
   EXPECT_TRUE(a.equal(tensor({1., 2.})));
 }
+
+// A view of a tensor that does not require grad, written in place with one that does: the base
+// joins the graph (CopySlices), as in PyTorch. Before, the base kept no history, so a loss built
+// from it lost the gradient (an error, or a silently missing term when summed with others).
+TEST(Engine, InplaceOnViewOfPlainTensorMakesTheBaseRequireGrad) {
+  auto b = tensor({0.5, -1.0, 2.0}, requires_grad());
+  auto a = tensor({1., 2., 3.});
+  a.slice(0, 1).mul_(b.slice(0, 1));
+  EXPECT_TRUE(a.requires_grad());
+  EXPECT_EQ(std::string(a.grad_fn()->name()), "CopySlices");
+  a.sum().backward();
+  EXPECT_TRUE(b.grad().equal(tensor({0., 2., 3.})));  // PyTorch 1.13
+
+  // The usual way to fill a preallocated buffer row by row.
+  auto h = tensor({1., 2.}, requires_grad());
+  auto buf = zeros({3, 2});
+  for (int64_t i = 0; i < 3; ++i) buf.select(0, i).copy_(h * static_cast<double>(i + 1));
+  auto other = (h * 0.5).sum();
+  ((buf * buf).sum() + other).backward();
+  EXPECT_TRUE(h.grad().equal(tensor({28.5, 56.5})));
+
+  // addmm_ on a reshaped view (PyTorch 1.13: [2.0, 0.5, 0.5]).
+  auto c = tensor({1., 2., 3.});
+  auto g = tensor({0.5, -1.0, 2.0}, requires_grad());
+  c.view({3, 1}).addmm_(g.view({3, 1}), g.view({1, 3}).narrow(1, 0, 1));
+  c.sum().backward();
+  EXPECT_TRUE(g.grad().equal(tensor({2.0, 0.5, 0.5})));
+}
+
+// The base's gradient is laid out with the base's own strides, so bases that are not contiguous
+// work (they were refused before), whether or not they required grad.
+TEST(Engine, InplaceOnViewOfNonContiguousBase) {
+  auto a = empty_strided({2, 3}, {1, 2});
+  a.copy_(arange(6.).view({2, 3}));
+  auto b = tensor({0.5, -1.0, 2.0}, requires_grad());
+  a.select(0, 1).mul_(b);
+  (a * arange(1., 7.).view({2, 3})).sum().backward();
+  EXPECT_TRUE(b.grad().equal(tensor({12., 20., 30.})));  // PyTorch 1.13
+
+  auto w = tensor({1., 2., 3., 4., 5., 6.}, requires_grad());
+  auto base = empty_strided({2, 3}, {1, 2});
+  base.copy_(w.view({2, 3}) * 1.0);  // non-contiguous, in the graph
+  auto k = tensor({3., 4., 5.}, requires_grad());
+  base.select(0, 0).mul_(k);
+  (base * base).sum().backward();
+  // base = [[1*3, 2*4, 3*5], [4, 5, 6]]: d/dw = 2 * base * (k on row 0, 1 on row 1); d/dk = 2 * base0 * w0
+  EXPECT_TRUE(w.grad().equal(tensor({18., 64., 150., 8., 10., 12.})));
+  EXPECT_TRUE(k.grad().equal(tensor({6., 32., 90.})));
+}
+
+TEST(Engine, InplaceOnViewOfSelfOverlappingBaseIsRefused) {
+  auto base = empty_strided({2, 3}, {0, 1});  // both rows share one memory location per column
+  base.zero_();
+  auto b = tensor({1., 2., 3.}, requires_grad());
+  const std::string msg = error_of([&] { base.select(0, 0).add_(b); });
+  EXPECT_NE(msg.find("whose base tensor has several elements at one memory location"), std::string::npos) << msg;
+  EXPECT_TRUE(base.equal(zeros({2, 3})));
+  EXPECT_FALSE(base.requires_grad());
+}
+
+// In-place binary ops whose backward for `other` needs self's old value, when only `other`
+// requires grad: self is copied before it is overwritten (they failed the version check before).
+// Expected gradients from PyTorch 1.13, for a = [1, 2, 3] and b = [0.5, -1, 2].
+TEST(Engine, InplaceBinaryOpsKeepSelfForTheOthersGradient) {
+  const std::vector<std::pair<std::string, std::function<void(Tensor&, const Tensor&)>>> ops = {
+      {"atan2_", [](Tensor& a, const Tensor& b) { a.atan2_(b); }},
+      {"hypot_", [](Tensor& a, const Tensor& b) { a.hypot_(b); }},
+      {"fmod_", [](Tensor& a, const Tensor& b) { a.fmod_(b); }},
+      {"remainder_", [](Tensor& a, const Tensor& b) { a.remainder_(b); }},
+      {"div_", [](Tensor& a, const Tensor& b) { a.div_(b); }},
+      {"copysign_", [](Tensor& a, const Tensor& b) { a.copysign_(b); }},
+      {"clamp_min_", [](Tensor& a, const Tensor& b) { a.clamp_min_(b); }},
+      {"clamp_max_", [](Tensor& a, const Tensor& b) { a.clamp_max_(b); }},
+      {"pow_", [](Tensor& a, const Tensor& b) { a.pow_(b); }},
+      {"xlogy_", [](Tensor& a, const Tensor& b) { a.xlogy_(b.abs()); }},
+      {"masked_fill_", [](Tensor& a, const Tensor& b) { a.masked_fill_(a > 1.5, b.sum()); }},
+  };
+  const std::vector<std::vector<double>> expected = {
+      {-0.8, -0.4, -0.230769230769}, {0.447213595500, -0.447213595500, 0.554700196225},
+      {-2., 2., -1.}, {-2., 2., -1.}, {-4., -2., -0.75}, {0., 0., 0.}, {0., 0., 0.}, {1., 1., 1.},
+      {0., 0.346573590280, 9.887510598013}, {2., -2., 1.5}, {2., 2., 2.}};
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto a = tensor({1., 2., 3.}, TensorOptions().dtype(kDouble));
+    auto b = tensor({0.5, -1.0, 2.0}, TensorOptions().dtype(kDouble).requires_grad(true));
+    ops[i].second(a, b);
+    a.sum().backward();
+    EXPECT_TRUE(b.grad().allclose(tensor(expected[i], TensorOptions().dtype(kDouble)), 1e-9, 1e-12))
+        << ops[i].first << ": " << repr(b.grad());
+  }
+}
+
+// In-place comparisons and random fills overwrite a tensor in the graph with values that carry no
+// gradient: its history becomes a zero-gradient node (names as PyTorch 1.13 gives them), so the
+// values it had pass nothing back. Before, the old history stayed and x got a gradient of 2.
+TEST(Engine, InplaceComparisonsAndRandomFillsCutTheGradient) {
+  const std::vector<std::pair<std::string, std::function<void(const Tensor&, const Tensor&)>>> ops = {
+      {"EqBackward1", [](const Tensor& y, const Tensor& o) { y.eq_(o); }},
+      {"EqBackward0", [](const Tensor& y, const Tensor&) { y.eq_(0.2); }},
+      {"NeBackward1", [](const Tensor& y, const Tensor& o) { y.ne_(o); }},
+      {"LtBackward1", [](const Tensor& y, const Tensor& o) { y.lt_(o); }},
+      {"LeBackward0", [](const Tensor& y, const Tensor&) { y.le_(0.3); }},
+      {"GtBackward1", [](const Tensor& y, const Tensor& o) { y.gt_(o); }},
+      {"GeBackward1", [](const Tensor& y, const Tensor& o) { y.ge_(o); }},
+      {"UniformBackward0", [](const Tensor& y, const Tensor&) { y.uniform_(); }},
+      {"NormalBackward0", [](const Tensor& y, const Tensor&) { y.normal_(); }},
+      {"RandomBackward0", [](const Tensor& y, const Tensor&) { y.random_(0, 5); }},
+      {"BernoulliBackward2", [](const Tensor& y, const Tensor&) { y.bernoulli_(0.5); }},
+      {"BernoulliBackward1", [](const Tensor& y, const Tensor& o) { y.bernoulli_(o.detach().clamp(0, 1)); }},
+      {"CauchyBackward0", [](const Tensor& y, const Tensor&) { y.cauchy_(); }},
+      {"ExponentialBackward0", [](const Tensor& y, const Tensor&) { y.exponential_(); }},
+      {"GeometricBackward0", [](const Tensor& y, const Tensor&) { y.geometric_(0.5); }},
+      {"LogNormalBackward0", [](const Tensor& y, const Tensor&) { y.log_normal_(); }},
+  };
+  for (const auto& [name, op] : ops) {
+    auto x = tensor({0.1, 0.2}, requires_grad());
+    auto o = tensor({0.2, 0.0}, requires_grad());
+    auto y = x * 2;
+    op(y, o);
+    ASSERT_TRUE(y.grad_fn()) << name;
+    EXPECT_EQ(y.grad_fn()->name(), name);
+    (y.sum() + x.sum() + o.sum()).backward();
+    EXPECT_TRUE(x.grad().equal(tensor({1., 1.}))) << name << ": " << repr(x.grad());
+    EXPECT_TRUE(o.grad().equal(tensor({1., 1.}))) << name << ": " << repr(o.grad());
+  }
+  // Without a graph nothing is recorded.
+  auto plain = tensor({0.1, 0.2});
+  plain.eq_(0.1);
+  plain.uniform_();
+  EXPECT_FALSE(plain.requires_grad());
+}
