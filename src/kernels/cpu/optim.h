@@ -1,7 +1,8 @@
 // Fused optimizer updates (Google Highway, chosen at run time): one pass over a parameter, its
 // gradient and its state, for float and double, with the formulas LibTorch 1.13's optimizers write
-// as separate tensor ops, evaluated in the same order and the parameter's precision (each scalar
-// cast to it once, no fused multiply-add), so a step gives what the unfused ops give.
+// as separate tensor ops, rounded as PyTorch's vectorised CPU kernels round each of those ops
+// (each scalar cast once to the parameter's type; add with alpha and addcmul as one fused
+// multiply-add where the CPU has FMA), so a step gives PyTorch's values to the bit.
 // Autograd-free: raw pointers and sizes; the Tensor entry points bump the written tensors' versions.
 #pragma once
 #include <cstdint>
