@@ -1,4 +1,6 @@
-// Reductions. Float sums accumulate in double; every backward restores the reduced dims and
+// Reductions. Contiguous float and double sums, products, max and min run the SIMD kernels of
+// kernels/cpu/reduce.h (in the input's precision, sums cascaded); the generic loop accumulates
+// floating sums in double. Every backward restores the reduced dims and
 // broadcasts with public ops.
 #include "ember/ops/reduction.h"
 
@@ -6,6 +8,7 @@
 #include <limits>
 
 #include "ember/ops/indexing.h"
+#include "kernels/cpu/reduce.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -201,7 +204,18 @@ ScalarType sum_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
   return is_integral_type(x.dtype(), true) ? kLong : x.dtype();
 }
 
+// The SIMD kernel's result (float or double, contiguous, one run of reduced dims), or an undefined tensor.
+Tensor reduce_simd(kernels::ReduceOp op, const Tensor& x, const Dims& r) {
+  Tensor out = new_tensor(r.out_shape, x.dtype());
+  if (kernels::reduce(op, out, x, r.reduced)) return out;
+  return Tensor();
+}
+
 Tensor sum_raw(const Tensor& x, const Dims& r, ScalarType out_dtype) {
+  // Float and double sum in their own precision, cascaded as PyTorch's kernel does; the generic
+  // loop below accumulates in double.
+  if (out_dtype == x.dtype())
+    if (Tensor s = reduce_simd(kernels::ReduceOp::Sum, x, r); s.defined()) return s;
   Tensor acc = is_floating_type(out_dtype) ? reduce_raw<double>(x, r, kDouble, 0.0, [](double a, double v) { return a + v; })
                                            : reduce_raw<int64_t>(x, r, kLong, int64_t(0), [](int64_t a, int64_t v) { return a + v; });
   Tensor out = cast(acc, out_dtype);
@@ -220,7 +234,8 @@ Tensor mean_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<
   EMBER_CHECK(is_floating_type(dt), "mean(): could not infer output dtype. Input dtype must be either a floating point or "
                                     "complex dtype. Got: ", to_string(dt));
   Dims r = reduce_dims(x, dims, keepdim);
-  Tensor s = sum_raw(x, r, kDouble);
+  // As PyTorch: the sum in the result's dtype, divided by the count.
+  Tensor s = sum_raw(x, r, dt == x.dtype() && (dt == kFloat || dt == kDouble) ? dt : kDouble);
   Tensor out = cast(s.div(static_cast<double>(r.count)), dt);
   if (!out.is_contiguous() || out.sizes() != r.out_shape.ref()) out = out.reshape(r.out_shape);
   if (any_requires_grad(x)) record(out, x, r, ReduceBackward::Mean, all ? "MeanBackward0" : "MeanBackward1");
@@ -229,6 +244,8 @@ Tensor mean_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<
 
 template <bool IsMax>
 Tensor extreme_raw(const Tensor& x, const Dims& r) {
+  if (x.numel() > 0)
+    if (Tensor s = reduce_simd(IsMax ? kernels::ReduceOp::Max : kernels::ReduceOp::Min, x, r); s.defined()) return s;
   return visit_dtype(x.dtype(), IsMax ? "max" : "min", [&](auto tag) {
     using T = decltype(tag);
     T init = IsMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
@@ -417,6 +434,15 @@ namespace {
 Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, const char* name) {
   Dims r = reduce_dims(x, dims, keepdim);
   ScalarType dt = sum_dtype(x, dtype);
+  Tensor simd = dt == x.dtype() ? reduce_simd(kernels::ReduceOp::Prod, x, r) : Tensor();
+  if (simd.defined()) {
+    if (any_requires_grad(x)) {
+      auto n = record(simd, x, r, ReduceBackward::Prod, name);
+      n->self = save(x);
+      n->result = save_output(simd);
+    }
+    return simd;
+  }
   Tensor acc = is_floating_type(dt) ? reduce_raw<double>(x, r, kDouble, 1.0, [](double a, double v) { return a * v; })
                                     : reduce_raw<int64_t>(x, r, kLong, int64_t(1), [](int64_t a, int64_t v) { return a * v; });
   Tensor out = cast(acc, dt);

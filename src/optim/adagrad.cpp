@@ -3,6 +3,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/ops/factory.h"
+#include "kernels/cpu/optim.h"
 
 namespace ember {
 namespace optim {
@@ -71,9 +72,14 @@ Tensor Adagrad::step(LossClosure closure) {
       if (!slot) slot = fresh_state(p, o);
       auto& st = static_cast<AdagradParamState&>(*slot);
       st.step_ += 1;
+      const double clr = o.lr() / (1 + static_cast<double>(st.step_ - 1) * o.lr_decay());
+      kernels::AdagradStep fs;  // one pass where the tensors allow; the same values as the ops below
+      fs.clr = clr;
+      fs.eps = o.eps();
+      fs.weight_decay = o.weight_decay();
+      if (kernels::adagrad_step(p, p.grad(), st.sum_, fs)) continue;
       Tensor grad = p.grad();
       if (o.weight_decay() != 0) grad = grad.add(p, o.weight_decay());
-      const double clr = o.lr() / (1 + static_cast<double>(st.step_ - 1) * o.lr_decay());
       st.sum_.addcmul_(grad, grad, 1);
       Tensor std = st.sum_.sqrt().add_(o.eps());
       p.addcdiv_(grad, std, -clr);

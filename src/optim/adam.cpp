@@ -5,6 +5,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/ops/factory.h"
+#include "kernels/cpu/optim.h"
 #include "ember/ops/pointwise.h"
 
 namespace ember {
@@ -87,6 +88,19 @@ void adam_step(std::vector<OptimizerParamGroup>& groups,
       // amsgrad switched on after the first steps (e.g. by load_state_dict) starts from zeros.
       if (o.amsgrad() && !st.max_exp_avg_sq_.defined()) st.max_exp_avg_sq_ = zeros_like(p);
       st.step_ += 1;
+      // One pass over p, its gradient and its state where the tensors allow (the same values as the
+      // tensor ops below).
+      kernels::AdamStep fs;
+      fs.lr = o.lr();
+      fs.beta1 = beta1;
+      fs.beta2 = beta2;
+      fs.eps = o.eps();
+      fs.weight_decay = o.weight_decay();
+      fs.bias_correction1 = 1 - std::pow(beta1, static_cast<double>(st.step_));
+      fs.bias_correction2 = 1 - std::pow(beta2, static_cast<double>(st.step_));
+      fs.decoupled = decoupled;
+      fs.amsgrad = o.amsgrad();
+      if (kernels::adam_step(p, grad, st.exp_avg_, st.exp_avg_sq_, st.max_exp_avg_sq_, fs)) continue;
       if (o.weight_decay() != 0) {
         if (decoupled) p.mul_(1 - o.lr() * o.weight_decay());
         else grad = grad.add(p, o.weight_decay());

@@ -3,6 +3,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/ops/factory.h"
+#include "kernels/cpu/optim.h"
 
 namespace ember {
 namespace optim {
@@ -66,6 +67,14 @@ Tensor RMSprop::step(LossClosure closure) {
       if (o.momentum() > 0 && !st.momentum_buffer_.defined()) st.momentum_buffer_ = zeros_like(p);
       if (o.centered() && !st.grad_avg_.defined()) st.grad_avg_ = zeros_like(p);
       st.step_ += 1;
+      kernels::RmspropStep fs;  // one pass where the tensors allow; the same values as the ops below
+      fs.lr = o.lr();
+      fs.alpha = o.alpha();
+      fs.eps = o.eps();
+      fs.weight_decay = o.weight_decay();
+      fs.momentum = o.momentum();
+      fs.centered = o.centered();
+      if (kernels::rmsprop_step(p, p.grad(), st.square_avg_, st.grad_avg_, st.momentum_buffer_, fs)) continue;
 
       Tensor grad = p.grad();
       if (o.weight_decay() != 0) grad = grad.add(p, o.weight_decay());

@@ -2,6 +2,8 @@
 #include "ember/optim/sgd.h"
 
 #include "ember/autograd/grad_mode.h"
+#include "ember/ops/factory.h"
+#include "kernels/cpu/optim.h"
 
 namespace ember {
 namespace optim {
@@ -41,6 +43,31 @@ std::unique_ptr<OptimizerParamState> SGD::load_param_state(const OptimizerValueM
   return st;
 }
 
+namespace {
+// One pass over p, its gradient and its momentum buffer (kernels/cpu/optim.h), where the tensors
+// allow; false leaves the step to the tensor ops of SGD::step, which compute the same values.
+bool fused_step(const Tensor& p, const SGDOptions& o, std::unique_ptr<OptimizerParamState>* slot) {
+  kernels::SgdStep s;
+  s.lr = o.lr();
+  s.momentum = o.momentum();
+  s.dampening = o.dampening();
+  s.weight_decay = o.weight_decay();
+  s.nesterov = o.nesterov();
+  Tensor buf;
+  if (o.momentum() != 0) {
+    buf = *slot ? static_cast<SGDParamState&>(**slot).momentum_buffer_ : Tensor();
+    s.first = !buf.defined();
+    if (s.first) buf = empty_like(p);
+  }
+  if (!kernels::sgd_step(p, p.grad(), buf, s)) return false;
+  if (o.momentum() != 0 && s.first) {
+    if (!*slot) *slot = std::make_unique<SGDParamState>();
+    static_cast<SGDParamState&>(**slot).momentum_buffer_ = buf;
+  }
+  return true;
+}
+}  // namespace
+
 Tensor SGD::step(LossClosure closure) {
   Tensor loss = evaluate(closure);
   NoGradGuard no_grad;
@@ -48,6 +75,7 @@ Tensor SGD::step(LossClosure closure) {
     const auto& o = static_cast<const SGDOptions&>(group.options());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
+      if (fused_step(p, o, o.momentum() != 0 ? &state_[state_key(p)] : nullptr)) continue;
       Tensor d_p = p.grad();
       if (o.weight_decay() != 0) d_p = d_p.add(p, o.weight_decay());
       if (o.momentum() != 0) {

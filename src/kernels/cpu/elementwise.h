@@ -58,7 +58,7 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t n, bool log);
 
 // Tensor entry points for the ops: true when handled (float or double, `out` contiguous, inputs
 // contiguous or broadcast single values, all of one dtype), false to leave it to the generic
-// strided loop. Parallel over chunks of kernels::kGrain elements.
+// strided loop. Parallel over chunks of kernels::kGrain elements (kGrainCheap for the cheap ops).
 bool unary(UnaryOp op, const Tensor& out, const Tensor& in);
 bool unary_backward(UnaryOp op, const Tensor& out, const Tensor& y, const Tensor& grad);
 bool binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0);

@@ -13,7 +13,12 @@
 namespace ember {
 namespace kernels {
 
+// Elements per parallel task: kGrain for work of a few nanoseconds an element (exp, tanh, ...),
+// kGrainCheap for memory-bound work of well under one (copy, fill, add, compare): at 2 threads on
+// a shared 2-core machine, splitting a 32768-element add (about 3 us) costs more in waking and
+// waiting for the other thread than it saves.
 constexpr int64_t kGrain = 32768;
+constexpr int64_t kGrainCheap = 1 << 17;
 
 // Operand geometry in bytes, dims coalesced where every operand allows it.
 template <size_t N>
@@ -94,7 +99,7 @@ void pointwise(const Tensor& out, const F& f, const Ts&... in) {
   std::array<char*, N> base{static_cast<char*>(out.data_ptr()), static_cast<char*>(in.data_ptr())...};
   using Idx = std::index_sequence_for<In...>;
   if (out.is_contiguous() && (in.is_contiguous() && ...)) {
-    parallel_for(0, numel, kGrain, [&](int64_t b, int64_t e) {
+    parallel_for(0, numel, kGrainCheap, [&](int64_t b, int64_t e) {
       [&]<size_t... J>(std::index_sequence<J...>) {
         Out* o = reinterpret_cast<Out*>(base[0]);
         std::tuple<const In*...> ip{reinterpret_cast<const In*>(base[J + 1])...};
@@ -107,7 +112,7 @@ void pointwise(const Tensor& out, const F& f, const Ts&... in) {
   // flat loop; the compiler unswitches the per-operand choice out of it.
   if (out.is_contiguous() && ((in.is_contiguous() || is_broadcast_value(in)) && ...)) {
     const std::array<bool, N - 1> single{is_broadcast_value(in)...};
-    parallel_for(0, numel, kGrain, [&](int64_t b, int64_t e) {
+    parallel_for(0, numel, kGrainCheap, [&](int64_t b, int64_t e) {
       [&]<size_t... J>(std::index_sequence<J...>) {
         Out* o = reinterpret_cast<Out*>(base[0]);
         std::tuple<const In*...> ip{reinterpret_cast<const In*>(base[J + 1])...};
@@ -118,7 +123,7 @@ void pointwise(const Tensor& out, const F& f, const Ts&... in) {
   }
   auto g = make_geometry<N>(out.sizes(), {out.strides(), in.strides()...},
                             {static_cast<int64_t>(sizeof(Out)), static_cast<int64_t>(sizeof(In))...});
-  parallel_for(0, numel_of(g.sizes), kGrain, [&](int64_t b, int64_t e) {
+  parallel_for(0, numel_of(g.sizes), kGrainCheap, [&](int64_t b, int64_t e) {
     for_each_run<N>(g, base, b, e, [&](std::array<char*, N> p, const std::array<int64_t, N>& s, int64_t n) {
       [&]<size_t... J>(std::index_sequence<J...>) {
         for (int64_t i = 0; i < n; ++i)

@@ -2,6 +2,7 @@
 #include "kernels/cpu/parallel.h"
 
 #include <omp.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -29,6 +30,8 @@ namespace {
 // 0: not set yet, use the default. Atomic: data-loader workers may ask while the main thread sets it.
 std::atomic<int> g_threads{0};
 thread_local bool t_in_region = false;
+// Set in a forked child, whose pool workers stayed in the parent.
+std::atomic<bool> g_forked{false};
 
 // How long a waiting thread spins before it sleeps: long enough to bridge the gap between the
 // back-to-back regions of one op sequence (tens of microseconds), short enough not to hold a core
@@ -45,7 +48,7 @@ class Pool {
   void run(int workers, int64_t tasks, Body body, const void* ctx) {
     std::unique_lock<std::mutex> region(region_, std::try_to_lock);
     // Busy with another caller's region, or a forked child (the workers stay in the parent).
-    if (!region.owns_lock() || getpid() != pid_) {
+    if (!region.owns_lock() || forked_child()) {
       for (int64_t t = 0; t < tasks; ++t) body(ctx, t);
       return;
     }
@@ -126,7 +129,14 @@ class Pool {
     }
   }
 
-  const pid_t pid_ = getpid();
+  // A flag set in the child by an atfork handler, where a getpid() per region would cost a system
+  // call (several microseconds under a hypervisor) on every parallel op.
+  static bool forked_child() {
+    static const bool registered = [] {
+      return pthread_atfork(nullptr, nullptr, [] { g_forked.store(true, std::memory_order_relaxed); }) == 0;
+    }();
+    return !registered || g_forked.load(std::memory_order_relaxed);
+  }
   std::mutex region_;  // one region at a time
   std::mutex m_;       // guards everything below but the atomics
   std::condition_variable wake_, done_;

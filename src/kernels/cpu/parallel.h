@@ -25,8 +25,14 @@ namespace detail {
 void run_tasks(int64_t tasks, void (*body)(const void* ctx, int64_t t), const void* ctx);
 }  // namespace detail
 
-// Calls fn(begin, end) on chunks of at least `grain` indices; runs inline when the range is
-// smaller than one grain, when only one thread is set, or inside another parallel region.
+// Tasks per thread a range is cut into (each still at least one grain): a thread that the OS
+// preempts on a shared machine then holds up a small part of the range, not half of it, since the
+// others take the remaining tasks.
+constexpr int64_t kTasksPerThread = 4;
+
+// Calls fn(begin, end) on chunks of at least `grain` indices (but for a range of under two
+// grains, cut in two); runs inline when the range is no larger than one grain, when only one
+// thread is set, or inside another parallel region.
 template <typename F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& fn) {
   const int64_t n = end - begin;
@@ -40,7 +46,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& fn) {
     const F& fn;
     int64_t begin, end, step;
   } ctx{fn, begin, end, 0};
-  const int64_t chunks = std::min<int64_t>(nt, (n + grain - 1) / grain);
+  const int64_t chunks = std::min<int64_t>(nt * kTasksPerThread, std::max<int64_t>(2, n / grain));
   ctx.step = (n + chunks - 1) / chunks;
   detail::run_tasks(
       chunks,
