@@ -174,6 +174,12 @@ void PackB(bool tb, const float* b, size_t ldb, size_t p0, size_t kc, size_t j0,
   }
 }
 
+// a * b + c in one rounding where the target has FMA (as the vector lanes do), for scalar tails.
+HWY_INLINE float Fma(float a, float b, float c) {
+  const hn::CappedTag<float, 1> d1;
+  return hn::GetLane(hn::MulAdd(hn::Set(d1, a), hn::Set(d1, b), hn::Set(d1, c)));
+}
+
 // y[i * incy] = alpha * sum_p M(i, p) x[p] + beta * y[i * incy] for i < rows, x contiguous.
 // rows_contiguous: M(i, p) = m[i * ldm + p] (dot products), else M(i, p) = m[p * ldm + i] (axpy).
 void Gemv(bool rows_contiguous, size_t rows, size_t k, float alpha, const float* m, size_t ldm, const float* x,
@@ -200,10 +206,10 @@ void Gemv(bool rows_contiguous, size_t rows, size_t k, float alpha, const float*
       float r0 = hn::GetLane(hn::SumOfLanes(d, s0)), r1 = hn::GetLane(hn::SumOfLanes(d, s1));
       float r2 = hn::GetLane(hn::SumOfLanes(d, s2)), r3 = hn::GetLane(hn::SumOfLanes(d, s3));
       for (; p < k; ++p) {
-        r0 += m0[p] * x[p];
-        r1 += m1[p] * x[p];
-        r2 += m2[p] * x[p];
-        r3 += m3[p] * x[p];
+        r0 = Fma(m0[p], x[p], r0);
+        r1 = Fma(m1[p], x[p], r1);
+        r2 = Fma(m2[p], x[p], r2);
+        r3 = Fma(m3[p], x[p], r3);
       }
       t[i] = r0;
       t[i + 1] = r1;
@@ -216,7 +222,7 @@ void Gemv(bool rows_contiguous, size_t rows, size_t k, float alpha, const float*
       size_t p = 0;
       for (; p + N <= k; p += N) s = hn::MulAdd(hn::LoadU(d, mi + p), hn::LoadU(d, x + p), s);
       float r = hn::GetLane(hn::SumOfLanes(d, s));
-      for (; p < k; ++p) r += mi[p] * x[p];
+      for (; p < k; ++p) r = Fma(mi[p], x[p], r);
       t[i] = r;
     }
   } else {
@@ -237,14 +243,14 @@ void Gemv(bool rows_contiguous, size_t rows, size_t k, float alpha, const float*
         s = hn::MulAdd(hn::LoadU(d, m3 + i), x3, s);
         hn::StoreU(s, d, t + i);
       }
-      for (; i < rows; ++i) t[i] += m0[i] * x[p] + m1[i] * x[p + 1] + m2[i] * x[p + 2] + m3[i] * x[p + 3];
+      for (; i < rows; ++i) t[i] = Fma(m3[i], x[p + 3], Fma(m2[i], x[p + 2], Fma(m1[i], x[p + 1], Fma(m0[i], x[p], t[i]))));
     }
     for (; p < k; ++p) {
       const V xv = hn::Set(d, x[p]);
       const float* mp = m + p * ldm;
       size_t i = 0;
       for (; i + N <= rows; i += N) hn::StoreU(hn::MulAdd(hn::LoadU(d, mp + i), xv, hn::LoadU(d, t + i)), d, t + i);
-      for (; i < rows; ++i) t[i] += mp[i] * x[p];
+      for (; i < rows; ++i) t[i] = Fma(mp[i], x[p], t[i]);
     }
   }
   for (size_t i = 0; i < rows; ++i) {
