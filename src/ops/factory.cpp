@@ -150,11 +150,18 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const Ten
       p[0] = s;
       return;
     }
-    // Symmetric evaluation from both ends, so the end point is exact.
+    // Symmetric evaluation from both ends, so the end point is exact. ATen's kernel is compiled
+    // with FMA contraction, so start + step * i rounds once; std::fma does the same here (exact
+    // for fewer than 16 points, where ATen takes its scalar loop; its vector loop for longer
+    // ranges rounds some lanes twice and may differ in the last bit).
     const Step step = (static_cast<Step>(e) - static_cast<Step>(s)) / static_cast<Step>(steps - 1);
     const int64_t half = steps / 2;
-    for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half ? s + step * static_cast<Step>(i) : e - step * static_cast<Step>(steps - i - 1));
+    for (int64_t i = 0; i < steps; ++i) {
+      if constexpr (std::is_floating_point_v<T>)
+        p[i] = i < half ? std::fma(step, static_cast<T>(i), s) : std::fma(-step, static_cast<T>(steps - i - 1), e);
+      else
+        p[i] = static_cast<T>(i < half ? s + step * static_cast<Step>(i) : e - step * static_cast<Step>(steps - i - 1));
+    }
   });
   return finish(t, options);
 }

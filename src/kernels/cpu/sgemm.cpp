@@ -1,0 +1,379 @@
+// ember's single-precision GEMM: packed panels and a register-blocked FMA micro-kernel, compiled
+// once per Highway target (foreach_target.h re-includes this file) and chosen at run time.
+//
+// Structure (the classic Goto/BLIS one, row-major): for each panel of nc columns of op(B), for each
+// kc-long slice of the inner dimension, op(B)'s kc x nc block is packed into micro-panels of nr
+// columns (kc rows of nr contiguous floats), then for each block of mc rows of op(A) that block is
+// packed into micro-panels of mr rows (kc columns of mr contiguous floats), and the micro-kernel
+// multiplies one mr-row A micro-panel by one nr-column B micro-panel, holding the mr x nr tile of C
+// in registers for the whole kc loop: per step one or two vector loads of B, mr broadcasts of A and
+// mr * nr / lanes FMAs. The B micro-panel stays in L1 while the A block (mc x kc) streams from L2.
+// Tiles cut by the edge of C go through a small buffer; the packed panels are padded with zeros.
+// Products of one row or one column run as a matrix-vector product without packing; when op(B) is
+// not transposed and A fits one row block, B's rows are read in place instead of packed.
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
+#endif
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/sgemm.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/aligned_allocator.h>
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "kernels/cpu/sgemm.h"
+
+#ifndef EMBER_SGEMM_ONCE
+#define EMBER_SGEMM_ONCE
+namespace ember {
+namespace kernels {
+namespace sgemm_detail {
+// Defaults, tuned on Zen 5 (48 KB L1d, 1 MB L2): the A block is mc x kc floats (288 KB on
+// AVX-512), one B micro-panel kc x nr (48 KB), the packed B block kc x nc (3 MB).
+constexpr int64_t kMcTiles = 16, kKc = 384, kNcTiles = 64;
+inline std::atomic<int64_t> mc_tiles{kMcTiles}, kc{kKc}, nc_tiles{kNcTiles};
+
+// A buffer per thread, grown on demand, 64-byte aligned.
+struct Buffer {
+  hwy::AlignedFreeUniquePtr<float[]> p;
+  size_t size = 0;
+  float* get(size_t n) {
+    if (n > size) {
+      p = hwy::AllocateAligned<float>(n);
+      size = n;
+    }
+    return p.get();
+  }
+};
+inline thread_local Buffer buf_a, buf_b, buf_x, buf_t;
+}  // namespace sgemm_detail
+}  // namespace kernels
+}  // namespace ember
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace ember {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace sd = ::ember::kernels::sgemm_detail;
+
+using D = hn::ScalableTag<float>;
+using V = hn::Vec<D>;
+
+// Micro-tile: kMR rows x kNV vectors. AVX-512 has 32 vector registers: 12 x 2 zmm accumulators
+// (12 x 32 floats) leave room for the B vectors and the broadcast. 16-register targets: 6 x 2.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+constexpr size_t kMR = 12;
+#else
+constexpr size_t kMR = 6;
+#endif
+constexpr size_t kNV = 2;
+
+HWY_INLINE size_t Nr() { return kNV * hn::Lanes(D()); }
+
+// C tile (mr x nr at c, row stride ldc) = alpha * op(A) op(B) + beta * C over kc steps; a is an A
+// micro-panel (kMR floats per step), b rows brs floats apart (nr contiguous floats each).
+// beta == 0 overwrites C.
+HWY_NOINLINE void Tile(size_t kc, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t brs, float* c,
+                       size_t ldc, size_t mr, size_t nr, float alpha, float beta) {
+  const D d;
+  const size_t N = hn::Lanes(d);
+  V acc[kMR][kNV];
+#pragma GCC unroll 16
+  for (size_t i = 0; i < kMR; ++i)
+#pragma GCC unroll 4
+    for (size_t v = 0; v < kNV; ++v) acc[i][v] = hn::Zero(d);
+  for (size_t p = 0; p < kc; ++p) {
+    V bv[kNV];
+#pragma GCC unroll 4
+    for (size_t v = 0; v < kNV; ++v) bv[v] = hn::LoadU(d, b + v * N);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < kMR; ++i) {
+      const V ai = hn::Set(d, a[i]);
+#pragma GCC unroll 4
+      for (size_t v = 0; v < kNV; ++v) acc[i][v] = hn::MulAdd(ai, bv[v], acc[i][v]);
+    }
+    a += kMR;
+    b += brs;
+  }
+  const V va = hn::Set(d, alpha), vb = hn::Set(d, beta);
+  if (mr == kMR && nr == kNV * N) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < kMR; ++i) {
+      float* ci = c + i * ldc;
+#pragma GCC unroll 4
+      for (size_t v = 0; v < kNV; ++v) {
+        if (beta == 0.0f)
+          hn::StoreU(hn::Mul(va, acc[i][v]), d, ci + v * N);
+        else
+          hn::StoreU(hn::MulAdd(va, acc[i][v], hn::Mul(vb, hn::LoadU(d, ci + v * N))), d, ci + v * N);
+      }
+    }
+    return;
+  }
+  HWY_ALIGN float tmp[kMR * kNV * (HWY_MAX_BYTES / sizeof(float))];
+  const size_t nrf = kNV * N;
+  for (size_t i = 0; i < kMR; ++i)
+    for (size_t v = 0; v < kNV; ++v) hn::Store(hn::Mul(va, acc[i][v]), d, tmp + i * nrf + v * N);
+  for (size_t i = 0; i < mr; ++i)
+    for (size_t j = 0; j < nr; ++j) {
+      float& cij = c[i * ldc + j];
+      cij = beta == 0.0f ? tmp[i * nrf + j] : tmp[i * nrf + j] + beta * cij;
+    }
+}
+
+// op(A) rows [i0, i0 + mc) x inner [p0, p0 + kc) into micro-panels of kMR rows, zero-padded.
+void PackA(bool ta, const float* a, size_t lda, size_t i0, size_t mc, size_t p0, size_t kc, float* dst) {
+  for (size_t ir = 0; ir < mc; ir += kMR) {
+    const size_t mr = std::min(kMR, mc - ir);
+    float* out = dst + ir * kc;
+    if (ta) {  // op(A)(i, p) = a[p * lda + i]: rows of the micro-panel are contiguous in a
+      for (size_t p = 0; p < kc; ++p) {
+        const float* src = a + (p0 + p) * lda + i0 + ir;
+        float* o = out + p * kMR;
+        for (size_t i = 0; i < mr; ++i) o[i] = src[i];
+        for (size_t i = mr; i < kMR; ++i) o[i] = 0.0f;
+      }
+    } else {
+      for (size_t i = 0; i < mr; ++i) {
+        const float* src = a + (i0 + ir + i) * lda + p0;
+        for (size_t p = 0; p < kc; ++p) out[p * kMR + i] = src[p];
+      }
+      for (size_t i = mr; i < kMR; ++i)
+        for (size_t p = 0; p < kc; ++p) out[p * kMR + i] = 0.0f;
+    }
+  }
+}
+
+// op(B) inner [p0, p0 + kc) x columns [j0, j0 + nc) into micro-panels of nr columns, zero-padded.
+void PackB(bool tb, const float* b, size_t ldb, size_t p0, size_t kc, size_t j0, size_t nc, float* dst) {
+  const size_t NR = Nr();
+  for (size_t jr = 0; jr < nc; jr += NR) {
+    const size_t nr = std::min(NR, nc - jr);
+    float* out = dst + jr * kc;
+    if (!tb) {
+      for (size_t p = 0; p < kc; ++p) {
+        const float* src = b + (p0 + p) * ldb + j0 + jr;
+        float* o = out + p * NR;
+        std::memcpy(o, src, nr * sizeof(float));
+        for (size_t j = nr; j < NR; ++j) o[j] = 0.0f;
+      }
+    } else {  // op(B)(p, j) = b[j * ldb + p]
+      for (size_t j = 0; j < nr; ++j) {
+        const float* src = b + (j0 + jr + j) * ldb + p0;
+        for (size_t p = 0; p < kc; ++p) out[p * NR + j] = src[p];
+      }
+      for (size_t j = nr; j < NR; ++j)
+        for (size_t p = 0; p < kc; ++p) out[p * NR + j] = 0.0f;
+    }
+  }
+}
+
+// a * b + c in one rounding where the target has FMA (as the vector lanes do), for scalar tails.
+HWY_INLINE float Fma(float a, float b, float c) {
+  const hn::CappedTag<float, 1> d1;
+  return hn::GetLane(hn::MulAdd(hn::Set(d1, a), hn::Set(d1, b), hn::Set(d1, c)));
+}
+
+// y[i * incy] = alpha * sum_p M(i, p) x[p] + beta * y[i * incy] for i < rows, x contiguous.
+// rows_contiguous: M(i, p) = m[i * ldm + p] (dot products), else M(i, p) = m[p * ldm + i] (axpy).
+void Gemv(bool rows_contiguous, size_t rows, size_t k, float alpha, const float* m, size_t ldm, const float* x,
+          float beta, float* y, size_t incy) {
+  const D d;
+  const size_t N = hn::Lanes(d);
+  float* t = sd::buf_t.get(rows + 4);
+  if (rows_contiguous) {
+    size_t i = 0;
+    for (; i + 4 <= rows; i += 4) {
+      const float* m0 = m + i * ldm;
+      const float* m1 = m0 + ldm;
+      const float* m2 = m1 + ldm;
+      const float* m3 = m2 + ldm;
+      V s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+      size_t p = 0;
+      for (; p + N <= k; p += N) {
+        const V xv = hn::LoadU(d, x + p);
+        s0 = hn::MulAdd(hn::LoadU(d, m0 + p), xv, s0);
+        s1 = hn::MulAdd(hn::LoadU(d, m1 + p), xv, s1);
+        s2 = hn::MulAdd(hn::LoadU(d, m2 + p), xv, s2);
+        s3 = hn::MulAdd(hn::LoadU(d, m3 + p), xv, s3);
+      }
+      float r0 = hn::GetLane(hn::SumOfLanes(d, s0)), r1 = hn::GetLane(hn::SumOfLanes(d, s1));
+      float r2 = hn::GetLane(hn::SumOfLanes(d, s2)), r3 = hn::GetLane(hn::SumOfLanes(d, s3));
+      for (; p < k; ++p) {
+        r0 = Fma(m0[p], x[p], r0);
+        r1 = Fma(m1[p], x[p], r1);
+        r2 = Fma(m2[p], x[p], r2);
+        r3 = Fma(m3[p], x[p], r3);
+      }
+      t[i] = r0;
+      t[i + 1] = r1;
+      t[i + 2] = r2;
+      t[i + 3] = r3;
+    }
+    for (; i < rows; ++i) {
+      const float* mi = m + i * ldm;
+      V s = hn::Zero(d);
+      size_t p = 0;
+      for (; p + N <= k; p += N) s = hn::MulAdd(hn::LoadU(d, mi + p), hn::LoadU(d, x + p), s);
+      float r = hn::GetLane(hn::SumOfLanes(d, s));
+      for (; p < k; ++p) r = Fma(mi[p], x[p], r);
+      t[i] = r;
+    }
+  } else {
+    std::fill(t, t + rows, 0.0f);
+    size_t p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const V x0 = hn::Set(d, x[p]), x1 = hn::Set(d, x[p + 1]), x2 = hn::Set(d, x[p + 2]), x3 = hn::Set(d, x[p + 3]);
+      const float* m0 = m + p * ldm;
+      const float* m1 = m0 + ldm;
+      const float* m2 = m1 + ldm;
+      const float* m3 = m2 + ldm;
+      size_t i = 0;
+      for (; i + N <= rows; i += N) {
+        V s = hn::LoadU(d, t + i);
+        s = hn::MulAdd(hn::LoadU(d, m0 + i), x0, s);
+        s = hn::MulAdd(hn::LoadU(d, m1 + i), x1, s);
+        s = hn::MulAdd(hn::LoadU(d, m2 + i), x2, s);
+        s = hn::MulAdd(hn::LoadU(d, m3 + i), x3, s);
+        hn::StoreU(s, d, t + i);
+      }
+      for (; i < rows; ++i) t[i] = Fma(m3[i], x[p + 3], Fma(m2[i], x[p + 2], Fma(m1[i], x[p + 1], Fma(m0[i], x[p], t[i]))));
+    }
+    for (; p < k; ++p) {
+      const V xv = hn::Set(d, x[p]);
+      const float* mp = m + p * ldm;
+      size_t i = 0;
+      for (; i + N <= rows; i += N) hn::StoreU(hn::MulAdd(hn::LoadU(d, mp + i), xv, hn::LoadU(d, t + i)), d, t + i);
+      for (; i < rows; ++i) t[i] = Fma(mp[i], x[p], t[i]);
+    }
+  }
+  for (size_t i = 0; i < rows; ++i) {
+    float& yi = y[i * incy];
+    yi = beta == 0.0f ? alpha * t[i] : alpha * t[i] + beta * yi;
+  }
+}
+
+// x[p] = src[p * inc], contiguous (src itself when inc == 1).
+const float* Contiguous(const float* src, size_t inc, size_t k) {
+  if (inc == 1) return src;
+  float* x = sd::buf_x.get(k);
+  for (size_t p = 0; p < k; ++p) x[p] = src[p * inc];
+  return x;
+}
+
+void Sgemm(bool ta, bool tb, int64_t m_, int64_t n_, int64_t k_, float alpha, const float* a, int64_t lda_,
+           const float* b, int64_t ldb_, float beta, float* c, int64_t ldc_) {
+  const size_t m = static_cast<size_t>(m_), n = static_cast<size_t>(n_), k = static_cast<size_t>(k_);
+  const size_t lda = static_cast<size_t>(lda_), ldb = static_cast<size_t>(ldb_), ldc = static_cast<size_t>(ldc_);
+  if (m == 0 || n == 0) return;
+  if (k == 0 || alpha == 0.0f) {
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+    return;
+  }
+  if (m == 1) {  // C row = op(A) row times op(B): op(B)^T's rows are B's rows where tb
+    const float* x = Contiguous(a, ta ? lda : 1, k);
+    Gemv(tb, n, k, alpha, b, ldb, x, beta, c, 1);
+    return;
+  }
+  if (n == 1) {
+    const float* x = Contiguous(b, tb ? 1 : ldb, k);
+    Gemv(!ta, m, k, alpha, a, lda, x, beta, c, ldc);
+    return;
+  }
+  // A few rows or columns against a transposed B: every entry of C is a dot product of two
+  // contiguous rows, cheaper than transposing B into panels that would serve only a few tiles.
+  if (tb && !ta && (m <= 8 || n <= 16)) {
+    if (m <= n) {
+      for (size_t i = 0; i < m; ++i) Gemv(true, n, k, alpha, b, ldb, a + i * lda, beta, c + i * ldc, 1);
+    } else {
+      for (size_t j = 0; j < n; ++j) Gemv(true, m, k, alpha, a, lda, b + j * ldb, beta, c + j, ldc);
+    }
+    return;
+  }
+  const size_t NR = Nr();
+  const size_t MC = static_cast<size_t>(sd::mc_tiles.load(std::memory_order_relaxed)) * kMR;
+  const size_t KC = static_cast<size_t>(sd::kc.load(std::memory_order_relaxed));
+  const size_t NC = static_cast<size_t>(sd::nc_tiles.load(std::memory_order_relaxed)) * NR;
+  // One row block and B not transposed: B's rows are read where they are, packing only edge panels.
+  const bool direct_b = !tb && m <= MC;
+  float* pa = sd::buf_a.get(std::min(MC, (m + kMR - 1) / kMR * kMR) * std::min(KC, k));
+  float* pb = sd::buf_b.get(direct_b ? NR * std::min(KC, k)
+                                     : std::min(NC, (n + NR - 1) / NR * NR) * std::min(KC, k));
+  for (size_t jc = 0; jc < n; jc += NC) {
+    const size_t nc = std::min(NC, n - jc);
+    for (size_t pc = 0; pc < k; pc += KC) {
+      const size_t kc = std::min(KC, k - pc);
+      const float bt = pc == 0 ? beta : 1.0f;
+      if (!direct_b) PackB(tb, b, ldb, pc, kc, jc, nc, pb);
+      for (size_t ic = 0; ic < m; ic += MC) {
+        const size_t mc = std::min(MC, m - ic);
+        PackA(ta, a, lda, ic, mc, pc, kc, pa);
+        for (size_t jr = 0; jr < nc; jr += NR) {
+          const size_t nr = std::min(NR, nc - jr);
+          const float* bp;
+          size_t brs = NR;
+          if (!direct_b) {
+            bp = pb + jr * kc;
+          } else if (nr == NR) {
+            bp = b + pc * ldb + jc + jr;
+            brs = ldb;
+          } else {
+            PackB(false, b, ldb, pc, kc, jc + jr, nr, pb);
+            bp = pb;
+          }
+          for (size_t ir = 0; ir < mc; ir += kMR) {
+            const size_t mr = std::min(kMR, mc - ir);
+            Tile(kc, pa + ir * kc, bp, brs, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, bt);
+          }
+        }
+      }
+    }
+  }
+}
+
+void Blocking(int64_t* out) {
+  out[0] = static_cast<int64_t>(kMR);
+  out[1] = static_cast<int64_t>(Nr());
+  out[2] = sd::mc_tiles.load() * out[0];
+  out[3] = sd::kc.load();
+  out[4] = sd::nc_tiles.load() * out[1];
+}
+int64_t SgemmTargetInUse() { return HWY_TARGET; }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace ember
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ember {
+namespace kernels {
+HWY_EXPORT(Sgemm);
+HWY_EXPORT(Blocking);
+HWY_EXPORT(SgemmTargetInUse);
+
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  HWY_DYNAMIC_DISPATCH(Sgemm)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+SgemmBlocking sgemm_blocking() {
+  int64_t v[5];
+  HWY_DYNAMIC_DISPATCH(Blocking)(v);
+  return {v[0], v[1], v[2], v[3], v[4]};
+}
+void sgemm_set_blocking_for_test(int64_t mc_tiles, int64_t kc, int64_t nc_tiles) {
+  sgemm_detail::mc_tiles = mc_tiles > 0 ? mc_tiles : sgemm_detail::kMcTiles;
+  sgemm_detail::kc = kc > 0 ? kc : sgemm_detail::kKc;
+  sgemm_detail::nc_tiles = nc_tiles > 0 ? nc_tiles : sgemm_detail::kNcTiles;
+}
+int64_t sgemm_target_in_use() { return HWY_DYNAMIC_DISPATCH(SgemmTargetInUse)(); }
+}  // namespace kernels
+}  // namespace ember
+#endif
