@@ -232,6 +232,16 @@ struct ProcessGroupMPI::Impl {
     for (;;) {
       Task task;
       {
+        // The next collective often follows at once (DDP's buckets, a wait() then the next call):
+        // look for it for a moment, yielding, before sleeping until notified.
+        const auto poll_until = Clock::now() + std::chrono::microseconds(200);
+        while (Clock::now() < poll_until) {
+          {
+            std::lock_guard<std::mutex> poll(m);
+            if (stop || !queue.empty()) break;
+          }
+          std::this_thread::yield();
+        }
         std::unique_lock<std::mutex> lock(m);
         cv.wait(lock, [&] { return stop || !queue.empty(); });
         if (queue.empty()) return;
@@ -268,8 +278,8 @@ struct ProcessGroupMPI::Impl {
   // Polls `request` until it completes or the collective's deadline passes. A non-blocking MPI
   // collective advances only inside MPI calls, one step of its schedule per MPI_Test, so the polling
   // pace bounds its speed: spin first, then poll with a yield in between (a collective between ready
-  // ranks runs at full speed, and the computation it overlaps still gets the core when it needs
-  // it), and only after 100 ms (a rank is late) back off to short sleeps.
+  // ranks runs at full speed), and after 2 ms (a rank is late, or the message is large) poll every
+  // 50 us or so, which leaves the cores to the computation being overlapped.
   MPI_Status complete(MPI_Request& request) {
     MPI_Status status{};
     int spins = 0;
@@ -290,12 +300,12 @@ struct ProcessGroupMPI::Impl {
         fail("ProcessGroupMPI ", broken);
       }
       if (++spins <= 200) continue;
-      if (now - started < std::chrono::milliseconds(100)) {
+      if (now - started < std::chrono::milliseconds(2)) {
         std::this_thread::yield();
         continue;
       }
       std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::microseconds(100));
+      pause = std::min(pause * 2, std::chrono::microseconds(50));
     }
   }
 
