@@ -3,6 +3,7 @@
 #include "ember/autograd/engine.h"
 
 #include <cmath>
+#include <functional>
 #include <queue>
 
 namespace ember {
@@ -11,6 +12,17 @@ namespace autograd {
 namespace {
 
 uint64_t g_epoch = 0;
+
+// The callbacks of the backward pass running on this thread (nested passes each have their own).
+thread_local std::vector<std::function<void()>>* t_callbacks = nullptr;
+
+struct CallbackScope {
+  explicit CallbackScope(std::vector<std::function<void()>>* mine) : saved(t_callbacks) { t_callbacks = mine; }
+  ~CallbackScope() { t_callbacks = saved; }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+  std::vector<std::function<void()>>* saved;
+};
 
 Tensor ones_like_of(const Tensor& t) {
   auto impl = make_intrusive<TensorImpl>(t.dtype(), t.sizes());
@@ -51,6 +63,8 @@ struct ByPriority {
 void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, bool create_graph,
              std::vector<Capture>& captures, bool accumulate_leaves) {
   AutoGradMode mode(create_graph);
+  std::vector<std::function<void()>> callbacks;
+  CallbackScope callback_scope(&callbacks);
   const uint64_t epoch = ++g_epoch;
   std::vector<Node*> order;  // every node reached, in discovery order
   std::vector<Node*> stack;
@@ -150,6 +164,11 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     }
   }
   for (Node* n : order) n->scratch.buffer.clear();
+  // A callback may queue another, which grows the vector: index, and move each out before calling.
+  for (size_t i = 0; i < callbacks.size(); ++i) {
+    std::function<void()> callback = std::move(callbacks[i]);
+    callback();
+  }
 }
 
 edge_list root_edges(const variable_list& tensors, const variable_list& grad_tensors, variable_list& grads) {
@@ -191,6 +210,12 @@ std::vector<Capture> captures_for(const variable_list& inputs, std::vector<intru
 }
 
 }  // namespace
+
+void queue_callback(std::function<void()> callback) {
+  EMBER_CHECK(t_callbacks != nullptr, "Final callbacks can only be installed during backward pass.");
+  EMBER_CHECK(static_cast<bool>(callback), "queue_callback: the callback is empty");
+  t_callbacks->push_back(std::move(callback));
+}
 
 void backward(const variable_list& tensors, const variable_list& grad_tensors, std::optional<bool> retain_graph,
               bool create_graph, const variable_list& inputs) {

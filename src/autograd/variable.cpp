@@ -340,11 +340,35 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   } else {
     m.grad_ = m.grad_.add(g);
   }
+  // By index: a hook may register another (the vector grows; the new one first runs next pass).
+  const size_t post_hooks = m.post_accumulate_hooks_.size();
+  for (size_t i = 0; i < post_hooks; ++i) {
+    const std::shared_ptr<PostAccumulateGradHook> h = m.post_accumulate_hooks_[i];
+    if (h->fn) h->fn(variable_);
+  }
   return {};
 }
 
 variable_list NotImplementedBackward::apply(variable_list&&) {
   fail("the derivative for '", op_, "' is not implemented.");
+}
+
+unsigned register_post_accumulate_grad_hook(const Tensor& leaf, std::function<void(const Tensor&)> hook) {
+  EMBER_CHECK(leaf.defined(), "register_post_accumulate_grad_hook: the tensor is undefined");
+  EMBER_CHECK(leaf.requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  EMBER_CHECK(leaf.is_leaf(), "post accumulate grad hooks cannot be registered on non-leaf tensors");
+  EMBER_CHECK(static_cast<bool>(hook), "register_post_accumulate_grad_hook: the hook is empty");
+  auto& m = materialize_meta(leaf);
+  auto h = std::make_shared<PostAccumulateGradHook>();
+  h->fn = std::move(hook);
+  m.post_accumulate_hooks_.push_back(std::move(h));
+  return static_cast<unsigned>(m.post_accumulate_hooks_.size() - 1);
+}
+
+void remove_post_accumulate_grad_hook(const Tensor& leaf, unsigned handle) {
+  auto* m = meta_of(leaf);
+  EMBER_CHECK(m && handle < m->post_accumulate_hooks_.size(), "Invalid index, no hook at position ", handle);
+  m->post_accumulate_hooks_[handle]->fn = nullptr;
 }
 
 }  // namespace autograd

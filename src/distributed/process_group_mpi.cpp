@@ -12,9 +12,11 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <numeric>
 #include <thread>
 
@@ -186,6 +188,18 @@ struct Signature {
   int64_t op = 0, dtype = -1, numel = -1, root = -1, reduce = -1;
 };
 constexpr int kSigLen = 5;
+// What goes on the wire: the signature, whether this rank's call was valid, and if not why (the
+// start of its error message), so that every rank fails with the reason instead of waiting.
+constexpr size_t kReasonLen = 256;
+struct WireSignature {
+  int64_t fields[kSigLen];
+  int64_t valid;
+  char reason[kReasonLen];
+};
+
+// Nesting depth of guarded calls on this thread (alltoall calls alltoall_base): only the
+// outermost one announces a failure to the other ranks.
+thread_local int t_guard_depth = 0;
 
 }  // namespace
 
@@ -218,6 +232,16 @@ struct ProcessGroupMPI::Impl {
     for (;;) {
       Task task;
       {
+        // The next collective often follows at once (DDP's buckets, a wait() then the next call):
+        // look for it for a moment, yielding, before sleeping until notified.
+        const auto poll_until = Clock::now() + std::chrono::microseconds(200);
+        while (Clock::now() < poll_until) {
+          {
+            std::lock_guard<std::mutex> poll(m);
+            if (stop || !queue.empty()) break;
+          }
+          std::this_thread::yield();
+        }
         std::unique_lock<std::mutex> lock(m);
         cv.wait(lock, [&] { return stop || !queue.empty(); });
         if (queue.empty()) return;
@@ -251,10 +275,15 @@ struct ProcessGroupMPI::Impl {
     return work;
   }
 
-  // Polls `request` until it completes or the collective's deadline passes.
+  // Polls `request` until it completes or the collective's deadline passes. A non-blocking MPI
+  // collective advances only inside MPI calls, one step of its schedule per MPI_Test, so the polling
+  // pace bounds its speed: spin first, then poll with a yield in between (a collective between ready
+  // ranks runs at full speed), and after 2 ms (a rank is late, or the message is large) poll every
+  // 50 us or so, which leaves the cores to the computation being overlapped.
   MPI_Status complete(MPI_Request& request) {
     MPI_Status status{};
     int spins = 0;
+    const auto started = Clock::now();
     auto pause = std::chrono::microseconds(1);
     for (;;) {
       int done = 0;
@@ -263,18 +292,20 @@ struct ProcessGroupMPI::Impl {
         check_mpi(MPI_Test(&request, &done, &status), current);
       }
       if (done) return status;
-      if (Clock::now() > deadline) {
+      const auto now = Clock::now();
+      if (now > deadline) {
         broken = detail::str_cat(current, " timed out after ", current_timeout.count(), " ms on rank ", rank, " of ",
                                  size, " (a rank of the group did not join it: it may have failed, or called "
                                  "another collective)");
         fail("ProcessGroupMPI ", broken);
       }
-      // Spin first (a collective between ready ranks completes in microseconds), then back off so a
-      // long wait for a slow rank does not take a core from the computation it overlaps.
-      if (++spins > 200) {
-        std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::microseconds(200));
+      if (++spins <= 200) continue;
+      if (now - started < std::chrono::milliseconds(2)) {
+        std::this_thread::yield();
+        continue;
       }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::microseconds(50));
     }
   }
 
@@ -290,12 +321,33 @@ struct ProcessGroupMPI::Impl {
 
   // Every rank's signature (rank-major), after checking that all ranks run the same collective on
   // matching tensors.
-  std::vector<int64_t> agree(const Signature& mine) {
-    const int64_t local[kSigLen] = {mine.op, mine.dtype, mine.numel, mine.root, mine.reduce};
-    std::vector<int64_t> all(static_cast<size_t>(kSigLen) * size);
+  // With `failure` set, this rank's call was invalid: the other ranks learn why and fail too.
+  std::vector<int64_t> agree(const Signature& mine, const std::string* failure = nullptr) {
+    WireSignature local{};
+    const int64_t fields[kSigLen] = {mine.op, mine.dtype, mine.numel, mine.root, mine.reduce};
+    std::copy(fields, fields + kSigLen, local.fields);
+    local.valid = failure ? 0 : 1;
+    if (failure) failure->copy(local.reason, kReasonLen - 1);
+    std::vector<WireSignature> wire(static_cast<size_t>(size));
     run_request([&](MPI_Request* r) {
-      return MPI_Iallgather(local, kSigLen, MPI_INT64_T, all.data(), kSigLen, MPI_INT64_T, comm, r);
+      return MPI_Iallgather(&local, sizeof(WireSignature), MPI_BYTE, wire.data(), sizeof(WireSignature), MPI_BYTE,
+                            comm, r);
     });
+    std::string failed;
+    for (int r = 0; r < size; ++r) {
+      const WireSignature& w = wire[static_cast<size_t>(r)];
+      if (w.valid) continue;
+      const std::string reason(w.reason, strnlen(w.reason, kReasonLen));
+      failed += detail::str_cat(failed.empty() ? "" : "; ", "rank ", r, ": ", reason);
+    }
+    if (!failed.empty()) {
+      if (failure) fail(*failure);
+      fail("ProcessGroupMPI ", current, " on rank ", rank, ": the call failed on another rank (", failed, ")");
+    }
+    std::vector<int64_t> all(static_cast<size_t>(kSigLen) * size);
+    for (int r = 0; r < size; ++r)
+      std::copy(wire[static_cast<size_t>(r)].fields, wire[static_cast<size_t>(r)].fields + kSigLen,
+                all.begin() + static_cast<std::ptrdiff_t>(r) * kSigLen);
     auto field = [&](int r, int f) { return all[static_cast<size_t>(r) * kSigLen + f]; };
     auto disagree = [&](int f, const char* what, auto show) {
       for (int r = 1; r < size; ++r) {
@@ -323,6 +375,28 @@ struct ProcessGroupMPI::Impl {
     s.root = root;
     s.reduce = reduce;
     return s;
+  }
+
+  // Runs a collective's argument checks and enqueueing on the calling thread. When they throw, the
+  // error still reaches the caller at once, and a stand-in joins the signature exchange of that
+  // collective, so that the other ranks fail with this rank's reason instead of timing out.
+  template <typename Body>
+  intrusive_ptr<Work> guarded(OpType type, const char* name, Body&& body) {
+    ++t_guard_depth;
+    try {
+      intrusive_ptr<Work> work = body();
+      --t_guard_depth;
+      return work;
+    } catch (const std::exception& e) {
+      if (--t_guard_depth == 0) {
+        auto reason = std::make_shared<std::string>(e.what());
+        enqueue(type, name, kUnsetTimeout, [this, type, reason]() -> std::vector<Tensor> {
+          agree(sig(type, nullptr), reason.get());
+          return {};
+        });
+      }
+      throw;
+    }
   }
 
   void check_rank(int64_t r, const char* collective, const char* what) const {
@@ -405,229 +479,247 @@ void ProcessGroupMPI::abort() {
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::broadcast(std::vector<Tensor>& tensors, const BroadcastOptions& opts) {
-  check_single(tensors, "broadcast");
-  impl_->check_rank(opts.rootRank, "broadcast", "rootRank");
-  const int count = checked_count(tensors[0].numel(), "broadcast");
-  Buffer b = Buffer::in(tensors[0]);
-  Impl* im = impl_.get();
-  const int root = static_cast<int>(opts.rootRank);
-  return im->enqueue(OpType::BROADCAST, "broadcast", opts.timeout, [im, b, count, root] {
-    im->agree(im->sig(OpType::BROADCAST, &b.user, root));
-    const MPI_Datatype type = mpi_type(b.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) { return MPI_Ibcast(b.ptr(), count, type, root, im->comm, r); });
-    b.unpack();
-    return std::vector<Tensor>{b.user};
+  return impl_->guarded(OpType::BROADCAST, "broadcast", [&]() -> intrusive_ptr<Work> {
+    check_single(tensors, "broadcast");
+    impl_->check_rank(opts.rootRank, "broadcast", "rootRank");
+    const int count = checked_count(tensors[0].numel(), "broadcast");
+    Buffer b = Buffer::in(tensors[0]);
+    Impl* im = impl_.get();
+    const int root = static_cast<int>(opts.rootRank);
+    return im->enqueue(OpType::BROADCAST, "broadcast", opts.timeout, [im, b, count, root] {
+      im->agree(im->sig(OpType::BROADCAST, &b.user, root));
+      const MPI_Datatype type = mpi_type(b.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) { return MPI_Ibcast(b.ptr(), count, type, root, im->comm, r); });
+      b.unpack();
+      return std::vector<Tensor>{b.user};
+    });
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::allreduce(std::vector<Tensor>& tensors, const AllreduceOptions& opts) {
-  check_single(tensors, "allreduce");
-  const MPI_Op op = mpi_op(opts.reduceOp, tensors[0].scalar_type(), "allreduce");
-  const int count = checked_count(tensors[0].numel(), "allreduce");
-  Buffer b = Buffer::in(tensors[0]);
-  Impl* im = impl_.get();
-  const ReduceOp reduce = opts.reduceOp;
-  return im->enqueue(OpType::ALLREDUCE, "allreduce", opts.timeout, [im, b, count, op, reduce] {
-    im->agree(im->sig(OpType::ALLREDUCE, &b.user, -1, reduce.op_));
-    const MPI_Datatype type = mpi_type(b.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Iallreduce(MPI_IN_PLACE, b.ptr(), count, type, op, im->comm, r);
+  return impl_->guarded(OpType::ALLREDUCE, "allreduce", [&]() -> intrusive_ptr<Work> {
+    check_single(tensors, "allreduce");
+    const MPI_Op op = mpi_op(opts.reduceOp, tensors[0].scalar_type(), "allreduce");
+    const int count = checked_count(tensors[0].numel(), "allreduce");
+    Buffer b = Buffer::in(tensors[0]);
+    Impl* im = impl_.get();
+    const ReduceOp reduce = opts.reduceOp;
+    return im->enqueue(OpType::ALLREDUCE, "allreduce", opts.timeout, [im, b, count, op, reduce] {
+      im->agree(im->sig(OpType::ALLREDUCE, &b.user, -1, reduce.op_));
+      const MPI_Datatype type = mpi_type(b.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Iallreduce(MPI_IN_PLACE, b.ptr(), count, type, op, im->comm, r);
+      });
+      im->finish_reduce(b.buf, reduce);
+      b.unpack();
+      return std::vector<Tensor>{b.user};
     });
-    im->finish_reduce(b.buf, reduce);
-    b.unpack();
-    return std::vector<Tensor>{b.user};
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::allreduce_coalesced(std::vector<Tensor>& tensors,
                                                          const AllreduceCoalescedOptions& opts) {
-  EMBER_CHECK(!tensors.empty(), "ProcessGroupMPI allreduce_coalesced: requires at least one tensor");
-  for (const auto& t : tensors) {
-    check_defined(t, "allreduce_coalesced");
-    EMBER_CHECK(t.scalar_type() == tensors[0].scalar_type(),
-                "ProcessGroupMPI allreduce_coalesced: all tensors must have the same dtype, got ",
-                dtype_name(tensors[0].scalar_type()), " and ", dtype_name(t.scalar_type()));
-  }
-  const MPI_Op op = mpi_op(opts.reduceOp, tensors[0].scalar_type(), "allreduce_coalesced");
-  Tensor flat = concat_flat(tensors);
-  const int count = checked_count(flat.numel(), "allreduce_coalesced");
-  Impl* im = impl_.get();
-  const ReduceOp reduce = opts.reduceOp;
-  std::vector<Tensor> outs = tensors;
-  return im->enqueue(OpType::ALLREDUCE_COALESCED, "allreduce_coalesced", opts.timeout,
-                     [im, flat, outs, count, op, reduce] {
-                       im->agree(im->sig(OpType::ALLREDUCE_COALESCED, &flat, -1, reduce.op_));
-                       const MPI_Datatype type = mpi_type(flat.scalar_type());
-                       im->run_request([&](MPI_Request* r) {
-                         return MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), count, type, op, im->comm, r);
+  return impl_->guarded(OpType::ALLREDUCE_COALESCED, "allreduce_coalesced", [&]() -> intrusive_ptr<Work> {
+    EMBER_CHECK(!tensors.empty(), "ProcessGroupMPI allreduce_coalesced: requires at least one tensor");
+    for (const auto& t : tensors) {
+      check_defined(t, "allreduce_coalesced");
+      EMBER_CHECK(t.scalar_type() == tensors[0].scalar_type(),
+                  "ProcessGroupMPI allreduce_coalesced: all tensors must have the same dtype, got ",
+                  dtype_name(tensors[0].scalar_type()), " and ", dtype_name(t.scalar_type()));
+    }
+    const MPI_Op op = mpi_op(opts.reduceOp, tensors[0].scalar_type(), "allreduce_coalesced");
+    Tensor flat = concat_flat(tensors);
+    const int count = checked_count(flat.numel(), "allreduce_coalesced");
+    Impl* im = impl_.get();
+    const ReduceOp reduce = opts.reduceOp;
+    std::vector<Tensor> outs = tensors;
+    return im->enqueue(OpType::ALLREDUCE_COALESCED, "allreduce_coalesced", opts.timeout,
+                       [im, flat, outs, count, op, reduce] {
+                         im->agree(im->sig(OpType::ALLREDUCE_COALESCED, &flat, -1, reduce.op_));
+                         const MPI_Datatype type = mpi_type(flat.scalar_type());
+                         im->run_request([&](MPI_Request* r) {
+                           return MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), count, type, op, im->comm, r);
+                         });
+                         im->finish_reduce(flat, reduce);
+                         split_flat(flat, outs);
+                         return outs;
                        });
-                       im->finish_reduce(flat, reduce);
-                       split_flat(flat, outs);
-                       return outs;
-                     });
+  });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::reduce(std::vector<Tensor>& tensors, const ReduceOptions& opts) {
-  check_single(tensors, "reduce");
-  impl_->check_rank(opts.rootRank, "reduce", "rootRank");
-  const MPI_Op op = mpi_op(opts.reduceOp, tensors[0].scalar_type(), "reduce");
-  const int count = checked_count(tensors[0].numel(), "reduce");
-  Buffer b = Buffer::in(tensors[0]);
-  Impl* im = impl_.get();
-  const ReduceOp reduce = opts.reduceOp;
-  const int root = static_cast<int>(opts.rootRank);
-  return im->enqueue(OpType::REDUCE, "reduce", opts.timeout, [im, b, count, op, reduce, root] {
-    im->agree(im->sig(OpType::REDUCE, &b.user, root, reduce.op_));
-    const MPI_Datatype type = mpi_type(b.buf.scalar_type());
-    const bool is_root = im->rank == root;
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Ireduce(is_root ? MPI_IN_PLACE : b.ptr(), b.ptr(), count, type, op, root, im->comm, r);
+  return impl_->guarded(OpType::REDUCE, "reduce", [&]() -> intrusive_ptr<Work> {
+    check_single(tensors, "reduce");
+    impl_->check_rank(opts.rootRank, "reduce", "rootRank");
+    const MPI_Op op = mpi_op(opts.reduceOp, tensors[0].scalar_type(), "reduce");
+    const int count = checked_count(tensors[0].numel(), "reduce");
+    Buffer b = Buffer::in(tensors[0]);
+    Impl* im = impl_.get();
+    const ReduceOp reduce = opts.reduceOp;
+    const int root = static_cast<int>(opts.rootRank);
+    return im->enqueue(OpType::REDUCE, "reduce", opts.timeout, [im, b, count, op, reduce, root] {
+      im->agree(im->sig(OpType::REDUCE, &b.user, root, reduce.op_));
+      const MPI_Datatype type = mpi_type(b.buf.scalar_type());
+      const bool is_root = im->rank == root;
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Ireduce(is_root ? MPI_IN_PLACE : b.ptr(), b.ptr(), count, type, op, root, im->comm, r);
+      });
+      if (is_root) {
+        im->finish_reduce(b.buf, reduce);
+        b.unpack();
+      }
+      return std::vector<Tensor>{b.user};
     });
-    if (is_root) {
-      im->finish_reduce(b.buf, reduce);
-      b.unpack();
-    }
-    return std::vector<Tensor>{b.user};
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::allgather(std::vector<std::vector<Tensor>>& outputTensors,
                                                std::vector<Tensor>& inputTensors, const AllgatherOptions& opts) {
-  check_single(inputTensors, "allgather");
-  EMBER_CHECK(outputTensors.size() == 1, "MPI process group does not support multi-GPU collectives (allgather got ",
-              outputTensors.size(), " output lists, expected 1)");
-  EMBER_CHECK(static_cast<int>(outputTensors[0].size()) == getSize(),
-              "ProcessGroupMPI allgather: the number of output tensors (", outputTensors[0].size(),
-              ") should equal the group size (", getSize(), ")");
-  for (const auto& o : outputTensors[0]) check_same(inputTensors[0], o, "allgather");
-  const int count = checked_count(inputTensors[0].numel(), "allgather");
-  checked_count(inputTensors[0].numel() * getSize(), "allgather");
-  Buffer in = Buffer::in(inputTensors[0]);
-  Tensor flat = empty({inputTensors[0].numel() * getSize()}, inputTensors[0].options());
-  std::vector<Tensor> outs = outputTensors[0];
-  Impl* im = impl_.get();
-  return im->enqueue(OpType::ALLGATHER, "allgather", opts.timeout, [im, in, flat, outs, count] {
-    im->agree(im->sig(OpType::ALLGATHER, &in.user));
-    const MPI_Datatype type = mpi_type(flat.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Iallgather(in.ptr(), count, type, flat.data_ptr(), count, type, im->comm, r);
+  return impl_->guarded(OpType::ALLGATHER, "allgather", [&]() -> intrusive_ptr<Work> {
+    check_single(inputTensors, "allgather");
+    EMBER_CHECK(outputTensors.size() == 1, "MPI process group does not support multi-GPU collectives (allgather got ",
+                outputTensors.size(), " output lists, expected 1)");
+    EMBER_CHECK(static_cast<int>(outputTensors[0].size()) == getSize(),
+                "ProcessGroupMPI allgather: the number of output tensors (", outputTensors[0].size(),
+                ") should equal the group size (", getSize(), ")");
+    for (const auto& o : outputTensors[0]) check_same(inputTensors[0], o, "allgather");
+    const int count = checked_count(inputTensors[0].numel(), "allgather");
+    checked_count(inputTensors[0].numel() * getSize(), "allgather");
+    Buffer in = Buffer::in(inputTensors[0]);
+    Tensor flat = empty({inputTensors[0].numel() * getSize()}, inputTensors[0].options());
+    std::vector<Tensor> outs = outputTensors[0];
+    Impl* im = impl_.get();
+    return im->enqueue(OpType::ALLGATHER, "allgather", opts.timeout, [im, in, flat, outs, count] {
+      im->agree(im->sig(OpType::ALLGATHER, &in.user));
+      const MPI_Datatype type = mpi_type(flat.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Iallgather(in.ptr(), count, type, flat.data_ptr(), count, type, im->comm, r);
+      });
+      split_flat(flat, outs);
+      return outs;
     });
-    split_flat(flat, outs);
-    return outs;
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::_allgather_base(Tensor& outputBuffer, Tensor& inputBuffer,
                                                      const AllgatherOptions& opts) {
-  check_defined(inputBuffer, "_allgather_base");
-  check_defined(outputBuffer, "_allgather_base");
-  EMBER_CHECK(outputBuffer.scalar_type() == inputBuffer.scalar_type() &&
-                  outputBuffer.numel() == inputBuffer.numel() * getSize(),
-              "ProcessGroupMPI _allgather_base: the output must hold group size (", getSize(),
-              ") times the input's elements of its dtype, got ", outputBuffer.sizes(), " ", dtype_name(outputBuffer.scalar_type()),
-              " for input ", inputBuffer.sizes(), " ", dtype_name(inputBuffer.scalar_type()));
-  const int count = checked_count(inputBuffer.numel(), "_allgather_base");
-  checked_count(outputBuffer.numel(), "_allgather_base");
-  Buffer in = Buffer::in(inputBuffer), out = Buffer::out(outputBuffer);
-  Impl* im = impl_.get();
-  return im->enqueue(OpType::_ALLGATHER_BASE, "_allgather_base", opts.timeout, [im, in, out, count] {
-    im->agree(im->sig(OpType::_ALLGATHER_BASE, &in.user));
-    const MPI_Datatype type = mpi_type(in.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Iallgather(in.ptr(), count, type, out.ptr(), count, type, im->comm, r);
+  return impl_->guarded(OpType::_ALLGATHER_BASE, "_allgather_base", [&]() -> intrusive_ptr<Work> {
+    check_defined(inputBuffer, "_allgather_base");
+    check_defined(outputBuffer, "_allgather_base");
+    EMBER_CHECK(outputBuffer.scalar_type() == inputBuffer.scalar_type() &&
+                    outputBuffer.numel() == inputBuffer.numel() * getSize(),
+                "ProcessGroupMPI _allgather_base: the output must hold group size (", getSize(),
+                ") times the input's elements of its dtype, got ", outputBuffer.sizes(), " ", dtype_name(outputBuffer.scalar_type()),
+                " for input ", inputBuffer.sizes(), " ", dtype_name(inputBuffer.scalar_type()));
+    const int count = checked_count(inputBuffer.numel(), "_allgather_base");
+    checked_count(outputBuffer.numel(), "_allgather_base");
+    Buffer in = Buffer::in(inputBuffer), out = Buffer::out(outputBuffer);
+    Impl* im = impl_.get();
+    return im->enqueue(OpType::_ALLGATHER_BASE, "_allgather_base", opts.timeout, [im, in, out, count] {
+      im->agree(im->sig(OpType::_ALLGATHER_BASE, &in.user));
+      const MPI_Datatype type = mpi_type(in.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Iallgather(in.ptr(), count, type, out.ptr(), count, type, im->comm, r);
+      });
+      out.unpack();
+      return std::vector<Tensor>{out.user};
     });
-    out.unpack();
-    return std::vector<Tensor>{out.user};
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::gather(std::vector<std::vector<Tensor>>& outputTensors,
                                             std::vector<Tensor>& inputTensors, const GatherOptions& opts) {
-  check_single(inputTensors, "gather");
-  impl_->check_rank(opts.rootRank, "gather", "rootRank");
-  const bool is_root = getRank() == opts.rootRank;
-  if (is_root) {
-    EMBER_CHECK(outputTensors.size() == 1 && static_cast<int>(outputTensors[0].size()) == getSize(),
-                "ProcessGroupMPI gather: the root needs one list of group size (", getSize(), ") output tensors");
-    for (const auto& o : outputTensors[0]) check_same(inputTensors[0], o, "gather");
-  } else {
-    EMBER_CHECK(outputTensors.empty() || (outputTensors.size() == 1 && outputTensors[0].empty()),
-                "ProcessGroupMPI gather: output tensors should be empty on a rank that is not the root");
-  }
-  const int count = checked_count(inputTensors[0].numel(), "gather");
-  checked_count(inputTensors[0].numel() * getSize(), "gather");
-  Buffer in = Buffer::in(inputTensors[0]);
-  Tensor flat = is_root ? empty({inputTensors[0].numel() * getSize()}, inputTensors[0].options()) : Tensor();
-  std::vector<Tensor> outs = is_root ? outputTensors[0] : std::vector<Tensor>{};
-  Impl* im = impl_.get();
-  const int root = static_cast<int>(opts.rootRank);
-  return im->enqueue(OpType::GATHER, "gather", opts.timeout, [im, in, flat, outs, count, root] {
-    im->agree(im->sig(OpType::GATHER, &in.user, root));
-    const MPI_Datatype type = mpi_type(in.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Igather(in.ptr(), count, type, flat.defined() ? flat.data_ptr() : nullptr, count, type, root,
-                         im->comm, r);
+  return impl_->guarded(OpType::GATHER, "gather", [&]() -> intrusive_ptr<Work> {
+    check_single(inputTensors, "gather");
+    impl_->check_rank(opts.rootRank, "gather", "rootRank");
+    const bool is_root = getRank() == opts.rootRank;
+    if (is_root) {
+      EMBER_CHECK(outputTensors.size() == 1 && static_cast<int>(outputTensors[0].size()) == getSize(),
+                  "ProcessGroupMPI gather: the root needs one list of group size (", getSize(), ") output tensors");
+      for (const auto& o : outputTensors[0]) check_same(inputTensors[0], o, "gather");
+    } else {
+      EMBER_CHECK(outputTensors.empty() || (outputTensors.size() == 1 && outputTensors[0].empty()),
+                  "ProcessGroupMPI gather: output tensors should be empty on a rank that is not the root");
+    }
+    const int count = checked_count(inputTensors[0].numel(), "gather");
+    checked_count(inputTensors[0].numel() * getSize(), "gather");
+    Buffer in = Buffer::in(inputTensors[0]);
+    Tensor flat = is_root ? empty({inputTensors[0].numel() * getSize()}, inputTensors[0].options()) : Tensor();
+    std::vector<Tensor> outs = is_root ? outputTensors[0] : std::vector<Tensor>{};
+    Impl* im = impl_.get();
+    const int root = static_cast<int>(opts.rootRank);
+    return im->enqueue(OpType::GATHER, "gather", opts.timeout, [im, in, flat, outs, count, root] {
+      im->agree(im->sig(OpType::GATHER, &in.user, root));
+      const MPI_Datatype type = mpi_type(in.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Igather(in.ptr(), count, type, flat.defined() ? flat.data_ptr() : nullptr, count, type, root,
+                           im->comm, r);
+      });
+      if (flat.defined()) split_flat(flat, outs);
+      return outs;
     });
-    if (flat.defined()) split_flat(flat, outs);
-    return outs;
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::scatter(std::vector<Tensor>& outputTensors,
                                              std::vector<std::vector<Tensor>>& inputTensors,
                                              const ScatterOptions& opts) {
-  check_single(outputTensors, "scatter");
-  impl_->check_rank(opts.rootRank, "scatter", "rootRank");
-  const bool is_root = getRank() == opts.rootRank;
-  if (is_root) {
-    EMBER_CHECK(inputTensors.size() == 1 && static_cast<int>(inputTensors[0].size()) == getSize(),
-                "ProcessGroupMPI scatter: the root needs one list of group size (", getSize(), ") input tensors");
-    for (const auto& i : inputTensors[0]) check_same(outputTensors[0], i, "scatter");
-  } else {
-    EMBER_CHECK(inputTensors.empty() || (inputTensors.size() == 1 && inputTensors[0].empty()),
-                "ProcessGroupMPI scatter: input tensors should be empty on a rank that is not the root");
-  }
-  const int count = checked_count(outputTensors[0].numel(), "scatter");
-  checked_count(outputTensors[0].numel() * getSize(), "scatter");
-  Tensor flat = is_root ? concat_flat(inputTensors[0]) : Tensor();
-  Buffer out = Buffer::out(outputTensors[0]);
-  Impl* im = impl_.get();
-  const int root = static_cast<int>(opts.rootRank);
-  return im->enqueue(OpType::SCATTER, "scatter", opts.timeout, [im, flat, out, count, root] {
-    im->agree(im->sig(OpType::SCATTER, &out.user, root));
-    const MPI_Datatype type = mpi_type(out.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Iscatter(flat.defined() ? flat.data_ptr() : nullptr, count, type, out.ptr(), count, type, root,
-                          im->comm, r);
+  return impl_->guarded(OpType::SCATTER, "scatter", [&]() -> intrusive_ptr<Work> {
+    check_single(outputTensors, "scatter");
+    impl_->check_rank(opts.rootRank, "scatter", "rootRank");
+    const bool is_root = getRank() == opts.rootRank;
+    if (is_root) {
+      EMBER_CHECK(inputTensors.size() == 1 && static_cast<int>(inputTensors[0].size()) == getSize(),
+                  "ProcessGroupMPI scatter: the root needs one list of group size (", getSize(), ") input tensors");
+      for (const auto& i : inputTensors[0]) check_same(outputTensors[0], i, "scatter");
+    } else {
+      EMBER_CHECK(inputTensors.empty() || (inputTensors.size() == 1 && inputTensors[0].empty()),
+                  "ProcessGroupMPI scatter: input tensors should be empty on a rank that is not the root");
+    }
+    const int count = checked_count(outputTensors[0].numel(), "scatter");
+    checked_count(outputTensors[0].numel() * getSize(), "scatter");
+    Tensor flat = is_root ? concat_flat(inputTensors[0]) : Tensor();
+    Buffer out = Buffer::out(outputTensors[0]);
+    Impl* im = impl_.get();
+    const int root = static_cast<int>(opts.rootRank);
+    return im->enqueue(OpType::SCATTER, "scatter", opts.timeout, [im, flat, out, count, root] {
+      im->agree(im->sig(OpType::SCATTER, &out.user, root));
+      const MPI_Datatype type = mpi_type(out.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Iscatter(flat.defined() ? flat.data_ptr() : nullptr, count, type, out.ptr(), count, type, root,
+                            im->comm, r);
+      });
+      out.unpack();
+      return std::vector<Tensor>{out.user};
     });
-    out.unpack();
-    return std::vector<Tensor>{out.user};
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::reduce_scatter(std::vector<Tensor>& outputTensors,
                                                     std::vector<std::vector<Tensor>>& inputTensors,
                                                     const ReduceScatterOptions& opts) {
-  check_single(outputTensors, "reduce_scatter");
-  EMBER_CHECK(inputTensors.size() == 1 && static_cast<int>(inputTensors[0].size()) == getSize(),
-              "ProcessGroupMPI reduce_scatter: needs one list of group size (", getSize(), ") input tensors");
-  for (const auto& i : inputTensors[0]) check_same(outputTensors[0], i, "reduce_scatter");
-  const MPI_Op op = mpi_op(opts.reduceOp, outputTensors[0].scalar_type(), "reduce_scatter");
-  const int count = checked_count(outputTensors[0].numel(), "reduce_scatter");
-  checked_count(outputTensors[0].numel() * getSize(), "reduce_scatter");
-  Tensor flat = concat_flat(inputTensors[0]);
-  Buffer out = Buffer::out(outputTensors[0]);
-  Impl* im = impl_.get();
-  const ReduceOp reduce = opts.reduceOp;
-  return im->enqueue(OpType::REDUCE_SCATTER, "reduce_scatter", opts.timeout, [im, flat, out, count, op, reduce] {
-    im->agree(im->sig(OpType::REDUCE_SCATTER, &out.user, -1, reduce.op_));
-    const MPI_Datatype type = mpi_type(out.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Ireduce_scatter_block(flat.data_ptr(), out.ptr(), count, type, op, im->comm, r);
+  return impl_->guarded(OpType::REDUCE_SCATTER, "reduce_scatter", [&]() -> intrusive_ptr<Work> {
+    check_single(outputTensors, "reduce_scatter");
+    EMBER_CHECK(inputTensors.size() == 1 && static_cast<int>(inputTensors[0].size()) == getSize(),
+                "ProcessGroupMPI reduce_scatter: needs one list of group size (", getSize(), ") input tensors");
+    for (const auto& i : inputTensors[0]) check_same(outputTensors[0], i, "reduce_scatter");
+    const MPI_Op op = mpi_op(opts.reduceOp, outputTensors[0].scalar_type(), "reduce_scatter");
+    const int count = checked_count(outputTensors[0].numel(), "reduce_scatter");
+    checked_count(outputTensors[0].numel() * getSize(), "reduce_scatter");
+    Tensor flat = concat_flat(inputTensors[0]);
+    Buffer out = Buffer::out(outputTensors[0]);
+    Impl* im = impl_.get();
+    const ReduceOp reduce = opts.reduceOp;
+    return im->enqueue(OpType::REDUCE_SCATTER, "reduce_scatter", opts.timeout, [im, flat, out, count, op, reduce] {
+      im->agree(im->sig(OpType::REDUCE_SCATTER, &out.user, -1, reduce.op_));
+      const MPI_Datatype type = mpi_type(out.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Ireduce_scatter_block(flat.data_ptr(), out.ptr(), count, type, op, im->comm, r);
+      });
+      im->finish_reduce(out.buf, reduce);
+      out.unpack();
+      return std::vector<Tensor>{out.user};
     });
-    im->finish_reduce(out.buf, reduce);
-    out.unpack();
-    return std::vector<Tensor>{out.user};
   });
 }
 
@@ -651,105 +743,109 @@ std::vector<int> displacements(const std::vector<int>& counts) {
 intrusive_ptr<Work> ProcessGroupMPI::alltoall_base(Tensor& outputTensor, Tensor& inputTensor,
                                                    std::vector<int64_t>& outputSplitSizes,
                                                    std::vector<int64_t>& inputSplitSizes, const AllToAllOptions& opts) {
-  check_defined(inputTensor, "alltoall_base");
-  check_defined(outputTensor, "alltoall_base");
-  EMBER_CHECK(inputTensor.scalar_type() == outputTensor.scalar_type(),
-              "ProcessGroupMPI alltoall_base: input and output dtypes differ (", dtype_name(inputTensor.scalar_type()),
-              " and ", dtype_name(outputTensor.scalar_type()), ")");
-  const int n = getSize();
-  auto counts = [&](const Tensor& t, const std::vector<int64_t>& splits, const char* which) {
-    EMBER_CHECK(t.dim() >= 1, "ProcessGroupMPI alltoall_base: the ", which, " tensor needs at least one dimension");
-    const int64_t rows = t.size(0);
-    const int64_t row = rows == 0 ? 0 : t.numel() / rows;
-    std::vector<int> c(static_cast<size_t>(n));
-    if (splits.empty()) {
-      EMBER_CHECK(rows % n == 0, "ProcessGroupMPI alltoall_base: the ", which, " tensor's first dimension (", rows,
-                  ") must be divisible by the group size (", n, ") when no split sizes are given");
-      for (auto& x : c) x = checked_count(rows / n * row, "alltoall_base");
-    } else {
-      EMBER_CHECK(static_cast<int>(splits.size()) == n, "ProcessGroupMPI alltoall_base: ", which, " split sizes have ",
-                  splits.size(), " entries for a group of ", n, " ranks");
-      int64_t sum = 0;
+  return impl_->guarded(OpType::ALLTOALL_BASE, "alltoall_base", [&]() -> intrusive_ptr<Work> {
+    check_defined(inputTensor, "alltoall_base");
+    check_defined(outputTensor, "alltoall_base");
+    EMBER_CHECK(inputTensor.scalar_type() == outputTensor.scalar_type(),
+                "ProcessGroupMPI alltoall_base: input and output dtypes differ (", dtype_name(inputTensor.scalar_type()),
+                " and ", dtype_name(outputTensor.scalar_type()), ")");
+    const int n = getSize();
+    auto counts = [&](const Tensor& t, const std::vector<int64_t>& splits, const char* which) {
+      EMBER_CHECK(t.dim() >= 1, "ProcessGroupMPI alltoall_base: the ", which, " tensor needs at least one dimension");
+      const int64_t rows = t.size(0);
+      const int64_t row = rows == 0 ? 0 : t.numel() / rows;
+      std::vector<int> c(static_cast<size_t>(n));
+      if (splits.empty()) {
+        EMBER_CHECK(rows % n == 0, "ProcessGroupMPI alltoall_base: the ", which, " tensor's first dimension (", rows,
+                    ") must be divisible by the group size (", n, ") when no split sizes are given");
+        for (auto& x : c) x = checked_count(rows / n * row, "alltoall_base");
+      } else {
+        EMBER_CHECK(static_cast<int>(splits.size()) == n, "ProcessGroupMPI alltoall_base: ", which, " split sizes have ",
+                    splits.size(), " entries for a group of ", n, " ranks");
+        int64_t sum = 0;
+        for (int i = 0; i < n; ++i) {
+          EMBER_CHECK(splits[i] >= 0, "ProcessGroupMPI alltoall_base: negative ", which, " split size ", splits[i]);
+          sum += splits[i];
+          c[i] = checked_count(splits[i] * row, "alltoall_base");
+        }
+        EMBER_CHECK(sum == rows, "ProcessGroupMPI alltoall_base: ", which, " split sizes sum to ", sum,
+                    " but the tensor has ", rows, " rows");
+      }
+      checked_count(t.numel(), "alltoall_base");
+      return c;
+    };
+    Exchange ex;
+    ex.send_counts = counts(inputTensor, inputSplitSizes, "input");
+    ex.recv_counts = counts(outputTensor, outputSplitSizes, "output");
+    ex.send_displs = displacements(ex.send_counts);
+    ex.recv_displs = displacements(ex.recv_counts);
+    Buffer in = Buffer::in(inputTensor), out = Buffer::out(outputTensor);
+    Impl* im = impl_.get();
+    return im->enqueue(OpType::ALLTOALL_BASE, "alltoall_base", opts.timeout, [im, in, out, ex] {
+      im->agree(im->sig(OpType::ALLTOALL_BASE, nullptr));
+      // Every rank's send and receive counts, so that what i sends to j is what j expects from i.
+      const int n = im->size;
+      std::vector<int> mine(ex.send_counts);
+      mine.insert(mine.end(), ex.recv_counts.begin(), ex.recv_counts.end());
+      mine.push_back(static_cast<int>(in.buf.scalar_type()));
+      std::vector<int> all(mine.size() * static_cast<size_t>(n));
+      const int len = static_cast<int>(mine.size());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Iallgather(mine.data(), len, MPI_INT, all.data(), len, MPI_INT, im->comm, r);
+      });
       for (int i = 0; i < n; ++i) {
-        EMBER_CHECK(splits[i] >= 0, "ProcessGroupMPI alltoall_base: negative ", which, " split size ", splits[i]);
-        sum += splits[i];
-        c[i] = checked_count(splits[i] * row, "alltoall_base");
+        EMBER_CHECK(all[static_cast<size_t>(i) * len + 2 * n] == all[2 * n], "ProcessGroupMPI alltoall_base: ranks disagree on the dtype (rank 0: ",
+                    dtype_name(static_cast<ScalarType>(all[2 * n])), ", rank ", i, ": ",
+                    dtype_name(static_cast<ScalarType>(all[static_cast<size_t>(i) * len + 2 * n])), ")");
+        for (int j = 0; j < n; ++j) {
+          const int sent = all[static_cast<size_t>(i) * len + j], expected = all[static_cast<size_t>(j) * len + n + i];
+          EMBER_CHECK(sent == expected, "ProcessGroupMPI alltoall_base: rank ", i, " sends ", sent,
+                      " elements to rank ", j, ", which expects ", expected);
+        }
       }
-      EMBER_CHECK(sum == rows, "ProcessGroupMPI alltoall_base: ", which, " split sizes sum to ", sum,
-                  " but the tensor has ", rows, " rows");
-    }
-    checked_count(t.numel(), "alltoall_base");
-    return c;
-  };
-  Exchange ex;
-  ex.send_counts = counts(inputTensor, inputSplitSizes, "input");
-  ex.recv_counts = counts(outputTensor, outputSplitSizes, "output");
-  ex.send_displs = displacements(ex.send_counts);
-  ex.recv_displs = displacements(ex.recv_counts);
-  Buffer in = Buffer::in(inputTensor), out = Buffer::out(outputTensor);
-  Impl* im = impl_.get();
-  return im->enqueue(OpType::ALLTOALL_BASE, "alltoall_base", opts.timeout, [im, in, out, ex] {
-    im->agree(im->sig(OpType::ALLTOALL_BASE, nullptr));
-    // Every rank's send and receive counts, so that what i sends to j is what j expects from i.
-    const int n = im->size;
-    std::vector<int> mine(ex.send_counts);
-    mine.insert(mine.end(), ex.recv_counts.begin(), ex.recv_counts.end());
-    mine.push_back(static_cast<int>(in.buf.scalar_type()));
-    std::vector<int> all(mine.size() * static_cast<size_t>(n));
-    const int len = static_cast<int>(mine.size());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Iallgather(mine.data(), len, MPI_INT, all.data(), len, MPI_INT, im->comm, r);
+      const MPI_Datatype type = mpi_type(in.buf.scalar_type());
+      im->run_request([&](MPI_Request* r) {
+        return MPI_Ialltoallv(in.ptr(), ex.send_counts.data(), ex.send_displs.data(), type, out.ptr(),
+                              ex.recv_counts.data(), ex.recv_displs.data(), type, im->comm, r);
+      });
+      out.unpack();
+      return std::vector<Tensor>{out.user};
     });
-    for (int i = 0; i < n; ++i) {
-      EMBER_CHECK(all[static_cast<size_t>(i) * len + 2 * n] == all[2 * n], "ProcessGroupMPI alltoall_base: ranks disagree on the dtype (rank 0: ",
-                  dtype_name(static_cast<ScalarType>(all[2 * n])), ", rank ", i, ": ",
-                  dtype_name(static_cast<ScalarType>(all[static_cast<size_t>(i) * len + 2 * n])), ")");
-      for (int j = 0; j < n; ++j) {
-        const int sent = all[static_cast<size_t>(i) * len + j], expected = all[static_cast<size_t>(j) * len + n + i];
-        EMBER_CHECK(sent == expected, "ProcessGroupMPI alltoall_base: rank ", i, " sends ", sent,
-                    " elements to rank ", j, ", which expects ", expected);
-      }
-    }
-    const MPI_Datatype type = mpi_type(in.buf.scalar_type());
-    im->run_request([&](MPI_Request* r) {
-      return MPI_Ialltoallv(in.ptr(), ex.send_counts.data(), ex.send_displs.data(), type, out.ptr(),
-                            ex.recv_counts.data(), ex.recv_displs.data(), type, im->comm, r);
-    });
-    out.unpack();
-    return std::vector<Tensor>{out.user};
   });
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::alltoall(std::vector<Tensor>& outputTensors, std::vector<Tensor>& inputTensors,
                                               const AllToAllOptions& opts) {
-  const int n = getSize();
-  EMBER_CHECK(static_cast<int>(inputTensors.size()) == n && static_cast<int>(outputTensors.size()) == n,
-              "ProcessGroupMPI alltoall: needs group size (", n, ") input and output tensors, got ",
-              inputTensors.size(), " and ", outputTensors.size());
-  for (int i = 0; i < n; ++i) {
-    check_defined(inputTensors[i], "alltoall");
-    check_defined(outputTensors[i], "alltoall");
-    EMBER_CHECK(inputTensors[i].scalar_type() == inputTensors[0].scalar_type() &&
-                    outputTensors[i].scalar_type() == inputTensors[0].scalar_type(),
-                "ProcessGroupMPI alltoall: all tensors must have one dtype");
-  }
-  // The same exchange as alltoall_base over flat buffers, one row per element.
-  std::vector<int64_t> in_splits, out_splits;
-  for (int i = 0; i < n; ++i) {
-    in_splits.push_back(inputTensors[i].numel());
-    out_splits.push_back(outputTensors[i].numel());
-  }
-  Tensor in = concat_flat(inputTensors);
-  int64_t out_total = std::accumulate(out_splits.begin(), out_splits.end(), int64_t{0});
-  Tensor out = empty({out_total}, inputTensors[0].options());
-  auto inner = alltoall_base(out, in, out_splits, in_splits, opts);
-  // Unpacking waits for the flat exchange, on the progress thread, in queue order.
-  std::vector<Tensor> outs = outputTensors;
-  Impl* im = impl_.get();
-  return im->enqueue(OpType::ALLTOALL, "alltoall", opts.timeout, [inner, out, outs] {
-    inner->wait();
-    split_flat(out, outs);
-    return outs;
+  return impl_->guarded(OpType::ALLTOALL, "alltoall", [&]() -> intrusive_ptr<Work> {
+    const int n = getSize();
+    EMBER_CHECK(static_cast<int>(inputTensors.size()) == n && static_cast<int>(outputTensors.size()) == n,
+                "ProcessGroupMPI alltoall: needs group size (", n, ") input and output tensors, got ",
+                inputTensors.size(), " and ", outputTensors.size());
+    for (int i = 0; i < n; ++i) {
+      check_defined(inputTensors[i], "alltoall");
+      check_defined(outputTensors[i], "alltoall");
+      EMBER_CHECK(inputTensors[i].scalar_type() == inputTensors[0].scalar_type() &&
+                      outputTensors[i].scalar_type() == inputTensors[0].scalar_type(),
+                  "ProcessGroupMPI alltoall: all tensors must have one dtype");
+    }
+    // The same exchange as alltoall_base over flat buffers, one row per element.
+    std::vector<int64_t> in_splits, out_splits;
+    for (int i = 0; i < n; ++i) {
+      in_splits.push_back(inputTensors[i].numel());
+      out_splits.push_back(outputTensors[i].numel());
+    }
+    Tensor in = concat_flat(inputTensors);
+    int64_t out_total = std::accumulate(out_splits.begin(), out_splits.end(), int64_t{0});
+    Tensor out = empty({out_total}, inputTensors[0].options());
+    auto inner = alltoall_base(out, in, out_splits, in_splits, opts);
+    // Unpacking waits for the flat exchange, on the progress thread, in queue order.
+    std::vector<Tensor> outs = outputTensors;
+    Impl* im = impl_.get();
+    return im->enqueue(OpType::ALLTOALL, "alltoall", opts.timeout, [inner, out, outs] {
+      inner->wait();
+      split_flat(out, outs);
+      return outs;
+    });
   });
 }
 
@@ -822,11 +918,13 @@ std::vector<Tensor> receive(ProcessGroupMPI::Impl* im, const Buffer& b, int coun
 }  // namespace
 
 intrusive_ptr<Work> ProcessGroupMPI::barrier(const BarrierOptions& opts) {
-  Impl* im = impl_.get();
-  return im->enqueue(OpType::BARRIER, "barrier", opts.timeout, [im] {
-    im->agree(im->sig(OpType::BARRIER, nullptr));
-    im->run_request([&](MPI_Request* r) { return MPI_Ibarrier(im->comm, r); });
-    return std::vector<Tensor>{};
+  return impl_->guarded(OpType::BARRIER, "barrier", [&]() -> intrusive_ptr<Work> {
+    Impl* im = impl_.get();
+    return im->enqueue(OpType::BARRIER, "barrier", opts.timeout, [im] {
+      im->agree(im->sig(OpType::BARRIER, nullptr));
+      im->run_request([&](MPI_Request* r) { return MPI_Ibarrier(im->comm, r); });
+      return std::vector<Tensor>{};
+    });
   });
 }
 

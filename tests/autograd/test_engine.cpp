@@ -1,4 +1,5 @@
 // The autograd engine: accumulation, retain_graph, grad(), hooks, retain_grad, no-grad, version checks.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include "ember/ember.h"
@@ -405,4 +406,71 @@ TEST(Engine, InplaceComparisonsAndRandomFillsCutTheGradient) {
   plain.eq_(0.1);
   plain.uniform_();
   EXPECT_FALSE(plain.requires_grad());
+// A post-accumulate hook sees the finished .grad (the sum of every use, plus what was there), runs
+// once per pass, only on leaves, and stops after removal.
+TEST(Engine, PostAccumulateGradHookSeesTheAccumulatedGrad) {
+  auto w = tensor({1., 2.}, requires_grad());
+  std::vector<Tensor> seen;
+  std::vector<int> pre_order;
+  w.register_hook([&](const Tensor&) { pre_order.push_back(0); });
+  const unsigned h = autograd::register_post_accumulate_grad_hook(w, [&](const Tensor& leaf) {
+    pre_order.push_back(1);
+    EXPECT_TRUE(leaf.is_same(w));
+    seen.push_back(leaf.grad().clone());
+  });
+  (w * 3 + w * w).sum().backward();  // w used twice: d/dw = 3 + 2w
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0].equal(tensor({5., 7.})));
+  EXPECT_EQ(pre_order, (std::vector<int>{0, 1}));
+  (w * 2).sum().backward();  // accumulates onto the existing grad
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[1].equal(tensor({7., 9.})));
+  autograd::remove_post_accumulate_grad_hook(w, h);
+  (w * 2).sum().backward();
+  EXPECT_EQ(seen.size(), 2u);
+  // grad() does not accumulate into .grad, so the hook does not run.
+  autograd::register_post_accumulate_grad_hook(w, [&](const Tensor& leaf) { seen.push_back(leaf.grad()); });
+  autograd::grad({(w * 2).sum()}, {w});
+  EXPECT_EQ(seen.size(), 2u);
+  auto y = w * 2;
+  EXPECT_NE(error_of([&] { autograd::register_post_accumulate_grad_hook(y, [](const Tensor&) {}); })
+                .find("post accumulate grad hooks cannot be registered on non-leaf tensors"),
+            std::string::npos);
+  auto c = tensor({1.});
+  EXPECT_NE(error_of([&] { autograd::register_post_accumulate_grad_hook(c, [](const Tensor&) {}); })
+                .find("doesn't require gradient"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { autograd::remove_post_accumulate_grad_hook(w, 99); }).find("no hook at position 99"),
+            std::string::npos);
+}
+
+// queue_callback runs after every node of the pass (each leaf's .grad is final), in order, and a
+// callback may queue another; outside a pass it is an error; a nested pass keeps its own list.
+TEST(Engine, QueueCallbackRunsAtTheEndOfThePass) {
+  auto a = tensor({1.}, requires_grad()), b = tensor({2.}, requires_grad());
+  std::vector<std::string> log;
+  autograd::register_post_accumulate_grad_hook(a, [&](const Tensor&) {
+    log.push_back("a");
+    autograd::queue_callback([&] {
+      log.push_back(detail::str_cat("end a=", a.grad().item<double>(), " b=", b.grad().item<double>()));
+      autograd::queue_callback([&] { log.push_back("chained"); });
+    });
+  });
+  autograd::register_post_accumulate_grad_hook(b, [&](const Tensor&) {
+    log.push_back("b");
+    // A backward pass inside a hook (which runs with grad off) runs its own callbacks, not the outer pass's.
+    AutoGradMode grad_on(true);
+    auto x = tensor({3.}, requires_grad());
+    autograd::register_post_accumulate_grad_hook(x, [&](const Tensor&) {
+      autograd::queue_callback([&] { log.push_back("inner"); });
+    });
+    (x * 2).sum().backward();
+  });
+  (a * b * 5).sum().backward();
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_EQ(log[4], "chained");
+  EXPECT_EQ(log[3], "end a=10 b=5");
+  EXPECT_EQ(std::count(log.begin(), log.end(), "inner"), 1);
+  EXPECT_NE(error_of([] { autograd::queue_callback([] {}); }).find("Final callbacks can only be installed during backward pass."),
+            std::string::npos);
 }

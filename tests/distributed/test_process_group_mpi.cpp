@@ -352,6 +352,40 @@ TEST(ProcessGroupMPI, SubgroupOfTwoRanks) {
   expect_error([&] { c10d::ProcessGroupMPI::createProcessGroupMPI({0, 0}); }, "rank 0 is listed twice");
 }
 
+// A call that fails its checks on one rank only: that rank gets its error at once, and the others,
+// already in the collective, fail with that rank's reason within moments, not after the timeout
+// (20 s here); the group stays usable.
+TEST(ProcessGroupMPI, AnErrorOnOneRankFailsEveryRankAtOnce) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Tensor> good{torch::ones({2})};
+  if (rank() == 1) {
+    std::vector<Tensor> two{torch::ones({1}), torch::ones({1})};
+    expect_error([&] { group()->allreduce(two); }, "MPI process group does not support multi-GPU collectives");
+  } else {
+    expect_error([&] { group()->allreduce(good)->wait(); },
+                 "ProcessGroupMPI allreduce on rank " + std::to_string(rank()) +
+                     ": the call failed on another rank (rank 1: MPI process group does not support multi-GPU "
+                     "collectives (allreduce got 2 tensors, expected 1))");
+    EXPECT_TRUE(torch::equal(good[0], torch::ones({2})));
+  }
+  // Rank 0 alone names a root out of range in a broadcast; the other ranks' broadcast fails too.
+  c10d::BroadcastOptions opts;
+  opts.rootRank = rank() == 0 ? 99 : 0;
+  if (rank() == 0) {
+    expect_error([&] { group()->broadcast(good, opts); }, "rootRank 99 is out of range");
+  } else {
+    expect_error([&] { group()->broadcast(good, opts)->wait(); },
+                 "the call failed on another rank (rank 0: ProcessGroupMPI broadcast: rootRank 99 is out of range");
+  }
+  // A bad argument on every rank: each gets its own error, and nothing is left pending.
+  std::vector<Tensor> none{Tensor()};
+  expect_error([&] { group()->allreduce(none); }, "the tensor is undefined");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  std::vector<Tensor> ok{torch::ones({3})};
+  wait_all(group()->allreduce(ok));
+  EXPECT_TRUE(torch::equal(ok[0], torch::full({3}, static_cast<float>(size()))));
+}
+
 // Run last (the group it times out on is unusable afterwards): rank 0 waits for a barrier that no
 // other rank joins; its wait() ends with an error naming the collective and the rank.
 TEST(ProcessGroupMPI, ZZTimeoutNamesTheCollectiveAndRank) {

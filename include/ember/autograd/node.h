@@ -32,6 +32,10 @@ using edge_list = std::vector<Edge>;
 struct Hook {
   std::function<Tensor(const Tensor&)> fn;
 };
+// A hook run on a leaf after its AccumulateGrad wrote .grad; `fn` is cleared on removal.
+struct PostAccumulateGradHook {
+  std::function<void(const Tensor&)> fn;
+};
 
 class Node : public RefCounted {
  public:
@@ -113,6 +117,7 @@ struct AutogradMeta : AutogradMetaInterface {
   bool requires_grad_ = false;
   std::shared_ptr<Tensor> retained_grad_;  // set by retain_grad() on a non-leaf
   std::vector<std::shared_ptr<Hook>> hooks_;
+  std::vector<std::shared_ptr<PostAccumulateGradHook>> post_accumulate_hooks_;
   // For a view of a tensor taking part in autograd: the base whose storage it shares.
   Tensor view_base_;
 };
