@@ -81,11 +81,12 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
         if (one_span) {
           const int64_t begin = oh0 * OW + first, end = (oh1 - 1) * OW + last;
           std::memcpy(plane + begin, img + (row_base + off + begin), static_cast<size_t>(end - begin) * sizeof(T));
-          for (int64_t oh = oh0; oh < oh1; ++oh) {
-            T* dst = plane + oh * OW;
-            for (int64_t ow = 0; ow < first; ++ow) dst[ow] = T(0);
-            for (int64_t ow = last; ow < OW; ++ow) dst[ow] = T(0);
-          }
+          // Column by column: the padded columns are few, and a short run per row would become a
+          // memset call per row.
+          for (int64_t ow = 0; ow < first; ++ow)
+            for (int64_t oh = oh0; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
+          for (int64_t ow = last; ow < OW; ++ow)
+            for (int64_t oh = oh0; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
           continue;
         }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
@@ -124,6 +125,41 @@ void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
         }
       }
 }
+
+namespace {
+
+// col2im for the backward's own scratch columns, which it may overwrite. With stride 1 and an
+// output as wide as the input, a plane's valid rows map to one contiguous span of the image (as in
+// im2col); the plane's entries that wrap around a row end are zeroed first, so that adding the
+// whole span leaves them out, and each plane is one long vectorised add instead of a short one
+// per row.
+template <typename T>
+void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
+  if (!(s.sw == 1 && s.sh == 1 && s.OW == s.W)) {
+    col2im(static_cast<const T*>(cols), C, s, img);
+    return;
+  }
+  const int64_t L = s.OH * s.OW, OW = s.OW;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ki = 0; ki < s.kh; ++ki)
+      for (int64_t kj = 0; kj < s.kw; ++kj) {
+        T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
+        const int64_t off = kj * s.dw - s.pw;
+        const auto [first, last] = valid_outputs(off, 1, s.W, OW);
+        const auto [oh0, oh1] = valid_rows(ki, s);
+        if (first >= last || oh0 >= oh1) continue;
+        for (int64_t ow = 0; ow < first; ++ow)
+          for (int64_t oh = oh0 + 1; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
+        for (int64_t ow = last; ow < OW; ++ow)
+          for (int64_t oh = oh0; oh + 1 < oh1; ++oh) plane[oh * OW + ow] = T(0);
+        const int64_t begin = oh0 * OW + first, end = (oh1 - 1) * OW + last;
+        T* dst = img + ((c * s.H + ki * s.dh - s.ph) * s.W + off + begin);
+        const T* src = plane + begin;
+        for (int64_t i = 0; i < end - begin; ++i) dst[i] += src[i];
+      }
+}
+
+}  // namespace
 
 namespace {
 
@@ -241,7 +277,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
           gemm<T>(true, false, K, L, og, T(1), w + gi * og * K, K, gn + gi * og * L, L, T(0), cn + gi * K * L, L);
         if (z.cols) {
           std::fill(gxn, gxn + image, T(0));
-          col2im(cols, s.C, s, gxn);
+          col2im_scratch(cols, s.C, s, gxn);
         }
       }
     }
