@@ -7,26 +7,9 @@
 #include <cstdlib>
 
 #include "best_us.h"
+#include "net.h"
 
 namespace {
-// The reference CNN (PyTorch's MNIST example without dropout).
-struct NetImpl : torch::nn::Module {
-  NetImpl()
-      : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 10, 5)))),
-        conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(10, 20, 5)))),
-        fc1(register_module("fc1", torch::nn::Linear(320, 50))),
-        fc2(register_module("fc2", torch::nn::Linear(50, 10))) {}
-  torch::Tensor forward(torch::Tensor x) {
-    x = torch::relu(torch::max_pool2d(conv1->forward(x), 2));
-    x = torch::relu(torch::max_pool2d(conv2->forward(x), 2));
-    x = torch::relu(fc1->forward(x.view({-1, 320})));
-    return torch::log_softmax(fc2->forward(x), 1);
-  }
-  torch::nn::Conv2d conv1, conv2;
-  torch::nn::Linear fc1, fc2;
-};
-TORCH_MODULE(Net);
-
 // The Fashion-MNIST trainer's CNN (examples/fashion_mnist.cpp), without dropout.
 struct TrainerNetImpl : torch::nn::Module {
   TrainerNetImpl()

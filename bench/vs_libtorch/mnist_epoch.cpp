@@ -10,25 +10,7 @@
 #include <cstdio>
 
 #include "best_us.h"
-
-namespace {
-struct NetImpl : torch::nn::Module {
-  NetImpl()
-      : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 10, 5)))),
-        conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(10, 20, 5)))),
-        fc1(register_module("fc1", torch::nn::Linear(320, 50))),
-        fc2(register_module("fc2", torch::nn::Linear(50, 10))) {}
-  torch::Tensor forward(torch::Tensor x) {
-    x = torch::relu(torch::max_pool2d(conv1->forward(x), 2));
-    x = torch::relu(torch::max_pool2d(conv2->forward(x), 2));
-    x = torch::relu(fc1->forward(x.view({-1, 320})));
-    return torch::log_softmax(fc2->forward(x), 1);
-  }
-  torch::nn::Conv2d conv1, conv2;
-  torch::nn::Linear fc1, fc2;
-};
-TORCH_MODULE(Net);
-}  // namespace
+#include "net.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

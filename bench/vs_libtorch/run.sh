@@ -71,12 +71,14 @@ compile() {
   local src=$1 name
   name=$(basename "$src" .cpp)
   if [ ! "$bin/$name.ember" -nt "$src" ] || [ "bench/vs_libtorch/best_us.h" -nt "$bin/$name.ember" ] ||
+     [ "bench/vs_libtorch/net.h" -nt "$bin/$name.ember" ] ||
      [ "$build/libember.a" -nt "$bin/$name.ember" ]; then
     rm -f "$bin/$name.ember"
     g++ "${ember_flags[@]}" "$src" "${ember_libs[@]}" -o "$bin/$name.ember" || return 1
   fi
   if [ "$have_torch" -eq 1 ] && { [ ! "$bin/$name.libtorch" -nt "$src" ] ||
-                                  [ "bench/vs_libtorch/best_us.h" -nt "$bin/$name.libtorch" ]; }; then
+                                  [ "bench/vs_libtorch/best_us.h" -nt "$bin/$name.libtorch" ] ||
+                                  [ "bench/vs_libtorch/net.h" -nt "$bin/$name.libtorch" ]; }; then
     rm -f "$bin/$name.libtorch"
     g++ "${torch_flags[@]}" "$src" -o "$bin/$name.libtorch" "${torch_libs[@]}" || return 1
   fi

@@ -47,8 +47,12 @@ struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBack
 };
 }  // namespace
 
-std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntArrayRef kernel_size, IntArrayRef stride,
-                                                   IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+namespace {
+
+// max_pool2d_with_indices; with_indices false (max_pool2d where no gradient is needed) leaves the
+// indices undefined and the kernel skips them.
+std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& input_in, IntArrayRef kernel_size, IntArrayRef stride,
+                                           IntArrayRef padding, IntArrayRef dilation, bool ceil_mode, bool with_indices) {
   // As ATen's pool2d_shape_check: only the batch dim may be empty.
   const int64_t nd = input_in.dim();
   EMBER_CHECK((nd == 3 || nd == 4) && input_in.size(nd - 1) != 0 && input_in.size(nd - 2) != 0 &&
@@ -69,25 +73,35 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input_in, IntAr
               "x", OW, "). Output size is too small");
   Tensor x = contiguous_raw(input);
   Tensor values = new_tensor({N, C, OH, OW}, input.dtype());
-  Tensor indices = new_tensor({N, C, OH, OW}, kLong);
+  Tensor indices = with_indices ? new_tensor({N, C, OH, OW}, kLong) : Tensor();
   const kernels::Conv2dShape s{N, C, H, W, C, 1, w.k[0], w.k[1], w.s[0], w.s[1], w.p[0], w.p[1], w.d[0], w.d[1], OH, OW};
   visit_floating(input.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
-    kernels::max_pool2d_forward(x.data_ptr<T>(), N * C, s, values.data_ptr<T>(), indices.data_ptr<int64_t>());
+    kernels::max_pool2d_forward(x.data_ptr<T>(), N * C, s, values.data_ptr<T>(),
+                                with_indices ? indices.data_ptr<int64_t>() : nullptr);
   });
-  if (any_requires_grad(input)) {
+  if (with_indices && any_requires_grad(input)) {
     auto n = make_node<MaxPool2DWithIndicesBackward0>(input);
     n->indices = save(indices);
     n->in_sizes = input.sizes();
     set_history(values, n);
   }
-  if (unbatched) return {values.squeeze(0), indices.squeeze(0)};
+  if (unbatched) return {values.squeeze(0), with_indices ? indices.squeeze(0) : indices};
   return {values, indices};
+}
+
+}  // namespace
+
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
+                                                   IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+  return max_pool2d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, true);
 }
 
 Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
                   IntArrayRef dilation, bool ceil_mode) {
-  return std::get<0>(max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode));
+  // The indices serve only the backward: without a gradient to compute they are not made.
+  const bool grad = GradMode::is_enabled() && input.requires_grad();
+  return std::get<0>(max_pool2d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, grad));
 }
 
 // ---- max_pool1d: ATen's own argument checks, then max_pool2d over height 1 (as PyTorch, whose

@@ -56,6 +56,37 @@ TEST(MNIST, ReadsRawIdxFiles) {
   EXPECT_THROW(ds.get(5), c10::Error);
 }
 
+// The pixels are kept as bytes and converted per example; each example, a stacked batch and the
+// float images() made afterwards must hold exactly pixel / 255 in float, as before.
+TEST(MNIST, ExamplesAreDecodedOnDemandBitForBit) {
+  TempDir dir;
+  write_mnist(dir, "train", 7, false);
+  MNIST ds(dir.path);
+  for (uint32_t i = 0; i < 7; ++i) {
+    auto e = ds.get(i);
+    ASSERT_EQ(e.data.sizes(), torch::IntArrayRef({1, 28, 28}));
+    ASSERT_EQ(e.data.dtype(), torch::kFloat);
+    ASSERT_TRUE(e.data.is_contiguous());
+    const float* p = e.data.data_ptr<float>();
+    for (uint32_t q = 0; q < 28 * 28; ++q)
+      ASSERT_EQ(p[q], static_cast<float>(pixel(i, q)) / 255.0f) << "image " << i << " pixel " << q;
+    EXPECT_EQ(e.target.item<int64_t>(), (i * 3 + 1) % 10);
+  }
+  // A batch through Stack, before images() was ever called.
+  auto stacked = MNIST(dir.path).map(torch::data::transforms::Stack<>());
+  auto batch = stacked.get_batch({size_t(6), size_t(0), size_t(3)});
+  expect_images_match(ds, 7);
+  EXPECT_TRUE(batch.data.equal(torch::stack({ds.images()[6], ds.images()[0], ds.images()[3]})));
+  EXPECT_TRUE(batch.target.equal(torch::stack({ds.targets()[6], ds.targets()[0], ds.targets()[3]})));
+  for (uint32_t i = 0; i < 7; ++i) EXPECT_TRUE(ds.get(i).data.equal(ds.images()[i]));
+  // images() is made once and kept.
+  EXPECT_EQ(ds.images().data_ptr(), ds.images().data_ptr());
+  // An example is its own tensor: writing to it leaves the data set as it was.
+  auto e = ds.get(2);
+  e.data.fill_(-1);
+  EXPECT_TRUE(ds.get(2).data.equal(ds.images()[2]));
+}
+
 TEST(MNIST, ReadsGzipAndMixedFiles) {
   TempDir gz, mixed;
   write_mnist(gz, "t10k", 7, true);

@@ -71,6 +71,10 @@ const Geometry kGeometries[] = {
     {2, 1, 4, 4, 2, 2, 2, 1, 1, 3, 3, 1, 1, 1},   // padding wider than the kernel's reach
     {1, 2, 1, 11, 3, 1, 3, 1, 2, 0, 1, 1, 2, 1},  // 1-D, as conv1d runs it
     {7, 3, 6, 6, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // an odd batch over two threads
+    {2, 3, 7, 8, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1},   // "same" with dilation: im2col's one-span copy
+    {2, 16, 40, 40, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // 4 x 1600 x 144: GEMMs split into column blocks
+    {1, 32, 40, 40, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2},  // the same per group
+    {2, 16, 41, 37, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},  // blocks with a ragged tail, rows copied one by one
 };
 
 }  // namespace
@@ -202,6 +206,38 @@ TEST(ConvKernels, MaxPoolMatchesReference) {
     EXPECT_TRUE(equal(fast, graph));
     Tensor want = zeros({6, c.H * c.W}, kDouble).scatter_add(1, rind.reshape({6, -1}), r.reshape({6, -1}));
     EXPECT_TRUE(allclose(fast, want.reshape(x.sizes())));
+  }
+}
+
+TEST(ConvKernels, MaxPoolWithoutGradientSkipsIndicesAndAgrees) {
+  // Where no gradient is needed max_pool2d computes no indices; its values must be those of
+  // max_pool2d_with_indices, NaN rule included, on the 2x2 path and the general one.
+  manual_seed(6);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (bool two_by_two : {true, false}) {
+    Tensor x = randn({2, 3, 9, 8}, kDouble);
+    x.view({-1})[7] = nan;
+    x.view({-1})[40] = -std::numeric_limits<double>::infinity();
+    const int64_t k = two_by_two ? 2 : 3, s = 2, p = two_by_two ? 0 : 1;
+    auto [want, ind] = max_pool2d_with_indices(x, {k}, {s}, {p}, {1}, false);
+    Tensor plain = max_pool2d(x, {k}, {s}, {p}, {1}, false);  // x needs no gradient
+    EXPECT_TRUE(allclose(plain, want, 0, 0, /*equal_nan=*/true));
+    Tensor xg = x.clone().requires_grad_();
+    {
+      NoGradGuard guard;
+      Tensor v = max_pool2d(xg, {k}, {s}, {p}, {1}, false);
+      EXPECT_FALSE(v.requires_grad());
+      EXPECT_TRUE(allclose(v, want, 0, 0, /*equal_nan=*/true));
+      // with_indices under no-grad still returns its indices.
+      EXPECT_TRUE(equal(std::get<1>(max_pool2d_with_indices(xg, {k}, {s}, {p}, {1}, false)), ind));
+    }
+    Tensor v = max_pool2d(xg, {k}, {s}, {p}, {1}, false);  // with grad: indices kept for backward
+    EXPECT_TRUE(v.requires_grad());
+    EXPECT_TRUE(allclose(v, want, 0, 0, /*equal_nan=*/true));
+    Tensor r = randn(v.sizes(), kDouble);
+    Tensor g = autograd::grad({(v * r).sum()}, {xg})[0];
+    Tensor expect = zeros({6, 72}, kDouble).scatter_add(1, ind.reshape({6, -1}), r.reshape({6, -1}));
+    EXPECT_TRUE(allclose(g, expect.reshape(x.sizes())));
   }
 }
 

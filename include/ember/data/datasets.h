@@ -183,7 +183,8 @@ struct TensorDataset : public Dataset<TensorDataset, TensorExample> {
 
 // MNIST-format data (MNIST, Fashion-MNIST): the IDX files `{train,t10k}-{images-idx3,labels-idx1}-ubyte`
 // under `root`, each raw or with a `.gz` suffix. Images are float [1, 28, 28] in [0, 1]; targets
-// are int64 scalars.
+// are int64 scalars. The pixels are kept as the file's bytes (a quarter of the memory) and each
+// example is converted when asked for; images() makes the whole float tensor on its first call.
 class MNIST : public Dataset<MNIST> {
  public:
   enum class Mode { kTrain, kTest };
@@ -193,12 +194,14 @@ class MNIST : public Dataset<MNIST> {
   Example<> get(size_t index) override;
   std::optional<size_t> size() const override;
   bool is_train() const noexcept;
-  // [N, 1, 28, 28] float32 and [N] int64.
+  // [N, 1, 28, 28] float32 (made on the first call and kept) and [N] int64.
   const Tensor& images() const;
   const Tensor& targets() const;
 
  private:
-  Tensor images_, targets_;
+  Tensor pixels_;          // [N, 1, 28, 28] uint8, as read
+  mutable Tensor images_;  // pixels_ / 255 in float, once images() has been called
+  Tensor targets_;
   bool train_ = true;
 };
 
