@@ -406,6 +406,8 @@ TEST(Engine, InplaceComparisonsAndRandomFillsCutTheGradient) {
   plain.eq_(0.1);
   plain.uniform_();
   EXPECT_FALSE(plain.requires_grad());
+}
+
 // A post-accumulate hook sees the finished .grad (the sum of every use, plus what was there), runs
 // once per pass, only on leaves, and stops after removal.
 TEST(Engine, PostAccumulateGradHookSeesTheAccumulatedGrad) {
