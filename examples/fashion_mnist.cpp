@@ -21,15 +21,7 @@ using namespace fashion_mnist;
 
 namespace {
 
-struct Options {
-  std::string model = "cnn", optimizer = "adam", data = "/usr/share/datasets/fashion-mnist", out = "fashion_mnist_out";
-  int epochs = 0;  // 0: the model's default
-  int64_t batch_size = 128;
-  double lr = 0;  // 0: the model's default
-  int threads = 0;  // 0: all cores
-  uint64_t seed = 1;
-  bool resume = false;
-};
+using Options = TrainOptions;
 
 template <typename Model>
 int run(const Options& o, Model model) {
@@ -132,17 +124,11 @@ int run(const Options& o, Model model) {
 
 int main(int argc, char** argv) {
   Options o;
+  o.out = "fashion_mnist_out";
   CLI::App app{"Train an MLP or a CNN on Fashion-MNIST"};
-  app.add_option("--model", o.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}));
-  app.add_option("--epochs", o.epochs, "epochs to train (default: 3 for the CNN, 8 for the MLP)")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "examples per step")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "learning rate; the CNN's peak rate (default: 0.004 for the CNN, 0.001 for the MLP)")->check(CLI::PositiveNumber);
-  app.add_option("--optimizer", o.optimizer, "sgd (momentum 0.9) or adam")->check(CLI::IsMember({"sgd", "adam"}));
-  app.add_option("--threads", o.threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--data", o.data, "folder with the Fashion-MNIST IDX files (raw or .gz)");
-  app.add_option("--out", o.out, "folder for checkpoints, metrics.csv and curves.svg");
-  app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
-  app.add_option("--seed", o.seed, "random seed");
+  add_train_options(app, o,
+                    {"examples per step", "threads (default: all cores)",
+                     "folder for checkpoints, metrics.csv and curves.svg"});
   CLI11_PARSE(app, argc, argv);
   try {
     if (o.threads > 0) torch::set_num_threads(o.threads);

@@ -1,10 +1,11 @@
 // What the Fashion-MNIST trainers share (examples/fashion_mnist.cpp and its data-parallel twin
 // fashion_mnist_ddp.cpp): the CNN and the MLP, the progress line, metrics.csv, curves.svg, the
-// test-set evaluation and the confusion matrix.
+// test-set evaluation, the confusion matrix and the command-line options they both take.
 #pragma once
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +16,37 @@
 #include <vector>
 
 namespace fashion_mnist {
+
+// The options both trainers take.
+struct TrainOptions {
+  std::string model = "cnn", optimizer = "adam", data = "/usr/share/datasets/fashion-mnist", out;
+  int epochs = 0;  // 0: the model's default
+  int64_t batch_size = 128;
+  double lr = 0;    // 0: the model's default
+  int threads = 0;  // 0: the trainer's default
+  uint64_t seed = 1;
+  bool resume = false;
+};
+// The help texts that differ between the two.
+struct TrainOptionHelp {
+  const char* batch_size;
+  const char* threads;
+  const char* out;
+};
+inline void add_train_options(CLI::App& app, TrainOptions& o, const TrainOptionHelp& help) {
+  app.add_option("--model", o.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}));
+  app.add_option("--epochs", o.epochs, "epochs to train (default: 3 for the CNN, 8 for the MLP)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--batch-size", o.batch_size, help.batch_size)->check(CLI::PositiveNumber);
+  app.add_option("--lr", o.lr, "learning rate; the CNN's peak rate (default: 0.004 for the CNN, 0.001 for the MLP)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--optimizer", o.optimizer, "sgd (momentum 0.9) or adam")->check(CLI::IsMember({"sgd", "adam"}));
+  app.add_option("--threads", o.threads, help.threads)->check(CLI::NonNegativeNumber);
+  app.add_option("--data", o.data, "folder with the Fashion-MNIST IDX files (raw or .gz)");
+  app.add_option("--out", o.out, help.out);
+  app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
+  app.add_option("--seed", o.seed, "random seed");
+}
 
 inline const char* const kClasses[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};

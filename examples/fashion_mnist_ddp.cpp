@@ -29,15 +29,7 @@ using namespace fashion_mnist;
 
 namespace {
 
-struct Options {
-  std::string model = "cnn", optimizer = "adam", data = "/usr/share/datasets/fashion-mnist",
-              out = "fashion_mnist_ddp_out";
-  int epochs = 0;  // 0: the model's default
-  int64_t batch_size = 128;
-  double lr = 0;  // 0: the model's default
-  int threads = 0;  // 0: this machine's cores shared among its ranks
-  uint64_t seed = 1;
-  bool resume = false;
+struct Options : TrainOptions {
   int64_t limit = 0;  // 0: every example; otherwise the first `limit` training and test examples
   double timeout = 1800;  // seconds a collective may wait for the other ranks
   double bucket_cap_mb = 25;
@@ -186,17 +178,12 @@ int run(const Options& o, Model model, const c10::intrusive_ptr<c10d::ProcessGro
 
 int main(int argc, char** argv) {
   Options o;
+  o.out = "fashion_mnist_ddp_out";
   CLI::App app{"Train an MLP or a CNN on Fashion-MNIST, data-parallel over MPI ranks (run under mpirun)"};
-  app.add_option("--model", o.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}));
-  app.add_option("--epochs", o.epochs, "epochs to train (default: 3 for the CNN, 8 for the MLP)")->check(CLI::PositiveNumber);
-  app.add_option("--batch-size", o.batch_size, "examples per step over all ranks (split evenly)")->check(CLI::PositiveNumber);
-  app.add_option("--lr", o.lr, "learning rate; the CNN's peak rate (default: 0.004 for the CNN, 0.001 for the MLP)")->check(CLI::PositiveNumber);
-  app.add_option("--optimizer", o.optimizer, "sgd (momentum 0.9) or adam")->check(CLI::IsMember({"sgd", "adam"}));
-  app.add_option("--threads", o.threads, "threads per rank (default: this machine's cores divided among its ranks)")->check(CLI::NonNegativeNumber);
-  app.add_option("--data", o.data, "folder with the Fashion-MNIST IDX files (raw or .gz)");
-  app.add_option("--out", o.out, "folder for checkpoints, metrics.csv and curves.svg (written by rank 0)");
-  app.add_flag("--resume", o.resume, "continue from the checkpoint in --out");
-  app.add_option("--seed", o.seed, "random seed");
+  add_train_options(app, o,
+                    {"examples per step over all ranks (split evenly)",
+                     "threads per rank (default: this machine's cores divided among its ranks)",
+                     "folder for checkpoints, metrics.csv and curves.svg (written by rank 0)"});
   app.add_option("--limit", o.limit, "train and test on the first N examples only (0: all)")->check(CLI::NonNegativeNumber);
   app.add_option("--timeout", o.timeout, "seconds a collective waits for the other ranks before failing")->check(CLI::PositiveNumber);
   app.add_option("--bucket-cap-mb", o.bucket_cap_mb, "gradient bucket size in MiB")->check(CLI::PositiveNumber);

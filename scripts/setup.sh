@@ -10,11 +10,11 @@ for arg in "$@"; do
     *) echo "setup.sh: unknown argument '$arg' (only --libtorch)" >&2; exit 2 ;;
   esac
 done
-# clang, libomp-dev and libclang-rt-14-dev: the sanitizer build in CI uses clang 14.
+# clang and libclang-rt-14-dev: the sanitizer build in CI uses clang 14.
 # dataset-fashion-mnist: the IDX files under /usr/share/datasets/fashion-mnist that the data tests
 # and the trainer read.
 # libopenmpi-dev, openmpi-bin: the distributed layer (c10d::ProcessGroupMPI) and mpirun for its tests.
-packages=(cmake ninja-build g++ clang libomp-dev libclang-rt-14-dev ccache libopenblas-openmp-dev libgtest-dev
+packages=(cmake ninja-build g++ clang libclang-rt-14-dev ccache libopenblas-openmp-dev libgtest-dev
           libbenchmark-dev nlohmann-json3-dev libzip-dev zlib1g-dev libcli11-dev dataset-fashion-mnist
           libhwy-dev libopenmpi-dev openmpi-bin)
 if [ "$with_libtorch" -eq 1 ]; then packages+=(libtorch-dev); fi

@@ -57,7 +57,7 @@ else
 fi
 
 ember_flags=(-std=c++20 -O2 -Icompat -Iinclude)
-ember_libs=("$build/libember.a" /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so -lhwy -lzip -lz -fopenmp)
+ember_libs=("$build/libember.a" -lhwy -lzip -lz)
 torch_flags=(-std=c++17 -O2 -I"$torch_inc")
 torch_libs=(-ltorch -ltorch_cpu -lc10)
 

@@ -50,6 +50,19 @@ TEST(Examples, LogisticRegressionBothWaysAgreeAndMatchPyTorch) {
   }
 }
 
+// Float training runs on ember's own kernels: OpenBLAS (double GEMM, LAPACK) is neither a link
+// dependency nor loaded. LD_DEBUG=libs makes the loader report every library it opens.
+TEST(Examples, FloatTrainingNeitherLinksNorLoadsOpenBlas) {
+  const std::string exe = std::string(EMBER_EXAMPLES_DIR) + "/logistic_regression";
+  const std::string needed = run("readelf -d " + exe + " 2>&1");
+  ASSERT_NE(needed.find("(NEEDED)"), std::string::npos) << needed;
+  for (const char* lib : {"libopenblas", "libgomp", "libgfortran"})
+    EXPECT_EQ(needed.find(lib), std::string::npos) << exe << " links " << lib << ":\n" << needed;
+  const std::string loaded = run("LD_DEBUG=libs " + exe + " 2>&1 >/dev/null");
+  ASSERT_NE(loaded.find("calling init"), std::string::npos) << "LD_DEBUG reported nothing:\n" << loaded;
+  EXPECT_EQ(loaded.find("libopenblas"), std::string::npos) << loaded;
+}
+
 TEST(Examples, PolynomialRegressionReachesTheTargetLoss) {
   std::string out = run(std::string(EMBER_EXAMPLES_DIR) + "/polynomial_regression");
   const std::string key = "held-out loss ";

@@ -10,11 +10,15 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/kernels.h"
 #include "kernels/cpu/sgemm.h"
 
 namespace {
@@ -222,6 +226,25 @@ TEST(Sgemm, InfAndNaNPropagate) {
             });
           }
   });
+}
+
+// Double GEMM runs on OpenBLAS, opened on first use (kernels/cpu/openblas.cpp): the product is
+// right, and afterwards the library is mapped into the process.
+TEST(OpenBlas, DoubleGemmLoadsItAndIsRight) {
+  const int64_t m = 7, n = 5, k = 9;
+  std::vector<double> a(m * k), b(k * n), c(m * n, -1.0);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = 0.25 * static_cast<double>(i % 11) - 1.0;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = 0.5 * static_cast<double>(i % 7) - 1.5;
+  ember::kernels::gemm<double>(false, false, m, n, k, 1.0, a.data(), k, b.data(), n, 0.0, c.data(), n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double want = 0;
+      for (int64_t p = 0; p < k; ++p) want += a[i * k + p] * b[p * n + j];
+      EXPECT_NEAR(c[i * n + j], want, 1e-12) << i << "," << j;
+    }
+  std::ifstream maps("/proc/self/maps");
+  const std::string all((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+  EXPECT_NE(all.find("libopenblas"), std::string::npos);
 }
 
 }  // namespace

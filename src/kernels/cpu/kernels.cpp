@@ -1,13 +1,11 @@
-// Copy/convert, fill, GEMM (CBLAS for float and double) and the random fills.
+// Copy/convert, fill, GEMM (ember's SGEMM for float, OpenBLAS for double) and the random fills.
 #include "kernels/cpu/kernels.h"
-
-#include <cblas.h>
-#include <omp.h>
 
 #include <cmath>
 #include <mutex>
 
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/openblas.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/sgemm.h"
 
@@ -43,18 +41,16 @@ void fill(const Tensor& dst, const Scalar& value) {
 
 namespace {
 // One product on the calling thread: float on ember's own SGEMM (sgemm.cpp, faster than this
-// machine's OpenBLAS on every shape class measured), double on BLAS. OpenBLAS's OpenMP build takes
-// its thread count from the calling thread's OpenMP setting, so that is held at 1: the parallelism
-// is the pool's (gemm below).
+// machine's OpenBLAS on every shape class measured), double on OpenBLAS, which runs on the calling
+// thread (openblas.h): the parallelism is the pool's (gemm below).
 template <typename T>
 void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
                int64_t ldb, T beta, T* c, int64_t ldc) {
   if constexpr (std::is_same_v<T, float>) {
     sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else {
-    if (omp_get_max_threads() != 1) omp_set_num_threads(1);
     const auto op = [](bool t) { return t ? CblasTrans : CblasNoTrans; };
-    cblas_dgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    openblas::api().dgemm(CblasRowMajor, op(ta), op(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 }
 

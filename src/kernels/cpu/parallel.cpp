@@ -1,12 +1,14 @@
 // ember's thread pool (see parallel.h for why it is not OpenMP's) and the thread count.
 #include "kernels/cpu/parallel.h"
 
-#include <omp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -97,7 +99,6 @@ class Pool {
 
   void worker() {
     t_in_region = true;
-    omp_set_num_threads(1);  // BLAS called from a task stays on this thread
     uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; ++i) EMBER_CPU_RELAX();
@@ -156,12 +157,25 @@ Pool& pool() {
   return *p;
 }
 
+// LibTorch's default: OMP_NUM_THREADS when it holds a positive count (the first of a list, as
+// OpenMP reads it), else the cores this process may run on.
+int default_threads() {
+  if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    if (end != env && (*end == '\0' || *end == ',') && n > 0 && n <= 4096) return static_cast<int>(n);
+  }
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0) return CPU_COUNT(&cpus);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 int num_threads() {
   int n = g_threads.load(std::memory_order_relaxed);
   if (n == 0) {
-    n = omp_get_max_threads();  // OMP_NUM_THREADS when set, else the cores this process may use
+    n = default_threads();
     g_threads.store(n, std::memory_order_relaxed);
   }
   return n;
