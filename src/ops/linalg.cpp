@@ -4,6 +4,7 @@
 
 #include "ember/ops/shape.h"
 
+#include "ops/linalg_util.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -112,12 +113,14 @@ struct AddmmBackward0 final : NamedNode<"AddmmBackward0"> {
     mat2.reset_data();
   }
 };
-struct DotBackward0 final : NamedNode<"DotBackward0"> {
+// d(a.b): ga = g b, gb = g a. dot and vdot (the same product for real tensors) differ only in the name.
+template <FixedString Name>
+struct DotProductBackward final : NamedNode<Name> {
   SavedVariable self, other;
   variable_list apply(variable_list&& g) override {
     Tensor ga, gb;
-    if (should_compute_output(0)) ga = g[0].mul(other.unpack());
-    if (should_compute_output(1)) gb = g[0].mul(self.unpack());
+    if (this->should_compute_output(0)) ga = g[0].mul(other.unpack());
+    if (this->should_compute_output(1)) gb = g[0].mul(self.unpack());
     return {ga, gb};
   }
   void release_variables() override {
@@ -220,17 +223,26 @@ Tensor dot(const Tensor& a, const Tensor& b) {
               "] to have the same number of elements, but got ", a.numel(), " and ", b.numel(), " elements respectively");
   EMBER_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ", to_string(a.dtype()),
               " and ", to_string(b.dtype()));
+  return linalg_detail::dot_product(a, b, false);
+}
+
+namespace linalg_detail {
+Tensor dot_product(const Tensor& a, const Tensor& b, bool vdot) {
   Tensor out = new_tensor({}, a.dtype());
   gemm_into(out, raw_view(a, {1, a.numel()}, {1, a.stride(0)}, a.storage_offset()),
             raw_view(b, {b.numel(), 1}, {b.stride(0), 1}, b.storage_offset()), 0, 1);
   if (any_requires_grad(a, b)) {
-    auto n = make_node<DotBackward0>(a, b);
-    if (n->should_compute_output(1)) n->self = save(a);
-    if (n->should_compute_output(0)) n->other = save(b);
-    set_history(out, n);
+    auto record = [&](auto n) {
+      if (n->should_compute_output(1)) n->self = save(a);
+      if (n->should_compute_output(0)) n->other = save(b);
+      set_history(out, n);
+    };
+    if (vdot) record(make_node<DotProductBackward<"VdotBackward0">>(a, b));
+    else record(make_node<DotProductBackward<"DotBackward0">>(a, b));
   }
   return out;
 }
+}  // namespace linalg_detail
 
 Tensor mv(const Tensor& a, const Tensor& v) {
   EMBER_CHECK(a.dim() == 2 && v.dim() == 1, "vector + matrix @ vector expected, got ", a.dim(), ", ", v.dim());

@@ -87,20 +87,6 @@ struct BatchAddBackward final : Node {
     b2.reset_data();
   }
 };
-struct VdotBackward0 final : NamedNode<"VdotBackward0"> {
-  SavedVariable self, other;
-  variable_list apply(variable_list&& g) override {
-    Tensor ga, gb;
-    if (should_compute_output(0)) ga = g[0].mul(other.unpack());
-    if (should_compute_output(1)) gb = g[0].mul(self.unpack());
-    return {ga, gb};
-  }
-  void release_variables() override {
-    self.reset_data();
-    other.reset_data();
-  }
-};
-
 // c = a x b along dim: ga = b x g, gb = g x a.
 struct LinalgCrossBackward0 final : NamedNode<"LinalgCrossBackward0"> {
   SavedVariable a, b;
@@ -276,18 +262,7 @@ Tensor vdot(const Tensor& self, const Tensor& other) {
   EMBER_CHECK(self.numel() == other.numel(), "inconsistent tensor size, expected tensor [", self.numel(),
               "] and src [", other.numel(), "] to have the same number of elements, but got ", self.numel(), " and ",
               other.numel(), " elements respectively");
-  Tensor out;
-  {
-    NoGradGuard no_grad;
-    out = dot(self.detach(), other.detach());
-  }
-  if (any_requires_grad(self, other)) {
-    auto n = make_node<VdotBackward0>(self, other);
-    if (n->should_compute_output(1)) n->self = save(self);
-    if (n->should_compute_output(0)) n->other = save(other);
-    set_history(out, n);
-  }
-  return out;
+  return dot_product(self, other, true);
 }
 
 Tensor linalg_multi_dot(TensorList tensors) {

@@ -11,6 +11,10 @@
 namespace ember {
 namespace linalg_detail {
 
+// The product of two 1-D tensors of one dtype and length (checked by the caller), with history named
+// DotBackward0, or VdotBackward0 for vdot.
+Tensor dot_product(const Tensor& a, const Tensor& b, bool vdot);
+
 inline void check_floating(const Tensor& A, const char* op) {
   EMBER_CHECK(A.dtype() == kFloat || A.dtype() == kDouble, op,
               ": Expected a floating point or complex tensor as input. Got ", to_string(A.dtype()));
