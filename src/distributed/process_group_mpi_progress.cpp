@@ -281,7 +281,8 @@ void ProcessGroupMPI::Impl::ring_allreduce(char* data, int count, int elem_size,
   auto len = [&](int b) { return begin(b + 1) - begin(b); };
   auto at = [&](int b) { return data + static_cast<int64_t>(begin(b)) * elem_size; };
   const int right = (rank + 1) % size, left = (rank + size - 1) % size;
-  std::vector<char> scratch(static_cast<size_t>(len(0)) * static_cast<size_t>(elem_size));
+  // The largest block: floor and ceiling of count / size alternate.
+  std::vector<char> scratch(static_cast<size_t>((count + size - 1) / size) * static_cast<size_t>(elem_size));
   // One exchange: send block `out` to the right, receive the left's block into `into`.
   auto exchange = [&](int out, char* into, int into_len) {
     MPI_Request requests[2];

@@ -100,6 +100,10 @@ TEST(ProcessGroupMPI, AllreduceEveryOpAndDtype) {
 TEST(ProcessGroupMPI, LargeAllreduceRingEveryDtypeAndUnevenBlocks) {
   const int n = size();
   const int64_t count = 70001;  // 68 KB of uint8, not a multiple of 2, 3 or 4
+  // Rank r's element i: (r + 1) * (1 + i % 20), so that sums over 4 ranks stay within uint8.
+  auto rank_values = [](int r, int64_t n, torch::Dtype dtype) {
+    return ((torch::arange(n, torch::kDouble).remainder(20) + 1) * (r + 1)).to(dtype);
+  };
   for (auto dtype : {torch::kFloat, torch::kDouble, torch::kLong, torch::kInt, torch::kByte}) {
     for (auto op : {c10d::ReduceOp::SUM, c10d::ReduceOp::MIN, c10d::ReduceOp::MAX}) {
       SCOPED_TRACE(std::string("op ") + std::to_string(static_cast<int>(op)) + " dtype " + torch::str(dtype));
