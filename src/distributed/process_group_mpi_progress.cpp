@@ -21,7 +21,6 @@ namespace ember {
 namespace distributed {
 namespace mpi_detail {
 
-
 std::mutex g_mpi;
 thread_local int t_guard_depth = 0;
 
