@@ -1,414 +1,21 @@
-// ProcessGroupMPI: each collective is checked on the calling thread, queued, and run by the group's
-// progress thread as non-blocking MPI calls polled against a deadline.
-//
-// Before every collective the ranks exchange a small signature (which collective, dtype, element
-// count, root, reduce op) with one MPI_Iallgather, so a mismatch (different sizes, another
-// collective) is an error on every rank rather than a hang or a silent wrong answer. A rank that
-// never joins makes the collective time out; the group is unusable after that (a timed-out MPI
-// collective cannot be cancelled), and every later call says so.
+// ProcessGroupMPI's collectives: each is checked on the calling thread, then queued to the group's
+// progress thread (process_group_mpi_progress.cpp), which agrees on its signature with the other
+// ranks and runs it as non-blocking MPI calls polled against a deadline.
 #include "ember/distributed/process_group_mpi.h"
 
-#include <mpi.h>
-
 #include <algorithm>
-#include <climits>
-#include <cstring>
 #include <cstdlib>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <numeric>
-#include <thread>
 
-#include "ember/autograd/grad_mode.h"
 #include "ember/core/error.h"
 #include "ember/ops/factory.h"
-#include "ember/ops/shape.h"
+#include "process_group_mpi_impl.h"
 
 namespace ember {
 namespace distributed {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Every MPI call of the process goes through this lock, so MPI_THREAD_SERIALIZED suffices.
-std::mutex g_mpi;
-
-void check_mpi(int code, const char* what) {
-  if (code == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING];
-  int len = 0;
-  MPI_Error_string(code, text, &len);
-  fail("ProcessGroupMPI: ", what, " failed: ", std::string(text, static_cast<size_t>(len)));
-}
-
-void init_mpi_once() {
-  std::lock_guard<std::mutex> lock(g_mpi);
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  EMBER_CHECK(!finalized, "ProcessGroupMPI: MPI has already been finalized in this process");
-  int initialized = 0;
-  MPI_Initialized(&initialized);
-  int provided = 0;
-  if (!initialized) {
-    check_mpi(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
-    std::atexit([] {
-      std::lock_guard<std::mutex> exit_lock(g_mpi);
-      int done = 0;
-      MPI_Finalized(&done);
-      if (!done) MPI_Finalize();
-    });
-  } else {
-    MPI_Query_thread(&provided);
-  }
-  EMBER_CHECK(provided >= MPI_THREAD_SERIALIZED, "ProcessGroupMPI: MPI was initialized with thread support level ",
-              provided, "; the process group needs MPI_THREAD_SERIALIZED or better (call MPI_Init_thread)");
-}
-
-// "float", "long int": the names LibTorch prints for dtypes.
-std::string dtype_name(ScalarType t) { return detail::str_cat(TypeMeta(t)); }
-
-MPI_Datatype mpi_type(ScalarType t) {
-  switch (t) {
-    case kFloat: return MPI_FLOAT;
-    case kDouble: return MPI_DOUBLE;
-    case kLong: return MPI_INT64_T;
-    case kInt: return MPI_INT32_T;
-    case kByte: return MPI_UINT8_T;
-    case kBool: return MPI_C_BOOL;
-    default: fail("ProcessGroupMPI: unsupported dtype ", dtype_name(t));
-  }
-}
-
-const char* op_name(ReduceOp op) {
-  switch (op.op_) {
-    case ReduceOp::SUM: return "SUM";
-    case ReduceOp::AVG: return "AVG";
-    case ReduceOp::PRODUCT: return "PRODUCT";
-    case ReduceOp::MIN: return "MIN";
-    case ReduceOp::MAX: return "MAX";
-    case ReduceOp::BAND: return "BAND";
-    case ReduceOp::BOR: return "BOR";
-    case ReduceOp::BXOR: return "BXOR";
-    case ReduceOp::PREMUL_SUM: return "PREMUL_SUM";
-    case ReduceOp::UNUSED: return "UNUSED";
-  }
-  return "?";
-}
-
-// The MPI operation for `op` on `dtype`, or an error naming the collective. AVG is a SUM followed
-// by a division by the group size, so it needs a floating-point tensor. Bool tensors reduce
-// logically: SUM, MAX and BOR are "any", PRODUCT, MIN and BAND "all", BXOR "odd count".
-MPI_Op mpi_op(ReduceOp op, ScalarType dtype, const char* collective) {
-  const bool is_float = dtype == kFloat || dtype == kDouble;
-  if (dtype == kBool) {
-    switch (op.op_) {
-      case ReduceOp::SUM: case ReduceOp::MAX: case ReduceOp::BOR: return MPI_LOR;
-      case ReduceOp::PRODUCT: case ReduceOp::MIN: case ReduceOp::BAND: return MPI_LAND;
-      case ReduceOp::BXOR: return MPI_LXOR;
-      default: break;
-    }
-  } else {
-    switch (op.op_) {
-      case ReduceOp::SUM: return MPI_SUM;
-      case ReduceOp::AVG:
-        if (is_float) return MPI_SUM;
-        break;
-      case ReduceOp::PRODUCT: return MPI_PROD;
-      case ReduceOp::MIN: return MPI_MIN;
-      case ReduceOp::MAX: return MPI_MAX;
-      case ReduceOp::BAND: if (!is_float) return MPI_BAND; break;
-      case ReduceOp::BOR: if (!is_float) return MPI_BOR; break;
-      case ReduceOp::BXOR: if (!is_float) return MPI_BXOR; break;
-      default: break;
-    }
-  }
-  fail("ProcessGroupMPI ", collective, ": ReduceOp ", op_name(op), " is not supported for ", dtype_name(dtype), " tensors");
-}
-
-int checked_count(int64_t n, const char* collective) {
-  EMBER_CHECK(n <= INT_MAX, "ProcessGroupMPI ", collective, ": ", n, " elements exceed MPI's count limit of ",
-              INT_MAX, " per call");
-  return static_cast<int>(n);
-}
-
-// A user tensor and the contiguous buffer MPI reads or writes: the tensor itself when it is
-// contiguous, otherwise a packed copy (inputs) or a fresh buffer (outputs) copied back after.
-struct Buffer {
-  Tensor user, buf;
-  static Buffer in(const Tensor& t) {
-    NoGradGuard no_grad;
-    return {t, t.is_contiguous() ? t : t.contiguous()};
-  }
-  static Buffer out(const Tensor& t) { return {t, t.is_contiguous() ? t : empty(t.sizes(), t.options())}; }
-  void* ptr() const { return buf.data_ptr(); }
-  void unpack() const {
-    if (!buf.is_same(user)) user.copy_(buf);
-  }
-};
-
-// One contiguous buffer holding `parts` one after another (packed on the calling thread).
-Tensor concat_flat(const std::vector<Tensor>& parts) {
-  NoGradGuard no_grad;
-  std::vector<Tensor> flat;
-  flat.reserve(parts.size());
-  for (const auto& p : parts) flat.push_back(p.reshape({-1}));
-  return cat(flat, 0);
-}
-
-// Copies consecutive pieces of `flat` into `parts` (on the progress thread).
-void split_flat(const Tensor& flat, const std::vector<Tensor>& parts) {
-  int64_t at = 0;
-  for (const auto& p : parts) {
-    p.copy_(flat.narrow(0, at, p.numel()).view(p.sizes()));
-    at += p.numel();
-  }
-}
-
-void check_defined(const Tensor& t, const char* collective) {
-  EMBER_CHECK(t.defined(), "ProcessGroupMPI ", collective, ": the tensor is undefined");
-  mpi_type(t.scalar_type());
-}
-
-void check_single(const std::vector<Tensor>& tensors, const char* collective) {
-  EMBER_CHECK(tensors.size() == 1, "MPI process group does not support multi-GPU collectives (", collective, " got ",
-              tensors.size(), " tensors, expected 1)");
-  check_defined(tensors[0], collective);
-}
-
-void check_same(const Tensor& a, const Tensor& b, const char* collective) {
-  check_defined(b, collective);
-  EMBER_CHECK(a.scalar_type() == b.scalar_type() && a.numel() == b.numel(), "ProcessGroupMPI ", collective,
-              ": tensors are not equal in size or data type (", a.sizes(), " ", dtype_name(a.scalar_type()), " vs ", b.sizes(),
-              " ", dtype_name(b.scalar_type()), ")");
-}
-
-// What every rank must agree on before a collective runs.
-struct Signature {
-  int64_t op = 0, dtype = -1, numel = -1, root = -1, reduce = -1;
-};
-constexpr int kSigLen = 5;
-// What goes on the wire: the signature, whether this rank's call was valid, and if not why (the
-// start of its error message), so that every rank fails with the reason instead of waiting.
-constexpr size_t kReasonLen = 256;
-struct WireSignature {
-  int64_t fields[kSigLen];
-  int64_t valid;
-  char reason[kReasonLen];
-};
-
-// Nesting depth of guarded calls on this thread (alltoall calls alltoall_base): only the
-// outermost one announces a failure to the other ranks.
-thread_local int t_guard_depth = 0;
-
-}  // namespace
-
-struct ProcessGroupMPI::Impl {
-  MPI_Comm comm = MPI_COMM_NULL;
-  int rank = 0, size = 0;
-  std::chrono::milliseconds timeout = kProcessGroupDefaultTimeout;
-
-  struct Task {
-    intrusive_ptr<Work> work;
-    const char* name;
-    std::chrono::milliseconds timeout;
-    std::function<std::vector<Tensor>()> run;
-    std::function<int()> source;  // recvAnysource's sender
-  };
-  std::mutex m;
-  std::condition_variable cv;
-  std::deque<Task> queue;
-  bool stop = false;
-  std::string broken;  // set once a collective times out
-  std::thread worker;
-
-  // The task being run (progress thread only).
-  const char* current = "";
-  Clock::time_point deadline;
-  std::chrono::milliseconds current_timeout{0};
-
-  void loop() {
-    NoGradGuard no_grad;
-    for (;;) {
-      Task task;
-      {
-        // The next collective often follows at once (DDP's buckets, a wait() then the next call):
-        // look for it for a moment, yielding, before sleeping until notified.
-        const auto poll_until = Clock::now() + std::chrono::microseconds(200);
-        while (Clock::now() < poll_until) {
-          {
-            std::lock_guard<std::mutex> poll(m);
-            if (stop || !queue.empty()) break;
-          }
-          std::this_thread::yield();
-        }
-        std::unique_lock<std::mutex> lock(m);
-        cv.wait(lock, [&] { return stop || !queue.empty(); });
-        if (queue.empty()) return;
-        task = std::move(queue.front());
-        queue.pop_front();
-      }
-      try {
-        EMBER_CHECK(broken.empty(), "ProcessGroupMPI ", task.name, ": the process group is unusable: ", broken);
-        current = task.name;
-        current_timeout = task.timeout;
-        deadline = Clock::now() + task.timeout;
-        std::vector<Tensor> outputs = task.run();
-        task.work->finish(std::move(outputs), task.source ? task.source() : -1);
-      } catch (...) {
-        task.work->finishWithError(std::current_exception());
-      }
-    }
-  }
-
-  intrusive_ptr<Work> enqueue(OpType type, const char* name, std::chrono::milliseconds opt_timeout,
-                              std::function<std::vector<Tensor>()> run, std::function<int()> source = nullptr) {
-    auto work = make_intrusive<Work>(rank, type);
-    const auto t = opt_timeout == kUnsetTimeout ? timeout : opt_timeout;
-    EMBER_CHECK(t > std::chrono::milliseconds(0), "ProcessGroupMPI ", name, ": the timeout must be positive, got ",
-                t.count(), " ms");
-    {
-      std::lock_guard<std::mutex> lock(m);
-      queue.push_back(Task{work, name, t, std::move(run), std::move(source)});
-    }
-    cv.notify_one();
-    return work;
-  }
-
-  // Polls `request` until it completes or the collective's deadline passes. A non-blocking MPI
-  // collective advances only inside MPI calls, one step of its schedule per MPI_Test, so the polling
-  // pace bounds its speed: spin first, then poll with a yield in between (a collective between ready
-  // ranks runs at full speed), and after 2 ms (a rank is late, or the message is large) poll every
-  // 50 us or so, which leaves the cores to the computation being overlapped.
-  MPI_Status complete(MPI_Request& request) {
-    MPI_Status status{};
-    int spins = 0;
-    const auto started = Clock::now();
-    auto pause = std::chrono::microseconds(1);
-    for (;;) {
-      int done = 0;
-      {
-        std::lock_guard<std::mutex> lock(g_mpi);
-        check_mpi(MPI_Test(&request, &done, &status), current);
-      }
-      if (done) return status;
-      const auto now = Clock::now();
-      if (now > deadline) {
-        broken = detail::str_cat(current, " timed out after ", current_timeout.count(), " ms on rank ", rank, " of ",
-                                 size, " (a rank of the group did not join it: it may have failed, or called "
-                                 "another collective)");
-        fail("ProcessGroupMPI ", broken);
-      }
-      if (++spins <= 200) continue;
-      if (now - started < std::chrono::milliseconds(2)) {
-        std::this_thread::yield();
-        continue;
-      }
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::microseconds(50));
-    }
-  }
-
-  template <typename Start>
-  MPI_Status run_request(Start start) {
-    MPI_Request request = MPI_REQUEST_NULL;
-    {
-      std::lock_guard<std::mutex> lock(g_mpi);
-      check_mpi(start(&request), current);
-    }
-    return complete(request);
-  }
-
-  // Every rank's signature (rank-major), after checking that all ranks run the same collective on
-  // matching tensors.
-  // With `failure` set, this rank's call was invalid: the other ranks learn why and fail too.
-  std::vector<int64_t> agree(const Signature& mine, const std::string* failure = nullptr) {
-    WireSignature local{};
-    const int64_t fields[kSigLen] = {mine.op, mine.dtype, mine.numel, mine.root, mine.reduce};
-    std::copy(fields, fields + kSigLen, local.fields);
-    local.valid = failure ? 0 : 1;
-    if (failure) failure->copy(local.reason, kReasonLen - 1);
-    std::vector<WireSignature> wire(static_cast<size_t>(size));
-    run_request([&](MPI_Request* r) {
-      return MPI_Iallgather(&local, sizeof(WireSignature), MPI_BYTE, wire.data(), sizeof(WireSignature), MPI_BYTE,
-                            comm, r);
-    });
-    std::string failed;
-    for (int r = 0; r < size; ++r) {
-      const WireSignature& w = wire[static_cast<size_t>(r)];
-      if (w.valid) continue;
-      const std::string reason(w.reason, strnlen(w.reason, kReasonLen));
-      failed += detail::str_cat(failed.empty() ? "" : "; ", "rank ", r, ": ", reason);
-    }
-    if (!failed.empty()) {
-      if (failure) fail(*failure);
-      fail("ProcessGroupMPI ", current, " on rank ", rank, ": the call failed on another rank (", failed, ")");
-    }
-    std::vector<int64_t> all(static_cast<size_t>(kSigLen) * size);
-    for (int r = 0; r < size; ++r)
-      std::copy(wire[static_cast<size_t>(r)].fields, wire[static_cast<size_t>(r)].fields + kSigLen,
-                all.begin() + static_cast<std::ptrdiff_t>(r) * kSigLen);
-    auto field = [&](int r, int f) { return all[static_cast<size_t>(r) * kSigLen + f]; };
-    auto disagree = [&](int f, const char* what, auto show) {
-      for (int r = 1; r < size; ++r) {
-        if (field(r, f) == field(0, f)) continue;
-        std::string per_rank;
-        for (int q = 0; q < size; ++q) per_rank += detail::str_cat(q ? ", " : "", "rank ", q, ": ", show(field(q, f)));
-        fail("ProcessGroupMPI ", current, ": ranks disagree on ", what, " (", per_rank, ")");
-      }
-    };
-    disagree(0, "the collective", [](int64_t v) { return opTypeToString(static_cast<OpType>(v)); });
-    disagree(1, "the dtype", [](int64_t v) { return dtype_name(static_cast<ScalarType>(v)); });
-    disagree(2, "the number of elements", [](int64_t v) { return detail::str_cat(v); });
-    disagree(3, "the root rank", [](int64_t v) { return detail::str_cat(v); });
-    disagree(4, "the reduce op", [](int64_t v) { return std::string(op_name(ReduceOp(static_cast<ReduceOp::RedOpType>(v)))); });
-    return all;
-  }
-
-  Signature sig(OpType type, const Tensor* t, int64_t root = -1, int64_t reduce = -1) const {
-    Signature s;
-    s.op = static_cast<int64_t>(type);
-    if (t) {
-      s.dtype = static_cast<int64_t>(t->scalar_type());
-      s.numel = t->numel();
-    }
-    s.root = root;
-    s.reduce = reduce;
-    return s;
-  }
-
-  // Runs a collective's argument checks and enqueueing on the calling thread. When they throw, the
-  // error still reaches the caller at once, and a stand-in joins the signature exchange of that
-  // collective, so that the other ranks fail with this rank's reason instead of timing out.
-  template <typename Body>
-  intrusive_ptr<Work> guarded(OpType type, const char* name, Body&& body) {
-    ++t_guard_depth;
-    try {
-      intrusive_ptr<Work> work = body();
-      --t_guard_depth;
-      return work;
-    } catch (const std::exception& e) {
-      if (--t_guard_depth == 0) {
-        auto reason = std::make_shared<std::string>(e.what());
-        enqueue(type, name, kUnsetTimeout, [this, type, reason]() -> std::vector<Tensor> {
-          agree(sig(type, nullptr), reason.get());
-          return {};
-        });
-      }
-      throw;
-    }
-  }
-
-  void check_rank(int64_t r, const char* collective, const char* what) const {
-    EMBER_CHECK(r >= 0 && r < size, "ProcessGroupMPI ", collective, ": ", what, " ", r,
-                " is out of range for a group of ", size, " ranks");
-  }
-
-  // AVG is SUM then a division by the group size.
-  void finish_reduce(const Tensor& buf, ReduceOp op) const {
-    if (op.op_ == ReduceOp::AVG) buf.div_(size);
-  }
-};
+using namespace mpi_detail;
 
 ProcessGroupMPI::ProcessGroupMPI(int rank, int size, std::unique_ptr<Impl> impl)
     : ProcessGroup(rank, size), impl_(std::move(impl)) {
@@ -426,7 +33,10 @@ ProcessGroupMPI::~ProcessGroupMPI() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   // A timed-out collective still holds the communicator; freeing it then could block.
-  if (!finalized && impl_->broken.empty()) MPI_Comm_free(&impl_->comm);
+  if (!finalized && impl_->broken.empty()) {
+    MPI_Comm_free(&impl_->ring_comm);
+    MPI_Comm_free(&impl_->comm);
+  }
 }
 
 intrusive_ptr<ProcessGroupMPI> ProcessGroupMPI::createProcessGroupMPI(std::vector<int> ranks) {
@@ -464,6 +74,7 @@ intrusive_ptr<ProcessGroupMPI> ProcessGroupMPI::createProcessGroupMPI(std::vecto
     }
     if (impl->comm == MPI_COMM_NULL) return {};
     MPI_Comm_set_errhandler(impl->comm, MPI_ERRORS_RETURN);
+    check_mpi(MPI_Comm_dup(impl->comm, &impl->ring_comm), "MPI_Comm_dup");
     MPI_Comm_rank(impl->comm, &impl->rank);
     MPI_Comm_size(impl->comm, &impl->size);
   }
@@ -506,10 +117,7 @@ intrusive_ptr<Work> ProcessGroupMPI::allreduce(std::vector<Tensor>& tensors, con
     const ReduceOp reduce = opts.reduceOp;
     return im->enqueue(OpType::ALLREDUCE, "allreduce", opts.timeout, [im, b, count, op, reduce] {
       im->agree(im->sig(OpType::ALLREDUCE, &b.user, -1, reduce.op_));
-      const MPI_Datatype type = mpi_type(b.buf.scalar_type());
-      im->run_request([&](MPI_Request* r) {
-        return MPI_Iallreduce(MPI_IN_PLACE, b.ptr(), count, type, op, im->comm, r);
-      });
+      im->allreduce(b.ptr(), count, b.buf.scalar_type(), op);
       im->finish_reduce(b.buf, reduce);
       b.unpack();
       return std::vector<Tensor>{b.user};
@@ -536,10 +144,7 @@ intrusive_ptr<Work> ProcessGroupMPI::allreduce_coalesced(std::vector<Tensor>& te
     return im->enqueue(OpType::ALLREDUCE_COALESCED, "allreduce_coalesced", opts.timeout,
                        [im, flat, outs, count, op, reduce] {
                          im->agree(im->sig(OpType::ALLREDUCE_COALESCED, &flat, -1, reduce.op_));
-                         const MPI_Datatype type = mpi_type(flat.scalar_type());
-                         im->run_request([&](MPI_Request* r) {
-                           return MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), count, type, op, im->comm, r);
-                         });
+                         im->allreduce(flat.data_ptr(), count, flat.scalar_type(), op);
                          im->finish_reduce(flat, reduce);
                          split_flat(flat, outs);
                          return outs;

@@ -94,6 +94,52 @@ TEST(ProcessGroupMPI, AllreduceEveryOpAndDtype) {
   }
 }
 
+// From 64 KB up, allreduce runs a ring of point-to-point messages (reduce-scatter, then
+// allgather): element counts that do not split evenly over the ranks, every dtype, and results
+// that are bit-identical on every rank even where float rounding depends on the order of the sum.
+TEST(ProcessGroupMPI, LargeAllreduceRingEveryDtypeAndUnevenBlocks) {
+  const int n = size();
+  const int64_t count = 70001;  // 68 KB of uint8, not a multiple of 2, 3 or 4
+  // Rank r's element i: (r + 1) * (1 + i % 20), so that sums over 4 ranks stay within uint8.
+  auto rank_values = [](int r, int64_t n, torch::Dtype dtype) {
+    return ((torch::arange(n, torch::kDouble).remainder(20) + 1) * (r + 1)).to(dtype);
+  };
+  for (auto dtype : {torch::kFloat, torch::kDouble, torch::kLong, torch::kInt, torch::kByte}) {
+    for (auto op : {c10d::ReduceOp::SUM, c10d::ReduceOp::MIN, c10d::ReduceOp::MAX}) {
+      SCOPED_TRACE(std::string("op ") + std::to_string(static_cast<int>(op)) + " dtype " + torch::str(dtype));
+      std::vector<Tensor> t{rank_values(rank(), count, dtype)};
+      Tensor want = rank_values(0, count, dtype);
+      for (int r = 1; r < n; ++r) {
+        Tensor v = rank_values(r, count, dtype);
+        want = (op == c10d::ReduceOp::SUM ? want + v
+                : op == c10d::ReduceOp::MIN ? torch::minimum(want, v) : torch::maximum(want, v)).to(dtype);
+      }
+      c10d::AllreduceOptions opts;
+      opts.reduceOp = op;
+      wait_all(group()->allreduce(t, opts));
+      EXPECT_TRUE(torch::equal(t[0], want));
+    }
+  }
+  // AVG, and a coalesced list whose flat buffer takes the ring.
+  std::vector<Tensor> avg{rank_values(rank(), count, torch::kDouble)};
+  c10d::AllreduceOptions avg_opts;
+  avg_opts.reduceOp = c10d::ReduceOp::AVG;
+  wait_all(group()->allreduce(avg, avg_opts));
+  EXPECT_TRUE(torch::allclose(avg[0], rank_values(0, count, torch::kDouble) * (n + 1) / 2.0));
+  std::vector<Tensor> parts{rank_values(rank(), 30000, torch::kFloat), rank_values(rank(), 12345, torch::kFloat)};
+  wait_all(group()->allreduce_coalesced(parts));
+  EXPECT_TRUE(torch::equal(parts[0], rank_values(0, 30000, torch::kFloat) * (n * (n + 1) / 2)));
+  EXPECT_TRUE(torch::equal(parts[1], rank_values(0, 12345, torch::kFloat) * (n * (n + 1) / 2)));
+  // Random floats of mixed magnitudes: the sum's rounding depends on the order, and every rank must
+  // still end with the same bits (DDP's replicas would drift apart otherwise).
+  torch::manual_seed(100 + rank());
+  std::vector<Tensor> noisy{torch::randn({count}) * torch::exp(torch::randn({count}) * 5)};
+  wait_all(group()->allreduce(noisy));
+  std::vector<Tensor> from0{noisy[0].clone()};
+  wait_all(group()->broadcast(from0));
+  EXPECT_TRUE(torch::equal(noisy[0], from0[0]));
+}
+
 TEST(ProcessGroupMPI, AllreduceBoolIsLogical) {
   // Rank 0 holds [T, T, F], every other rank [T, F, F]: any = [T, T, F], all = [T, F, F].
   auto mine = [&] { return rank() == 0 ? torch::tensor({true, true, false}) : torch::tensor({true, false, false}); };
