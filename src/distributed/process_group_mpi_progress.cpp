@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -23,6 +24,18 @@ namespace mpi_detail {
 
 std::mutex g_mpi;
 thread_local int t_guard_depth = 0;
+
+namespace {
+// OpenMPI 4.1's vectorised reductions (its `op/avx` component) add 8-bit integers with saturating
+// instructions: MPI_SUM on MPI_UINT8_T gives 255 for 200 + 100 where PyTorch's uint8 sum wraps to
+// 44 (MPI_PROD, and the wider types, wrap as they should). uint8 sums use this operation instead.
+MPI_Op g_uint8_sum = MPI_OP_NULL;
+void wrapping_uint8_sum(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const uint8_t*>(in);
+  auto* b = static_cast<uint8_t*>(inout);
+  for (int i = 0; i < *len; ++i) b[i] = static_cast<uint8_t>(a[i] + b[i]);
+}
+}  // namespace
 
 void check_mpi(int code, const char* what) {
   if (code == MPI_SUCCESS) return;
@@ -46,13 +59,16 @@ void init_mpi_once() {
       std::lock_guard<std::mutex> exit_lock(g_mpi);
       int done = 0;
       MPI_Finalized(&done);
-      if (!done) MPI_Finalize();
+      if (done) return;
+      if (g_uint8_sum != MPI_OP_NULL) MPI_Op_free(&g_uint8_sum);
+      MPI_Finalize();
     });
   } else {
     MPI_Query_thread(&provided);
   }
   EMBER_CHECK(provided >= MPI_THREAD_SERIALIZED, "ProcessGroupMPI: MPI was initialized with thread support level ",
               provided, "; the process group needs MPI_THREAD_SERIALIZED or better (call MPI_Init_thread)");
+  if (g_uint8_sum == MPI_OP_NULL) check_mpi(MPI_Op_create(wrapping_uint8_sum, 1, &g_uint8_sum), "MPI_Op_create");
 }
 
 std::string dtype_name(ScalarType t) { return detail::str_cat(TypeMeta(t)); }
@@ -99,7 +115,7 @@ MPI_Op mpi_op(ReduceOp op, ScalarType dtype, const char* collective) {
     }
   } else {
     switch (op.op_) {
-      case ReduceOp::SUM: return MPI_SUM;
+      case ReduceOp::SUM: return dtype == kByte ? g_uint8_sum : MPI_SUM;
       case ReduceOp::AVG:
         if (is_float) return MPI_SUM;
         break;

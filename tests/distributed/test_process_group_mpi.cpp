@@ -140,6 +140,26 @@ TEST(ProcessGroupMPI, LargeAllreduceRingEveryDtypeAndUnevenBlocks) {
   EXPECT_TRUE(torch::equal(noisy[0], from0[0]));
 }
 
+// uint8 sums wrap as PyTorch's do (200 + 201 = 145), on the small path and the ring alike:
+// OpenMPI 4.1's own vectorised MPI_SUM saturates 8-bit integers at 255.
+TEST(ProcessGroupMPI, Uint8SumWrapsAsPyTorchDoes) {
+  int64_t total = 0;
+  for (int r = 0; r < size(); ++r) total += 200 + r;
+  const int want = static_cast<int>(total % 256);
+  for (int64_t count : {int64_t{3}, int64_t{4096}, int64_t{70001}}) {
+    SCOPED_TRACE("count " + std::to_string(count));
+    std::vector<Tensor> t{torch::full({count}, 200 + rank(), torch::kByte)};
+    wait_all(group()->allreduce(t));
+    EXPECT_TRUE(torch::equal(t[0], torch::full({count}, want, torch::kByte))) << t[0].slice(0, 0, 3);
+    std::vector<Tensor> r{torch::full({count}, 200 + rank(), torch::kByte)};
+    c10d::ReduceOptions to_root;
+    wait_all(group()->reduce(r, to_root));
+    if (rank() == 0) {
+      EXPECT_TRUE(torch::equal(r[0], torch::full({count}, want, torch::kByte))) << r[0].slice(0, 0, 3);
+    }
+  }
+}
+
 TEST(ProcessGroupMPI, AllreduceBoolIsLogical) {
   // Rank 0 holds [T, T, F], every other rank [T, F, F]: any = [T, T, F], all = [T, F, F].
   auto mine = [&] { return rank() == 0 ? torch::tensor({true, true, false}) : torch::tensor({true, false, false}); };
