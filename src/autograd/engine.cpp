@@ -2,9 +2,9 @@
 // in reverse creation order as their gradients become complete.
 #include "ember/autograd/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <algorithm>
 
 namespace ember {
 namespace autograd {
