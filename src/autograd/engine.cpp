@@ -2,9 +2,9 @@
 // in reverse creation order as their gradients become complete.
 #include "ember/autograd/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <queue>
 
 namespace ember {
 namespace autograd {
@@ -58,6 +58,35 @@ struct ByPriority {
   bool operator()(const Node* a, const Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
 };
 
+// The node lists of a backward pass. A thread's outermost pass reuses one set (kept with its
+// capacity), so a small graph's backward allocates none of them; a pass started inside another
+// (from a hook or a custom function) uses its own.
+struct Workspace {
+  std::vector<Node*> order;  // every node reached, in discovery order
+  std::vector<Node*> stack;
+  std::vector<Node*> ready;  // a heap by ByPriority
+  bool busy = false;
+};
+thread_local Workspace t_workspace;
+
+class WorkspaceLease {
+ public:
+  WorkspaceLease() : ws_(t_workspace.busy ? &own_ : &t_workspace) { ws_->busy = true; }
+  ~WorkspaceLease() {
+    ws_->order.clear();
+    ws_->stack.clear();
+    ws_->ready.clear();
+    ws_->busy = false;
+  }
+  WorkspaceLease(const WorkspaceLease&) = delete;
+  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
+  Workspace& operator*() const { return *ws_; }
+
+ private:
+  Workspace own_;
+  Workspace* ws_;
+};
+
 // Runs backward from `roots`. When `captures` is non-empty only the nodes leading to them run,
 // and the gradients reaching them are stored there instead of in any .grad.
 void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, bool create_graph,
@@ -66,8 +95,10 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   std::vector<std::function<void()>> callbacks;
   CallbackScope callback_scope(&callbacks);
   const uint64_t epoch = ++g_epoch;
-  std::vector<Node*> order;  // every node reached, in discovery order
-  std::vector<Node*> stack;
+  WorkspaceLease lease;
+  std::vector<Node*>& order = (*lease).order;
+  std::vector<Node*>& stack = (*lease).stack;
+  std::vector<Node*>& ready = (*lease).ready;
   auto touch = [&](Node* n) {
     if (n->scratch.epoch == epoch) return;
     n->scratch.epoch = epoch;
@@ -106,17 +137,19 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   }
   for (size_t i = 0; i < roots.size(); ++i) accumulate(roots[i].function->scratch.buffer[roots[i].input_nr], root_grads[i]);
 
-  std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
+  auto push_ready = [&](Node* n) {
+    n->scratch.dependencies = -1;  // queued
+    ready.push_back(n);
+    std::push_heap(ready.begin(), ready.end(), ByPriority());
+  };
   for (const auto& e : roots) {
     Node* n = e.function.get();
-    if (n->scratch.dependencies == 0 && n->scratch.epoch == epoch) {
-      n->scratch.dependencies = -1;  // queued
-      ready.push(n);
-    }
+    if (n->scratch.dependencies == 0 && n->scratch.epoch == epoch) push_ready(n);
   }
   while (!ready.empty()) {
-    Node* n = ready.top();
-    ready.pop();
+    std::pop_heap(ready.begin(), ready.end(), ByPriority());
+    Node* n = ready.back();
+    ready.pop_back();
     variable_list grads = std::move(n->scratch.buffer);
     n->scratch.buffer.clear();
     for (const auto& [nr, hook] : n->pre_hooks()) {
@@ -157,10 +190,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       Node* child = e.function.get();
       if (!child->scratch.needed) continue;
       if (i < outputs.size()) accumulate(child->scratch.buffer[e.input_nr], std::move(outputs[i]));
-      if (--child->scratch.dependencies == 0) {
-        child->scratch.dependencies = -1;
-        ready.push(child);
-      }
+      if (--child->scratch.dependencies == 0) push_ready(child);
     }
   }
   for (Node* n : order) n->scratch.buffer.clear();

@@ -39,6 +39,12 @@ std::string type_and_shape(const Tensor& t) {
   return os.str();
 }
 
+// The base recorded by set_view_base, or an undefined tensor.
+Tensor view_base_of(const Tensor& t) {
+  TensorImpl* b = t.unsafeGetTensorImpl()->view_base();
+  return b ? Tensor(intrusive_ptr<TensorImpl>(b)) : Tensor();
+}
+
 Tensor shallow_alias(const Tensor& t) {
   auto* impl = t.unsafeGetTensorImpl();
   auto out = make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), impl->sizes(), impl->strides(),
@@ -111,18 +117,17 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
   }
   if (!GradMode::is_enabled()) return;
   auto* m = meta_of(self);
-  if (!m) return;
-  EMBER_CHECK(!(m->requires_grad_ && !m->grad_fn_),
+  EMBER_CHECK(!(m && m->requires_grad_ && !m->grad_fn_),
               "a leaf Variable that requires grad is being used in an in-place operation.");
-  if (m->view_base_.defined()) {
+  if (const Tensor base = view_base_of(self); base.defined()) {
     // As PyTorch: a view that requires grad, of a base outside the graph (a leaf, which may not
     // itself require grad when the view was made from it and then marked with requires_grad_).
-    auto* bm = meta_of(m->view_base_);
+    auto* bm = meta_of(base);
     EMBER_CHECK(!(self.requires_grad() && !(bm && bm->grad_fn_)),
                 "a view of a leaf Variable that requires grad is being used in an in-place operation.");
     // Checked here, before the op writes anything, rather than when history is rebased: the base's
     // gradient is laid out with the base's own strides (CopySlices), which needs distinct elements.
-    EMBER_CHECK(!overlaps_itself(m->view_base_),
+    EMBER_CHECK(!overlaps_itself(base),
                 "unsupported operation: an in-place operation on a view whose base tensor has several elements "
                 "at one memory location (e.g. an expanded tensor). Please clone() the base first.");
   }
@@ -131,10 +136,12 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
 // Every view made with grad mode on records its base (the root one), whether or not the base
 // requires grad: an in-place op on the view that brings in a tensor requiring grad makes the base
 // part of the graph too, as in PyTorch (`buf = zeros(...); buf[i].copy_(h)` then `buf.sum()`).
+// The base is held by the view's TensorImpl: no autograd metadata is made for it.
 void set_view_base(const Tensor& view, const Tensor& base) {
   if (!GradMode::is_enabled()) return;
-  auto* bm = meta_of(base);
-  materialize_meta(view).view_base_ = bm && bm->view_base_.defined() ? bm->view_base_ : base;
+  TensorImpl* b = base.unsafeGetTensorImpl();
+  TensorImpl* root = b->view_base();
+  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b));
 }
 
 namespace {
@@ -211,8 +218,7 @@ class AsStridedBackward0 final : public Node {
 };
 
 // In-place op `fn` on a view of `base`: base's history becomes CopySlices, the view's a view of it.
-void rebase_view(const Tensor& self, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
-  const Tensor base = m.view_base_;
+void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
   ViewGeometry geom{DimVector(base.sizes()), DimVector(base.strides()), DimVector(self.sizes()),
                     DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
   auto cs = make_intrusive<CopySlices>();
@@ -236,8 +242,8 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
   auto& m = materialize_meta(self);
-  if (m.view_base_.defined()) {
-    rebase_view(self, m, node);
+  if (const Tensor base = view_base_of(self); base.defined()) {
+    rebase_view(self, base, m, node);
     return;
   }
   m.grad_fn_ = node;

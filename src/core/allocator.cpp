@@ -96,6 +96,12 @@ void cpu_free(void* p, size_t nbytes) {
   std::free(p);
 }
 
+StorageImpl::StorageImpl(size_t nbytes)
+    : data_(nbytes == 0                                  ? nullptr
+            : !kSanitized && nbytes <= sizeof(inline_) ? static_cast<void*>(inline_)
+                                                         : cpu_allocate(nbytes)),
+      nbytes_(nbytes) {}
+
 void empty_cache() {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);

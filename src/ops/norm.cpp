@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ember/autograd/grad_mode.h"
+#include "kernels/cpu/norm.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -390,28 +391,13 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
   Tensor x = contiguous_raw(input);
   Tensor out = new_tensor(input.sizes(), input.dtype());
   Tensor mean = new_tensor(stat_shape, input.dtype()), rstd = new_tensor(stat_shape, input.dtype());
+  Tensor wc = weight.defined() ? contiguous_raw(weight) : Tensor();
+  Tensor bc = bias.defined() ? contiguous_raw(bias) : Tensor();
   visit_floating(input.dtype(), "LayerNormKernelImpl", [&](auto tag) {
     using T = decltype(tag);
-    // Missing weight / bias are ones / zeros, so the inner loop has no branch.
-    Tensor wc = weight.defined() ? contiguous_raw(weight) : ones(normalized_shape, TensorOptions(input.dtype()));
-    Tensor bc = bias.defined() ? contiguous_raw(bias) : zeros(normalized_shape, TensorOptions(input.dtype()));
-    const T* pw = wc.data_ptr<T>();
-    const T* pb = bc.data_ptr<T>();
-    const T* px = x.data_ptr<T>();
-    T* po = out.data_ptr<T>();
-    T* pm = mean.data_ptr<T>();
-    T* pr = rstd.data_ptr<T>();
-    kernels::parallel_for(0, rows, std::max<int64_t>(1, kernels::kGrain / std::max<int64_t>(cols, 1)),
-                          [&](int64_t b, int64_t e) {
-                            for (int64_t r = b; r < e; ++r) {
-                              const T* src = px + r * cols;
-                              T* dst = po + r * cols;
-                              row_moments(src, cols, eps, pm[r], pr[r]);
-                              const T scale = pr[r], shift = -pr[r] * pm[r];
-                              for (int64_t j = 0; j < cols; ++j)
-                                dst[j] = (src[j] * scale + shift) * pw[j] + pb[j];
-                            }
-                          });
+    kernels::layer_norm_rows<T>(x.data_ptr<T>(), wc.defined() ? wc.data_ptr<T>() : nullptr,
+                                bc.defined() ? bc.data_ptr<T>() : nullptr, out.data_ptr<T>(), mean.data_ptr<T>(),
+                                rstd.data_ptr<T>(), rows, cols, eps);
   });
   if (any_requires_grad(input, weight, bias)) {
     auto n = make_node<NativeLayerNormBackward0>(input, weight, bias);

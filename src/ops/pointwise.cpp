@@ -113,6 +113,28 @@ Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtr
   return r;
 }
 
+// a op (alpha b) for a C++ number b, when a is a float or double tensor (not itself a wrapped
+// number) laid out contiguously: the result has a's dtype, as with a wrapped-number tensor of b, and
+// comes straight from the SIMD kernel without making that tensor. Undefined when a does not qualify,
+// or when b is a bool (the tensor path gives subtraction's error for it).
+Tensor scalar_simd(kernels::BinaryOp op, const Tensor& a, const Scalar& b, const Scalar& alpha = 1) {
+  if ((a.dtype() != kFloat && a.dtype() != kDouble) || !a.is_contiguous() ||
+      a.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean())
+    return Tensor();
+  Tensor out = new_tensor(a.sizes(), a.dtype());
+  return kernels::binary_scalar(op, out, a, b, alpha.toDouble()) ? out : Tensor();
+}
+
+// self op= (alpha b) for a C++ number b the same way, when no graph is recorded; false to leave it
+// to the tensor path.
+bool scalar_simd_(kernels::BinaryOp op, const Tensor& self, const Scalar& b, const Scalar& alpha = 1) {
+  if (any_requires_grad(self) || self.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean()) return false;
+  autograd::check_inplace(self);
+  if (!kernels::binary_scalar(op, self, self, b, alpha.toDouble())) return false;
+  autograd::rebase_history(self, {});
+  return true;
+}
+
 template <typename N>
 void record_add_sub(const Tensor& r, const Tensor& a, const Tensor& b, const Scalar& alpha) {
   auto n = make_node<N>(a, b);
@@ -136,12 +158,14 @@ Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   return r;
 }
 Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
-  Tensor r = add_sub(a, wrap_scalar(b), alpha, false, Tensor());
+  Tensor r = scalar_simd(kernels::BinaryOp::Add, a, b, alpha);
+  if (!r.defined()) r = add_sub(a, wrap_scalar(b), alpha, false, Tensor());
   record_scale<"AddBackward1">(r, a, 1);
   return r;
 }
 Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
-  Tensor r = add_sub(a, wrap_scalar(b), alpha, true, Tensor());
+  Tensor r = scalar_simd(kernels::BinaryOp::Sub, a, b, alpha);
+  if (!r.defined()) r = add_sub(a, wrap_scalar(b), alpha, true, Tensor());
   record_scale<"SubBackward1">(r, a, 1);
   return r;
 }
@@ -221,12 +245,14 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return r;
 }
 Tensor mul(const Tensor& a, const Scalar& b) {
-  Tensor r = mul_kernel(a, wrap_scalar(b), Tensor());
+  Tensor r = scalar_simd(kernels::BinaryOp::Mul, a, b);
+  if (!r.defined()) r = mul_kernel(a, wrap_scalar(b), Tensor());
   record_scale<"MulBackward1">(r, a, b.toDouble());
   return r;
 }
 Tensor div(const Tensor& a, const Scalar& b) {
-  Tensor r = div_kernel(a, wrap_scalar(b), Tensor());
+  Tensor r = scalar_simd(kernels::BinaryOp::Div, a, b);
+  if (!r.defined()) r = div_kernel(a, wrap_scalar(b), Tensor());
   record_scale<"DivBackward1">(r, a, 1.0 / b.toDouble());
   return r;
 }
@@ -384,10 +410,22 @@ Tensor& Tensor::div_(const Tensor& other) const {
       self, other, [&] { div_kernel(self, other, self); },
       [&] { return ember::div(other.requires_grad() ? clone() : self, other); });
 }
-Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) const { return add_(wrap_scalar(other), alpha); }
-Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) const { return sub_(wrap_scalar(other), alpha); }
-Tensor& Tensor::mul_(const Scalar& other) const { return mul_(wrap_scalar(other)); }
-Tensor& Tensor::div_(const Scalar& other) const { return div_(wrap_scalar(other)); }
+Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) const {
+  if (scalar_simd_(kernels::BinaryOp::Add, *this, other, alpha)) return mutable_self();
+  return add_(wrap_scalar(other), alpha);
+}
+Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) const {
+  if (scalar_simd_(kernels::BinaryOp::Sub, *this, other, alpha)) return mutable_self();
+  return sub_(wrap_scalar(other), alpha);
+}
+Tensor& Tensor::mul_(const Scalar& other) const {
+  if (scalar_simd_(kernels::BinaryOp::Mul, *this, other)) return mutable_self();
+  return mul_(wrap_scalar(other));
+}
+Tensor& Tensor::div_(const Scalar& other) const {
+  if (scalar_simd_(kernels::BinaryOp::Div, *this, other)) return mutable_self();
+  return div_(wrap_scalar(other));
+}
 Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) const {
   autograd::check_inplace(mutable_self());
   return assign_inplace(mutable_self(), ember::addcmul(mutable_self(), t1, t2, value));

@@ -206,6 +206,7 @@ ScalarType sum_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
 
 // The SIMD kernel's result (float or double, contiguous, one run of reduced dims), or an undefined tensor.
 Tensor reduce_simd(kernels::ReduceOp op, const Tensor& x, const Dims& r) {
+  if (!kernels::reduce_accepts(x, r.reduced)) return Tensor();
   Tensor out = new_tensor(r.out_shape, x.dtype());
   if (kernels::reduce(op, out, x, r.reduced)) return out;
   return Tensor();

@@ -1,6 +1,7 @@
 // Optimizer base: parameter groups, zero_grad, and the state dict.
 #include "ember/optim/optimizer.h"
 
+#include <cstdint>
 #include <sstream>
 #include <typeinfo>
 
@@ -72,10 +73,17 @@ Tensor Optimizer::evaluate(const LossClosure& closure) {
   return closure();
 }
 
+// The address as an ostream prints a pointer ("0x" and lowercase hex digits), as LibTorch keys its
+// state; written by hand because each step looks up every parameter's state by it.
 std::string Optimizer::state_key(const Tensor& p) {
-  std::ostringstream os;
-  os << static_cast<const void*>(p.unsafeGetTensorImpl());
-  return os.str();
+  auto v = reinterpret_cast<uintptr_t>(p.unsafeGetTensorImpl());
+  if (v == 0) return "0";
+  char digits[2 * sizeof(uintptr_t)];
+  int n = 0;
+  for (; v != 0; v >>= 4) digits[n++] = "0123456789abcdef"[v & 15];
+  std::string key = "0x";
+  while (n > 0) key += digits[--n];
+  return key;
 }
 
 OptimizerStateDict Optimizer::state_dict() const {

@@ -118,8 +118,6 @@ struct AutogradMeta : AutogradMetaInterface {
   std::shared_ptr<Tensor> retained_grad_;  // set by retain_grad() on a non-leaf
   std::vector<std::shared_ptr<Hook>> hooks_;
   std::vector<std::shared_ptr<PostAccumulateGradHook>> post_accumulate_hooks_;
-  // For a view of a tensor taking part in autograd: the base whose storage it shares.
-  Tensor view_base_;
 };
 
 // Metadata of t, or nullptr.

@@ -18,16 +18,21 @@ void empty_cache();
 
 class StorageImpl : public RefCounted {
  public:
-  explicit StorageImpl(size_t nbytes) : data_(nbytes ? cpu_allocate(nbytes) : nullptr), nbytes_(nbytes) {}
+  // Up to kInlineBytes (a scalar, a few values) live inside the object, so a scalar op allocates
+  // no separate block (except under AddressSanitizer, which then sees every block's bounds).
+  explicit StorageImpl(size_t nbytes);
   StorageImpl(void* data, size_t nbytes, std::function<void(void*)> deleter)
       : data_(data), nbytes_(nbytes), deleter_(std::move(deleter)), external_(true) {}
+  StorageImpl(const StorageImpl&) = delete;
+  StorageImpl& operator=(const StorageImpl&) = delete;
   ~StorageImpl() override {
     if (external_) {
       if (deleter_) deleter_(data_);
-    } else if (data_) {
+    } else if (data_ && data_ != inline_) {
       cpu_free(data_, nbytes_);
     }
   }
+  static constexpr size_t kInlineBytes = 16;
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
   // In-place writes bump this; saved tensors remember it to detect modification.
@@ -40,6 +45,7 @@ class StorageImpl : public RefCounted {
   std::function<void(void*)> deleter_;
   bool external_ = false;
   std::atomic<uint32_t> version_{0};
+  alignas(16) unsigned char inline_[kInlineBytes];
 };
 
 using Storage = intrusive_ptr<StorageImpl>;

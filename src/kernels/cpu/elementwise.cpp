@@ -617,6 +617,21 @@ void softmax_rows<double>(const double* x, double* y, int64_t rows, int64_t n, b
 
 namespace {
 bool simd_dtype(ScalarType t) { return t == kFloat || t == kDouble; }
+
+// out[i] = a[i * as] op alpha * b[i * bs] over n elements (steps 0 or 1), in parallel chunks; a
+// single element (a scalar op under autograd) goes straight to the kernel.
+template <typename T>
+void binary_run(BinaryOp op, const T* ap, int64_t as, const T* bp, int64_t bs, T* o, int64_t n, T alpha) {
+  if (n == 1) {
+    binary_contiguous(op, ap, as, bp, bs, o, 1, alpha);
+    return;
+  }
+  // Two cheap grains: parallel_for cuts a range of under two grains in two, and a 200K-element
+  // parameter update or gradient accumulation (the MLP's first layer) measured slower split.
+  parallel_for(0, n, 2 * kGrainCheap, [&](int64_t s, int64_t e) {
+    binary_contiguous(op, ap + s * as, as, bp + s * bs, bs, o + s, e - s, alpha);
+  });
+}
 }  // namespace
 
 bool unary(UnaryOp op, const Tensor& out, const Tensor& in) {
@@ -668,16 +683,26 @@ bool binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, do
   if (n == 0) return true;
   visit_floating(t, "binary", [&](auto tag) {
     using T = decltype(tag);
-    const T* ap = a.data_ptr<T>();
-    const T* bp = b.data_ptr<T>();
-    T* o = out.data_ptr<T>();
-    const int64_t as = a_one ? 0 : 1, bs = b_one ? 0 : 1;
-    const T al = static_cast<T>(alpha);
-    // Two cheap grains: parallel_for cuts a range of under two grains in two, and a 200K-element
-    // parameter update or gradient accumulation (the MLP's first layer) measured slower split.
-    parallel_for(0, n, 2 * kGrainCheap, [&](int64_t s, int64_t e) {
-      binary_contiguous(op, ap + s * as, as, bp + s * bs, bs, o + s, e - s, al);
-    });
+    binary_run(op, a.data_ptr<T>(), a_one ? 0 : 1, b.data_ptr<T>(), b_one ? 0 : 1, out.data_ptr<T>(), n,
+               static_cast<T>(alpha));
+  });
+  return true;
+}
+
+bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar& b, double alpha) {
+  const ScalarType t = out.dtype();
+  if (op == BinaryOp::None || !simd_dtype(t) || a.dtype() != t || !out.is_contiguous() || !a.is_contiguous() ||
+      a.numel() != out.numel())
+    return false;
+  const int64_t n = out.numel();
+  if (n == 0) return true;
+  visit_floating(t, "binary", [&](auto tag) {
+    using T = decltype(tag);
+    // The value a wrapped-number tensor of b would hold once cast to T.
+    const T bv = b.isFloatingPoint() ? static_cast<T>(b.toDouble())
+                 : b.isBoolean()     ? static_cast<T>(b.toBool())
+                                     : static_cast<T>(b.toLong());
+    binary_run(op, a.data_ptr<T>(), 1, &bv, 0, out.data_ptr<T>(), n, static_cast<T>(alpha));
   });
   return true;
 }

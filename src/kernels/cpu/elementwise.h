@@ -62,6 +62,9 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t n, bool log);
 bool unary(UnaryOp op, const Tensor& out, const Tensor& in);
 bool unary_backward(UnaryOp op, const Tensor& out, const Tensor& y, const Tensor& grad);
 bool binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0);
+// The same with b a C++ number, cast to out's dtype as a wrapped-number tensor of it would be (a
+// contiguous, of out's dtype and size).
+bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar& b, double alpha = 1.0);
 
 // The instruction sets compiled in and supported by this CPU, best first, and the one in use; a
 // test may restrict dispatch to one of them (0 lifts the restriction).

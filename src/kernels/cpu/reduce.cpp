@@ -368,12 +368,14 @@ void reduce_contiguous<double>(ReduceOp op, const double* x, double* out, int64_
   reduce_impl(op, x, out, outer, n, inner, false);
 }
 
-bool reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
+namespace {
+// in as [outer, n, inner] reduced along n, when the reduced dims (size-1 dims aside) are one run.
+bool reduce_shape(const Tensor& in, const std::vector<bool>& reduced, int64_t& outer, int64_t& n, int64_t& inner) {
   const ScalarType dt = in.dtype();
-  if ((dt != kFloat && dt != kDouble) || out.dtype() != dt || !in.is_contiguous() || !out.is_contiguous() ||
-      in.numel() == 0 || static_cast<int64_t>(reduced.size()) != in.dim())
+  if ((dt != kFloat && dt != kDouble) || !in.is_contiguous() || in.numel() == 0 ||
+      static_cast<int64_t>(reduced.size()) != in.dim())
     return false;
-  int64_t outer = 1, n = 1, inner = 1;
+  outer = 1, n = 1, inner = 1;
   int state = 0;  // 0 before the reduced run, 1 inside it, 2 after it
   for (int64_t d = 0; d < in.dim(); ++d) {
     const int64_t s = in.size(d);
@@ -387,7 +389,21 @@ bool reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<
       (state == 0 ? outer : inner) *= s;
     }
   }
-  if (out.numel() != outer * inner) return false;
+  return true;
+}
+}  // namespace
+
+bool reduce_accepts(const Tensor& in, const std::vector<bool>& reduced) {
+  int64_t outer, n, inner;
+  return reduce_shape(in, reduced, outer, n, inner);
+}
+
+bool reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
+  const ScalarType dt = in.dtype();
+  int64_t outer, n, inner;
+  if (out.dtype() != dt || !out.is_contiguous() || !reduce_shape(in, reduced, outer, n, inner) ||
+      out.numel() != outer * inner)
+    return false;
   if (dt == kFloat) reduce_impl(op, in.data_ptr<float>(), out.data_ptr<float>(), outer, n, inner, true);
   else reduce_impl(op, in.data_ptr<double>(), out.data_ptr<double>(), outer, n, inner, true);
   return true;

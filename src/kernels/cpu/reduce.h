@@ -29,6 +29,9 @@ void reduce_contiguous(ReduceOp op, const T* x, T* out, int64_t outer, int64_t n
 // dtype holding the kept elements, the reduced dims, size-1 dims aside, one consecutive run,
 // in not empty), false to leave it to the generic strided loop. `reduced` has one flag per dim of in.
 bool reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<bool>& reduced);
+// Whether reduce() takes `in` (with a contiguous output of in's dtype and shape), asked before the
+// output is allocated.
+bool reduce_accepts(const Tensor& in, const std::vector<bool>& reduced);
 
 }  // namespace kernels
 }  // namespace ember

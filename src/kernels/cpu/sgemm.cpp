@@ -9,8 +9,9 @@
 // in registers for the whole kc loop: per step one or two vector loads of B, mr broadcasts of A and
 // mr * nr / lanes FMAs. The B micro-panel stays in L1 while the A block (mc x kc) streams from L2.
 // Tiles cut by the edge of C go through a small buffer; the packed panels are padded with zeros.
-// Products of one row or one column run as a matrix-vector product without packing; when op(B) is
-// not transposed and A fits one row block, B's rows are read in place instead of packed.
+// Products of one row or one column run as a matrix-vector product without packing, and those with
+// a short inner dimension as combinations of B's rows; when op(B) is not transposed and A fits one
+// row block, B's rows are read in place instead of packed.
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
 #endif
@@ -267,6 +268,87 @@ const float* Contiguous(const float* src, size_t inc, size_t k) {
   return x;
 }
 
+// Products with an inner dimension this short take SmallK.
+constexpr size_t kSmallK = 8;
+
+// R rows of C from i: C(i.., j) = alpha * sum_p ai[r][p] op(B)(p, j) + beta * C(i.., j), op(B)'s rows
+// contiguous (ldb apart), four vectors of each row at a time with B's loads shared by the R rows.
+template <size_t R>
+void SmallKRows(const float (*ai)[kSmallK], size_t n, size_t k, float alpha, const float* b, size_t ldb,
+                float beta, float* c, size_t ldc) {
+  const D d;
+  const size_t N = hn::Lanes(d);
+  const V va = hn::Set(d, alpha), vb = hn::Set(d, beta);
+  auto finish = [&](V acc, float* out) {
+    hn::StoreU(beta == 0.0f ? hn::Mul(va, acc) : hn::MulAdd(va, acc, hn::Mul(vb, hn::LoadU(d, out))), d, out);
+  };
+  size_t j = 0;
+  for (; j + 4 * N <= n; j += 4 * N) {
+    V acc[R][4];
+    for (size_t r = 0; r < R; ++r)
+      for (size_t v = 0; v < 4; ++v) acc[r][v] = hn::Zero(d);
+    for (size_t p = 0; p < k; ++p) {
+      const float* bp = b + p * ldb + j;
+      const V b0 = hn::LoadU(d, bp), b1 = hn::LoadU(d, bp + N), b2 = hn::LoadU(d, bp + 2 * N),
+              b3 = hn::LoadU(d, bp + 3 * N);
+      for (size_t r = 0; r < R; ++r) {
+        const V av = hn::Set(d, ai[r][p]);
+        acc[r][0] = hn::MulAdd(av, b0, acc[r][0]);
+        acc[r][1] = hn::MulAdd(av, b1, acc[r][1]);
+        acc[r][2] = hn::MulAdd(av, b2, acc[r][2]);
+        acc[r][3] = hn::MulAdd(av, b3, acc[r][3]);
+      }
+    }
+    for (size_t r = 0; r < R; ++r)
+      for (size_t v = 0; v < 4; ++v) finish(acc[r][v], c + r * ldc + j + v * N);
+  }
+  for (; j + N <= n; j += N) {
+    V acc[R];
+    for (size_t r = 0; r < R; ++r) acc[r] = hn::Zero(d);
+    for (size_t p = 0; p < k; ++p) {
+      const V bv = hn::LoadU(d, b + p * ldb + j);
+      for (size_t r = 0; r < R; ++r) acc[r] = hn::MulAdd(hn::Set(d, ai[r][p]), bv, acc[r]);
+    }
+    for (size_t r = 0; r < R; ++r) finish(acc[r], c + r * ldc + j);
+  }
+  for (; j < n; ++j)
+    for (size_t r = 0; r < R; ++r) {
+      float acc = 0.0f;
+      for (size_t p = 0; p < k; ++p) acc = Fma(ai[r][p], b[p * ldb + j], acc);
+      float& out = c[r * ldc + j];
+      out = beta == 0.0f ? alpha * acc : Fma(alpha, acc, beta * out);
+    }
+}
+
+// C = alpha * op(A) op(B) + beta * C for k <= kSmallK: each row of C is a combination of op(B)'s k
+// rows (read in place, or gathered into a buffer when B is transposed), in one pass over C and with
+// no packing. A linear layer's weight gradient at batch 1 to 8 is such a product; through the tiles
+// its cost was packing and per-tile setup, not arithmetic.
+void SmallK(bool ta, bool tb, size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda,
+            const float* b, size_t ldb, float beta, float* c, size_t ldc) {
+  if (tb) {  // op(B)(p, j) = b[j * ldb + p]
+    float* bt = sd::buf_b.get(k * n);
+    for (size_t j = 0; j < n; ++j)
+      for (size_t p = 0; p < k; ++p) bt[p * n + j] = b[j * ldb + p];
+    b = bt;
+    ldb = n;
+  }
+  float ai[2][kSmallK];
+  auto load_row = [&](size_t i, float* dst) {
+    for (size_t p = 0; p < k; ++p) dst[p] = ta ? a[p * lda + i] : a[i * lda + p];
+  };
+  size_t i = 0;
+  for (; i + 2 <= m; i += 2) {
+    load_row(i, ai[0]);
+    load_row(i + 1, ai[1]);
+    SmallKRows<2>(ai, n, k, alpha, b, ldb, beta, c + i * ldc, ldc);
+  }
+  if (i < m) {
+    load_row(i, ai[0]);
+    SmallKRows<1>(ai, n, k, alpha, b, ldb, beta, c + i * ldc, ldc);
+  }
+}
+
 void Sgemm(bool ta, bool tb, int64_t m_, int64_t n_, int64_t k_, float alpha, const float* a, int64_t lda_,
            const float* b, int64_t ldb_, float beta, float* c, int64_t ldc_) {
   const size_t m = static_cast<size_t>(m_), n = static_cast<size_t>(n_), k = static_cast<size_t>(k_);
@@ -285,6 +367,10 @@ void Sgemm(bool ta, bool tb, int64_t m_, int64_t n_, int64_t k_, float alpha, co
   if (n == 1) {
     const float* x = Contiguous(b, tb ? 1 : ldb, k);
     Gemv(!ta, m, k, alpha, a, lda, x, beta, c, ldc);
+    return;
+  }
+  if (k <= kSmallK) {
+    SmallK(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   // A few rows or columns against a transposed B: every entry of C is a dot product of two
