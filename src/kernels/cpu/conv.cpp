@@ -11,7 +11,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
+#include "kernels/cpu/conv_simd.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/cpu/parallel.h"
 
@@ -89,6 +91,17 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
             for (int64_t oh = oh0; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
           continue;
         }
+        if constexpr (std::is_same_v<T, float>) {
+          if (s.sw == 1) {  // the valid block in one call, then the padded columns
+            copy_rows_f32(img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W, plane + (oh0 * OW + first), OW,
+                          oh1 - oh0, last - first);
+            for (int64_t oh = oh0; oh < oh1; ++oh) {
+              std::fill(plane + oh * OW, plane + (oh * OW + first), T(0));
+              std::fill(plane + (oh * OW + last), plane + (oh + 1) * OW, T(0));
+            }
+            continue;
+          }
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
           T* dst = plane + oh * OW;
           const T* src = img + (row_base + oh * s.sh * s.W);
@@ -115,6 +128,14 @@ void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
         if (first >= last) continue;
         const auto [oh0, oh1] = valid_rows(ki, s);
         const int64_t row_base = (c * s.H + ki * s.dh - s.ph) * s.W;
+        if constexpr (std::is_same_v<T, float>) {
+          if (s.sw == 1) {
+            if (oh0 < oh1)
+              add_rows_f32(plane + (oh0 * OW + first), OW, img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W,
+                           oh1 - oh0, last - first);
+            continue;
+          }
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
           T* dst = img + (row_base + oh * s.sh * s.W);
           const T* src = plane + oh * OW;
@@ -181,18 +202,6 @@ int64_t chunks_for(const Conv2dShape& s, bool backward, int64_t size) {
   return std::max<int64_t>(1, std::min(chunk_count(s.N), fit));
 }
 
-// OpenBLAS (0.3.21, SkylakeX kernels) sends products with m * n * k up to about 10^6 through its
-// small-matrix kernels, which run the thin products of a convolution about twice as fast as its
-// packing path here: a 16 x 4096 x 144 product takes 285 us whole and 165 us as blocks of 336
-// columns. The columns of C (or, for the weight gradient, the shared dimension) are split into
-// blocks under that size where the blocks stay at least 128 wide; 8 * 10^5 keeps a margin.
-int64_t small_block(int64_t m, int64_t k, int64_t n) {
-  constexpr double kSmall = 8e5;
-  if (static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n) <= kSmall) return n;
-  const int64_t block = static_cast<int64_t>(kSmall / (static_cast<double>(m) * static_cast<double>(k))) / 16 * 16;
-  return block >= 128 ? block : n;
-}
-
 // The sum of p[0, n) in double, over eight lanes so that the compiler vectorises it.
 template <typename T>
 double sum_in_double(const T* p, int64_t n) {
@@ -224,7 +233,6 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
                     int64_t workspace_size) {
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
-  const int64_t block = small_block(og, K, L);
   for_chunks(s.N, chunks_for(s, false, workspace_size), [&](int64_t chunk, int64_t b, int64_t e) {
     T* cols = workspace + chunk * z.cols;
     for (int64_t n = b; n < e; ++n) {
@@ -235,9 +243,8 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
       if (bias)
         for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, bias[o]);
       for (int64_t gi = 0; gi < s.groups; ++gi)
-        for (int64_t j = 0; j < L; j += block)
-          gemm<T>(false, false, og, std::min(block, L - j), K, T(1), w + gi * og * K, K, cn + gi * K * L + j, L,
-                  bias ? T(1) : T(0), on + gi * og * L + j, L);
+        gemm<T>(false, false, og, L, K, T(1), w + gi * og * K, K, cn + gi * K * L, L, bias ? T(1) : T(0), on + gi * og * L,
+                L);
     }
   });
 }
@@ -255,7 +262,6 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
   // GFLOP/s for 32 x 144 x 196 on OpenBLAS's SkylakeX kernels, but changes the rounding of the
   // weight gradient, which Adam amplifies where a gradient is near zero; not taken.)
   T* sums = workspace + chunks * z.cols;
-  const int64_t wblock = small_block(og, K, L);
   if (gw) std::fill(gw, gw + z.weight, T(0));
   if (gw) std::fill(sums, sums + (chunks - 1) * z.weight, T(0));
   for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
@@ -268,9 +274,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
         if (z.cols) im2col(xn, s.C, s, cols);
         const T* cn = z.cols ? cols : xn;
         for (int64_t gi = 0; gi < s.groups; ++gi)
-          for (int64_t j = 0; j < L; j += wblock)
-            gemm<T>(false, true, og, K, std::min(wblock, L - j), T(1), gn + gi * og * L + j, L, cn + gi * K * L + j, L,
-                    T(1), gw_chunk + gi * og * K, K);
+          gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, cn + gi * K * L, L, T(1), gw_chunk + gi * og * K, K);
       }
       if (gx) {
         T* gxn = gx + n * image;
@@ -312,6 +316,12 @@ void max_pool2d_planes(const T* x, int64_t planes, const Conv2dShape& s, T* valu
       T* val = values + plane * OH * OW;
       int64_t* ind = kIndices ? indices + plane * OH * OW : nullptr;
       (void)ind;
+      if constexpr (std::is_same_v<T, float>) {
+        if (two_by_two) {
+          max_pool2x2_f32(img, W, OH, OW, val, kIndices ? ind : nullptr);
+          continue;
+        }
+      }
       for (int64_t oh = 0; oh < OH; ++oh) {
         if (two_by_two) {
           const T* r0 = img + 2 * oh * W;
