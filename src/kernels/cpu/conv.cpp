@@ -12,6 +12,8 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "kernels/cpu/conv_simd.h"
 #include "kernels/cpu/kernels.h"
@@ -53,27 +55,33 @@ void for_chunks(int64_t n, int64_t chunks, const F& fn) {
 }  // namespace
 
 namespace {
-// The output rows [oh0, oh1) of kernel row ki whose input row lies inside the image.
-std::pair<int64_t, int64_t> valid_rows(int64_t ki, const Conv2dShape& s) {
-  return valid_outputs(ki * s.dh - s.ph, s.sh, s.H, s.OH);
-}
+// The valid output ranges of each kernel row ([oh0, oh1): the input row lies inside the image) and
+// of each kernel column ([first, last)), found once per call instead of with divisions per plane.
+struct TapRanges {
+  std::vector<std::pair<int64_t, int64_t>> rows, cols;
+  explicit TapRanges(const Conv2dShape& s) : rows(static_cast<size_t>(s.kh)), cols(static_cast<size_t>(s.kw)) {
+    for (int64_t ki = 0; ki < s.kh; ++ki) rows[static_cast<size_t>(ki)] = valid_outputs(ki * s.dh - s.ph, s.sh, s.H, s.OH);
+    for (int64_t kj = 0; kj < s.kw; ++kj) cols[static_cast<size_t>(kj)] = valid_outputs(kj * s.dw - s.pw, s.sw, s.W, s.OW);
+  }
+};
 }  // namespace
 
 template <typename T>
 void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
   // One (channel, tap) plane of the columns at a time: the rows and columns that fall in the
-  // padding are found once per plane, the rest is copied. With stride 1 and an output as wide as
-  // the input ("same" padding), consecutive output rows read consecutive input rows, so the plane
-  // is one copy of a contiguous span whose few wrapped elements at the row ends are then zeroed.
+  // padding are zeroed, the rest is copied. With stride 1 and an output as wide as the input
+  // ("same" padding), consecutive output rows read consecutive input rows, so the plane is one copy
+  // of a contiguous span whose few wrapped elements at the row ends are then zeroed.
   const int64_t L = s.OH * s.OW, OW = s.OW;
   const bool one_span = s.sw == 1 && s.sh == 1 && s.OW == s.W;
+  const TapRanges ranges(s);
   for (int64_t c = 0; c < C; ++c)
     for (int64_t ki = 0; ki < s.kh; ++ki)
       for (int64_t kj = 0; kj < s.kw; ++kj) {
         T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
         const int64_t off = kj * s.dw - s.pw;
-        const auto [first, last] = valid_outputs(off, s.sw, s.W, OW);
-        auto [oh0, oh1] = valid_rows(ki, s);
+        const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
+        auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
         if (first >= last) oh1 = oh0;
         std::fill(plane, plane + oh0 * OW, T(0));
         std::fill(plane + std::max(oh0, oh1) * OW, plane + L, T(0));
@@ -92,13 +100,14 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
           continue;
         }
         if constexpr (std::is_same_v<T, float>) {
-          if (s.sw == 1) {  // the valid block in one call, then the padded columns
+          if (s.sw == 1) {  // the valid block in one call, then the padded columns if any
             copy_rows_f32(img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W, plane + (oh0 * OW + first), OW,
                           oh1 - oh0, last - first);
-            for (int64_t oh = oh0; oh < oh1; ++oh) {
-              std::fill(plane + oh * OW, plane + (oh * OW + first), T(0));
-              std::fill(plane + (oh * OW + last), plane + (oh + 1) * OW, T(0));
-            }
+            if (first > 0 || last < OW)
+              for (int64_t oh = oh0; oh < oh1; ++oh) {
+                std::fill(plane + oh * OW, plane + (oh * OW + first), T(0));
+                std::fill(plane + (oh * OW + last), plane + (oh + 1) * OW, T(0));
+              }
             continue;
           }
         }
@@ -117,16 +126,20 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
 
 template <typename T>
 void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
-  // The same walk as im2col, adding; a stride-1 run is a plain loop the compiler vectorises.
+  // The same walk as im2col, adding, with the channel as the inner loop: planes of neighbouring
+  // taps add into the same image rows (shifted by an element or a row), and one right after the
+  // other each short row's vector load would wait for the overlapping store just before it (no
+  // store forwarding); planes of other channels touch other memory.
   const int64_t L = s.OH * s.OW, OW = s.OW;
-  for (int64_t c = 0; c < C; ++c)
+  const TapRanges ranges(s);
+  for (int64_t kj = 0; kj < s.kw; ++kj)
     for (int64_t ki = 0; ki < s.kh; ++ki)
-      for (int64_t kj = 0; kj < s.kw; ++kj) {
+      for (int64_t c = 0; c < C; ++c) {
         const T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
         const int64_t off = kj * s.dw - s.pw;
-        const auto [first, last] = valid_outputs(off, s.sw, s.W, OW);
+        const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
         if (first >= last) continue;
-        const auto [oh0, oh1] = valid_rows(ki, s);
+        const auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
         const int64_t row_base = (c * s.H + ki * s.dh - s.ph) * s.W;
         if constexpr (std::is_same_v<T, float>) {
           if (s.sw == 1) {
@@ -153,7 +166,7 @@ namespace {
 // output as wide as the input, a plane's valid rows map to one contiguous span of the image (as in
 // im2col); the plane's entries that wrap around a row end are zeroed first, so that adding the
 // whole span leaves them out, and each plane is one long vectorised add instead of a short one
-// per row.
+// per row. The taps outermost, as in col2im.
 template <typename T>
 void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
   if (!(s.sw == 1 && s.sh == 1 && s.OW == s.W)) {
@@ -161,13 +174,14 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
     return;
   }
   const int64_t L = s.OH * s.OW, OW = s.OW;
-  for (int64_t c = 0; c < C; ++c)
+  const TapRanges ranges(s);
+  for (int64_t kj = 0; kj < s.kw; ++kj)
     for (int64_t ki = 0; ki < s.kh; ++ki)
-      for (int64_t kj = 0; kj < s.kw; ++kj) {
+      for (int64_t c = 0; c < C; ++c) {
         T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
         const int64_t off = kj * s.dw - s.pw;
-        const auto [first, last] = valid_outputs(off, 1, s.W, OW);
-        const auto [oh0, oh1] = valid_rows(ki, s);
+        const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
+        const auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
         if (first >= last || oh0 >= oh1) continue;
         for (int64_t ow = 0; ow < first; ++ow)
           for (int64_t oh = oh0 + 1; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
@@ -176,7 +190,10 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
         const int64_t begin = oh0 * OW + first, end = (oh1 - 1) * OW + last;
         T* dst = img + ((c * s.H + ki * s.dh - s.ph) * s.W + off + begin);
         const T* src = plane + begin;
-        for (int64_t i = 0; i < end - begin; ++i) dst[i] += src[i];
+        if constexpr (std::is_same_v<T, float>)
+          add_rows_f32(src, 0, dst, 0, 1, end - begin);
+        else
+          for (int64_t i = 0; i < end - begin; ++i) dst[i] += src[i];
       }
 }
 

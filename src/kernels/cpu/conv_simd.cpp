@@ -17,27 +17,31 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// [i, len) of one row, Lanes(d) at a time while whole vectors fit; returns where it stopped.
+template <bool kAdd, class D>
+int64_t RowVectors(D d, const float* s, float* t, int64_t i, int64_t len) {
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  for (; i + N <= len; i += N) {
+    auto v = hn::LoadU(d, s + i);
+    if constexpr (kAdd) v = hn::Add(v, hn::LoadU(d, t + i));
+    hn::StoreU(v, d, t + i);
+  }
+  return i;
+}
+
 // The rows of im2col and col2im are short (8 to 30 floats in small convolutions), where a memcpy
-// call per row costs more than the copy: full vectors, then one masked vector for the rest.
+// call per row costs more than the copy: full vectors, then 8 and 4 lanes, then single floats.
+// No access reaches past the row: a masked full-width tail would, and in col2im the next row's
+// load would then wait for that store to retire (overlapping addresses, even in masked-off lanes).
 template <bool kAdd>
 void RowsImpl(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
-  const hn::ScalableTag<float> d;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  const auto tail = hn::FirstN(d, static_cast<size_t>(len % N));
-  const int64_t body = len - len % N;
   for (int64_t r = 0; r < rows; ++r) {
     const float* s = src + r * src_stride;
     float* t = dst + r * dst_stride;
-    for (int64_t i = 0; i < body; i += N) {
-      auto v = hn::LoadU(d, s + i);
-      if constexpr (kAdd) v = hn::Add(v, hn::LoadU(d, t + i));
-      hn::StoreU(v, d, t + i);
-    }
-    if (body < len) {
-      auto v = hn::MaskedLoad(tail, d, s + body);
-      if constexpr (kAdd) v = hn::Add(v, hn::MaskedLoad(tail, d, t + body));
-      hn::BlendedStore(v, tail, d, t + body);
-    }
+    int64_t i = RowVectors<kAdd>(hn::ScalableTag<float>(), s, t, 0, len);
+    i = RowVectors<kAdd>(hn::CappedTag<float, 8>(), s, t, i, len);
+    i = RowVectors<kAdd>(hn::CappedTag<float, 4>(), s, t, i, len);
+    for (; i < len; ++i) t[i] = kAdd ? t[i] + s[i] : s[i];
   }
 }
 
@@ -61,39 +65,48 @@ inline void Window2x2(const float* r0, const float* r1, float& best, int32_t& at
   }
 }
 
-void MaxPool2x2(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
-  const hn::ScalableTag<float> d;
-  const hn::RebindToSigned<decltype(d)> di;
+// Windows [ow, OW) of one output row, Lanes(d) at a time while whole vectors fit; returns where it
+// stopped. Each step reads 2 * Lanes(d) floats of both input rows: the even lanes are the windows'
+// left columns, the odd lanes their right ones.
+template <class D>
+int64_t MaxPool2x2Vectors(D d, const float* r0, const float* r1, int64_t W, int64_t base, int64_t ow, int64_t OW,
+                          float* vo, int64_t* io) {
+  const hn::RebindToSigned<D> di;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   HWY_ALIGN int32_t codes[HWY_MAX_BYTES / sizeof(float)];
+  for (; ow + N <= OW; ow += N) {
+    hn::Vec<D> a0, a1, b0, b1;
+    hn::LoadInterleaved2(d, r0 + 2 * ow, a0, a1);
+    hn::LoadInterleaved2(d, r1 + 2 * ow, b0, b1);
+    auto best = a0;
+    auto at = hn::Zero(di);
+    const hn::Vec<D> cand[3] = {a1, b0, b1};
+    for (int32_t j = 0; j < 3; ++j) {
+      const auto take = hn::Or(hn::Gt(cand[j], best), hn::IsNaN(cand[j]));
+      best = hn::IfThenElse(take, cand[j], best);
+      at = hn::IfThenElse(hn::RebindMask(di, take), hn::Set(di, j + 1), at);
+    }
+    hn::StoreU(best, d, vo + ow);
+    if (io) {
+      hn::Store(at, di, codes);
+      for (int64_t l = 0; l < N; ++l) io[ow + l] = base + 2 * (ow + l) + (codes[l] & 1) + (codes[l] >> 1) * W;
+    }
+  }
+  return ow;
+}
+
+void MaxPool2x2(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
   for (int64_t oh = 0; oh < OH; ++oh) {
     const float* r0 = img + 2 * oh * W;
     const float* r1 = r0 + W;
     float* vo = val + oh * OW;
     int64_t* io = ind ? ind + oh * OW : nullptr;
     const int64_t base = 2 * oh * W;
-    int64_t ow = 0;
-    // Each vector step reads 2N floats of both rows: the even lanes are the windows' left
-    // columns, the odd lanes their right ones.
-    for (; ow + N <= OW; ow += N) {
-      hn::Vec<decltype(d)> a0, a1, b0, b1;
-      hn::LoadInterleaved2(d, r0 + 2 * ow, a0, a1);
-      hn::LoadInterleaved2(d, r1 + 2 * ow, b0, b1);
-      auto best = a0;
-      auto at = hn::Zero(di);
-      const hn::Vec<decltype(d)> cand[3] = {a1, b0, b1};
-      for (int32_t j = 0; j < 3; ++j) {
-        const auto take = hn::Or(hn::Gt(cand[j], best), hn::IsNaN(cand[j]));
-        best = hn::IfThenElse(take, cand[j], best);
-        at = hn::IfThenElse(hn::RebindMask(di, take), hn::Set(di, j + 1), at);
-      }
-      hn::StoreU(best, d, vo + ow);
-      if (io) {
-        hn::Store(at, di, codes);
-        for (int64_t l = 0; l < N; ++l)
-          io[ow + l] = base + 2 * (ow + l) + (codes[l] & 1) + (codes[l] >> 1) * W;
-      }
-    }
+    // Full vectors, then 8 and 4 lanes: the pooled rows of small images (12, 4 wide) are shorter
+    // than one AVX-512 vector.
+    int64_t ow = MaxPool2x2Vectors(hn::ScalableTag<float>(), r0, r1, W, base, 0, OW, vo, io);
+    ow = MaxPool2x2Vectors(hn::CappedTag<float, 8>(), r0, r1, W, base, ow, OW, vo, io);
+    ow = MaxPool2x2Vectors(hn::CappedTag<float, 4>(), r0, r1, W, base, ow, OW, vo, io);
     for (; ow < OW; ++ow) {
       float best;
       int32_t at;
