@@ -2,9 +2,10 @@
 // parallel, each GEMM single-threaded inside the parallel region), and max pooling.
 //
 // im2col copies whole runs: for a fixed channel and kernel tap, the taps of one output row read one
-// input row at a fixed stride, so each (tap, output row) is a memcpy (stride 1) or a strided gather
-// between two zero-filled ends. A 1x1 convolution with stride 1 and no padding needs no columns at
-// all: the image is its own column matrix.
+// input row at a fixed stride, so each (tap, output row) is a copy (stride 1; for float the rows of a
+// plane go as one block of vector copies, conv_simd.cpp) or a strided gather between two zero-filled
+// ends. A 1x1 convolution with stride 1 and no padding needs no columns at all: the image is its own
+// column matrix. Float GEMMs go whole to ember's SGEMM, which needs no splitting into small blocks.
 #include "kernels/cpu/conv.h"
 
 #include <algorithm>
