@@ -2,16 +2,21 @@
 // parallel, each GEMM single-threaded inside the parallel region), and max pooling.
 //
 // im2col copies whole runs: for a fixed channel and kernel tap, the taps of one output row read one
-// input row at a fixed stride, so each (tap, output row) is a memcpy (stride 1) or a strided gather
-// between two zero-filled ends. A 1x1 convolution with stride 1 and no padding needs no columns at
-// all: the image is its own column matrix.
+// input row at a fixed stride, so each (tap, output row) is a copy (stride 1; for float the rows of a
+// plane go as one block of vector copies, conv_simd.cpp) or a strided gather between two zero-filled
+// ends. A 1x1 convolution with stride 1 and no padding needs no columns at all: the image is its own
+// column matrix. Float GEMMs go whole to ember's SGEMM, which needs no splitting into small blocks.
 #include "kernels/cpu/conv.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
+#include "kernels/cpu/conv_simd.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/cpu/parallel.h"
 
@@ -51,27 +56,33 @@ void for_chunks(int64_t n, int64_t chunks, const F& fn) {
 }  // namespace
 
 namespace {
-// The output rows [oh0, oh1) of kernel row ki whose input row lies inside the image.
-std::pair<int64_t, int64_t> valid_rows(int64_t ki, const Conv2dShape& s) {
-  return valid_outputs(ki * s.dh - s.ph, s.sh, s.H, s.OH);
-}
+// The valid output ranges of each kernel row ([oh0, oh1): the input row lies inside the image) and
+// of each kernel column ([first, last)), found once per call instead of with divisions per plane.
+struct TapRanges {
+  std::vector<std::pair<int64_t, int64_t>> rows, cols;
+  explicit TapRanges(const Conv2dShape& s) : rows(static_cast<size_t>(s.kh)), cols(static_cast<size_t>(s.kw)) {
+    for (int64_t ki = 0; ki < s.kh; ++ki) rows[static_cast<size_t>(ki)] = valid_outputs(ki * s.dh - s.ph, s.sh, s.H, s.OH);
+    for (int64_t kj = 0; kj < s.kw; ++kj) cols[static_cast<size_t>(kj)] = valid_outputs(kj * s.dw - s.pw, s.sw, s.W, s.OW);
+  }
+};
 }  // namespace
 
 template <typename T>
 void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
   // One (channel, tap) plane of the columns at a time: the rows and columns that fall in the
-  // padding are found once per plane, the rest is copied. With stride 1 and an output as wide as
-  // the input ("same" padding), consecutive output rows read consecutive input rows, so the plane
-  // is one copy of a contiguous span whose few wrapped elements at the row ends are then zeroed.
+  // padding are zeroed, the rest is copied. With stride 1 and an output as wide as the input
+  // ("same" padding), consecutive output rows read consecutive input rows, so the plane is one copy
+  // of a contiguous span whose few wrapped elements at the row ends are then zeroed.
   const int64_t L = s.OH * s.OW, OW = s.OW;
   const bool one_span = s.sw == 1 && s.sh == 1 && s.OW == s.W;
+  const TapRanges ranges(s);
   for (int64_t c = 0; c < C; ++c)
     for (int64_t ki = 0; ki < s.kh; ++ki)
       for (int64_t kj = 0; kj < s.kw; ++kj) {
         T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
         const int64_t off = kj * s.dw - s.pw;
-        const auto [first, last] = valid_outputs(off, s.sw, s.W, OW);
-        auto [oh0, oh1] = valid_rows(ki, s);
+        const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
+        auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
         if (first >= last) oh1 = oh0;
         std::fill(plane, plane + oh0 * OW, T(0));
         std::fill(plane + std::max(oh0, oh1) * OW, plane + L, T(0));
@@ -89,6 +100,18 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
             for (int64_t oh = oh0; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
           continue;
         }
+        if constexpr (std::is_same_v<T, float>) {
+          if (s.sw == 1) {  // the valid block in one call, then the padded columns if any
+            copy_rows_f32(img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W, plane + (oh0 * OW + first), OW,
+                          oh1 - oh0, last - first);
+            if (first > 0 || last < OW)
+              for (int64_t oh = oh0; oh < oh1; ++oh) {
+                std::fill(plane + oh * OW, plane + (oh * OW + first), T(0));
+                std::fill(plane + (oh * OW + last), plane + (oh + 1) * OW, T(0));
+              }
+            continue;
+          }
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
           T* dst = plane + oh * OW;
           const T* src = img + (row_base + oh * s.sh * s.W);
@@ -104,17 +127,29 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
 
 template <typename T>
 void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
-  // The same walk as im2col, adding; a stride-1 run is a plain loop the compiler vectorises.
+  // The same walk as im2col, adding, with the channel as the inner loop: planes of neighbouring
+  // taps add into the same image rows (shifted by an element or a row), and one right after the
+  // other each short row's vector load would wait for the overlapping store just before it (no
+  // store forwarding); planes of other channels touch other memory.
   const int64_t L = s.OH * s.OW, OW = s.OW;
-  for (int64_t c = 0; c < C; ++c)
+  const TapRanges ranges(s);
+  for (int64_t kj = 0; kj < s.kw; ++kj)
     for (int64_t ki = 0; ki < s.kh; ++ki)
-      for (int64_t kj = 0; kj < s.kw; ++kj) {
+      for (int64_t c = 0; c < C; ++c) {
         const T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
         const int64_t off = kj * s.dw - s.pw;
-        const auto [first, last] = valid_outputs(off, s.sw, s.W, OW);
+        const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
         if (first >= last) continue;
-        const auto [oh0, oh1] = valid_rows(ki, s);
+        const auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
         const int64_t row_base = (c * s.H + ki * s.dh - s.ph) * s.W;
+        if constexpr (std::is_same_v<T, float>) {
+          if (s.sw == 1) {
+            if (oh0 < oh1)
+              add_rows_f32(plane + (oh0 * OW + first), OW, img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W,
+                           oh1 - oh0, last - first);
+            continue;
+          }
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
           T* dst = img + (row_base + oh * s.sh * s.W);
           const T* src = plane + oh * OW;
@@ -132,7 +167,7 @@ namespace {
 // output as wide as the input, a plane's valid rows map to one contiguous span of the image (as in
 // im2col); the plane's entries that wrap around a row end are zeroed first, so that adding the
 // whole span leaves them out, and each plane is one long vectorised add instead of a short one
-// per row.
+// per row. The taps outermost, as in col2im.
 template <typename T>
 void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
   if (!(s.sw == 1 && s.sh == 1 && s.OW == s.W)) {
@@ -140,13 +175,14 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
     return;
   }
   const int64_t L = s.OH * s.OW, OW = s.OW;
-  for (int64_t c = 0; c < C; ++c)
+  const TapRanges ranges(s);
+  for (int64_t kj = 0; kj < s.kw; ++kj)
     for (int64_t ki = 0; ki < s.kh; ++ki)
-      for (int64_t kj = 0; kj < s.kw; ++kj) {
+      for (int64_t c = 0; c < C; ++c) {
         T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
         const int64_t off = kj * s.dw - s.pw;
-        const auto [first, last] = valid_outputs(off, 1, s.W, OW);
-        const auto [oh0, oh1] = valid_rows(ki, s);
+        const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
+        const auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
         if (first >= last || oh0 >= oh1) continue;
         for (int64_t ow = 0; ow < first; ++ow)
           for (int64_t oh = oh0 + 1; oh < oh1; ++oh) plane[oh * OW + ow] = T(0);
@@ -155,7 +191,10 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
         const int64_t begin = oh0 * OW + first, end = (oh1 - 1) * OW + last;
         T* dst = img + ((c * s.H + ki * s.dh - s.ph) * s.W + off + begin);
         const T* src = plane + begin;
-        for (int64_t i = 0; i < end - begin; ++i) dst[i] += src[i];
+        if constexpr (std::is_same_v<T, float>)
+          add_rows_f32(src, 0, dst, 0, 1, end - begin);
+        else
+          for (int64_t i = 0; i < end - begin; ++i) dst[i] += src[i];
       }
 }
 
@@ -179,18 +218,6 @@ int64_t chunks_for(const Conv2dShape& s, bool backward, int64_t size) {
   const int64_t per_chunk = z.cols + (backward ? z.weight : 0), spare = backward ? z.weight : 0;
   const int64_t fit = per_chunk == 0 ? s.N : (size + spare) / per_chunk;
   return std::max<int64_t>(1, std::min(chunk_count(s.N), fit));
-}
-
-// OpenBLAS (0.3.21, SkylakeX kernels) sends products with m * n * k up to about 10^6 through its
-// small-matrix kernels, which run the thin products of a convolution about twice as fast as its
-// packing path here: a 16 x 4096 x 144 product takes 285 us whole and 165 us as blocks of 336
-// columns. The columns of C (or, for the weight gradient, the shared dimension) are split into
-// blocks under that size where the blocks stay at least 128 wide; 8 * 10^5 keeps a margin.
-int64_t small_block(int64_t m, int64_t k, int64_t n) {
-  constexpr double kSmall = 8e5;
-  if (static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n) <= kSmall) return n;
-  const int64_t block = static_cast<int64_t>(kSmall / (static_cast<double>(m) * static_cast<double>(k))) / 16 * 16;
-  return block >= 128 ? block : n;
 }
 
 // The sum of p[0, n) in double, over eight lanes so that the compiler vectorises it.
@@ -224,7 +251,6 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
                     int64_t workspace_size) {
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
-  const int64_t block = small_block(og, K, L);
   for_chunks(s.N, chunks_for(s, false, workspace_size), [&](int64_t chunk, int64_t b, int64_t e) {
     T* cols = workspace + chunk * z.cols;
     for (int64_t n = b; n < e; ++n) {
@@ -235,9 +261,8 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
       if (bias)
         for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, bias[o]);
       for (int64_t gi = 0; gi < s.groups; ++gi)
-        for (int64_t j = 0; j < L; j += block)
-          gemm<T>(false, false, og, std::min(block, L - j), K, T(1), w + gi * og * K, K, cn + gi * K * L + j, L,
-                  bias ? T(1) : T(0), on + gi * og * L + j, L);
+        gemm<T>(false, false, og, L, K, T(1), w + gi * og * K, K, cn + gi * K * L, L, bias ? T(1) : T(0), on + gi * og * L,
+                L);
     }
   });
 }
@@ -255,7 +280,6 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
   // GFLOP/s for 32 x 144 x 196 on OpenBLAS's SkylakeX kernels, but changes the rounding of the
   // weight gradient, which Adam amplifies where a gradient is near zero; not taken.)
   T* sums = workspace + chunks * z.cols;
-  const int64_t wblock = small_block(og, K, L);
   if (gw) std::fill(gw, gw + z.weight, T(0));
   if (gw) std::fill(sums, sums + (chunks - 1) * z.weight, T(0));
   for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
@@ -268,9 +292,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
         if (z.cols) im2col(xn, s.C, s, cols);
         const T* cn = z.cols ? cols : xn;
         for (int64_t gi = 0; gi < s.groups; ++gi)
-          for (int64_t j = 0; j < L; j += wblock)
-            gemm<T>(false, true, og, K, std::min(wblock, L - j), T(1), gn + gi * og * L + j, L, cn + gi * K * L + j, L,
-                    T(1), gw_chunk + gi * og * K, K);
+          gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, cn + gi * K * L, L, T(1), gw_chunk + gi * og * K, K);
       }
       if (gx) {
         T* gxn = gx + n * image;
@@ -312,6 +334,12 @@ void max_pool2d_planes(const T* x, int64_t planes, const Conv2dShape& s, T* valu
       T* val = values + plane * OH * OW;
       int64_t* ind = kIndices ? indices + plane * OH * OW : nullptr;
       (void)ind;
+      if constexpr (std::is_same_v<T, float>) {
+        if (two_by_two) {
+          max_pool2x2_f32(img, W, OH, OW, val, kIndices ? ind : nullptr);
+          continue;
+        }
+      }
       for (int64_t oh = 0; oh < OH; ++oh) {
         if (two_by_two) {
           const T* r0 = img + 2 * oh * W;

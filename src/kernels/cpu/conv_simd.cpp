@@ -1,0 +1,143 @@
+// Vector pieces of conv.cpp (see conv_simd.h): compiled once per Highway target (foreach_target.h
+// re-includes this file), HWY_DYNAMIC_DISPATCH picks the best one at run time.
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
+#endif
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/conv_simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "kernels/cpu/conv_simd.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace ember {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// [i, len) of one row, Lanes(d) at a time while whole vectors fit; returns where it stopped.
+template <bool kAdd, class D>
+int64_t RowVectors(D d, const float* s, float* t, int64_t i, int64_t len) {
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  for (; i + N <= len; i += N) {
+    auto v = hn::LoadU(d, s + i);
+    if constexpr (kAdd) v = hn::Add(v, hn::LoadU(d, t + i));
+    hn::StoreU(v, d, t + i);
+  }
+  return i;
+}
+
+// The rows of im2col and col2im are short (8 to 30 floats in small convolutions), where a memcpy
+// call per row costs more than the copy: full vectors, then 8 and 4 lanes, then single floats.
+// No access reaches past the row: a masked full-width tail would, and in col2im the next row's
+// load would then wait for that store to retire (overlapping addresses, even in masked-off lanes).
+template <bool kAdd>
+void RowsImpl(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* s = src + r * src_stride;
+    float* t = dst + r * dst_stride;
+    int64_t i = RowVectors<kAdd>(hn::ScalableTag<float>(), s, t, 0, len);
+    i = RowVectors<kAdd>(hn::CappedTag<float, 8>(), s, t, i, len);
+    i = RowVectors<kAdd>(hn::CappedTag<float, 4>(), s, t, i, len);
+    for (; i < len; ++i) t[i] = kAdd ? t[i] + s[i] : s[i];
+  }
+}
+
+void CopyRows(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
+  RowsImpl<false>(src, src_stride, dst, dst_stride, rows, len);
+}
+void AddRows(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
+  RowsImpl<true>(src, src_stride, dst, dst_stride, rows, len);
+}
+
+// The scalar rule of the 2x2 window: v is taken when v > best or v is NaN; `at` codes the picked
+// element as 2 * row + column inside the window.
+inline void Window2x2(const float* r0, const float* r1, float& best, int32_t& at) {
+  best = r0[0];
+  at = 0;
+  const float v[3] = {r0[1], r1[0], r1[1]};
+  for (int32_t j = 0; j < 3; ++j) {
+    const bool take = (v[j] > best) | (v[j] != v[j]);
+    best = take ? v[j] : best;
+    at = take ? j + 1 : at;
+  }
+}
+
+// Windows [ow, OW) of one output row, Lanes(d) at a time while whole vectors fit; returns where it
+// stopped. Each step reads 2 * Lanes(d) floats of both input rows: the even lanes are the windows'
+// left columns, the odd lanes their right ones.
+template <class D>
+int64_t MaxPool2x2Vectors(D d, const float* r0, const float* r1, int64_t W, int64_t base, int64_t ow, int64_t OW,
+                          float* vo, int64_t* io) {
+  const hn::RebindToSigned<D> di;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  HWY_ALIGN int32_t codes[HWY_MAX_BYTES / sizeof(float)];
+  for (; ow + N <= OW; ow += N) {
+    hn::Vec<D> a0, a1, b0, b1;
+    hn::LoadInterleaved2(d, r0 + 2 * ow, a0, a1);
+    hn::LoadInterleaved2(d, r1 + 2 * ow, b0, b1);
+    auto best = a0;
+    auto at = hn::Zero(di);
+    const hn::Vec<D> cand[3] = {a1, b0, b1};
+    for (int32_t j = 0; j < 3; ++j) {
+      const auto take = hn::Or(hn::Gt(cand[j], best), hn::IsNaN(cand[j]));
+      best = hn::IfThenElse(take, cand[j], best);
+      at = hn::IfThenElse(hn::RebindMask(di, take), hn::Set(di, j + 1), at);
+    }
+    hn::StoreU(best, d, vo + ow);
+    if (io) {
+      hn::Store(at, di, codes);
+      for (int64_t l = 0; l < N; ++l) io[ow + l] = base + 2 * (ow + l) + (codes[l] & 1) + (codes[l] >> 1) * W;
+    }
+  }
+  return ow;
+}
+
+void MaxPool2x2(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const float* r0 = img + 2 * oh * W;
+    const float* r1 = r0 + W;
+    float* vo = val + oh * OW;
+    int64_t* io = ind ? ind + oh * OW : nullptr;
+    const int64_t base = 2 * oh * W;
+    // Full vectors, then 8 and 4 lanes: the pooled rows of small images (12, 4 wide) are shorter
+    // than one AVX-512 vector.
+    int64_t ow = MaxPool2x2Vectors(hn::ScalableTag<float>(), r0, r1, W, base, 0, OW, vo, io);
+    ow = MaxPool2x2Vectors(hn::CappedTag<float, 8>(), r0, r1, W, base, ow, OW, vo, io);
+    ow = MaxPool2x2Vectors(hn::CappedTag<float, 4>(), r0, r1, W, base, ow, OW, vo, io);
+    for (; ow < OW; ++ow) {
+      float best;
+      int32_t at;
+      Window2x2(r0 + 2 * ow, r1 + 2 * ow, best, at);
+      vo[ow] = best;
+      if (io) io[ow] = base + 2 * ow + (at & 1) + (at >> 1) * W;
+    }
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace ember
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ember {
+namespace kernels {
+HWY_EXPORT(CopyRows);
+HWY_EXPORT(AddRows);
+HWY_EXPORT(MaxPool2x2);
+
+void copy_rows_f32(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
+  HWY_DYNAMIC_DISPATCH(CopyRows)(src, src_stride, dst, dst_stride, rows, len);
+}
+void add_rows_f32(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
+  HWY_DYNAMIC_DISPATCH(AddRows)(src, src_stride, dst, dst_stride, rows, len);
+}
+void max_pool2x2_f32(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2)(img, W, OH, OW, val, ind);
+}
+}  // namespace kernels
+}  // namespace ember
+#endif

@@ -1,0 +1,140 @@
+// The float-only vector paths of the convolution and pooling kernels (conv_simd.cpp): row-block
+// copies and adds against plain loops on every length up to a few vectors, and whole float
+// convolutions (forward, input, weight and bias gradients) and 2x2 max pools against the same
+// computed in double, over geometries that reach each path: stride 1 rows copied as blocks, strided
+// rows, padding, dilation, groups, batch 1, widths that leave every vector tail, NaN in a window.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ember/ember.h"
+#include "kernels/cpu/conv_simd.h"
+
+using namespace ember;
+
+namespace {
+
+TEST(ConvFloatKernels, RowBlocksMatchPlainLoops) {
+  // Lengths 0..70 cross the 4-, 8- and 16-lane vector boundaries; strides leave gaps both sides.
+  for (int64_t len = 0; len <= 70; ++len) {
+    const int64_t rows = 3, ss = len + 5, ds = len + 3;
+    std::vector<float> src(static_cast<size_t>(rows * ss + 2)), dst(static_cast<size_t>(rows * ds + 2));
+    for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) * 0.5f - 7.0f;
+    for (size_t i = 0; i < dst.size(); ++i) dst[i] = -static_cast<float>(i);
+    std::vector<float> want = dst;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t i = 0; i < len; ++i) want[static_cast<size_t>(1 + r * ds + i)] = src[static_cast<size_t>(1 + r * ss + i)];
+    std::vector<float> got = dst;
+    kernels::copy_rows_f32(src.data() + 1, ss, got.data() + 1, ds, rows, len);
+    EXPECT_EQ(got, want) << "copy, length " << len;
+    want = dst;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t i = 0; i < len; ++i)
+        want[static_cast<size_t>(1 + r * ds + i)] += src[static_cast<size_t>(1 + r * ss + i)];
+    got = dst;
+    kernels::add_rows_f32(src.data() + 1, ss, got.data() + 1, ds, rows, len);
+    EXPECT_EQ(got, want) << "add, length " << len;
+  }
+}
+
+struct Geometry {
+  int64_t N, C, H, W, O, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+};
+
+const Geometry kGeometries[] = {
+    {4, 1, 28, 28, 10, 5, 5, 1, 1, 0, 0, 1, 1, 1},   // the reference CNN's first layer (rows of 24)
+    {3, 10, 12, 12, 20, 5, 5, 1, 1, 0, 0, 1, 1, 1},  // its second (rows of 8)
+    {2, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // "same": the one-span copy
+    {1, 3, 9, 23, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1},     // batch 1, rows of 21
+    {2, 2, 7, 40, 3, 2, 3, 2, 1, 1, 2, 1, 2, 1},     // row stride 2, column padding and dilation
+    {2, 4, 11, 19, 6, 3, 3, 1, 1, 0, 2, 2, 1, 2},    // groups, padding in width only
+    {2, 3, 9, 17, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1},     // column stride 2: the strided rows
+    {3, 2, 5, 1, 4, 3, 1, 1, 1, 1, 0, 1, 1, 1},      // width 1
+    {2, 2, 6, 33, 3, 1, 3, 1, 1, 0, 0, 1, 1, 1},     // rows of 31: every tail length of wide vectors
+};
+
+std::string name_of(const Geometry& g) {
+  return "N" + std::to_string(g.N) + " C" + std::to_string(g.C) + " " + std::to_string(g.H) + "x" +
+         std::to_string(g.W) + " O" + std::to_string(g.O) + " k" + std::to_string(g.kh) + "x" + std::to_string(g.kw) +
+         " s" + std::to_string(g.sh) + "," + std::to_string(g.sw) + " p" + std::to_string(g.ph) + "," +
+         std::to_string(g.pw) + " d" + std::to_string(g.dh) + "," + std::to_string(g.dw) + " g" +
+         std::to_string(g.groups);
+}
+
+// Largest |got - want| relative to the largest |want| (at least 1).
+double rel_err(const Tensor& got, const Tensor& want) {
+  const double scale = std::max(1.0, want.abs().max().item<double>());
+  return (got.to(kDouble) - want).abs().max().item<double>() / scale;
+}
+
+TEST(ConvFloatKernels, ConvolutionMatchesDouble) {
+  manual_seed(4);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    for (const Geometry& g : kGeometries) {
+      for (bool strided : {false, true}) {
+        const std::string what = name_of(g) + (strided ? " non-contiguous" : "") + " threads " + std::to_string(threads);
+        // The non-contiguous input is every other column of a wider tensor.
+        Tensor base = randn({g.N, g.C, g.H, strided ? 2 * g.W : g.W});
+        Tensor xf = (strided ? base.slice(3, 0, 2 * g.W, 2) : base).requires_grad_(false);
+        Tensor xd = xf.to(kDouble);
+        Tensor wf = randn({g.O, g.C / g.groups, g.kh, g.kw}), bf = randn({g.O});
+        Tensor x1 = xf.detach().requires_grad_(), w1 = wf.clone().requires_grad_(), b1 = bf.clone().requires_grad_();
+        Tensor x2 = xd.detach().requires_grad_(), w2 = wf.to(kDouble).requires_grad_(),
+               b2 = bf.to(kDouble).requires_grad_();
+        Tensor out1 = conv2d(x1, w1, b1, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
+        Tensor out2 = conv2d(x2, w2, b2, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
+        ASSERT_EQ(out1.dtype(), kFloat) << what;
+        EXPECT_LE(rel_err(out1.detach(), out2.detach()), 1e-5) << what;
+        Tensor r = randn(out1.sizes());
+        auto gf = autograd::grad({(out1 * r).sum()}, {x1, w1, b1});
+        auto gd = autograd::grad({(out2 * r.to(kDouble)).sum()}, {x2, w2, b2});
+        for (size_t i = 0; i < 3; ++i) EXPECT_LE(rel_err(gf[i], gd[i]), 1e-5) << what << " grad " << i;
+      }
+    }
+  }
+  set_num_threads(2);
+}
+
+TEST(ConvFloatKernels, FirstLayerSkipsTheInputGradient) {
+  // An input that needs no gradient (a network's first layer) gets none; the weight's still matches.
+  manual_seed(5);
+  Tensor x = randn({3, 1, 12, 12});
+  Tensor w = randn({4, 1, 5, 5}).requires_grad_();
+  Tensor out = conv2d(x, w);
+  out.sum().backward();
+  EXPECT_FALSE(x.grad().defined());
+  Tensor wd = w.detach().to(kDouble).requires_grad_();
+  conv2d(x.to(kDouble), wd).sum().backward();
+  EXPECT_LE(rel_err(w.grad(), wd.grad()), 1e-5);
+}
+
+TEST(ConvFloatKernels, MaxPool2x2MatchesDouble) {
+  // Widths 2..41 leave every tail of 4-, 8- and 16-lane vectors (the output is W / 2 wide); NaN
+  // placed in some windows must win over numbers, the last one in scan order when two are there.
+  manual_seed(6);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (int64_t W = 2; W <= 41; ++W) {
+    Tensor x = randn({2, 3, 5, W});
+    float* p = x.data_ptr<float>();
+    p[1] = nan;                   // first window, top right
+    p[W] = nan;                   // and bottom left: the later one in scan order
+    p[x.numel() - 1 - W] = -nan;  // last plane, last row pair
+    Tensor xd = x.to(kDouble);
+    for (bool grad : {false, true}) {
+      Tensor xf = x.detach().requires_grad_(grad);
+      auto [v, ind] = max_pool2d_with_indices(xf, {2}, {2}, {0}, {1}, false);
+      auto [vd, indd] = max_pool2d_with_indices(xd, {2}, {2}, {0}, {1}, false);
+      EXPECT_TRUE(equal(ind, indd)) << "W " << W;
+      EXPECT_TRUE(equal(v.to(kDouble).nan_to_num(7.0), vd.nan_to_num(7.0))) << "W " << W;
+      EXPECT_TRUE(equal(isnan(v), isnan(vd))) << "W " << W;
+      Tensor plain = max_pool2d(xf, {2}, {2}, {0}, {1}, false);
+      EXPECT_TRUE(equal(plain.detach().nan_to_num(7.0), v.detach().nan_to_num(7.0))) << "W " << W;
+    }
+  }
+}
+
+}  // namespace
