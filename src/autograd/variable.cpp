@@ -169,9 +169,20 @@ struct ViewGeometry {
     auto* impl = flat.unsafeGetTensorImpl();
     return Tensor(make_intrusive<TensorImpl>(impl->storage(), dtype, base_sizes, base_strides, 0));
   }
-  // The view's region of a buffer from make_buffer.
+  // The view's region of a buffer from make_buffer. The view may no longer lie inside its base (the
+  // base was resized, or given other data, after the view was taken): PyTorch's as_strided check
+  // then fails, and so does this one, before anything is read or written.
   Tensor in(const Tensor& buffer) const {
     auto* impl = buffer.unsafeGetTensorImpl();
+    EMBER_CHECK(offset >= 0, "Tensor: invalid storage offset ", offset);
+    int64_t last = offset;  // the view's last element, -1 when it has none
+    for (size_t d = 0; d < sizes.size() && last >= 0; ++d)
+      last = sizes[d] == 0 ? -1 : last + (sizes[d] - 1) * strides[d];
+    const size_t itemsize = buffer.itemsize(), available = impl->storage()->nbytes();
+    EMBER_CHECK(last < 0 || static_cast<size_t>(last + 1) * itemsize <= available, "setStorage: sizes ",
+                IntArrayRef(sizes), ", strides ", IntArrayRef(strides), ", storage offset ", offset, ", and itemsize ",
+                itemsize, " requiring a storage size of ", static_cast<size_t>(last + 1) * itemsize,
+                " are out of bounds for storage of size ", available);
     return Tensor(make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), sizes, strides, offset));
   }
 };

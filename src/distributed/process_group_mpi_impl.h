@@ -83,6 +83,9 @@ struct ProcessGroupMPI::Impl {
   std::deque<Task> queue;
   bool stop = false;
   std::string broken;  // set once a collective times out
+  // Receive buffers of collectives that timed out with their messages still posted: kept until the
+  // process ends, so that a late message lands in memory that is still ours.
+  std::vector<std::vector<char>> orphaned;
   std::thread worker;
 
   // The task being run (progress thread only).

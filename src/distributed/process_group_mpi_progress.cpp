@@ -312,11 +312,16 @@ void ProcessGroupMPI::Impl::ring_allreduce(char* data, int count, int elem_size,
   // Reduce-scatter: at step s this rank sends its partial sum of block (rank - s) and adds the
   // left's partial sum of block (rank - s - 1) into its own; after size - 1 steps it holds the
   // whole sum of block rank + 1.
-  for (int s = 0; s < size - 1; ++s) {
-    const int out = (rank - s + size) % size, in = (rank - s - 1 + size) % size;
-    exchange(out, scratch.data(), len(in));
-    std::lock_guard<std::mutex> lock(g_mpi);
-    check_mpi(MPI_Reduce_local(scratch.data(), at(in), len(in), type, op), current);
+  try {
+    for (int s = 0; s < size - 1; ++s) {
+      const int out = (rank - s + size) % size, in = (rank - s - 1 + size) % size;
+      exchange(out, scratch.data(), len(in));
+      std::lock_guard<std::mutex> lock(g_mpi);
+      check_mpi(MPI_Reduce_local(scratch.data(), at(in), len(in), type, op), current);
+    }
+  } catch (...) {
+    if (!broken.empty()) orphaned.push_back(std::move(scratch));  // a receive into it may still be posted
+    throw;
   }
   // Allgather: pass the finished blocks around the ring.
   for (int s = 0; s < size - 1; ++s) {

@@ -337,6 +337,33 @@ TEST(Engine, InplaceOnViewOfSelfOverlappingBaseIsRefused) {
   EXPECT_FALSE(base.requires_grad());
 }
 
+// A view that no longer lies inside its base: backward fails with PyTorch's as_strided message
+// instead of reading or writing past the gradient buffer (a heap overflow before).
+TEST(Engine, InplaceOnViewOutsideItsBaseFailsInBackward) {
+  {  // the base shrank after the view was taken
+    auto base = zeros({10});
+    auto v = base.select(0, 9);
+    base.resize_({2});
+    auto w = ones({}, requires_grad());
+    v.copy_(w);
+    const std::string msg = error_of([&] { base.sum().backward(); });
+    EXPECT_NE(msg.find("storage offset 9, and itemsize 4 requiring a storage size of 40 are out of bounds for "
+                       "storage of size 8"),
+              std::string::npos)
+        << msg;
+    EXPECT_FALSE(w.grad().defined());
+  }
+  {  // a view reaching past the end of a base that shares a larger storage
+    auto base = zeros({64}).narrow(0, 0, 2).detach();
+    auto v = base.as_strided({4}, {1}, 40);
+    auto w = ones({4}, requires_grad());
+    v.copy_(w);
+    const std::string msg = error_of([&] { base.sum().backward(); });
+    EXPECT_NE(msg.find("requiring a storage size of 176 are out of bounds for storage of size 8"), std::string::npos)
+        << msg;
+  }
+}
+
 // In-place binary ops whose backward for `other` needs self's old value, when only `other`
 // requires grad: self is copied before it is overwritten (they failed the version check before).
 // Expected gradients from PyTorch 1.13, for a = [1, 2, 3] and b = [0.5, -1, 2].
