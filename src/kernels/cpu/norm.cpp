@@ -1,8 +1,9 @@
 // Layer norm's forward (see norm.h), compiled once per Highway target (foreach_target.h re-includes
 // this file); HWY_DYNAMIC_DISPATCH picks the best one at run time. Per row: the sum and the squared
 // deviations in double vectors (float rows are widened half a vector at a time), four independent
-// accumulators per pass so the adds do not wait on each other, then one pass of two fused
-// multiply-adds per element. The row is read from memory once; the later passes find it in L1.
+// accumulators per pass so the adds do not wait on each other, then one pass per element of a fused
+// x * rstd + (-rstd * mean), times the weight, plus the bias. The row is read from memory once; the
+// later passes find it in L1.
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
 #endif
