@@ -29,6 +29,8 @@ ProcessGroupMPI::~ProcessGroupMPI() {
   }
   impl_->cv.notify_all();
   if (impl_->worker.joinable()) impl_->worker.join();
+  // A thread waiting on a Work may still be running the last task.
+  std::lock_guard<std::mutex> run(impl_->run_mutex);
   std::lock_guard<std::mutex> lock(g_mpi);
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -390,14 +392,23 @@ intrusive_ptr<Work> ProcessGroupMPI::alltoall_base(Tensor& outputTensor, Tensor&
       im->agree(im->sig(OpType::ALLTOALL_BASE, nullptr));
       // Every rank's send and receive counts, so that what i sends to j is what j expects from i.
       const int n = im->size;
-      std::vector<int> mine(ex.send_counts);
+      // mine, then everyone's; both outlive a timeout, when the allgather stays posted on them.
+      auto counts = std::make_shared<std::pair<std::vector<int>, std::vector<int>>>();
+      std::vector<int>& mine = counts->first;
+      std::vector<int>& all = counts->second;
+      mine = ex.send_counts;
       mine.insert(mine.end(), ex.recv_counts.begin(), ex.recv_counts.end());
       mine.push_back(static_cast<int>(in.buf.scalar_type()));
-      std::vector<int> all(mine.size() * static_cast<size_t>(n));
+      all.resize(mine.size() * static_cast<size_t>(n));
       const int len = static_cast<int>(mine.size());
-      im->run_request([&](MPI_Request* r) {
-        return MPI_Iallgather(mine.data(), len, MPI_INT, all.data(), len, MPI_INT, im->comm, r);
-      });
+      try {
+        im->run_request([&](MPI_Request* r) {
+          return MPI_Iallgather(mine.data(), len, MPI_INT, all.data(), len, MPI_INT, im->comm, r);
+        });
+      } catch (...) {
+        im->keep_if_broken(counts);
+        throw;
+      }
       for (int i = 0; i < n; ++i) {
         EMBER_CHECK(all[static_cast<size_t>(i) * len + 2 * n] == all[2 * n], "ProcessGroupMPI alltoall_base: ranks disagree on the dtype (rank 0: ",
                     dtype_name(static_cast<ScalarType>(all[2 * n])), ", rank ", i, ": ",

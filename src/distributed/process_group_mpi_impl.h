@@ -57,13 +57,28 @@ struct Signature {
   int64_t op = 0, dtype = -1, numel = -1, root = -1, reduce = -1;
 };
 
+// Never freed: memory that posted MPI operations of a timed-out collective may still touch.
+void keep_until_exit(std::shared_ptr<const void> owned);
+
 // Nesting depth of guarded calls on this thread (alltoall calls alltoall_base): only the
 // outermost one announces a failure to the other ranks.
 extern thread_local int t_guard_depth;
 
 }  // namespace mpi_detail
 
-struct ProcessGroupMPI::Impl {
+// A Work that, waited on without a time limit, runs its own collective on the waiting thread if the
+// progress thread has not started it (ProcessGroupMPI::Impl::run_until).
+class WorkMPI : public Work {
+ public:
+  WorkMPI(int rank, OpType type, std::weak_ptr<ProcessGroupMPI::Impl> group)
+      : Work(rank, type), group_(std::move(group)) {}
+  bool wait(std::chrono::milliseconds timeout = kNoTimeout) override;
+
+ private:
+  std::weak_ptr<ProcessGroupMPI::Impl> group_;
+};
+
+struct ProcessGroupMPI::Impl : std::enable_shared_from_this<ProcessGroupMPI::Impl> {
   MPI_Comm comm = MPI_COMM_NULL;
   // A duplicate of comm for the point-to-point messages of ring_allreduce, so that they can never
   // match the user's send/recv.
@@ -78,23 +93,36 @@ struct ProcessGroupMPI::Impl {
     std::function<std::vector<Tensor>()> run;
     std::function<int()> source;  // recvAnysource's sender
   };
-  std::mutex m;
+  std::mutex m;  // guards queue and stop
   std::condition_variable cv;
   std::deque<Task> queue;
   bool stop = false;
-  std::string broken;  // set once a collective times out
-  // Receive buffers of collectives that timed out with their messages still posted: kept until the
-  // process ends, so that a late message lands in memory that is still ours.
-  std::vector<std::vector<char>> orphaned;
   std::thread worker;
 
-  // The task being run (progress thread only).
-  const char* current = "";
+  // Held by whichever thread runs tasks: the progress thread, or a thread waiting on a Work that
+  // nobody has started yet (see run_until). Tasks leave the queue only under it, so they run one at
+  // a time and in queue order, the same order on every rank. The members below are its to use.
+  std::mutex run_mutex;
+  const char* current = "";  // the running task's name
   mpi_detail::Clock::time_point deadline;
   std::chrono::milliseconds current_timeout{0};
+  std::string broken;  // set once a collective times out
+  // Called with what the running collective's MPI operations read or write (its tensors, its
+  // scratch and signature buffers) as it fails: after a timeout they may still be posted, so this
+  // keeps them until the process ends, and a late message lands in memory that is still ours.
+  void keep_if_broken(std::shared_ptr<const void> owned) {
+    if (!broken.empty()) mpi_detail::keep_until_exit(std::move(owned));
+  }
 
   // The progress thread's loop: runs queued tasks in order until stop.
   void loop();
+  // Runs one task (run_mutex held), completing its Work with the outputs or the error.
+  void run_task(Task& task);
+  // Called by a thread about to wait for `work` without a time limit: when no other thread is
+  // running tasks, runs the queue up to and including `work` on the calling thread. A collective
+  // that the caller waits for at once then never passes between threads, which on busy cores costs
+  // a scheduler round each way.
+  void run_until(const Work* work);
   intrusive_ptr<Work> enqueue(OpType type, const char* name, std::chrono::milliseconds opt_timeout,
                               std::function<std::vector<Tensor>()> run, std::function<int()> source = nullptr);
   // Polls `requests` until all complete or the collective's deadline passes.

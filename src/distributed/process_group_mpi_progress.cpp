@@ -37,6 +37,13 @@ void wrapping_uint8_sum(void* in, void* inout, int* len, MPI_Datatype*) {
 }
 }  // namespace
 
+void keep_until_exit(std::shared_ptr<const void> owned) {
+  static std::mutex kept_mutex;
+  static auto* kept = new std::vector<std::shared_ptr<const void>>;  // leaked on purpose
+  std::lock_guard<std::mutex> lock(kept_mutex);
+  kept->push_back(std::move(owned));
+}
+
 void check_mpi(int code, const char* what) {
   if (code == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING];
@@ -195,10 +202,14 @@ struct WireSignature {
 
 using namespace mpi_detail;
 
+namespace {
+// Set while this thread runs a task, so that a task waiting on an earlier Work (alltoall waits on
+// its alltoall_base) does not try to run the queue again.
+thread_local bool t_running_task = false;
+}  // namespace
+
 void ProcessGroupMPI::Impl::loop() {
-  NoGradGuard no_grad;
   for (;;) {
-    Task task;
     {
       // The next collective often follows at once (DDP's buckets, a wait() then the next call):
       // look for it for a moment, yielding, before sleeping until notified.
@@ -212,27 +223,68 @@ void ProcessGroupMPI::Impl::loop() {
       }
       std::unique_lock<std::mutex> lock(m);
       cv.wait(lock, [&] { return stop || !queue.empty(); });
-      if (queue.empty()) return;
+      if (stop && queue.empty()) return;
+    }
+    std::lock_guard<std::mutex> run(run_mutex);
+    Task task;
+    {
+      std::lock_guard<std::mutex> lock(m);
+      if (queue.empty()) continue;  // a waiting thread ran it
       task = std::move(queue.front());
       queue.pop_front();
     }
-    try {
-      EMBER_CHECK(broken.empty(), "ProcessGroupMPI ", task.name, ": the process group is unusable: ", broken);
-      current = task.name;
-      current_timeout = task.timeout;
-      deadline = Clock::now() + task.timeout;
-      std::vector<Tensor> outputs = task.run();
-      task.work->finish(std::move(outputs), task.source ? task.source() : -1);
-    } catch (...) {
-      task.work->finishWithError(std::current_exception());
-    }
+    run_task(task);
   }
+}
+
+void ProcessGroupMPI::Impl::run_task(Task& task) {
+  NoGradGuard no_grad;
+  t_running_task = true;
+  try {
+    EMBER_CHECK(broken.empty(), "ProcessGroupMPI ", task.name, ": the process group is unusable: ", broken);
+    current = task.name;
+    current_timeout = task.timeout;
+    deadline = Clock::now() + task.timeout;
+    std::vector<Tensor> outputs = task.run();
+    task.work->finish(std::move(outputs), task.source ? task.source() : -1);
+  } catch (...) {
+    // A collective that timed out may still have MPI operations posted on the tensors its task holds.
+    keep_if_broken(std::make_shared<std::function<std::vector<Tensor>()>>(std::move(task.run)));
+    task.work->finishWithError(std::current_exception());
+  }
+  t_running_task = false;
+}
+
+void ProcessGroupMPI::Impl::run_until(const Work* work) {
+  if (t_running_task) return;
+  std::unique_lock<std::mutex> run(run_mutex, std::try_to_lock);
+  if (!run.owns_lock()) return;  // another thread is running tasks; it will get to this one
+  for (;;) {
+    Task task;
+    {
+      std::lock_guard<std::mutex> lock(m);
+      // Under run_mutex a Work that is still queued is not running anywhere; once it has left the
+      // queue it has completed.
+      const bool queued = std::any_of(queue.begin(), queue.end(), [&](const Task& t) { return t.work.get() == work; });
+      if (!queued) return;
+      task = std::move(queue.front());
+      queue.pop_front();
+    }
+    run_task(task);
+  }
+}
+
+bool WorkMPI::wait(std::chrono::milliseconds timeout) {
+  if (timeout == kNoTimeout && !isCompleted()) {
+    if (auto group = group_.lock()) group->run_until(this);
+  }
+  return Work::wait(timeout);
 }
 
 intrusive_ptr<Work> ProcessGroupMPI::Impl::enqueue(OpType type, const char* name, std::chrono::milliseconds opt_timeout,
                                                    std::function<std::vector<Tensor>()> run,
                                                    std::function<int()> source) {
-  auto work = make_intrusive<Work>(rank, type);
+  auto work = make_intrusive<WorkMPI>(rank, type, weak_from_this());
   const auto t = opt_timeout == kUnsetTimeout ? timeout : opt_timeout;
   EMBER_CHECK(t > std::chrono::milliseconds(0), "ProcessGroupMPI ", name, ": the timeout must be positive, got ",
               t.count(), " ms");
@@ -297,7 +349,8 @@ void ProcessGroupMPI::Impl::ring_allreduce(char* data, int count, int elem_size,
   auto at = [&](int b) { return data + static_cast<int64_t>(begin(b)) * elem_size; };
   const int right = (rank + 1) % size, left = (rank + size - 1) % size;
   // The largest block: floor and ceiling of count / size alternate.
-  std::vector<char> scratch(static_cast<size_t>((count + size - 1) / size) * static_cast<size_t>(elem_size));
+  auto scratch =
+      std::make_shared<std::vector<char>>(static_cast<size_t>((count + size - 1) / size) * static_cast<size_t>(elem_size));
   // One exchange: send block `out` to the right, receive the left's block into `into`.
   auto exchange = [&](int out, char* into, int into_len) {
     MPI_Request requests[2];
@@ -315,12 +368,12 @@ void ProcessGroupMPI::Impl::ring_allreduce(char* data, int count, int elem_size,
   try {
     for (int s = 0; s < size - 1; ++s) {
       const int out = (rank - s + size) % size, in = (rank - s - 1 + size) % size;
-      exchange(out, scratch.data(), len(in));
+      exchange(out, scratch->data(), len(in));
       std::lock_guard<std::mutex> lock(g_mpi);
-      check_mpi(MPI_Reduce_local(scratch.data(), at(in), len(in), type, op), current);
+      check_mpi(MPI_Reduce_local(scratch->data(), at(in), len(in), type, op), current);
     }
   } catch (...) {
-    if (!broken.empty()) orphaned.push_back(std::move(scratch));  // a receive into it may still be posted
+    keep_if_broken(scratch);  // a receive into it may still be posted
     throw;
   }
   // Allgather: pass the finished blocks around the ring.
@@ -331,16 +384,28 @@ void ProcessGroupMPI::Impl::ring_allreduce(char* data, int count, int elem_size,
 }
 
 std::vector<int64_t> ProcessGroupMPI::Impl::agree(const Signature& mine, const std::string* failure) {
-  WireSignature local{};
+  // Both buffers outlive a timeout: the allgather stays posted on them.
+  struct Buffers {
+    WireSignature local{};
+    std::vector<WireSignature> wire;
+  };
+  auto buffers = std::make_shared<Buffers>();
+  WireSignature& local = buffers->local;
+  std::vector<WireSignature>& wire = buffers->wire;
   const int64_t fields[kSigLen] = {mine.op, mine.dtype, mine.numel, mine.root, mine.reduce};
   std::copy(fields, fields + kSigLen, local.fields);
   local.valid = failure ? 0 : 1;
   if (failure) failure->copy(local.reason, kReasonLen - 1);
-  std::vector<WireSignature> wire(static_cast<size_t>(size));
-  run_request([&](MPI_Request* r) {
-    return MPI_Iallgather(&local, sizeof(WireSignature), MPI_BYTE, wire.data(), sizeof(WireSignature), MPI_BYTE,
-                          comm, r);
-  });
+  wire.resize(static_cast<size_t>(size));
+  try {
+    run_request([&](MPI_Request* r) {
+      return MPI_Iallgather(&local, sizeof(WireSignature), MPI_BYTE, wire.data(), sizeof(WireSignature), MPI_BYTE,
+                            comm, r);
+    });
+  } catch (...) {
+    keep_if_broken(buffers);
+    throw;
+  }
   std::string failed;
   for (int r = 0; r < size; ++r) {
     const WireSignature& w = wire[static_cast<size_t>(r)];

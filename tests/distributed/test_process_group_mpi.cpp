@@ -468,6 +468,29 @@ TEST(ProcessGroupMPI, ZZTimeoutNamesTheCollectiveAndRank) {
   wait_all(group()->barrier());
 }
 
+// Run last, like the test above. Rank 0's allreduce times out because the other ranks join only
+// after it gave up. Its signature exchange stays posted on rank 0's buffers and the late ranks'
+// messages still arrive there, so the group must keep what the collective touches (its tensor, its
+// signature buffers) past the timeout; the late ranks then time out in turn.
+TEST(ProcessGroupMPI, ZZTimedOutCollectiveKeepsWhatMpiMayStillWrite) {
+  auto pg = c10d::ProcessGroupMPI::createProcessGroupMPI({}, std::chrono::milliseconds(300));
+  const int64_t n = int64_t{1} << 16;  // 256 KB: the ring allreduce
+  if (rank() == 0) {
+    Tensor t = torch::ones({n});
+    std::vector<Tensor> ts{t};
+    expect_error([&] { pg->allreduce(ts)->wait(); }, "allreduce timed out after 300 ms on rank 0 of");
+    ts.clear();
+    EXPECT_GT(t.use_count(), 1u) << "the timed-out allreduce no longer holds its tensor";
+  }
+  wait_all(group()->barrier());
+  if (rank() != 0) {
+    std::vector<Tensor> late{torch::ones({n})};
+    expect_error([&] { pg->allreduce(late)->wait(); }, "allreduce timed out after 300 ms on rank ");
+  }
+  // Rank 0 drives MPI's progress here, which completes its posted signature exchange.
+  wait_all(group()->barrier());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {

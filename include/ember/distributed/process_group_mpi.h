@@ -58,7 +58,8 @@ class ProcessGroupMPI : public ProcessGroup {
   intrusive_ptr<Work> barrier(const BarrierOptions& opts = BarrierOptions()) override;
 
  private:
-  std::unique_ptr<Impl> impl_;
+  // Shared with the group's Work handles, which may run a queued collective (on the waiting thread).
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace distributed
