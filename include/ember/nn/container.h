@@ -57,12 +57,7 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   }
 
   // A Sequential of clones of every layer, under the same names.
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    auto copy = std::make_shared<SequentialImpl>();
-    for (size_t i = 0; i < modules_.size(); ++i) copy->push_back(children_[i].key(), modules_[i].clone(device));
-    copy->train(is_training());
-    return copy;
-  }
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
   void pretty_print(std::ostream& s) const override { s << "torch::nn::Sequential"; }
 
@@ -174,12 +169,7 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
     (push_back(std::forward<Modules>(modules)), ...);
   }
 
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    auto copy = std::make_shared<ModuleListImpl>();
-    for (const auto& module : modules_) copy->push_back(module->clone(device));
-    copy->train(is_training());
-    return copy;
-  }
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
   void pretty_print(std::ostream& stream) const override { stream << "torch::nn::ModuleList"; }
 
@@ -296,12 +286,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
     for (const auto& key : modules_.keys()) unregister_module(key);
     modules_.clear();
   }
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    auto copy = std::make_shared<ModuleDictImpl>();
-    for (const auto& item : modules_) copy->insert(item.key(), item.value()->clone(device));
-    copy->train(is_training());
-    return copy;
-  }
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
   void pretty_print(std::ostream& stream) const override { stream << "torch::nn::ModuleDict"; }
 
@@ -365,6 +350,12 @@ class ModuleDict : public ModuleHolder<ModuleDictImpl> {
   using ModuleHolder<ModuleDictImpl>::ModuleHolder;
   using Impl = ModuleDictImpl;
 };
+
+// clone() of each module here is compiled once, in src/nn/container_instantiations.cpp (see Cloneable).
+extern template class Cloneable<FunctionalImpl>;
+extern template class Cloneable<SequentialImpl>;
+extern template class Cloneable<ModuleListImpl>;
+extern template class Cloneable<ModuleDictImpl>;
 
 }  // namespace nn
 }  // namespace ember
