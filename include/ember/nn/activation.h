@@ -274,5 +274,18 @@ class Dropout2d : public ActivationHolder<Dropout2dImpl> {
   using ActivationHolder::ActivationHolder;
 };
 
+// clone() of each module here is compiled once, in src/nn/activation_instantiations.cpp (see Cloneable).
+extern template class Cloneable<ReLUImpl>;
+extern template class Cloneable<LeakyReLUImpl>;
+extern template class Cloneable<ELUImpl>;
+extern template class Cloneable<GELUImpl>;
+extern template class Cloneable<SiLUImpl>;
+extern template class Cloneable<SigmoidImpl>;
+extern template class Cloneable<TanhImpl>;
+extern template class Cloneable<SoftmaxImpl>;
+extern template class Cloneable<LogSoftmaxImpl>;
+extern template class Cloneable<DropoutImpl>;
+extern template class Cloneable<Dropout2dImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -548,5 +548,26 @@ class FeatureAlphaDropout : public ModuleHolder<FeatureAlphaDropoutImpl> {
   using Impl = FeatureAlphaDropoutImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/activation_instantiations.cpp (see Cloneable).
+extern template class Cloneable<SoftplusImpl>;
+extern template class Cloneable<HardtanhImpl>;
+extern template class Cloneable<ReLU6Impl>;
+extern template class Cloneable<MishImpl>;
+extern template class Cloneable<SELUImpl>;
+extern template class Cloneable<CELUImpl>;
+extern template class Cloneable<GLUImpl>;
+extern template class Cloneable<SoftminImpl>;
+extern template class Cloneable<LogSigmoidImpl>;
+extern template class Cloneable<ThresholdImpl>;
+extern template class Cloneable<SoftsignImpl>;
+extern template class Cloneable<TanhshrinkImpl>;
+extern template class Cloneable<SoftshrinkImpl>;
+extern template class Cloneable<HardshrinkImpl>;
+extern template class Cloneable<PReLUImpl>;
+extern template class Cloneable<RReLUImpl>;
+extern template class Cloneable<Softmax2dImpl>;
+extern template class Cloneable<AlphaDropoutImpl>;
+extern template class Cloneable<FeatureAlphaDropoutImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -57,12 +57,7 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   }
 
   // A Sequential of clones of every layer, under the same names.
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    auto copy = std::make_shared<SequentialImpl>();
-    for (size_t i = 0; i < modules_.size(); ++i) copy->push_back(children_[i].key(), modules_[i].clone(device));
-    copy->train(is_training());
-    return copy;
-  }
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
   void pretty_print(std::ostream& s) const override { s << "torch::nn::Sequential"; }
 
@@ -106,11 +101,7 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
     push_back(std::move(name), holder.ptr());
   }
   void push_back(AnyModule module) { push_back(std::to_string(modules_.size()), std::move(module)); }
-  void push_back(std::string name, AnyModule module) {
-    EMBER_CHECK(!module.is_empty(), "Sequential: cannot add an empty module");
-    register_module(std::move(name), module.ptr());  // checks the name before anything is stored
-    modules_.push_back(std::move(module));
-  }
+  void push_back(std::string name, AnyModule module);
   // Appends every module of a container (another Sequential, a vector of holders, ...).
   template <typename Container>
   void extend(const Container& container) {
@@ -174,20 +165,11 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
     (push_back(std::forward<Modules>(modules)), ...);
   }
 
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    auto copy = std::make_shared<ModuleListImpl>();
-    for (const auto& module : modules_) copy->push_back(module->clone(device));
-    copy->train(is_training());
-    return copy;
-  }
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
   void pretty_print(std::ostream& stream) const override { stream << "torch::nn::ModuleList"; }
 
-  void push_back(std::shared_ptr<Module> module) {
-    EMBER_CHECK(module != nullptr, "ModuleList: cannot add an empty module");
-    register_module(std::to_string(modules_.size()), module);
-    modules_.push_back(std::move(module));
-  }
+  void push_back(std::shared_ptr<Module> module);
   template <typename M>
   void push_back(const ModuleHolder<M>& holder) {
     push_back(std::shared_ptr<Module>(holder.ptr()));
@@ -206,14 +188,7 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
     for (const auto& module : container) push_back(module);
   }
   // Inserts before position index (index == size() appends); later modules move up one name.
-  void insert(size_t index, std::shared_ptr<Module> module) {
-    EMBER_CHECK(index <= modules_.size(), "Index out of range");
-    EMBER_CHECK(module != nullptr, "ModuleList: cannot add an empty module");
-    if (index == modules_.size()) return push_back(std::move(module));
-    modules_.insert(modules_.begin() + static_cast<std::ptrdiff_t>(index), std::move(module));
-    for (size_t i = index; i + 1 < modules_.size(); ++i) replace_module(std::to_string(i), modules_[i]);
-    register_module(std::to_string(modules_.size() - 1), modules_.back());
-  }
+  void insert(size_t index, std::shared_ptr<Module> module);
   template <typename M>
   void insert(size_t index, const ModuleHolder<M>& holder) {
     insert(index, std::shared_ptr<Module>(holder.ptr()));
@@ -277,11 +252,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   }
   explicit ModuleDictImpl(const OrderedDict<std::string, std::shared_ptr<Module>>& modules) { update(modules); }
 
-  std::vector<std::pair<std::string, std::shared_ptr<Module>>> items() const {
-    std::vector<std::pair<std::string, std::shared_ptr<Module>>> out;
-    for (const auto& item : modules_) out.emplace_back(item.key(), item.value());
-    return out;
-  }
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> items() const;
   std::vector<std::string> keys() const { return modules_.keys(); }
   std::vector<std::shared_ptr<Module>> values() const { return modules_.values(); }
   Iterator begin() { return modules_.begin(); }
@@ -292,16 +263,8 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   bool empty() const noexcept { return modules_.is_empty(); }
   bool contains(const std::string& key) const noexcept { return modules_.contains(key); }
 
-  void clear() {
-    for (const auto& key : modules_.keys()) unregister_module(key);
-    modules_.clear();
-  }
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    auto copy = std::make_shared<ModuleDictImpl>();
-    for (const auto& item : modules_) copy->insert(item.key(), item.value()->clone(device));
-    copy->train(is_training());
-    return copy;
-  }
+  void clear();
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
   void pretty_print(std::ostream& stream) const override { stream << "torch::nn::ModuleDict"; }
 
@@ -318,12 +281,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
     return const_cast<ModuleDictImpl*>(this)->at<T>(key);
   }
   // Removes and returns the module under key.
-  std::shared_ptr<Module> pop(const std::string& key) {
-    std::shared_ptr<Module> module = modules_[key];
-    modules_.erase(key);
-    unregister_module(key);
-    return module;
-  }
+  std::shared_ptr<Module> pop(const std::string& key);
   // Inserts every (key, module) pair, replacing modules whose key is already present.
   template <typename Container, typename = decltype(std::declval<const Container&>().begin()->first)>
   void update(const Container& container) {
@@ -365,6 +323,12 @@ class ModuleDict : public ModuleHolder<ModuleDictImpl> {
   using ModuleHolder<ModuleDictImpl>::ModuleHolder;
   using Impl = ModuleDictImpl;
 };
+
+// clone() of each module here is compiled once, in src/nn/container_instantiations.cpp (see Cloneable).
+extern template class Cloneable<FunctionalImpl>;
+extern template class Cloneable<SequentialImpl>;
+extern template class Cloneable<ModuleListImpl>;
+extern template class Cloneable<ModuleDictImpl>;
 
 }  // namespace nn
 }  // namespace ember

@@ -339,5 +339,13 @@ class ConvTranspose3d : public ModuleHolder<ConvTranspose3dImpl> {
   using Impl = ConvTranspose3dImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<Conv1dImpl>;
+extern template class Cloneable<Conv2dImpl>;
+extern template class Cloneable<ConvTranspose2dImpl>;
+extern template class Cloneable<Conv3dImpl>;
+extern template class Cloneable<ConvTranspose1dImpl>;
+extern template class Cloneable<ConvTranspose3dImpl>;
+
 }  // namespace nn
 }  // namespace ember

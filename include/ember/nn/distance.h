@@ -108,5 +108,9 @@ class PairwiseDistance : public ModuleHolder<PairwiseDistanceImpl> {
   using Impl = PairwiseDistanceImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/loss_instantiations.cpp (see Cloneable).
+extern template class Cloneable<CosineSimilarityImpl>;
+extern template class Cloneable<PairwiseDistanceImpl>;
+
 }  // namespace nn
 }  // namespace ember

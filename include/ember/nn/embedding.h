@@ -112,5 +112,8 @@ class Embedding : public ModuleHolder<EmbeddingImpl> {
   static Embedding from_pretrained(const Tensor& embeddings, const EmbeddingFromPretrainedOptions& options = {});
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<EmbeddingImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -160,5 +160,8 @@ class EmbeddingBag : public ModuleHolder<EmbeddingBagImpl> {
   static EmbeddingBag from_pretrained(const Tensor& embeddings, const EmbeddingBagFromPretrainedOptions& options = {});
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<EmbeddingBagImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -97,5 +97,9 @@ class Unfold : public ModuleHolder<UnfoldImpl> {
   using Impl = UnfoldImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<FoldImpl>;
+extern template class Cloneable<UnfoldImpl>;
+
 }  // namespace nn
 }  // namespace ember

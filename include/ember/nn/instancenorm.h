@@ -171,5 +171,10 @@ class InstanceNorm3d : public ModuleHolder<InstanceNorm3dImpl> {
   using Impl = InstanceNorm3dImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<InstanceNorm1dImpl>;
+extern template class Cloneable<InstanceNorm2dImpl>;
+extern template class Cloneable<InstanceNorm3dImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -257,6 +257,11 @@ inline Tensor pad_sequence(ArrayRef<Tensor> sequences, bool batch_first = false,
 }  // namespace rnn
 }  // namespace utils
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<Dropout3dImpl>;
+extern template class Cloneable<BilinearImpl>;
+extern template class Cloneable<TripletMarginWithDistanceLossImpl>;
+
 }  // namespace nn
 // ATen's names for nn functionals (torch::linear, torch::instance_norm, torch::embedding_renorm).
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});

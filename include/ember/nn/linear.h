@@ -108,5 +108,11 @@ namespace functional {
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
 }  // namespace functional
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<LinearImpl>;
+extern template class Cloneable<IdentityImpl>;
+extern template class Cloneable<FlattenImpl>;
+extern template class Cloneable<UnflattenImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -69,5 +69,8 @@ class LocalResponseNorm : public ModuleHolder<LocalResponseNormImpl> {
   using Impl = LocalResponseNormImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<LocalResponseNormImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -393,5 +393,18 @@ class CosineEmbeddingLoss : public ModuleHolder<CosineEmbeddingLossImpl> {
   using Impl = CosineEmbeddingLossImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/loss_instantiations.cpp (see Cloneable).
+extern template class Cloneable<MSELossImpl>;
+extern template class Cloneable<BCELossImpl>;
+extern template class Cloneable<NLLLossImpl>;
+extern template class Cloneable<CrossEntropyLossImpl>;
+extern template class Cloneable<L1LossImpl>;
+extern template class Cloneable<SmoothL1LossImpl>;
+extern template class Cloneable<HuberLossImpl>;
+extern template class Cloneable<BCEWithLogitsLossImpl>;
+extern template class Cloneable<KLDivLossImpl>;
+extern template class Cloneable<MarginRankingLossImpl>;
+extern template class Cloneable<CosineEmbeddingLossImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -304,5 +304,15 @@ class TripletMarginLoss : public ModuleHolder<TripletMarginLossImpl> {
   using Impl = TripletMarginLossImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/loss_instantiations.cpp (see Cloneable).
+extern template class Cloneable<SoftMarginLossImpl>;
+extern template class Cloneable<HingeEmbeddingLossImpl>;
+extern template class Cloneable<MultiMarginLossImpl>;
+extern template class Cloneable<MultiLabelMarginLossImpl>;
+extern template class Cloneable<MultiLabelSoftMarginLossImpl>;
+extern template class Cloneable<PoissonNLLLossImpl>;
+extern template class Cloneable<TripletMarginLossImpl>;
+extern template class Cloneable<CTCLossImpl>;
+
 }  // namespace nn
 }  // namespace ember

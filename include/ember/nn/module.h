@@ -140,46 +140,55 @@ class Cloneable : public Module {
   // (Re)creates parameters, buffers and submodules; called by the constructor and by clone().
   virtual void reset() = 0;
 
-  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override {
-    if (device) check_device(*device, "clone");
-    NoGradGuard no_grad;
-    auto copy = std::make_shared<Derived>(static_cast<const Derived&>(*this));
-    copy->parameters_.clear();
-    copy->buffers_.clear();
-    copy->children_.clear();
-    copy->reset();
-    EMBER_CHECK(copy->parameters_.size() == parameters_.size(),
-                "The cloned module does not have the same number of parameters as the original module after "
-                "calling reset(). Are you sure you called register_parameter() inside reset() and not the "
-                "constructor?");
-    for (const auto& p : parameters_) {
-      Tensor& dst = copy->parameters_[p.key()];
-      if (p.value().defined()) dst.set_data(p.value().detach().clone());
-    }
-    EMBER_CHECK(copy->buffers_.size() == buffers_.size(),
-                "The cloned module does not have the same number of buffers as the original module after calling "
-                "reset(). Are you sure you called register_buffer() inside reset() and not the constructor?");
-    for (const auto& b : buffers_) {
-      Tensor& dst = copy->buffers_[b.key()];
-      if (b.value().defined()) dst.set_data(b.value().detach().clone());
-    }
-    EMBER_CHECK(copy->children_.size() == children_.size(),
-                "The cloned module does not have the same number of child modules as the original module after "
-                "calling reset(). Are you sure you called register_module() inside reset() and not the constructor?");
-    // Clone into the submodules reset() made, so the copy's member holders stay in step.
-    for (const auto& c : children_) copy->children_[c.key()]->clone_(*c.value(), device);
-    return copy;
-  }
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
 
  private:
-  void clone_(Module& other, const std::optional<Device>& device) override {
-    auto cloned = std::dynamic_pointer_cast<Derived>(other.clone(device));
-    EMBER_CHECK(cloned != nullptr,
-                "Attempted to clone submodule, but it is of a different type than the submodule it was to be "
-                "cloned into");
-    static_cast<Derived&>(*this) = std::move(*cloned);
-  }
+  void clone_(Module& other, const std::optional<Device>& device) override;
 };
+
+// Defined out of the class (so not inline): the built-in modules' instantiations live in the library
+// (src/nn/*_instantiations.cpp) and their headers declare them `extern template`, so a program that
+// includes torch/torch.h compiles none of them; a user's own module instantiates its own.
+template <typename Derived>
+std::shared_ptr<Module> Cloneable<Derived>::clone(const std::optional<Device>& device) const {
+  if (device) check_device(*device, "clone");
+  NoGradGuard no_grad;
+  auto copy = std::make_shared<Derived>(static_cast<const Derived&>(*this));
+  copy->parameters_.clear();
+  copy->buffers_.clear();
+  copy->children_.clear();
+  copy->reset();
+  EMBER_CHECK(copy->parameters_.size() == parameters_.size(),
+              "The cloned module does not have the same number of parameters as the original module after "
+              "calling reset(). Are you sure you called register_parameter() inside reset() and not the "
+              "constructor?");
+  for (const auto& p : parameters_) {
+    Tensor& dst = copy->parameters_[p.key()];
+    if (p.value().defined()) dst.set_data(p.value().detach().clone());
+  }
+  EMBER_CHECK(copy->buffers_.size() == buffers_.size(),
+              "The cloned module does not have the same number of buffers as the original module after calling "
+              "reset(). Are you sure you called register_buffer() inside reset() and not the constructor?");
+  for (const auto& b : buffers_) {
+    Tensor& dst = copy->buffers_[b.key()];
+    if (b.value().defined()) dst.set_data(b.value().detach().clone());
+  }
+  EMBER_CHECK(copy->children_.size() == children_.size(),
+              "The cloned module does not have the same number of child modules as the original module after "
+              "calling reset(). Are you sure you called register_module() inside reset() and not the constructor?");
+  // Clone into the submodules reset() made, so the copy's member holders stay in step.
+  for (const auto& c : children_) copy->children_[c.key()]->clone_(*c.value(), device);
+  return copy;
+}
+
+template <typename Derived>
+void Cloneable<Derived>::clone_(Module& other, const std::optional<Device>& device) {
+  auto cloned = std::dynamic_pointer_cast<Derived>(other.clone(device));
+  EMBER_CHECK(cloned != nullptr,
+              "Attempted to clone submodule, but it is of a different type than the submodule it was to be "
+              "cloned into");
+  static_cast<Derived&>(*this) = std::move(*cloned);
+}
 
 }  // namespace nn
 }  // namespace ember

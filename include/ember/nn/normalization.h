@@ -218,5 +218,12 @@ class GroupNorm : public ModuleHolder<GroupNormImpl> {
   using Impl = GroupNormImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<BatchNorm1dImpl>;
+extern template class Cloneable<BatchNorm2dImpl>;
+extern template class Cloneable<BatchNorm3dImpl>;
+extern template class Cloneable<LayerNormImpl>;
+extern template class Cloneable<GroupNormImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -220,5 +220,17 @@ class ConstantPad3d : public ModuleHolder<ConstantPad3dImpl> {
   using Impl = ConstantPad3dImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<ZeroPad2dImpl>;
+extern template class Cloneable<ReflectionPad1dImpl>;
+extern template class Cloneable<ReflectionPad2dImpl>;
+extern template class Cloneable<ReflectionPad3dImpl>;
+extern template class Cloneable<ReplicationPad1dImpl>;
+extern template class Cloneable<ReplicationPad2dImpl>;
+extern template class Cloneable<ReplicationPad3dImpl>;
+extern template class Cloneable<ConstantPad1dImpl>;
+extern template class Cloneable<ConstantPad2dImpl>;
+extern template class Cloneable<ConstantPad3dImpl>;
+
 }  // namespace nn
 }  // namespace ember

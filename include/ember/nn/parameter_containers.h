@@ -115,5 +115,9 @@ class ParameterDict : public ModuleHolder<ParameterDictImpl> {
   using Impl = ParameterDictImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/container_instantiations.cpp (see Cloneable).
+extern template class Cloneable<ParameterListImpl>;
+extern template class Cloneable<ParameterDictImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -67,5 +67,9 @@ class PixelUnshuffle : public ModuleHolder<PixelUnshuffleImpl> {
   using Impl = PixelUnshuffleImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<PixelShuffleImpl>;
+extern template class Cloneable<PixelUnshuffleImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -165,5 +165,11 @@ class AdaptiveAvgPool2d : public ModuleHolder<AdaptiveAvgPool2dImpl> {
   using Impl = AdaptiveAvgPool2dImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/pooling_instantiations.cpp (see Cloneable).
+extern template class Cloneable<MaxPool1dImpl>;
+extern template class Cloneable<MaxPool2dImpl>;
+extern template class Cloneable<AvgPool2dImpl>;
+extern template class Cloneable<AdaptiveAvgPool2dImpl>;
+
 }  // namespace nn
 }  // namespace ember

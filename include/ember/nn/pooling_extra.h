@@ -277,5 +277,16 @@ class AvgPool3d : public ModuleHolder<AvgPool3dImpl> {
   using Impl = AvgPool3dImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/pooling_instantiations.cpp (see Cloneable).
+extern template class Cloneable<LPPool1dImpl>;
+extern template class Cloneable<LPPool2dImpl>;
+extern template class Cloneable<AvgPool1dImpl>;
+extern template class Cloneable<AdaptiveAvgPool1dImpl>;
+extern template class Cloneable<AdaptiveMaxPool1dImpl>;
+extern template class Cloneable<AdaptiveMaxPool2dImpl>;
+extern template class Cloneable<AdaptiveAvgPool3dImpl>;
+extern template class Cloneable<MaxPool3dImpl>;
+extern template class Cloneable<AvgPool3dImpl>;
+
 }  // namespace nn
 }  // namespace ember

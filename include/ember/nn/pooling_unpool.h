@@ -278,5 +278,13 @@ class FractionalMaxPool3d : public ModuleHolder<FractionalMaxPool3dImpl> {
   using Impl = FractionalMaxPool3dImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/pooling_instantiations.cpp (see Cloneable).
+extern template class Cloneable<MaxUnpool1dImpl>;
+extern template class Cloneable<MaxUnpool2dImpl>;
+extern template class Cloneable<MaxUnpool3dImpl>;
+extern template class Cloneable<AdaptiveMaxPool3dImpl>;
+extern template class Cloneable<FractionalMaxPool2dImpl>;
+extern template class Cloneable<FractionalMaxPool3dImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -195,5 +195,8 @@ class Upsample : public ModuleHolder<UpsampleImpl> {
   using Impl = UpsampleImpl;
 };
 
+// clone() of each module here is compiled once, in src/nn/layer_instantiations.cpp (see Cloneable).
+extern template class Cloneable<UpsampleImpl>;
+
 }  // namespace nn
 }  // namespace ember

@@ -49,5 +49,9 @@ class Adagrad : public Optimizer {
                                                         const Tensor& param) const override;
 };
 
+// Compiled once in the library (src/optim/optim_instantiations.cpp).
+extern template struct OptimizerCloneableOptions<AdagradOptions>;
+extern template struct OptimizerCloneableParamState<AdagradParamState>;
+
 }  // namespace optim
 }  // namespace ember

@@ -21,9 +21,7 @@ struct AdamOptionsBase : OptimizerOptions {
   double eps() const { return eps_; }
   double weight_decay() const { return weight_decay_; }
   bool amsgrad() const { return amsgrad_; }
-  std::unique_ptr<OptimizerOptions> clone() const override {
-    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
-  }
+  std::unique_ptr<OptimizerOptions> clone() const override;
   double get_lr() const override { return lr_; }
   void set_lr(double lr) override { lr_ = lr; }
   // Throws PyTorch's message for an out-of-range option.
@@ -39,6 +37,11 @@ struct AdamOptionsBase : OptimizerOptions {
   double weight_decay_;
   bool amsgrad_ = false;
 };
+
+template <typename Derived>
+std::unique_ptr<OptimizerOptions> AdamOptionsBase<Derived>::clone() const {
+  return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+}
 
 struct AdamOptions : AdamOptionsBase<AdamOptions> {
   AdamOptions(double lr = 1e-3) : AdamOptionsBase(lr, 0) {}
@@ -85,6 +88,11 @@ class AdamW : public Optimizer {
   std::unique_ptr<OptimizerParamState> load_param_state(const OptimizerValueMap& values,
                                                         const Tensor& param) const override;
 };
+
+// Compiled once in the library (src/optim/adam.cpp, src/optim/optim_instantiations.cpp).
+extern template struct AdamOptionsBase<AdamOptions>;
+extern template struct AdamOptionsBase<AdamWOptions>;
+extern template struct OptimizerCloneableParamState<AdamParamState>;
 
 }  // namespace optim
 }  // namespace ember

@@ -87,5 +87,9 @@ class LBFGS : public Optimizer {
                                                  double t, const Tensor& d);
 };
 
+// Compiled once in the library (src/optim/optim_instantiations.cpp).
+extern template struct OptimizerCloneableOptions<LBFGSOptions>;
+extern template struct OptimizerCloneableParamState<LBFGSParamState>;
+
 }  // namespace optim
 }  // namespace ember

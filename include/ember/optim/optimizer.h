@@ -55,13 +55,17 @@ struct OptimizerOptions {
   virtual void from_values(const OptimizerValueMap& values);
 };
 
-// LibTorch's helper: Options derive OptimizerCloneableOptions<Options> to get clone().
+// LibTorch's helper: Options derive OptimizerCloneableOptions<Options> to get clone(). Defined out
+// of the class, as Cloneable's, so the built-in optimizers' instantiations, declared extern in their
+// headers, are compiled once (src/optim/optim_instantiations.cpp).
 template <typename Derived>
 struct OptimizerCloneableOptions : OptimizerOptions {
-  std::unique_ptr<OptimizerOptions> clone() const override {
-    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
-  }
+  std::unique_ptr<OptimizerOptions> clone() const override;
 };
+template <typename Derived>
+std::unique_ptr<OptimizerOptions> OptimizerCloneableOptions<Derived>::clone() const {
+  return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+}
 
 struct OptimizerParamState {
   virtual ~OptimizerParamState() = default;
@@ -73,10 +77,12 @@ struct OptimizerParamState {
 
 template <typename Derived>
 struct OptimizerCloneableParamState : OptimizerParamState {
-  std::unique_ptr<OptimizerParamState> clone() const override {
-    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
-  }
+  std::unique_ptr<OptimizerParamState> clone() const override;
 };
+template <typename Derived>
+std::unique_ptr<OptimizerParamState> OptimizerCloneableParamState<Derived>::clone() const {
+  return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+}
 
 class OptimizerParamGroup {
  public:

@@ -56,5 +56,9 @@ class RMSprop : public Optimizer {
                                                         const Tensor& param) const override;
 };
 
+// Compiled once in the library (src/optim/optim_instantiations.cpp).
+extern template struct OptimizerCloneableOptions<RMSpropOptions>;
+extern template struct OptimizerCloneableParamState<RMSpropParamState>;
+
 }  // namespace optim
 }  // namespace ember

@@ -17,7 +17,7 @@ struct SGDOptions : OptimizerOptions {
   double dampening() const { return dampening_; }
   double weight_decay() const { return weight_decay_; }
   bool nesterov() const { return nesterov_; }
-  std::unique_ptr<OptimizerOptions> clone() const override { return std::make_unique<SGDOptions>(*this); }
+  std::unique_ptr<OptimizerOptions> clone() const override;  // src/optim/optim_instantiations.cpp
   double get_lr() const override { return lr_; }
   void set_lr(double lr) override { lr_ = lr; }
   OptimizerValueMap to_values() const override;
@@ -46,6 +46,9 @@ class SGD : public Optimizer {
   std::unique_ptr<OptimizerParamState> load_param_state(const OptimizerValueMap& values,
                                                         const Tensor& param) const override;
 };
+
+// Compiled once in the library (src/optim/optim_instantiations.cpp).
+extern template struct OptimizerCloneableParamState<SGDParamState>;
 
 }  // namespace optim
 }  // namespace ember
