@@ -306,8 +306,15 @@ constexpr int64_t kForwardColumns = 256;
 // vector copy (im2row).
 constexpr int64_t kRowPadding = 8;
 
-// Elements of one image's columns (none for a pointwise convolution), of its im2row rows with their
-// padding (the backward's scratch per chunk holds either) and of the weight; how many images one
+// Whether the weight gradient reads im2row's rows (as they lie) or im2col's columns (which the
+// product's packer transposes, 4 x 4 at a time). A window copy costs about one vector store
+// whatever its length, so rows pay where windows are long: with 5 taps the rows won, with 3 (and
+// padded columns, copied one float at a time) they took twice as long as columns and the packer.
+bool weight_grad_from_rows(const Conv2dShape& s) { return s.dw == 1 && s.kw >= 4 && s.kw <= 8; }
+
+// Elements of one image's columns (none for a pointwise convolution), of the backward's scratch per
+// chunk (the columns, or im2row's rows with their padding where the weight gradient reads those),
+// and of the weight; how many images one
 // forward product takes, and the forward's scratch per chunk of images: their columns and, for more
 // than one image, the product before it is copied out image by image. INT64_MAX where a size
 // overflows.
@@ -317,7 +324,8 @@ struct ConvSizes {
 ConvSizes conv_sizes(const Conv2dShape& s) {
   const int64_t K = s.C / s.groups * s.kh * s.kw, L = s.OH * s.OW;
   ConvSizes z{is_pointwise(s) ? 0 : s.groups * K * L, 0, s.O * K, 1, 0};
-  if (z.cols > 0 && __builtin_mul_overflow(s.groups * K + kRowPadding, L, &z.rows))
+  z.rows = z.cols;
+  if (z.cols > 0 && weight_grad_from_rows(s) && __builtin_mul_overflow(s.groups * K + kRowPadding, L, &z.rows))
     z.rows = std::numeric_limits<int64_t>::max();
   if (z.cols > 0 && K > L) z.batch = std::clamp<int64_t>(ceil_div(kForwardColumns, L), 1, std::max<int64_t>(s.N, 1));
   int64_t cols = 0, prod = 0;
@@ -414,14 +422,16 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
       const T* gn = gout + n * s.O * L;
       if (gw) {
         const T* xn = x + n * image;
-        if (z.cols) {  // gout (og, L) times the image's rows (L, K) of each group, as they lie
+        if (z.cols && weight_grad_from_rows(s)) {  // gout (og, L) times the rows (L, K) of each group, as they lie
           const int64_t ld = s.groups * K + kRowPadding;
           im2row(xn, s.C, s, cols, ld);
           for (int64_t gi = 0; gi < s.groups; ++gi)
             gemm<T>(false, false, og, K, L, T(1), gn + gi * og * L, L, cols + gi * K, ld, T(1), gw_chunk + gi * og * K, K);
-        } else {  // pointwise: the image (C, L) is its own column matrix
+        } else {  // gout times the columns (K, L) transposed; a pointwise image is its own columns
+          if (z.cols) im2col(xn, s.C, s, cols);
+          const T* cn = z.cols ? cols : xn;
           for (int64_t gi = 0; gi < s.groups; ++gi)
-            gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, xn + gi * K * L, L, T(1), gw_chunk + gi * og * K,
+            gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, cn + gi * K * L, L, T(1), gw_chunk + gi * og * K,
                     K);
         }
       }
