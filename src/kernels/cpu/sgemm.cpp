@@ -221,19 +221,23 @@ void PackB(bool tb, const float* b, size_t ldb, size_t p0, size_t kc, size_t j0,
   for (size_t jr = 0; jr < nc; jr += NR) {
     const size_t nr = std::min(NR, nc - jr);
     float* out = dst + jr * kc;
+    // A cut panel is zeroed first with vector stores: a zero tail per row became a `rep stos`, whose
+    // start-up cost more than the row.
+    const D d;
+    const size_t N = hn::Lanes(d);
+    if (nr < NR)
+      for (size_t p = 0; p < kc; ++p)
+        for (size_t v = 0; v < kNV; ++v) hn::StoreU(hn::Zero(d), d, out + p * NR + v * N);
     if (!tb) {  // rows of nr floats: a memcpy call per short row cost more than the copy
-      const D d;
-      const size_t N = hn::Lanes(d);
       for (size_t p = 0; p < kc; ++p) {
         const float* src = b + (p0 + p) * ldb + j0 + jr;
         float* o = out + p * NR;
         size_t j = 0;
         for (; j + N <= nr; j += N) hn::StoreU(hn::LoadU(d, src + j), d, o + j);
         for (; j < nr; ++j) o[j] = src[j];
-        for (; j < NR; ++j) o[j] = 0.0f;
       }
     } else {  // op(B)(p, j) = b[j * ldb + p]
-      PackTransposed(b + (j0 + jr) * ldb + p0, ldb, nr, kc, out, NR, NR);
+      PackTransposed(b + (j0 + jr) * ldb + p0, ldb, nr, kc, out, NR, nr);
     }
   }
 }
