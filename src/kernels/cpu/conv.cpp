@@ -1,11 +1,14 @@
-// Convolution as im2col + GEMM, one image at a time on each thread (the images of a batch run in
-// parallel, each GEMM single-threaded inside the parallel region), and max pooling.
+// Convolution as im2col + GEMM, the images of a batch in chunks on each thread (each GEMM
+// single-threaded inside the parallel region; small images several to a forward product), and max
+// pooling.
 //
 // im2col copies whole runs: for a fixed channel and kernel tap, the taps of one output row read one
 // input row at a fixed stride, so each (tap, output row) is a copy (stride 1; for float the rows of a
-// plane go as one block of vector copies, conv_simd.cpp) or a strided gather between two zero-filled
-// ends. A 1x1 convolution with stride 1 and no padding needs no columns at all: the image is its own
-// column matrix. Float GEMMs go whole to ember's SGEMM, which needs no splitting into small blocks.
+// plane go as one block of vector copies, conv_simd.cpp, queued and run in batches) or a strided
+// gather between two zero-filled ends. The weight gradient reads the columns transposed (im2row)
+// where windows are long enough for a vector copy each. A 1x1 convolution with stride 1 and no
+// padding needs no columns at all: the image is its own column matrix. Float GEMMs go whole to
+// ember's SGEMM, which needs no splitting into small blocks.
 #include "kernels/cpu/conv.h"
 
 #include <algorithm>
@@ -314,10 +317,9 @@ bool weight_grad_from_rows(const Conv2dShape& s) { return s.dw == 1 && s.kw >= 4
 
 // Elements of one image's columns (none for a pointwise convolution), of the backward's scratch per
 // chunk (the columns, or im2row's rows with their padding where the weight gradient reads those),
-// and of the weight; how many images one
-// forward product takes, and the forward's scratch per chunk of images: their columns and, for more
-// than one image, the product before it is copied out image by image. INT64_MAX where a size
-// overflows.
+// and of the weight; how many images one forward product takes, and the forward's scratch per chunk
+// of images: their columns and, for more than one image, the product before it is copied out image
+// by image. INT64_MAX where a size overflows.
 struct ConvSizes {
   int64_t cols, rows, weight, batch, forward;
 };

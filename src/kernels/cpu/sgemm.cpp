@@ -28,7 +28,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 
 #include "kernels/cpu/sgemm.h"
 
