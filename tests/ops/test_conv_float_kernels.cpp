@@ -1,8 +1,9 @@
 // The float-only vector paths of the convolution and pooling kernels (conv_simd.cpp): row-block
-// copies and adds against plain loops on every length up to a few vectors, and whole float
-// convolutions (forward, input, weight and bias gradients) and 2x2 max pools against the same
+// copies, adds and window copies against plain loops on every length up to a few vectors, and
+// whole float convolutions (forward, input, weight and bias gradients) and 2x2 max pools against the same
 // computed in double, over geometries that reach each path: stride 1 rows copied as blocks, strided
-// rows, padding, dilation, groups, batch 1, widths that leave every vector tail, NaN in a window.
+// rows, padding, dilation, groups, batch 1, widths that leave every vector tail, forward products of
+// several small images with a remainder, NaN in a window; and im2row against im2col.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "ember/ember.h"
+#include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_simd.h"
 
 using namespace ember;
@@ -28,16 +30,28 @@ TEST(ConvFloatKernels, RowBlocksMatchPlainLoops) {
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t i = 0; i < len; ++i) want[static_cast<size_t>(1 + r * ds + i)] = src[static_cast<size_t>(1 + r * ss + i)];
     std::vector<float> got = dst;
-    kernels::copy_rows_f32(src.data() + 1, ss, got.data() + 1, ds, rows, len);
+    const kernels::RowBlock copy{kernels::RowOp::kCopy, src.data() + 1, got.data() + 1, ss, ds, rows, len};
+    kernels::run_row_blocks_f32(&copy, 1);
     EXPECT_EQ(got, want) << "copy, length " << len;
     want = dst;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t i = 0; i < len; ++i)
         want[static_cast<size_t>(1 + r * ds + i)] += src[static_cast<size_t>(1 + r * ss + i)];
     got = dst;
-    kernels::add_rows_f32(src.data() + 1, ss, got.data() + 1, ds, rows, len);
+    // Two blocks in one call, each over half the rows, in order.
+    const kernels::RowBlock add[2] = {{kernels::RowOp::kAdd, src.data() + 1, got.data() + 1, ss, ds, 1, len},
+                                      {kernels::RowOp::kAdd, src.data() + 1 + ss, got.data() + 1 + ds, ss, ds, rows - 1, len}};
+    kernels::run_row_blocks_f32(add, 2);
     EXPECT_EQ(got, want) << "add, length " << len;
   }
+  // Windows: 8 floats from every step-th source position, whatever the useful length.
+  std::vector<float> src(64), got(5 * 11 + 8, -1.0f), want = got;
+  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) + 0.5f;
+  for (int64_t r = 0; r < 5; ++r)
+    for (int64_t j = 0; j < 8; ++j) want[static_cast<size_t>(r * 11 + j)] = src[static_cast<size_t>(3 * r + j)];
+  const kernels::RowBlock windows{kernels::RowOp::kWindows, src.data(), got.data(), 3, 11, 5, 0};
+  kernels::run_row_blocks_f32(&windows, 1);
+  EXPECT_EQ(got, want);
 }
 
 struct Geometry {
@@ -54,6 +68,8 @@ const Geometry kGeometries[] = {
     {2, 3, 9, 17, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1},     // column stride 2: the strided rows
     {3, 2, 5, 1, 4, 3, 1, 1, 1, 1, 0, 1, 1, 1},      // width 1
     {2, 2, 6, 33, 3, 1, 3, 1, 1, 0, 0, 1, 1, 1},     // rows of 31: every tail length of wide vectors
+    {11, 8, 10, 10, 3, 3, 3, 1, 1, 0, 0, 1, 1, 1},   // 72 taps, 64 outputs: forward products of 4 images, then 3
+    {5, 6, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2},      // pointwise with groups: no columns at all
 };
 
 std::string name_of(const Geometry& g) {
@@ -97,6 +113,51 @@ TEST(ConvFloatKernels, ConvolutionMatchesDouble) {
     }
   }
   set_num_threads(2);
+}
+
+// im2row is im2col transposed, element for element, in float (8-float window copies whose surplus
+// the next segment or the row's padding takes) and in double (plain loops), with rows exactly
+// C * kh * kw long (pad 0: the last segment copied exactly) and padded. The image is the last thing
+// in its buffer, so a window read past its end would be caught by the sanitizer build; the rows'
+// buffer has guard elements after it that must stay untouched.
+template <typename T>
+void check_im2row(const Geometry& g, int64_t pad) {
+  const int64_t OH = (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
+  const int64_t OW = (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
+  const kernels::Conv2dShape s{1, g.C, g.H, g.W, g.O, 1, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, OH, OW};
+  const int64_t K = g.C * g.kh * g.kw, L = OH * OW;
+  std::vector<T> img(static_cast<size_t>(g.C * g.H * g.W));
+  for (size_t i = 0; i < img.size(); ++i) img[i] = static_cast<T>(static_cast<double>(i % 97) * 0.25 - 11.0);
+  const int64_t ld = K + pad, used = (L - 1) * ld + K;  // the last row's padding is not the kernel's
+  std::vector<T> cols(static_cast<size_t>(K * L)), rows(static_cast<size_t>(used + 16), T(-7));
+  kernels::im2col(img.data(), g.C, s, cols.data());
+  kernels::im2row(img.data(), g.C, s, rows.data(), ld);
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t l = 0; l < L; ++l)
+      ASSERT_EQ(rows[static_cast<size_t>(l * ld + k)], cols[static_cast<size_t>(k * L + l)])
+          << name_of(g) << " pad " << pad << " row " << l << " tap " << k;
+  if (pad == 0) {
+    for (size_t i = static_cast<size_t>(used); i < rows.size(); ++i) ASSERT_EQ(rows[i], T(-7)) << name_of(g);
+  }
+}
+
+TEST(ConvFloatKernels, Im2RowIsIm2ColTransposed) {
+  const Geometry extra[] = {
+      {1, 3, 10, 20, 1, 8, 8, 1, 1, 0, 0, 1, 1, 1}, // 8 taps: the widest window copied as one vector
+      {1, 2, 9, 12, 1, 3, 9, 1, 1, 0, 0, 1, 1, 1},  // 9 taps: plain loops
+      {1, 2, 7, 11, 1, 2, 4, 1, 3, 1, 3, 1, 1, 1},  // column stride 3 and padding both sides
+      {1, 1, 5, 9, 1, 1, 5, 1, 1, 0, 2, 1, 1, 1},   // one segment per row: every window exact
+  };
+  for (int64_t pad : {0, 8}) {
+    for (const Geometry& g : kGeometries) {
+      check_im2row<float>(g, pad);
+      check_im2row<double>(g, pad);
+    }
+    for (const Geometry& g : extra) {
+      check_im2row<float>(g, pad);
+      check_im2row<double>(g, pad);
+    }
+  }
 }
 
 TEST(ConvFloatKernels, FirstLayerSkipsTheInputGradient) {

@@ -1,14 +1,18 @@
-// Convolution as im2col + GEMM, one image at a time on each thread (the images of a batch run in
-// parallel, each GEMM single-threaded inside the parallel region), and max pooling.
+// Convolution as im2col + GEMM, the images of a batch in chunks on each thread (each GEMM
+// single-threaded inside the parallel region; small images several to a forward product), and max
+// pooling.
 //
 // im2col copies whole runs: for a fixed channel and kernel tap, the taps of one output row read one
 // input row at a fixed stride, so each (tap, output row) is a copy (stride 1; for float the rows of a
-// plane go as one block of vector copies, conv_simd.cpp) or a strided gather between two zero-filled
-// ends. A 1x1 convolution with stride 1 and no padding needs no columns at all: the image is its own
-// column matrix. Float GEMMs go whole to ember's SGEMM, which needs no splitting into small blocks.
+// plane go as one block of vector copies, conv_simd.cpp, queued and run in batches) or a strided
+// gather between two zero-filled ends. The weight gradient reads the columns transposed (im2row)
+// where windows are long enough for a vector copy each. A 1x1 convolution with stride 1 and no
+// padding needs no columns at all: the image is its own column matrix. Float GEMMs go whole to
+// ember's SGEMM, which needs no splitting into small blocks.
 #include "kernels/cpu/conv.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -56,6 +60,28 @@ void for_chunks(int64_t n, int64_t chunks, const F& fn) {
 }  // namespace
 
 namespace {
+// Float row copies and adds queued and run a batch at a time (run_row_blocks_f32), in the order
+// given; the destructor runs what is left.
+class RowBlocks {
+ public:
+  RowBlocks() = default;
+  RowBlocks(const RowBlocks&) = delete;
+  RowBlocks& operator=(const RowBlocks&) = delete;
+  ~RowBlocks() { flush(); }
+  void push(RowOp op, const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
+    blocks_[static_cast<size_t>(n_++)] = RowBlock{op, src, dst, src_stride, dst_stride, rows, len};
+    if (n_ == static_cast<int64_t>(blocks_.size())) flush();
+  }
+  void flush() {
+    if (n_ > 0) run_row_blocks_f32(blocks_.data(), n_);
+    n_ = 0;
+  }
+
+ private:
+  std::array<RowBlock, 64> blocks_;
+  int64_t n_ = 0;
+};
+
 // The valid output ranges of each kernel row ([oh0, oh1): the input row lies inside the image) and
 // of each kernel column ([first, last)), found once per call instead of with divisions per plane.
 struct TapRanges {
@@ -67,8 +93,11 @@ struct TapRanges {
 };
 }  // namespace
 
+namespace {
+// im2col into a column matrix whose rows are ld >= OH * OW apart, so that the columns of several
+// images can lie side by side.
 template <typename T>
-void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
+void im2col_into(const T* img, int64_t C, const Conv2dShape& s, T* cols, int64_t ld) {
   // One (channel, tap) plane of the columns at a time: the rows and columns that fall in the
   // padding are zeroed, the rest is copied. With stride 1 and an output as wide as the input
   // ("same" padding), consecutive output rows read consecutive input rows, so the plane is one copy
@@ -76,10 +105,11 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
   const int64_t L = s.OH * s.OW, OW = s.OW;
   const bool one_span = s.sw == 1 && s.sh == 1 && s.OW == s.W;
   const TapRanges ranges(s);
+  RowBlocks queue;
   for (int64_t c = 0; c < C; ++c)
     for (int64_t ki = 0; ki < s.kh; ++ki)
       for (int64_t kj = 0; kj < s.kw; ++kj) {
-        T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * L;
+        T* plane = cols + ((c * s.kh + ki) * s.kw + kj) * ld;
         const int64_t off = kj * s.dw - s.pw;
         const auto [first, last] = ranges.cols[static_cast<size_t>(kj)];
         auto [oh0, oh1] = ranges.rows[static_cast<size_t>(ki)];
@@ -102,8 +132,8 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
         }
         if constexpr (std::is_same_v<T, float>) {
           if (s.sw == 1) {  // the valid block in one call, then the padded columns if any
-            copy_rows_f32(img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W, plane + (oh0 * OW + first), OW,
-                          oh1 - oh0, last - first);
+            queue.push(RowOp::kCopy, img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W,
+                       plane + (oh0 * OW + first), OW, oh1 - oh0, last - first);
             if (first > 0 || last < OW)
               for (int64_t oh = oh0; oh < oh1; ++oh) {
                 std::fill(plane + oh * OW, plane + (oh * OW + first), T(0));
@@ -125,6 +155,71 @@ void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
       }
 }
 
+}  // namespace
+
+template <typename T>
+void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols) {
+  im2col_into(img, C, s, cols, s.OH * s.OW);
+}
+
+template <typename T>
+void im2row(const T* img, int64_t C, const Conv2dShape& s, T* rows, int64_t ld) {
+  // One (channel, kernel row) segment of kw taps at a time, over every output position, segments
+  // in ascending order. Where the output column's whole window lies inside the input row and the
+  // taps are adjacent (no dilation), a float window of up to 8 taps is one 8-float vector copy: its
+  // surplus lands in the next segment, written later, or in the row's padding, so only a last
+  // segment without that padding needs an exact tail. Taps in the padding give 0. The window copies
+  // are queued: before anything else is written into the rows they cover, the queue is run. (The
+  // columns next to the padding, written one float at a time, lie in other rows.)
+  const int64_t OW = s.OW, kw = s.kw;
+  const TapRanges ranges(s);
+  const auto [first0, last0] = ranges.cols[0];
+  const auto [first1, last1] = ranges.cols[static_cast<size_t>(kw - 1)];
+  const int64_t full0 = std::max(first0, first1), full1 = std::max(full0, std::min(last0, last1));
+  const bool windows = std::is_same_v<T, float> && s.dw == 1 && kw <= 8;
+  const T* const end = img + C * s.H * s.W;
+  RowBlocks queue;
+  auto one = [&](const T* src, T* dst, int64_t ow) {  // output column ow's window, bounds checked
+    for (int64_t kj = 0; kj < kw; ++kj) {
+      const int64_t col = ow * s.sw - s.pw + kj * s.dw;
+      dst[ow * ld + kj] = col >= 0 && col < s.W ? src[col] : T(0);
+    }
+  };
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ki = 0; ki < s.kh; ++ki) {
+      const int64_t q = (c * s.kh + ki) * kw;
+      for (int64_t oh = 0; oh < s.OH; ++oh) {
+        T* dst = rows + oh * OW * ld + q;
+        const int64_t r = oh * s.sh + ki * s.dh - s.ph;
+        if (r < 0 || r >= s.H) {
+          queue.flush();  // queued windows of earlier segments may spill into these rows
+          for (int64_t ow = 0; ow < OW; ++ow) std::fill(dst + ow * ld, dst + ow * ld + kw, T(0));
+          continue;
+        }
+        const T* src = img + (c * s.H + r) * s.W;
+        for (int64_t ow = 0; ow < full0; ++ow) one(src, dst, ow);
+        int64_t ow = full0;
+        if constexpr (std::is_same_v<T, float>) {
+          if (windows && q + 8 <= ld) {
+            // Windows whose 8-float read stays inside the image (all but near the image's end).
+            const int64_t room = (end - src) + s.pw - 8;  // ow * sw may reach this
+            const int64_t stop = (full1 - 1) * s.sw <= room ? full1
+                                 : room < 0                 ? ow
+                                                            : std::min(full1, std::max(ow, room / s.sw + 1));
+            if (stop > ow) queue.push(RowOp::kWindows, src + (ow * s.sw - s.pw), s.sw, dst + ow * ld, ld, stop - ow, 8);
+            ow = stop;
+          }
+        }
+        if (ow < full1) queue.flush();  // as above
+        for (; ow < full1; ++ow) {
+          const T* w = src + (ow * s.sw - s.pw);
+          for (int64_t kj = 0; kj < kw; ++kj) dst[ow * ld + kj] = w[kj * s.dw];
+        }
+        for (ow = full1; ow < OW; ++ow) one(src, dst, ow);
+      }
+    }
+}
+
 template <typename T>
 void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
   // The same walk as im2col, adding, with the channel as the inner loop: planes of neighbouring
@@ -133,6 +228,7 @@ void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
   // store forwarding); planes of other channels touch other memory.
   const int64_t L = s.OH * s.OW, OW = s.OW;
   const TapRanges ranges(s);
+  RowBlocks queue;
   for (int64_t kj = 0; kj < s.kw; ++kj)
     for (int64_t ki = 0; ki < s.kh; ++ki)
       for (int64_t c = 0; c < C; ++c) {
@@ -145,8 +241,8 @@ void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img) {
         if constexpr (std::is_same_v<T, float>) {
           if (s.sw == 1) {
             if (oh0 < oh1)
-              add_rows_f32(plane + (oh0 * OW + first), OW, img + (row_base + oh0 * s.sh * s.W + off + first), s.sh * s.W,
-                           oh1 - oh0, last - first);
+              queue.push(RowOp::kAdd, plane + (oh0 * OW + first), OW, img + (row_base + oh0 * s.sh * s.W + off + first),
+                         s.sh * s.W, oh1 - oh0, last - first);
             continue;
           }
         }
@@ -176,6 +272,7 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
   }
   const int64_t L = s.OH * s.OW, OW = s.OW;
   const TapRanges ranges(s);
+  RowBlocks queue;
   for (int64_t kj = 0; kj < s.kw; ++kj)
     for (int64_t ki = 0; ki < s.kh; ++ki)
       for (int64_t c = 0; c < C; ++c) {
@@ -192,7 +289,7 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
         T* dst = img + ((c * s.H + ki * s.dh - s.ph) * s.W + off + begin);
         const T* src = plane + begin;
         if constexpr (std::is_same_v<T, float>)
-          add_rows_f32(src, 0, dst, 0, 1, end - begin);
+          queue.push(RowOp::kAdd, src, 0, dst, 0, 1, end - begin);
         else
           for (int64_t i = 0; i < end - begin; ++i) dst[i] += src[i];
       }
@@ -202,20 +299,51 @@ void col2im_scratch(T* cols, int64_t C, const Conv2dShape& s, T* img) {
 
 namespace {
 
-// Elements of one image's columns (none for a pointwise convolution) and of the weight.
+// The forward multiplies the weight by the columns of this many output positions at least, several
+// small images side by side, where the weight (O x K) is larger than one image's output (O x L): the
+// weight is packed once per product instead of once per image, at the cost of copying the product
+// out image by image. (A small image's product alone spent as long packing as multiplying.)
+constexpr int64_t kForwardColumns = 256;
+
+// Rows of im2row are this much longer than their C * kh * kw taps, so that every window is one
+// vector copy (im2row).
+constexpr int64_t kRowPadding = 8;
+
+// Whether the weight gradient reads im2row's rows (as they lie) or im2col's columns (which the
+// product's packer transposes, 4 x 4 at a time). A window copy costs about one vector store
+// whatever its length, so rows pay where windows are long: with 5 taps the rows won, with 3 (and
+// padded columns, copied one float at a time) they took twice as long as columns and the packer.
+bool weight_grad_from_rows(const Conv2dShape& s) { return s.dw == 1 && s.kw >= 4 && s.kw <= 8; }
+
+// Elements of one image's columns (none for a pointwise convolution), of the backward's scratch per
+// chunk (the columns, or im2row's rows with their padding where the weight gradient reads those),
+// and of the weight; how many images one forward product takes, and the forward's scratch per chunk
+// of images: their columns and, for more than one image, the product before it is copied out image
+// by image. INT64_MAX where a size overflows.
 struct ConvSizes {
-  int64_t cols, weight;
+  int64_t cols, rows, weight, batch, forward;
 };
 ConvSizes conv_sizes(const Conv2dShape& s) {
-  const int64_t K = s.C / s.groups * s.kh * s.kw;
-  return {is_pointwise(s) ? 0 : s.groups * K * s.OH * s.OW, s.O * K};
+  const int64_t K = s.C / s.groups * s.kh * s.kw, L = s.OH * s.OW;
+  ConvSizes z{is_pointwise(s) ? 0 : s.groups * K * L, 0, s.O * K, 1, 0};
+  z.rows = z.cols;
+  if (z.cols > 0 && weight_grad_from_rows(s) && __builtin_mul_overflow(s.groups * K + kRowPadding, L, &z.rows))
+    z.rows = std::numeric_limits<int64_t>::max();
+  if (z.cols > 0 && K > L) z.batch = std::clamp<int64_t>(ceil_div(kForwardColumns, L), 1, std::max<int64_t>(s.N, 1));
+  int64_t cols = 0, prod = 0;
+  if (__builtin_mul_overflow(z.batch, z.cols, &cols) ||
+      __builtin_mul_overflow(z.batch > 1 ? z.batch : 0, s.O * L, &prod) || __builtin_add_overflow(cols, prod, &z.forward))
+    z.forward = std::numeric_limits<int64_t>::max();
+  return z;
 }
 
 // How many chunks of images a workspace of `size` elements holds (see conv2d_workspace), at most
 // one per thread: the thread count may have changed since the caller sized it.
 int64_t chunks_for(const Conv2dShape& s, bool backward, int64_t size) {
   const ConvSizes z = conv_sizes(s);
-  const int64_t per_chunk = z.cols + (backward ? z.weight : 0), spare = backward ? z.weight : 0;
+  int64_t per_chunk = z.forward;
+  if (backward && __builtin_add_overflow(z.rows, z.weight, &per_chunk)) per_chunk = std::numeric_limits<int64_t>::max();
+  const int64_t spare = backward ? z.weight : 0;
   const int64_t fit = per_chunk == 0 ? s.N : (size + spare) / per_chunk;
   return std::max<int64_t>(1, std::min(chunk_count(s.N), fit));
 }
@@ -236,12 +364,13 @@ double sum_in_double(const T* p, int64_t n) {
 }  // namespace
 
 int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
-  // Per chunk of images, the columns; for backward also a weight-gradient sum per chunk but the first.
+  // Per chunk of images, the forward's scratch or the backward's columns; for backward also a
+  // weight-gradient sum per chunk but the first.
   const ConvSizes z = conv_sizes(s);
   const int64_t chunks = chunk_count(s.N);
   int64_t cols = 0, sums = 0, total = 0;
-  if (__builtin_mul_overflow(chunks, z.cols, &cols) || __builtin_mul_overflow(backward ? chunks - 1 : 0, z.weight, &sums) ||
-      __builtin_add_overflow(cols, sums, &total))
+  if (__builtin_mul_overflow(chunks, backward ? z.rows : z.forward, &cols) ||
+      __builtin_mul_overflow(backward ? chunks - 1 : 0, z.weight, &sums) || __builtin_add_overflow(cols, sums, &total))
     return std::numeric_limits<int64_t>::max();
   return total;
 }
@@ -251,18 +380,24 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
                     int64_t workspace_size) {
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
+  const int64_t image = s.C * s.H * s.W;
   for_chunks(s.N, chunks_for(s, false, workspace_size), [&](int64_t chunk, int64_t b, int64_t e) {
-    T* cols = workspace + chunk * z.cols;
-    for (int64_t n = b; n < e; ++n) {
-      const T* xn = x + n * s.C * s.H * s.W;
-      T* on = out + n * s.O * L;
-      if (z.cols) im2col(xn, s.C, s, cols);
-      const T* cn = z.cols ? cols : xn;
+    T* cols = workspace + chunk * z.forward;
+    T* prod = cols + z.batch * z.cols;  // (O, images * L) when a product takes several images
+    for (int64_t n = b; n < e; n += z.batch) {
+      const int64_t images = std::min(z.batch, e - n), ld = images * L;
+      if (z.cols)
+        for (int64_t i = 0; i < images; ++i) im2col_into(x + (n + i) * image, s.C, s, cols + i * L, ld);
+      const T* cn = z.cols ? cols : x + n * image;
+      T* on = images == 1 ? out + n * s.O * L : prod;
       if (bias)
-        for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * L, on + (o + 1) * L, bias[o]);
+        for (int64_t o = 0; o < s.O; ++o) std::fill(on + o * ld, on + (o + 1) * ld, bias[o]);
       for (int64_t gi = 0; gi < s.groups; ++gi)
-        gemm<T>(false, false, og, L, K, T(1), w + gi * og * K, K, cn + gi * K * L, L, bias ? T(1) : T(0), on + gi * og * L,
-                L);
+        gemm<T>(false, false, og, ld, K, T(1), w + gi * og * K, K, cn + gi * K * ld, ld, bias ? T(1) : T(0),
+                on + gi * og * ld, ld);
+      if (images > 1)
+        for (int64_t i = 0; i < images; ++i)
+          for (int64_t o = 0; o < s.O; ++o) std::copy_n(prod + o * ld + i * L, L, out + ((n + i) * s.O + o) * L);
     }
   });
 }
@@ -279,20 +414,28 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
   // thread count). (Accumulating the transposed product, columns x gout^T, ran 135 against 107
   // GFLOP/s for 32 x 144 x 196 on OpenBLAS's SkylakeX kernels, but changes the rounding of the
   // weight gradient, which Adam amplifies where a gradient is near zero; not taken.)
-  T* sums = workspace + chunks * z.cols;
+  T* sums = workspace + chunks * z.rows;
   if (gw) std::fill(gw, gw + z.weight, T(0));
   if (gw) std::fill(sums, sums + (chunks - 1) * z.weight, T(0));
   for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
-    T* cols = workspace + chunk * z.cols;
+    T* cols = workspace + chunk * z.rows;
     T* gw_chunk = chunk == 0 ? gw : sums + (chunk - 1) * z.weight;
     for (int64_t n = b; n < e; ++n) {
       const T* gn = gout + n * s.O * L;
       if (gw) {
         const T* xn = x + n * image;
-        if (z.cols) im2col(xn, s.C, s, cols);
-        const T* cn = z.cols ? cols : xn;
-        for (int64_t gi = 0; gi < s.groups; ++gi)
-          gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, cn + gi * K * L, L, T(1), gw_chunk + gi * og * K, K);
+        if (z.cols && weight_grad_from_rows(s)) {  // gout (og, L) times the rows (L, K) of each group, as they lie
+          const int64_t ld = s.groups * K + kRowPadding;
+          im2row(xn, s.C, s, cols, ld);
+          for (int64_t gi = 0; gi < s.groups; ++gi)
+            gemm<T>(false, false, og, K, L, T(1), gn + gi * og * L, L, cols + gi * K, ld, T(1), gw_chunk + gi * og * K, K);
+        } else {  // gout times the columns (K, L) transposed; a pointwise image is its own columns
+          if (z.cols) im2col(xn, s.C, s, cols);
+          const T* cn = z.cols ? cols : xn;
+          for (int64_t gi = 0; gi < s.groups; ++gi)
+            gemm<T>(false, true, og, K, L, T(1), gn + gi * og * L, L, cn + gi * K * L, L, T(1), gw_chunk + gi * og * K,
+                    K);
+        }
       }
       if (gx) {
         T* gxn = gx + n * image;
@@ -416,6 +559,7 @@ void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, 
 
 #define EMBER_CONV_KERNELS(T)                                                                           \
   template void im2col<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
+  template void im2row<T>(const T*, int64_t, const Conv2dShape&, T*, int64_t);                          \
   template void col2im<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
   template void conv2d_forward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, int64_t);   \
   template void conv2d_backward<T>(const T*, const T*, const T*, const Conv2dShape&, T*, T*, T*, T*, int64_t); \

@@ -18,6 +18,12 @@ struct Conv2dShape {
 // One image: img (C, H, W) to columns (C * kh * kw, OH * OW); taps in the padding give 0.
 template <typename T>
 void im2col(const T* img, int64_t C, const Conv2dShape& s, T* cols);
+// The same columns transposed, one row per output position: rows (OH * OW, C * kh * kw), ld >=
+// C * kh * kw apart. The weight gradient's product reads them as they lie, with no transposing
+// pack. Elements past C * kh * kw in a row may be overwritten; with ld >= C * kh * kw + 8 every
+// window of a float row is copied as one vector.
+template <typename T>
+void im2row(const T* img, int64_t C, const Conv2dShape& s, T* rows, int64_t ld);
 // The adjoint: columns (C * kh * kw, OH * OW) added into img (C, H, W).
 template <typename T>
 void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img);

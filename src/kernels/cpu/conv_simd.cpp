@@ -45,11 +45,24 @@ void RowsImpl(const float* src, int64_t src_stride, float* dst, int64_t dst_stri
   }
 }
 
-void CopyRows(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
-  RowsImpl<false>(src, src_stride, dst, dst_stride, rows, len);
+// Eight floats per row, whatever the rows' useful length (the caller's contract, conv_simd.h).
+HWY_INLINE void CopyWindows(const float* src, int64_t src_step, float* dst, int64_t dst_stride, int64_t count) {
+  const hn::CappedTag<float, 8> d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t j = 0; j < 8; j += N) hn::StoreU(hn::LoadU(d, src + i * src_step + j), d, dst + i * dst_stride + j);
 }
-void AddRows(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
-  RowsImpl<true>(src, src_stride, dst, dst_stride, rows, len);
+
+void RunRowBlocks(const RowBlock* blocks, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) {
+    const RowBlock& b = blocks[i];
+    if (b.op == RowOp::kCopy)
+      RowsImpl<false>(b.src, b.src_stride, b.dst, b.dst_stride, b.rows, b.len);
+    else if (b.op == RowOp::kAdd)
+      RowsImpl<true>(b.src, b.src_stride, b.dst, b.dst_stride, b.rows, b.len);
+    else
+      CopyWindows(b.src, b.src_stride, b.dst, b.dst_stride, b.rows);
+  }
 }
 
 // The scalar rule of the 2x2 window: v is taken when v > best or v is NaN; `at` codes the picked
@@ -125,19 +138,13 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace ember {
 namespace kernels {
-HWY_EXPORT(CopyRows);
-HWY_EXPORT(AddRows);
 HWY_EXPORT(MaxPool2x2);
+HWY_EXPORT(RunRowBlocks);
 
-void copy_rows_f32(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
-  HWY_DYNAMIC_DISPATCH(CopyRows)(src, src_stride, dst, dst_stride, rows, len);
-}
-void add_rows_f32(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
-  HWY_DYNAMIC_DISPATCH(AddRows)(src, src_stride, dst, dst_stride, rows, len);
-}
 void max_pool2x2_f32(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
   HWY_DYNAMIC_DISPATCH(MaxPool2x2)(img, W, OH, OW, val, ind);
 }
+void run_row_blocks_f32(const RowBlock* blocks, int64_t count) { HWY_DYNAMIC_DISPATCH(RunRowBlocks)(blocks, count); }
 }  // namespace kernels
 }  // namespace ember
 #endif

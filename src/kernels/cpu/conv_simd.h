@@ -1,16 +1,30 @@
 // Vector pieces of the convolution and pooling kernels (conv.cpp), float only: row-block copies and
-// adds for im2col/col2im, and the 2x2 stride-2 max pool. Compiled per Highway target, chosen at run
-// time. Private to the kernel layer and its tests.
+// adds for im2col/col2im, window copies for im2row, and the 2x2 stride-2 max pool. Compiled per
+// Highway target, chosen at run time. Private to the kernel layer and its tests.
 #pragma once
 #include <cstdint>
 
 namespace ember {
 namespace kernels {
 
-// rows x len block: dst[r * dst_stride + i] = src[r * src_stride + i].
-void copy_rows_f32(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len);
-// rows x len block: dst[r * dst_stride + i] += src[r * src_stride + i].
-void add_rows_f32(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len);
+// Row copies for im2col, im2row and col2im, run a batch at a time with one dispatch: those of small
+// images make hundreds of calls per image, each of a few rows, where the dispatch cost as much as
+// the rows. Each block, in order:
+//   kCopy: rows x len, dst[r * dst_stride + i] = src[r * src_stride + i];
+//   kAdd: the same with +=;
+//   kWindows: rows windows of 8 floats, dst[r * dst_stride + j] = src[r * src_stride + j], j < 8
+//     (len unused). A convolution window of up to 8 taps is one vector: the caller lets it read 8
+//     floats from every source row and lets it overwrite the floats past the useful ones (they are
+//     written again later), which saves a tail per short row.
+// kCopy and kAdd never touch memory outside their rows.
+enum class RowOp : int32_t { kCopy, kAdd, kWindows };
+struct RowBlock {
+  RowOp op;
+  const float* src;
+  float* dst;
+  int64_t src_stride, dst_stride, rows, len;
+};
+void run_row_blocks_f32(const RowBlock* blocks, int64_t count);
 // One (H, W) plane, 2x2 windows of stride 2, no padding, 2 * OH <= H and 2 * OW <= W: val (OH, OW)
 // gets each window's maximum, NaN taken over any number (the last NaN in scan order), and ind the
 // flat index h * W + w of the picked element when not null.

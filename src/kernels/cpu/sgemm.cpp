@@ -8,10 +8,14 @@
 // multiplies one mr-row A micro-panel by one nr-column B micro-panel, holding the mr x nr tile of C
 // in registers for the whole kc loop: per step one or two vector loads of B, mr broadcasts of A and
 // mr * nr / lanes FMAs. The B micro-panel stays in L1 while the A block (mc x kc) streams from L2.
-// Tiles cut by the edge of C go through a small buffer; the packed panels are padded with zeros.
-// Products of one row or one column run as a matrix-vector product without packing, and those with
-// a short inner dimension as combinations of B's rows; when op(B) is not transposed and A fits one
-// row block, B's rows are read in place instead of packed.
+// A block's last A micro-panel is only as high as its rows need (4, 8 or 12 rows on AVX-512), tiles
+// whose columns are cut by the edge of C go through a small buffer, and the packed panels are padded
+// with zeros. Panels of a transposed operand are packed four rows by four columns at a time through
+// register transposes. Small shapes take other paths, chosen in one place by Classify: products of
+// one row or one column run as a matrix-vector product without packing, those with a short inner
+// dimension as combinations of B's rows, a few rows or columns against a transposed B as dot
+// products; when op(B) is not transposed and A fits one row block, B's rows are read in place
+// instead of packed.
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
 #endif
@@ -24,7 +28,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 
 #include "kernels/cpu/sgemm.h"
 
@@ -77,16 +80,23 @@ constexpr size_t kNV = 2;
 
 HWY_INLINE size_t Nr() { return kNV * hn::Lanes(D()); }
 
+// The heights an A micro-panel may have: kMR, and for the last panel of a block the smallest of
+// these that holds its rows, so that 16 rows run as 12 + 4 (or 8 + 8) instead of 12 + 12.
+HWY_INLINE size_t PanelRows(size_t rows) {
+  return rows <= kMR / 3 ? kMR / 3 : rows <= 2 * kMR / 3 ? 2 * kMR / 3 : kMR;
+}
+
 // C tile (mr x nr at c, row stride ldc) = alpha * op(A) op(B) + beta * C over kc steps; a is an A
-// micro-panel (kMR floats per step), b rows brs floats apart (nr contiguous floats each).
+// micro-panel (MR floats per step, mr <= MR), b rows brs floats apart (nr contiguous floats each).
 // beta == 0 overwrites C.
+template <size_t MR>
 HWY_NOINLINE void Tile(size_t kc, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t brs, float* c,
                        size_t ldc, size_t mr, size_t nr, float alpha, float beta) {
   const D d;
   const size_t N = hn::Lanes(d);
-  V acc[kMR][kNV];
+  V acc[MR][kNV];
 #pragma GCC unroll 16
-  for (size_t i = 0; i < kMR; ++i)
+  for (size_t i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (size_t v = 0; v < kNV; ++v) acc[i][v] = hn::Zero(d);
   for (size_t p = 0; p < kc; ++p) {
@@ -94,18 +104,19 @@ HWY_NOINLINE void Tile(size_t kc, const float* HWY_RESTRICT a, const float* HWY_
 #pragma GCC unroll 4
     for (size_t v = 0; v < kNV; ++v) bv[v] = hn::LoadU(d, b + v * N);
 #pragma GCC unroll 16
-    for (size_t i = 0; i < kMR; ++i) {
+    for (size_t i = 0; i < MR; ++i) {
       const V ai = hn::Set(d, a[i]);
 #pragma GCC unroll 4
       for (size_t v = 0; v < kNV; ++v) acc[i][v] = hn::MulAdd(ai, bv[v], acc[i][v]);
     }
-    a += kMR;
+    a += MR;
     b += brs;
   }
   const V va = hn::Set(d, alpha), vb = hn::Set(d, beta);
-  if (mr == kMR && nr == kNV * N) {
+  if (nr == kNV * N) {  // whole rows: vector stores, the rows past mr (panel padding) skipped
 #pragma GCC unroll 16
-    for (size_t i = 0; i < kMR; ++i) {
+    for (size_t i = 0; i < MR; ++i) {
+      if (i >= mr) break;
       float* ci = c + i * ldc;
 #pragma GCC unroll 4
       for (size_t v = 0; v < kNV; ++v) {
@@ -117,9 +128,11 @@ HWY_NOINLINE void Tile(size_t kc, const float* HWY_RESTRICT a, const float* HWY_
     }
     return;
   }
-  HWY_ALIGN float tmp[kMR * kNV * (HWY_MAX_BYTES / sizeof(float))];
+  // Cut columns: through a buffer, so that nothing past C's last column is touched (another
+  // thread may own it).
+  HWY_ALIGN float tmp[MR * kNV * (HWY_MAX_BYTES / sizeof(float))];
   const size_t nrf = kNV * N;
-  for (size_t i = 0; i < kMR; ++i)
+  for (size_t i = 0; i < mr; ++i)
     for (size_t v = 0; v < kNV; ++v) hn::Store(hn::Mul(va, acc[i][v]), d, tmp + i * nrf + v * N);
   for (size_t i = 0; i < mr; ++i)
     for (size_t j = 0; j < nr; ++j) {
@@ -128,25 +141,75 @@ HWY_NOINLINE void Tile(size_t kc, const float* HWY_RESTRICT a, const float* HWY_
     }
 }
 
-// op(A) rows [i0, i0 + mc) x inner [p0, p0 + kc) into micro-panels of kMR rows, zero-padded.
+// A micro-panel of height h (a PanelRows value) times a B micro-panel.
+void PanelTile(size_t h, size_t kc, const float* a, const float* b, size_t brs, float* c, size_t ldc, size_t mr,
+               size_t nr, float alpha, float beta) {
+  if (h == kMR)
+    Tile<kMR>(kc, a, b, brs, c, ldc, mr, nr, alpha, beta);
+  else if (h == 2 * kMR / 3)
+    Tile<2 * kMR / 3>(kc, a, b, brs, c, ldc, mr, nr, alpha, beta);
+  else
+    Tile<kMR / 3>(kc, a, b, brs, c, ldc, mr, nr, alpha, beta);
+}
+
+// dst[p * ld + i] = src[i * lds + p] for i < r, p < kc, and 0 for r <= i < rpad: r rows of length kc
+// turned into kc rows of rpad. Four rows by four columns at a time through 4 x 4 register
+// transposes; one float at a time the packer would spend a store on every element.
+void PackTransposed(const float* src, size_t lds, size_t r, size_t kc, float* dst, size_t ld, size_t rpad) {
+  size_t i = 0;
+#if HWY_TARGET != HWY_SCALAR
+  const hn::CappedTag<float, 4> d4;
+  if (hn::Lanes(d4) == 4) {
+    for (; i + 4 <= r; i += 4) {
+      const float* s0 = src + i * lds;
+      const float* s1 = s0 + lds;
+      const float* s2 = s1 + lds;
+      const float* s3 = s2 + lds;
+      float* o = dst + i;
+      size_t p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const auto r0 = hn::LoadU(d4, s0 + p), r1 = hn::LoadU(d4, s1 + p), r2 = hn::LoadU(d4, s2 + p),
+                   r3 = hn::LoadU(d4, s3 + p);
+        const auto t0 = hn::InterleaveLower(d4, r0, r1), t1 = hn::InterleaveLower(d4, r2, r3);  // a0 b0 a1 b1, c0 d0 c1 d1
+        const auto t2 = hn::InterleaveUpper(d4, r0, r1), t3 = hn::InterleaveUpper(d4, r2, r3);  // a2 b2 a3 b3, c2 d2 c3 d3
+        hn::StoreU(hn::ConcatLowerLower(d4, t1, t0), d4, o + p * ld);
+        hn::StoreU(hn::ConcatUpperUpper(d4, t1, t0), d4, o + (p + 1) * ld);
+        hn::StoreU(hn::ConcatLowerLower(d4, t3, t2), d4, o + (p + 2) * ld);
+        hn::StoreU(hn::ConcatUpperUpper(d4, t3, t2), d4, o + (p + 3) * ld);
+      }
+      for (; p < kc; ++p) {
+        o[p * ld] = s0[p];
+        o[p * ld + 1] = s1[p];
+        o[p * ld + 2] = s2[p];
+        o[p * ld + 3] = s3[p];
+      }
+    }
+  }
+#endif
+  for (; i < r; ++i) {
+    const float* s = src + i * lds;
+    for (size_t p = 0; p < kc; ++p) dst[p * ld + i] = s[p];
+  }
+  if (r < rpad)
+    for (size_t p = 0; p < kc; ++p)
+      for (size_t j = r; j < rpad; ++j) dst[p * ld + j] = 0.0f;
+}
+
+// op(A) rows [i0, i0 + mc) x inner [p0, p0 + kc) into micro-panels of kMR rows, the last one
+// PanelRows high, zero-padded.
 void PackA(bool ta, const float* a, size_t lda, size_t i0, size_t mc, size_t p0, size_t kc, float* dst) {
   for (size_t ir = 0; ir < mc; ir += kMR) {
-    const size_t mr = std::min(kMR, mc - ir);
+    const size_t mr = std::min(kMR, mc - ir), h = PanelRows(mr);
     float* out = dst + ir * kc;
     if (ta) {  // op(A)(i, p) = a[p * lda + i]: rows of the micro-panel are contiguous in a
       for (size_t p = 0; p < kc; ++p) {
         const float* src = a + (p0 + p) * lda + i0 + ir;
-        float* o = out + p * kMR;
+        float* o = out + p * h;
         for (size_t i = 0; i < mr; ++i) o[i] = src[i];
-        for (size_t i = mr; i < kMR; ++i) o[i] = 0.0f;
+        for (size_t i = mr; i < h; ++i) o[i] = 0.0f;
       }
     } else {
-      for (size_t i = 0; i < mr; ++i) {
-        const float* src = a + (i0 + ir + i) * lda + p0;
-        for (size_t p = 0; p < kc; ++p) out[p * kMR + i] = src[p];
-      }
-      for (size_t i = mr; i < kMR; ++i)
-        for (size_t p = 0; p < kc; ++p) out[p * kMR + i] = 0.0f;
+      PackTransposed(a + (i0 + ir) * lda + p0, lda, mr, kc, out, h, h);
     }
   }
 }
@@ -157,20 +220,23 @@ void PackB(bool tb, const float* b, size_t ldb, size_t p0, size_t kc, size_t j0,
   for (size_t jr = 0; jr < nc; jr += NR) {
     const size_t nr = std::min(NR, nc - jr);
     float* out = dst + jr * kc;
-    if (!tb) {
+    // A cut panel is zeroed first with vector stores: a zero tail per row became a `rep stos`, whose
+    // start-up cost more than the row.
+    const D d;
+    const size_t N = hn::Lanes(d);
+    if (nr < NR)
+      for (size_t p = 0; p < kc; ++p)
+        for (size_t v = 0; v < kNV; ++v) hn::StoreU(hn::Zero(d), d, out + p * NR + v * N);
+    if (!tb) {  // rows of nr floats: a memcpy call per short row cost more than the copy
       for (size_t p = 0; p < kc; ++p) {
         const float* src = b + (p0 + p) * ldb + j0 + jr;
         float* o = out + p * NR;
-        std::memcpy(o, src, nr * sizeof(float));
-        for (size_t j = nr; j < NR; ++j) o[j] = 0.0f;
+        size_t j = 0;
+        for (; j + N <= nr; j += N) hn::StoreU(hn::LoadU(d, src + j), d, o + j);
+        for (; j < nr; ++j) o[j] = src[j];
       }
     } else {  // op(B)(p, j) = b[j * ldb + p]
-      for (size_t j = 0; j < nr; ++j) {
-        const float* src = b + (j0 + jr + j) * ldb + p0;
-        for (size_t p = 0; p < kc; ++p) out[p * NR + j] = src[p];
-      }
-      for (size_t j = nr; j < NR; ++j)
-        for (size_t p = 0; p < kc; ++p) out[p * NR + j] = 0.0f;
+      PackTransposed(b + (j0 + jr) * ldb + p0, ldb, nr, kc, out, NR, nr);
     }
   }
 }
@@ -349,6 +415,24 @@ void SmallK(bool ta, bool tb, size_t m, size_t n, size_t k, float alpha, const f
   }
 }
 
+// Which algorithm a product takes, by its shape alone: packing pays off only when each packed
+// panel serves several tiles.
+enum class Shape {
+  kOneRow,      // m == 1: a matrix-vector product over op(B), no packing
+  kOneColumn,   // n == 1: the same over op(A)
+  kShortInner,  // k <= kSmallK: each row of C a combination of op(B)'s few rows (SmallK)
+  kFewDots,     // A plain, B transposed and a few rows or columns of C: each entry a dot product of two
+                // contiguous rows, cheaper than panels that would serve only a few tiles
+  kTiles,       // everything else: packed panels and the micro-kernel
+};
+Shape Classify(bool ta, bool tb, size_t m, size_t n, size_t k) {
+  if (m == 1) return Shape::kOneRow;
+  if (n == 1) return Shape::kOneColumn;
+  if (k <= kSmallK) return Shape::kShortInner;
+  if (tb && !ta && (m <= 8 || n <= 16)) return Shape::kFewDots;
+  return Shape::kTiles;
+}
+
 void Sgemm(bool ta, bool tb, int64_t m_, int64_t n_, int64_t k_, float alpha, const float* a, int64_t lda_,
            const float* b, int64_t ldb_, float beta, float* c, int64_t ldc_) {
   const size_t m = static_cast<size_t>(m_), n = static_cast<size_t>(n_), k = static_cast<size_t>(k_);
@@ -359,29 +443,29 @@ void Sgemm(bool ta, bool tb, int64_t m_, int64_t n_, int64_t k_, float alpha, co
       for (size_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  if (m == 1) {  // C row = op(A) row times op(B): op(B)^T's rows are B's rows where tb
-    const float* x = Contiguous(a, ta ? lda : 1, k);
-    Gemv(tb, n, k, alpha, b, ldb, x, beta, c, 1);
-    return;
-  }
-  if (n == 1) {
-    const float* x = Contiguous(b, tb ? 1 : ldb, k);
-    Gemv(!ta, m, k, alpha, a, lda, x, beta, c, ldc);
-    return;
-  }
-  if (k <= kSmallK) {
-    SmallK(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    return;
-  }
-  // A few rows or columns against a transposed B: every entry of C is a dot product of two
-  // contiguous rows, cheaper than transposing B into panels that would serve only a few tiles.
-  if (tb && !ta && (m <= 8 || n <= 16)) {
-    if (m <= n) {
-      for (size_t i = 0; i < m; ++i) Gemv(true, n, k, alpha, b, ldb, a + i * lda, beta, c + i * ldc, 1);
-    } else {
-      for (size_t j = 0; j < n; ++j) Gemv(true, m, k, alpha, a, lda, b + j * ldb, beta, c + j, ldc);
+  switch (Classify(ta, tb, m, n, k)) {
+    case Shape::kOneRow: {  // C's row = op(A)'s row times op(B): op(B)^T's rows are B's rows where tb
+      const float* x = Contiguous(a, ta ? lda : 1, k);
+      Gemv(tb, n, k, alpha, b, ldb, x, beta, c, 1);
+      return;
     }
-    return;
+    case Shape::kOneColumn: {
+      const float* x = Contiguous(b, tb ? 1 : ldb, k);
+      Gemv(!ta, m, k, alpha, a, lda, x, beta, c, ldc);
+      return;
+    }
+    case Shape::kShortInner:
+      SmallK(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    case Shape::kFewDots:
+      if (m <= n) {
+        for (size_t i = 0; i < m; ++i) Gemv(true, n, k, alpha, b, ldb, a + i * lda, beta, c + i * ldc, 1);
+      } else {
+        for (size_t j = 0; j < n; ++j) Gemv(true, m, k, alpha, a, lda, b + j * ldb, beta, c + j, ldc);
+      }
+      return;
+    case Shape::kTiles:
+      break;
   }
   const size_t NR = Nr();
   const size_t MC = static_cast<size_t>(sd::mc_tiles.load(std::memory_order_relaxed)) * kMR;
@@ -416,7 +500,7 @@ void Sgemm(bool ta, bool tb, int64_t m_, int64_t n_, int64_t k_, float alpha, co
           }
           for (size_t ir = 0; ir < mc; ir += kMR) {
             const size_t mr = std::min(kMR, mc - ir);
-            Tile(kc, pa + ir * kc, bp, brs, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, bt);
+            PanelTile(PanelRows(mr), kc, pa + ir * kc, bp, brs, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, bt);
           }
         }
       }
