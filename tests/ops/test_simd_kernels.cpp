@@ -4,6 +4,7 @@
 // edges of each op's vector domain mixed in. Bounds in ULP (distance between the two results in
 // representable values; NaN must meet NaN, inf must meet the same inf):
 //   exact (0 ULP): relu, neg, abs, sqrt, add/sub/mul/div, and the sigmoid/tanh/relu backward forms;
+//   erf-GELU backward (float) 8 ULP of its terms' size (it crosses zero; see its test);
 //   exp 2, log 4, tanh 4, sigmoid 3, silu 4 (Highway's contrib/math bounds plus the division);
 //   gelu with erf (float) 12; gelu with tanh 8 + 6|u| ULP (float; 8 + 12|u| for double, whose
 //   reference rounds u too) where u = sqrt(2/pi)(x + 0.044715 x^3), since the vector form computes
