@@ -69,8 +69,15 @@ Tensor mm_mat2_grad(const Tensor& g, const Tensor& mat1, bool mat2_column_major)
 // mat2's gradient of alpha mat1 @ mat2 for output `output` of `node`, added straight into the leaf's
 // .grad when autograd::inplace_grad_target allows (a Linear weight after zero_grad): one GEMM with
 // beta = 1 instead of a new gradient that AccumulateGrad adds. False to take the normal path.
+// Only where the sum comes out as AccumulateGrad's would: with alpha = 1 (otherwise the product is
+// rounded, scaled and rounded again before the add), and over at most kInplaceMaxInner rows, which
+// both GEMMs (ember's SGEMM up to 384, OpenBLAS's DGEMM up to 256) sum in registers before reading
+// C once; a longer sum is added into C block by block and rounds differently from grad + g.
+constexpr int64_t kInplaceMaxInner = 128;
 bool mat2_grad_inplace(const Node& node, size_t output, const Tensor& g, const Tensor& mat1, double alpha) {
-  if (!is_floating_type(g.dtype()) || mat1.dtype() != g.dtype() || g.dim() != 2 || mat1.dim() != 2) return false;
+  if (alpha != 1 || !is_floating_type(g.dtype()) || mat1.dtype() != g.dtype() || g.dim() != 2 || mat1.dim() != 2 ||
+      mat1.size(0) > kInplaceMaxInner)
+    return false;
   const autograd::InplaceGrad t = autograd::inplace_grad_target(node, output, g.dtype());
   if (!t.grad.defined()) return false;
   const int64_t k = mat1.size(1), n = g.size(1);
@@ -79,8 +86,8 @@ bool mat2_grad_inplace(const Node& node, size_t output, const Tensor& g, const T
       s == g.unsafeGetTensorImpl()->storage().get() || s == mat1.unsafeGetTensorImpl()->storage().get())
     return false;
   // mat2's gradient is mat1^T g (k x n); through t() the leaf's is its transpose, g^T mat1.
-  if (t.transposed) gemm_into(t.grad, g.t(), mat1, 1, alpha);
-  else gemm_into(t.grad, mat1.t(), g, 1, alpha);
+  if (t.transposed) gemm_into(t.grad, g.t(), mat1, 1, 1);
+  else gemm_into(t.grad, mat1.t(), g, 1, 1);
   t.grad.unsafeGetTensorImpl()->storage()->bump_version();
   return true;
 }

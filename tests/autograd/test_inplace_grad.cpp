@@ -44,6 +44,29 @@ TEST(InplaceGrad, LinearWeightAccumulatesIntoExistingGrad) {
   }
 }
 
+// Accumulating into a .grad that already holds values must round exactly as `grad + g` does, for
+// every batch (the product's inner dimension: a long one is summed in blocks) and for addmm's alpha.
+TEST(InplaceGrad, AccumulationRoundsAsGradPlusGradient) {
+  manual_seed(2);
+  for (int64_t batch : {1, 64, 100, 128, 129, 1000}) {
+    for (double alpha : {1.0, 0.37}) {
+      for (ScalarType dt : {kFloat, kDouble}) {
+        SCOPED_TRACE(testing::Message() << "batch " << batch << " alpha " << alpha << " " << dt);
+        auto w = randn({9, 40}, TensorOptions().dtype(dt)).requires_grad_();
+        auto x = randn({batch, 40}, TensorOptions().dtype(dt));
+        auto up = randn({batch, 9}, TensorOptions().dtype(dt));
+        auto bias = zeros({batch, 9}, TensorOptions().dtype(dt));
+        auto out = addmm(bias, x, w.t(), 1, alpha);
+        const Tensor ref = reference_grad(out, up, w);
+        const Tensor start = randn({9, 40}, TensorOptions().dtype(dt));
+        w.mutable_grad() = start.clone();
+        out.backward(up);
+        EXPECT_TRUE(same(w.grad(), start + ref));
+      }
+    }
+  }
+}
+
 TEST(InplaceGrad, MmWithoutTransposeAndNoGradYet) {
   auto w = randn({5, 4}).requires_grad_();
   auto x = randn({3, 5});
