@@ -6,6 +6,8 @@
 #include <cmath>
 #include <functional>
 
+#include "autograd/inplace_grad.h"
+
 namespace ember {
 namespace autograd {
 
@@ -15,6 +17,22 @@ uint64_t g_epoch = 0;
 
 // The callbacks of the backward pass running on this thread (nested passes each have their own).
 thread_local std::vector<std::function<void()>>* t_callbacks = nullptr;
+
+// The backward pass running on this thread, for inplace_grad_target: its epoch, and whether it
+// accumulates into every leaf's .grad (backward() without inputs, no create_graph, no anomaly mode).
+struct PassState {
+  uint64_t epoch = 0;
+  bool accumulates = false;
+};
+thread_local PassState t_pass;
+
+struct PassScope {
+  explicit PassScope(PassState mine) : saved(t_pass) { t_pass = mine; }
+  ~PassScope() { t_pass = saved; }
+  PassScope(const PassScope&) = delete;
+  PassScope& operator=(const PassScope&) = delete;
+  PassState saved;
+};
 
 struct CallbackScope {
   explicit CallbackScope(std::vector<std::function<void()>>* mine) : saved(t_callbacks) { t_callbacks = mine; }
@@ -95,6 +113,8 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   std::vector<std::function<void()>> callbacks;
   CallbackScope callback_scope(&callbacks);
   const uint64_t epoch = ++g_epoch;
+  PassScope pass_scope(PassState{epoch, accumulate_leaves && captures.empty() && !create_graph &&
+                                            !AnomalyMode::is_enabled()});
   WorkspaceLease lease;
   std::vector<Node*>& order = (*lease).order;
   std::vector<Node*>& stack = (*lease).stack;
@@ -239,7 +259,48 @@ std::vector<Capture> captures_for(const variable_list& inputs, std::vector<intru
   return caps;
 }
 
+// The child reached through next edge `output` of `node`, when this pass runs it and `node` is the
+// only producer of its gradient (nothing has reached its buffer yet), and it has no hooks.
+Node* sole_child(const Node& node, size_t output, uint64_t epoch) {
+  if (output >= node.num_outputs()) return nullptr;
+  const Edge& e = node.next_edge(output);
+  if (!e.is_valid()) return nullptr;
+  Node* c = e.function.get();
+  if (c->scratch.epoch != epoch || !c->scratch.needed || c->scratch.dependencies != 1 || c->num_inputs() != 1 ||
+      c->scratch.buffer.size() != 1 || c->scratch.buffer[0].defined() || !c->pre_hooks().empty() ||
+      !c->retained_grads().empty())
+    return nullptr;
+  return c;
+}
+
 }  // namespace
+
+InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtype) {
+  const PassState pass = t_pass;
+  if (!pass.accumulates || node.scratch.epoch != pass.epoch) return {};
+  Node* c = sole_child(node, output, pass.epoch);
+  if (c == nullptr) return {};
+  auto* acc = dynamic_cast<AccumulateGrad*>(c);
+  bool transposed = false;
+  if (acc == nullptr) {  // one t() view between: its only edge must lead to the leaf
+    if (c->num_outputs() != 1 || c->name() != "TBackward0") return {};
+    c = sole_child(*c, 0, pass.epoch);
+    acc = c != nullptr ? dynamic_cast<AccumulateGrad*>(c) : nullptr;
+    if (acc == nullptr) return {};
+    transposed = true;
+  }
+  const Tensor& leaf = acc->variable();
+  const AutogradMeta* m = meta_of(leaf);
+  if (m == nullptr || (transposed && leaf.dim() != 2) || leaf.dtype() != dtype) return {};
+  for (const auto& h : m->hooks_)
+    if (h->fn) return {};
+  for (const auto& h : m->post_accumulate_hooks_)
+    if (h->fn) return {};
+  const Tensor& g = m->grad_;
+  if (!g.defined() || g.dtype() != dtype || g.sizes() != leaf.sizes() || !g.is_contiguous() || g.requires_grad())
+    return {};
+  return {g, transposed};
+}
 
 void queue_callback(std::function<void()> callback) {
   EMBER_CHECK(t_callbacks != nullptr, "Final callbacks can only be installed during backward pass.");

@@ -7,6 +7,7 @@
 #include "ember/ops/pointwise.h"
 
 #include "kernels/cpu/elementwise.h"
+#include "ops/elementwise.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -147,6 +148,8 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
     return activation(
         "gelu", x, 0, "GeluBackward0",
         [](const Tensor& g, const Tensor& x, double) {
+          Tensor fused = ops::fused_backward(kernels::UnaryOp::GeluErfBackward, g, x);
+          if (fused.defined()) return fused;
           Tensor cdf = x.div(kSqrt2).erf().add(1).mul(0.5);
           Tensor pdf = x.mul(x).mul(-0.5).exp().mul(kInvSqrt2Pi);
           return g.mul(cdf.add(x.mul(pdf)));

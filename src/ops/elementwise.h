@@ -35,6 +35,18 @@ Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarTyp
   } else {
     out = new_tensor(shape, out_dtype);
   }
+  // A wrapped number (a C++ number as a 0-d tensor) beside a tensor of the compute dtype and the
+  // result's size: the SIMD kernel takes the number itself, with no cast of it and no broadcast views.
+  if (simd != kernels::BinaryOp::None && out_dtype == compute) {
+    const bool a_number = a.unsafeGetTensorImpl()->is_wrapped_number();
+    const bool b_number = b.unsafeGetTensorImpl()->is_wrapped_number();
+    if (a_number != b_number) {
+      const Tensor& t = a_number ? b : a;
+      if (t.dtype() == compute && t.numel() == out.numel() && kernels::binary_scalar_accepts(simd, t) &&
+          kernels::binary_scalar(simd, out, t, (a_number ? a : b).item(), alpha, a_number))
+        return out;
+    }
+  }
   Tensor ac = expand_raw(cast(a, compute), shape);
   Tensor bc = expand_raw(cast(b, compute), shape);
   if (out_dtype == compute && kernels::binary(simd, out, ac, bc, alpha)) return out;
@@ -87,6 +99,15 @@ inline Tensor& assign_inplace(Tensor& self, const Tensor& r, const intrusive_ptr
 }
 // Copies r into self for an in-place op and makes r's backward self's history.
 inline Tensor& assign_inplace(Tensor& self, const Tensor& r) { return assign_inplace(self, r, r.grad_fn()); }
+
+// op(y, g) by the SIMD backward kernel (kernels::UnaryOp's backward forms), when no graph is
+// recorded and the kernel takes the operands; undefined otherwise (the caller composes the formula).
+inline Tensor fused_backward(kernels::UnaryOp op, const Tensor& g, const Tensor& y) {
+  if (any_requires_grad(g, y) || !kernels::unary_backward_accepts(y, g)) return Tensor();
+  Tensor out = new_tensor(y.sizes(), y.dtype());
+  EMBER_CHECK(kernels::unary_backward(op, out, y, g), "unary_backward refused what it accepted");
+  return out;
+}
 
 // ---- the backward node of unary pointwise ops
 

@@ -4,6 +4,7 @@
 
 #include "ember/ops/shape.h"
 
+#include "autograd/inplace_grad.h"
 #include "ops/linalg_util.h"
 #include "ops/util.h"
 
@@ -65,13 +66,42 @@ Tensor mm_mat2_grad(const Tensor& g, const Tensor& mat1, bool mat2_column_major)
   return mat2_column_major ? g.t().mm(mat1).t() : mat1.t().mm(g);
 }
 
+// mat2's gradient of alpha mat1 @ mat2 for output `output` of `node`, added straight into the leaf's
+// .grad when autograd::inplace_grad_target allows (a Linear weight after zero_grad): one GEMM with
+// beta = 1 instead of a new gradient that AccumulateGrad adds. False to take the normal path.
+// Only where the sum comes out as AccumulateGrad's would: with alpha = 1 (otherwise the product is
+// rounded, scaled and rounded again before the add), and over at most kInplaceMaxInner rows, which
+// both GEMMs (ember's SGEMM up to 384, OpenBLAS's DGEMM up to 256) sum in registers before reading
+// C once; a longer sum is added into C block by block and rounds differently from grad + g.
+constexpr int64_t kInplaceMaxInner = 128;
+bool mat2_grad_inplace(const Node& node, size_t output, const Tensor& g, const Tensor& mat1, double alpha) {
+  if (alpha != 1 || !is_floating_type(g.dtype()) || mat1.dtype() != g.dtype() || g.dim() != 2 || mat1.dim() != 2 ||
+      mat1.size(0) > kInplaceMaxInner)
+    return false;
+  const autograd::InplaceGrad t = autograd::inplace_grad_target(node, output, g.dtype());
+  if (!t.grad.defined()) return false;
+  const int64_t k = mat1.size(1), n = g.size(1);
+  const StorageImpl* s = t.grad.unsafeGetTensorImpl()->storage().get();
+  if (t.grad.dim() != 2 || t.grad.size(0) != (t.transposed ? n : k) || t.grad.size(1) != (t.transposed ? k : n) ||
+      s == g.unsafeGetTensorImpl()->storage().get() || s == mat1.unsafeGetTensorImpl()->storage().get())
+    return false;
+  // mat2's gradient is mat1^T g (k x n); through t() the leaf's is its transpose, g^T mat1.
+  if (t.transposed) gemm_into(t.grad, g.t(), mat1, 1, 1);
+  else gemm_into(t.grad, mat1.t(), g, 1, 1);
+  t.grad.unsafeGetTensorImpl()->storage()->bump_version();
+  return true;
+}
+
 struct MmBackward0 final : NamedNode<"MmBackward0"> {
   SavedVariable self, mat2;
   bool self_column_major = false, mat2_column_major = false;
   variable_list apply(variable_list&& g) override {
     Tensor ga, gb;
     if (should_compute_output(0)) ga = mm_mat1_grad(g[0], mat2.unpack(), self_column_major);
-    if (should_compute_output(1)) gb = mm_mat2_grad(g[0], self.unpack(), mat2_column_major);
+    if (should_compute_output(1)) {
+      Tensor a = self.unpack();
+      if (!mat2_grad_inplace(*this, 1, g[0], a, 1)) gb = mm_mat2_grad(g[0], a, mat2_column_major);
+    }
     return {ga, gb};
   }
   void release_variables() override {
@@ -104,8 +134,11 @@ struct AddmmBackward0 final : NamedNode<"AddmmBackward0"> {
     if (should_compute_output(0)) gs = reduce_grad(beta.toDouble() == 1 ? g[0] : g[0].mul(beta), self_sizes, self_dtype);
     if (should_compute_output(1))
       g1 = mm_mat1_grad(g[0], mat2.unpack(), mat1_column_major), g1 = a == 1 ? g1 : g1.mul(alpha);
-    if (should_compute_output(2))
-      g2 = mm_mat2_grad(g[0], mat1.unpack(), mat2_column_major), g2 = a == 1 ? g2 : g2.mul(alpha);
+    if (should_compute_output(2)) {
+      Tensor m1 = mat1.unpack();
+      if (!mat2_grad_inplace(*this, 2, g[0], m1, a))
+        g2 = mm_mat2_grad(g[0], m1, mat2_column_major), g2 = a == 1 ? g2 : g2.mul(alpha);
+    }
     return {gs, g1, g2};
   }
   void release_variables() override {

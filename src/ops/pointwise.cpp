@@ -115,14 +115,15 @@ Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtr
 
 // a op (alpha b) for a C++ number b, when a is a float or double tensor (not itself a wrapped
 // number) laid out contiguously: the result has a's dtype, as with a wrapped-number tensor of b, and
-// comes straight from the SIMD kernel without making that tensor. Undefined when a does not qualify,
+// comes straight from the SIMD kernel without making that tensor (binary_kernel's wrapped-number
+// path calls the same kernel entry once the tensor is made). Undefined when a does not qualify,
 // or when b is a bool (the tensor path gives subtraction's error for it).
 Tensor scalar_simd(kernels::BinaryOp op, const Tensor& a, const Scalar& b, const Scalar& alpha = 1) {
-  if ((a.dtype() != kFloat && a.dtype() != kDouble) || !a.is_contiguous() ||
-      a.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean())
+  if (!kernels::binary_scalar_accepts(op, a) || a.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean())
     return Tensor();
   Tensor out = new_tensor(a.sizes(), a.dtype());
-  return kernels::binary_scalar(op, out, a, b, alpha.toDouble()) ? out : Tensor();
+  EMBER_CHECK(kernels::binary_scalar(op, out, a, b, alpha.toDouble()), "binary_scalar refused what it accepted");
+  return out;
 }
 
 // self op= (alpha b) for a C++ number b the same way, when no graph is recorded; false to leave it

@@ -19,14 +19,6 @@ Tensor unary_float_op(const char* op, const Tensor& x, const UnaryDef& def, cons
 
 Tensor zeros_grad(const Tensor& g, const Tensor&, const Tensor&) { return zeros_like(g); }
 
-// One fused pass for the backward formulas of tanh, sigmoid and relu, when the backward itself is
-// not recorded (no double backward) and the kernel takes the layout; undefined otherwise.
-Tensor fused_backward(kernels::UnaryOp op, const Tensor& g, const Tensor& r) {
-  if (any_requires_grad(g, r)) return Tensor();
-  Tensor out = new_tensor(r.sizes(), r.dtype());
-  return kernels::unary_backward(op, out, r, g) ? out : Tensor();
-}
-
 const UnaryDef kNeg{"NegBackward0", [](const Tensor& g, const Tensor&, const Tensor&) { return g.neg(); }, false, false};
 const UnaryDef kExp{"ExpBackward0", [](const Tensor& g, const Tensor&, const Tensor& r) { return g.mul(r); }, false, true};
 const UnaryDef kLog{"LogBackward0", [](const Tensor& g, const Tensor& s, const Tensor&) { return g.div(s); }, true, false};

@@ -4,6 +4,7 @@
 // edges of each op's vector domain mixed in. Bounds in ULP (distance between the two results in
 // representable values; NaN must meet NaN, inf must meet the same inf):
 //   exact (0 ULP): relu, neg, abs, sqrt, add/sub/mul/div, and the sigmoid/tanh/relu backward forms;
+//   erf-GELU backward (float) 8 ULP of its terms' size (it crosses zero; see its test);
 //   exp 2, log 4, tanh 4, sigmoid 3, silu 4 (Highway's contrib/math bounds plus the division);
 //   gelu with erf (float) 12; gelu with tanh 8 + 6|u| ULP (float; 8 + 12|u| for double, whose
 //   reference rounds u too) where u = sqrt(2/pi)(x + 0.044715 x^3), since the vector form computes
@@ -178,6 +179,48 @@ TEST(SimdKernels, UnaryMatchesScalarReference) {
       check_unary<float>(op);
       check_unary<double>(op);
     }
+  });
+}
+
+// GELU's derivative (erf form) times g: Phi(x) + x phi(x) cancels near x = -0.75, where it
+// crosses 0, so the bound is 8 ULP of the terms' size, |g| (Phi(x) + |x| phi(x)), or 8 ULP of the
+// result, whichever is larger; inf and NaN must match exactly. Float only (double takes the reference).
+TEST(SimdKernels, GeluErfBackwardMatchesScalarReference) {
+  for_each_target([] {
+    auto x = test_values<float>(kMaxLen + kOffsets + 20000, 4, 3.0);
+    auto g = test_values<float>(kMaxLen + kOffsets + 20000, 5, 1.5);
+    for (size_t i = 0; i < 2000; ++i) x[20000 + i % 60] = -0.85f + 0.0001f * static_cast<float>(i);  // the zero
+    for (size_t i = 0; i < 1400; ++i) x[i * 13 + 1] = -7.0f + 0.01f * static_cast<float>(i);       // [-7, 7]
+    auto check = [&](const float* xp, const float* gp, const float* out, size_t n) {
+      for (size_t i = 0; i < n; ++i) {
+        const float ref = ember::kernels::unary_backward_reference(UnaryOp::GeluErfBackward, xp[i], gp[i]);
+        // The exact value in double (before rounding to float, which may overflow near FLT_MAX).
+        const double xd = xp[i], gd = gp[i];
+        const double cdf = 0.5 * std::erfc(-xd / std::sqrt(2.0));
+        const double xpdf = xd * std::exp(-0.5 * xd * xd) / std::sqrt(2 * M_PI);
+        const double exact = gd * (cdf + xpdf), scale = std::fabs(gd) * (cdf + std::fabs(xpdf));
+        const bool ok = ulp_distance(out[i], ref) <= 8 ||
+                        (std::isfinite(exact) && std::isfinite(out[i]) &&
+                         std::fabs(static_cast<double>(out[i]) - exact) <= 8 * 0x1p-23 * scale);
+        ASSERT_TRUE(ok) << "x=" << xp[i] << " g=" << gp[i] << " got " << out[i] << " want " << ref;
+      }
+    };
+    for (size_t n = 0; n <= kMaxLen; ++n) {
+      for (size_t off = 0; off < kOffsets; ++off) {
+        std::vector<float> out(n + off + 4, 7.0f);
+        ember::kernels::unary_backward_contiguous<float>(UnaryOp::GeluErfBackward, x.data() + off,
+                                                         g.data() + (kOffsets - off), out.data() + off,
+                                                         static_cast<int64_t>(n));
+        for (size_t i = 0; i < off; ++i) ASSERT_EQ(out[i], 7.0f);
+        for (size_t i = n + off; i < out.size(); ++i) ASSERT_EQ(out[i], 7.0f) << "write past the end, n=" << n;
+        check(x.data() + off, g.data() + (kOffsets - off), out.data() + off, n);
+      }
+    }
+    const size_t n = x.size() - kOffsets;
+    std::vector<float> out(n);
+    ember::kernels::unary_backward_contiguous<float>(UnaryOp::GeluErfBackward, x.data() + 3, g.data(), out.data(),
+                                                     static_cast<int64_t>(n));
+    check(x.data() + 3, g.data(), out.data(), n);
   });
 }
 

@@ -28,6 +28,7 @@ namespace detail {
 constexpr double kSqrt2 = 1.4142135623730951;
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // sqrt(2 / pi)
 constexpr double kGeluCubic = 0.044715;
+constexpr double kInvSqrt2Pi = 0.3989422804014327;  // 1 / sqrt(2 pi)
 }  // namespace detail
 
 template <typename T>
@@ -56,6 +57,11 @@ T unary_backward_reference(UnaryOp op, T y, T grad) {
     case UnaryOp::SigmoidBackward: return grad * y * (T(1) - y);
     case UnaryOp::TanhBackward: return grad * (T(1) - y * y);
     case UnaryOp::ReluBackward: return y <= T(0) ? T(0) : grad;  // a NaN result passes the gradient, as in PyTorch
+    case UnaryOp::GeluErfBackward: {  // y is the input x here; erfc keeps Phi(x) accurate for x << 0
+      const double x = static_cast<double>(y);
+      const double cdf = 0.5 * std::erfc(-x / detail::kSqrt2);
+      return static_cast<T>(static_cast<double>(grad) * (cdf + x * std::exp(-0.5 * x * x) * detail::kInvSqrt2Pi));
+    }
     default: return grad;
   }
 }
@@ -190,49 +196,115 @@ struct GeluTanhOp {
   }
 };
 
-// GELU with erf, float: with a = |x|, Phi(-a) = 0.5 erfc(a / sqrt 2) = 0.5 exp(-a^2 / 2) Q(t),
-// t = 1 / (1 + a / 2), Q a degree-9 polynomial fitted (relative least squares) to
-// erfc(a / sqrt 2) exp(a^2 / 2) on [0, 6] (relative error 2.4e-8 in exact arithmetic). a^2 is
-// split into hi + lo with an FMA so exp(-a^2 / 2) keeps full precision. gelu(x) = x Phi(x) =
-// x Phi(-a) for x < 0 and x (1 - Phi(-a)) for x >= 0; relative accuracy on both sides. (Targets
-// without FMA split a^2 with Dekker's product instead.)
+// GELU with erf, float. With a = min(|x|, 6): Phi(-a) = 0.5 erfc(a / sqrt 2) = e Q(t), where
+// e = exp(-a^2 / 2), t = 1 / (1 + a / 2) and Q a degree-9 polynomial fitted (relative least squares)
+// to 0.5 erfc(a / sqrt 2) exp(a^2 / 2) on [0, 6] (relative error 2.4e-8 in exact arithmetic).
+// - a^2 is split into hi + lo with an FMA (Dekker's product on targets without FMA), and lo goes
+//   into the exponential's reduced argument, so e keeps full relative precision (dropping lo costs
+//   a^2 / 2 ULP: 18 at a = 6).
+// - The exponential only ever sees [-18, 0], so it needs no range handling: n = round(-hi/2 log2 e)
+//   is read from the low bits of a float near 1.5 * 2^23, r = -(hi + lo)/2 - n ln 2 (with FMA, ln 2
+//   as one float: |n| <= 26 keeps its rounding under 5e-8 in r, about 0.8 ULP; without FMA in two
+//   parts, the first exact times n), exp(r) = 1 + r + r^2 P(r)
+//   with P of degree 4 fitted (relative minimax) on [-ln 2 / 2, ln 2 / 2] (3e-9), and 2^n is added
+//   into the exponent field (n >= -26: the result stays normal).
+// - t is the approximate reciprocal refined by Newton steps (one where it starts from 14 bits,
+//   AVX-512; two where it starts from 12 or fewer) instead of a division.
+// Returns Phi(-a) and sets e (the density's exponential, for the derivative).
+template <class D, class V>
+HWY_INLINE V GeluErfTail(D d, V x, V& e) {
+  using T = hn::TFromD<D>;
+  const V one = hn::Set(d, T(1));
+  const V a = hn::Min(hn::Abs(x), hn::Set(d, T(6)));  // beyond 6, 1 - Phi(-a) rounds to 1
+  const V hi = hn::Mul(a, a);
+#if HWY_NATIVE_FMA
+  const V lo = hn::MulSub(a, a, hi);
+#else  // Dekker's product: a split into two 12-bit halves, whose products are exact
+  const V c = hn::Mul(a, hn::Set(d, T(4097)));
+  const V ah = hn::Sub(c, hn::Sub(c, a));
+  const V al = hn::Sub(a, ah);
+  const V lo = hn::Add(hn::Add(hn::Sub(hn::Mul(ah, ah), hi), hn::Mul(hn::Add(ah, ah), al)), hn::Mul(al, al));
+#endif
+  const V y = hn::Mul(hi, hn::Set(d, T(-0.5)));  // exact
+  const V magic = hn::Set(d, T(0x1.8p23));
+  const V k = hn::MulAdd(y, hn::Set(d, T(1.44269504088896341)), magic);
+  const V n = hn::Sub(k, magic);
+#if HWY_NATIVE_FMA
+  V r = hn::MulAdd(n, hn::Set(d, T(-0.693147180559945309)), y);
+#else  // without FMA n ln 2 rounds: ln 2 in two parts, the first with few bits (exact times n)
+  V r = hn::MulAdd(n, hn::Set(d, T(-0.693145751953125)), y);
+  r = hn::MulAdd(n, hn::Set(d, T(-1.428606765330187045e-6)), r);
+#endif
+  r = hn::MulAdd(lo, hn::Set(d, T(-0.5)), r);
+  V p = hn::Set(d, T(0.001381385838612914));
+  p = hn::MulAdd(p, r, hn::Set(d, T(0.008368635550141335)));
+  p = hn::MulAdd(p, r, hn::Set(d, T(0.041668396443128586)));
+  p = hn::MulAdd(p, r, hn::Set(d, T(0.1666652113199234)));
+  p = hn::MulAdd(p, r, hn::Set(d, T(0.4999999403953552)));
+  p = hn::MulAdd(p, r, one);
+  p = hn::MulAdd(p, r, one);
+  const hn::RebindToSigned<D> di;
+  e = hn::BitCast(d, hn::Add(hn::BitCast(di, p), hn::ShiftLeft<23>(hn::BitCast(di, k))));
+
+  const V den = hn::MulAdd(a, hn::Set(d, T(0.5)), one);  // in [1, 4]
+  V t = hn::ApproximateReciprocal(den);
+  t = hn::MulAdd(t, hn::NegMulAdd(den, t, one), t);
+#if !(HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL)
+  t = hn::MulAdd(t, hn::NegMulAdd(den, t, one), t);
+#endif
+  // The fit's coefficients halved (exactly), so that e q is Phi(-a).
+  V q = hn::Set(d, static_cast<T>(0.5 * 4.422641890e-02));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * -1.888635660e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 1.989545164e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 3.113029405e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * -9.054480182e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 5.805974765e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 1.297548986e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 4.344613415e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 3.948077303e-01)));
+  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 2.062809804e-04)));
+  return hn::Mul(e, q);
+}
+
+// gelu(x) = x Phi(x): x Phi(-a) for x < 0 and x (1 - Phi(-a)) for x >= 0, relative accuracy on
+// both sides.
 struct GeluErfOp {
   static constexpr UnaryOp kOp = UnaryOp::GeluErf;
   static constexpr bool kSpecial = true;
   template <class D, class V>
   static V Apply(D d, V x) {
     using T = hn::TFromD<D>;
-    const V a = hn::Min(hn::Abs(x), hn::Set(d, T(6)));  // beyond 6, 1 - Phi(-a) rounds to 1
-    const V hi = hn::Mul(a, a);
-#if HWY_NATIVE_FMA
-    const V lo = hn::MulSub(a, a, hi);
-#else  // Dekker's product: a split into two 12-bit halves, whose products are exact
-    const V c = hn::Mul(a, hn::Set(d, T(4097)));
-    const V ah = hn::Sub(c, hn::Sub(c, a));
-    const V al = hn::Sub(a, ah);
-    const V lo = hn::Add(hn::Add(hn::Sub(hn::Mul(ah, ah), hi), hn::Mul(hn::Add(ah, ah), al)), hn::Mul(al, al));
-#endif
-    const V half = hn::Set(d, T(0.5));
-    const V e = hn::Mul(hn::Exp(d, hn::Neg(hn::Mul(hi, half))), hn::NegMulAdd(lo, half, hn::Set(d, T(1))));
-    const V t = hn::Div(hn::Set(d, T(1)), hn::MulAdd(a, half, hn::Set(d, T(1))));
-    V q = hn::Set(d, static_cast<T>(4.422641890e-02));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(-1.888635660e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(1.989545164e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(3.113029405e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(-9.054480182e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(5.805974765e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(1.297548986e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(4.344613415e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(3.948077303e-01)));
-    q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(2.062809804e-04)));
-    const V w = hn::Mul(hn::Mul(e, q), half);  // Phi(-a)
-    const V f = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), w, hn::Sub(hn::Set(d, T(1)), w));
-    return hn::Mul(x, f);
+    V e;
+    const V w = GeluErfTail(d, x, e);
+    return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), w, hn::Sub(hn::Set(d, T(1)), w)));
   }
   // Below -6 (the end of the fit; the result there is under 6e-9 in size), -inf and NaN.
   template <class D, class V>
   static auto Special(D d, V x) {
     return BelowOrNaN(d, x, -6.0);
+  }
+};
+
+// GELU's derivative times the incoming gradient: g (Phi(x) + x phi(x)), phi(x) = e / sqrt(2 pi).
+// Above 6 the derivative rounds to 1 (Phi(-x) and x phi(x) are both under half an ULP of 1), which
+// is set directly, since e is that of the clamped a there. Below -6, +-inf (where x phi(x) is
+// inf * 0, NaN as in PyTorch) and NaN: the reference.
+struct GeluErfBackwardOp {
+  static constexpr UnaryOp kOp = UnaryOp::GeluErfBackward;
+  template <class D, class V>
+  static V Apply(D d, V x, V g) {
+    using T = hn::TFromD<D>;
+    const V one = hn::Set(d, T(1));
+    V e;
+    const V w = GeluErfTail(d, x, e);
+    const V cdf = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), w, hn::Sub(one, w));
+    const V deriv = hn::MulAdd(x, hn::Mul(e, hn::Set(d, static_cast<T>(0.3989422804014327))), cdf);
+    return hn::Mul(g, hn::IfThenElse(hn::Gt(x, hn::Set(d, T(6))), one, deriv));
+  }
+  template <class D, class V>
+  static auto Special(D d, V x) {
+    using T = hn::TFromD<D>;
+    return hn::Not(hn::And(hn::Ge(x, hn::Set(d, T(-6))), hn::Lt(x, hn::Set(d, std::numeric_limits<T>::infinity()))));
   }
 };
 
@@ -361,10 +433,52 @@ HWY_INLINE void BackwardLoop(const T* HWY_RESTRICT y, const T* HWY_RESTRICT g, T
   }
 }
 
+// A backward op whose lanes outside its vector domain (Op::Special of y) are recomputed by the
+// reference; the tail goes through buffers padded with 1.
+template <class Op, typename T>
+HWY_INLINE void BackwardSpecialLoop(const T* HWY_RESTRICT y, const T* HWY_RESTRICT g, T* out, size_t n) {
+  const hn::ScalableTag<T> d;
+  const size_t N = hn::Lanes(d);
+  HWY_ALIGN T yb[hn::MaxLanes(d)];
+  HWY_ALIGN T gb[hn::MaxLanes(d)];
+  HWY_ALIGN T ob[hn::MaxLanes(d)];
+  HWY_ALIGN T mask_buf[hn::MaxLanes(d)];
+  auto fix = [&](const auto yv, const auto gv, T* dst, size_t count) {
+    hn::Store(yv, d, yb);
+    hn::Store(gv, d, gb);
+    hn::Store(Op::Apply(d, yv, gv), d, ob);
+    hn::Store(hn::VecFromMask(d, Op::Special(d, yv)), d, mask_buf);
+    for (size_t j = 0; j < count; ++j) {
+      T m;
+      std::memcpy(&m, &mask_buf[j], sizeof(T));
+      if (m != T(0) || std::isnan(m)) ob[j] = unary_backward_reference(Op::kOp, yb[j], gb[j]);
+    }
+    std::memcpy(dst, ob, count * sizeof(T));
+  };
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto yv = hn::LoadU(d, y + i);
+    const auto gv = hn::LoadU(d, g + i);
+    if (hn::AllFalse(d, Op::Special(d, yv))) hn::StoreU(Op::Apply(d, yv, gv), d, out + i);
+    else fix(yv, gv, out + i, N);
+  }
+  if (i < n) {
+    const size_t rest = n - i;
+    for (size_t j = 0; j < N; ++j) {
+      yb[j] = j < rest ? y[i + j] : T(1);
+      gb[j] = j < rest ? g[i + j] : T(1);
+    }
+    fix(hn::Load(d, yb), hn::Load(d, gb), out + i, rest);
+  }
+}
+
 template <typename T>
 void BackwardContiguous(UnaryOp op, const T* y, const T* g, T* out, int64_t n) {
   const size_t m = static_cast<size_t>(n);
   switch (op) {
+    case UnaryOp::GeluErfBackward:
+      if constexpr (kIsF32<T>) return BackwardSpecialLoop<GeluErfBackwardOp>(y, g, out, m);
+      break;
     case UnaryOp::SigmoidBackward:
       return BackwardLoop(y, g, out, m, [](auto d, auto yv, auto gv) {
         return hn::Mul(hn::Mul(gv, yv), hn::Sub(hn::Set(d, hn::TFromD<decltype(d)>(1)), yv));
@@ -654,19 +768,22 @@ bool unary(UnaryOp op, const Tensor& out, const Tensor& in) {
   return true;
 }
 
+bool unary_backward_accepts(const Tensor& y, const Tensor& grad) {
+  return simd_dtype(y.dtype()) && grad.dtype() == y.dtype() && y.is_contiguous() && grad.is_contiguous() &&
+         grad.sizes() == y.sizes();
+}
+
 bool unary_backward(UnaryOp op, const Tensor& out, const Tensor& y, const Tensor& grad) {
-  const ScalarType t = out.dtype();
-  if (!simd_dtype(t) || y.dtype() != t || grad.dtype() != t || !out.is_contiguous() || !y.is_contiguous() ||
-      !grad.is_contiguous() || y.sizes() != out.sizes() || grad.sizes() != out.sizes())
+  if (!unary_backward_accepts(y, grad) || out.dtype() != y.dtype() || !out.is_contiguous() || out.sizes() != y.sizes())
     return false;
   const int64_t n = out.numel();
   if (n == 0) return true;
-  visit_floating(t, "unary_backward", [&](auto tag) {
+  visit_floating(y.dtype(), "unary_backward", [&](auto tag) {
     using T = decltype(tag);
     const T* yp = y.data_ptr<T>();
     const T* gp = grad.data_ptr<T>();
     T* o = out.data_ptr<T>();
-    parallel_for(0, n, kGrainCheap,
+    parallel_for(0, n, op == UnaryOp::GeluErfBackward ? kGrain : kGrainCheap,
                  [&](int64_t b, int64_t e) { unary_backward_contiguous(op, yp + b, gp + b, o + b, e - b); });
   });
   return true;
@@ -689,11 +806,13 @@ bool binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, do
   return true;
 }
 
-bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar& b, double alpha) {
+bool binary_scalar_accepts(BinaryOp op, const Tensor& a) {
+  return op != BinaryOp::None && simd_dtype(a.dtype()) && a.is_contiguous();
+}
+
+bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar& b, double alpha, bool number_first) {
   const ScalarType t = out.dtype();
-  if (op == BinaryOp::None || !simd_dtype(t) || a.dtype() != t || !out.is_contiguous() || !a.is_contiguous() ||
-      a.numel() != out.numel())
-    return false;
+  if (!binary_scalar_accepts(op, a) || a.dtype() != t || !out.is_contiguous() || a.numel() != out.numel()) return false;
   const int64_t n = out.numel();
   if (n == 0) return true;
   visit_floating(t, "binary", [&](auto tag) {
@@ -702,7 +821,8 @@ bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar
     const T bv = b.isFloatingPoint() ? static_cast<T>(b.toDouble())
                  : b.isBoolean()     ? static_cast<T>(b.toBool())
                                      : static_cast<T>(b.toLong());
-    binary_run(op, a.data_ptr<T>(), 1, &bv, 0, out.data_ptr<T>(), n, static_cast<T>(alpha));
+    if (number_first) binary_run(op, &bv, 0, a.data_ptr<T>(), 1, out.data_ptr<T>(), n, static_cast<T>(alpha));
+    else binary_run(op, a.data_ptr<T>(), 1, &bv, 0, out.data_ptr<T>(), n, static_cast<T>(alpha));
   });
   return true;
 }

@@ -29,6 +29,7 @@ enum class UnaryOp : int {
   SigmoidBackward,  // grad * y * (1 - y), y the sigmoid's result
   TanhBackward,     // grad * (1 - y * y), y the tanh's result
   ReluBackward,     // y > 0 ? grad : 0, y the relu's result
+  GeluErfBackward,  // grad * (Phi(x) + x phi(x)), y the gelu's input x; SIMD for float only
   kCount
 };
 enum class BinaryOp : int { None, Add, Sub, Mul, Div };
@@ -61,10 +62,17 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t n, bool log);
 // strided loop. Parallel over chunks of kernels::kGrain elements (kGrainCheap for the cheap ops).
 bool unary(UnaryOp op, const Tensor& out, const Tensor& in);
 bool unary_backward(UnaryOp op, const Tensor& out, const Tensor& y, const Tensor& grad);
+// Whether unary_backward takes y and grad, with an output made contiguous in y's dtype and shape:
+// asked before that output is allocated.
+bool unary_backward_accepts(const Tensor& y, const Tensor& grad);
 bool binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0);
 // The same with b a C++ number, cast to out's dtype as a wrapped-number tensor of it would be (a
-// contiguous, of out's dtype and size).
-bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar& b, double alpha = 1.0);
+// contiguous, of out's dtype and size); with number_first, out = b op (alpha * a).
+bool binary_scalar(BinaryOp op, const Tensor& out, const Tensor& a, const Scalar& b, double alpha = 1.0,
+                   bool number_first = false);
+// Whether binary_scalar takes a, with an output made contiguous in a's dtype and shape: asked
+// before that output is allocated.
+bool binary_scalar_accepts(BinaryOp op, const Tensor& a);
 
 // The instruction sets compiled in and supported by this CPU, best first, and the one in use; a
 // test may restrict dispatch to one of them (0 lifts the restriction).
