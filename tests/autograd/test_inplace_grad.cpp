@@ -147,4 +147,6 @@ TEST(InplaceGrad, CreateGraphKeepsTheGradientsHistory) {
   out.backward({}, true, true);
   EXPECT_TRUE(w.grad().requires_grad());
   EXPECT_TRUE(w.grad().detach().allclose(ref, 1e-6, 1e-6));
+  // The .grad's history leads back to w (PyTorch warns of this reference cycle): break it.
+  w.mutable_grad() = Tensor();
 }
