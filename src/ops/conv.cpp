@@ -25,7 +25,9 @@ kernels::Conv2dShape shape_of(const Tensor& x, int64_t O, int64_t groups, const 
 
 // Scratch memory for the convolution kernels, allocated (and size-checked) as a tensor.
 Tensor conv_workspace(const kernels::Conv2dShape& s, bool backward, ScalarType dtype) {
-  return new_tensor({kernels::conv2d_workspace(s, backward)}, dtype);
+  const int64_t size =
+      dtype == kFloat ? kernels::conv2d_workspace<float>(s, backward) : kernels::conv2d_workspace<double>(s, backward);
+  return new_tensor({size}, dtype);
 }
 
 struct Im2ColBackward0 final : NamedNode<"Im2ColBackward0"> {

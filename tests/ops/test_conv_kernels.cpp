@@ -146,6 +146,100 @@ TEST(ConvKernels, EmptyChannelsGiveTheBias) {
 }
 
 namespace {
+// The float direct kernels (conv_direct.cpp: stride 1, no dilation, one group, at most 64
+// channels) against the double reference: rows shorter, as long as and longer than a vector, channel
+// counts that fill the register tiles or leave tails, every kernel width the weight gradient has a
+// tile for, "valid" and "same" padding, and batches over one and two threads.
+const Geometry kDirectGeometries[] = {
+    {3, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // the trainer's conv2: 14 columns, 1 vector
+    {2, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // its conv1
+    {3, 1, 12, 12, 10, 5, 5, 1, 1, 0, 0, 1, 1, 1},   // the conv1 shape, 10 channels
+    {2, 10, 12, 12, 20, 5, 5, 1, 1, 0, 0, 1, 1, 1},  // its conv2
+    {1, 3, 5, 33, 7, 3, 1, 1, 1, 2, 0, 1, 1, 1},     // 33 columns: two vectors and a 1-column tail
+    {2, 5, 6, 17, 3, 2, 4, 1, 1, 1, 3, 1, 1, 1},     // even kernel, padding on one side wider
+    {1, 2, 9, 16, 9, 7, 6, 1, 1, 3, 5, 1, 1, 1},     // 7 x 6 taps, exactly one AVX-512 vector
+    {1, 4, 3, 3, 64, 2, 7, 1, 1, 1, 6, 1, 1, 1},     // 64 outputs, 1-column-wide input
+    {2, 64, 4, 5, 1, 3, 2, 1, 1, 2, 1, 1, 1, 1},     // 64 inputs, one output channel
+    {1, 2, 1, 40, 3, 1, 5, 1, 1, 0, 2, 1, 1, 1},     // 1-D, as conv1d runs it
+};
+
+// got against the double reference where the reference is finite; elsewhere the same NaN or
+// infinity.
+void expect_matches(const Tensor& got_in, const Tensor& want_in, double rel, const std::string& what) {
+  ASSERT_EQ(got_in.sizes(), want_in.sizes()) << what;
+  Tensor got = got_in.detach().to(kDouble).contiguous(), want = want_in.detach().to(kDouble).contiguous();
+  const double* g = got.data_ptr<double>();
+  const double* r = want.data_ptr<double>();
+  double scale = 1;
+  for (int64_t i = 0; i < want.numel(); ++i)
+    if (std::isfinite(r[i])) scale = std::max(scale, std::abs(r[i]));
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    if (std::isfinite(r[i]))
+      ASSERT_LE(std::abs(g[i] - r[i]), rel * scale) << what << " at " << i << ": " << g[i] << " vs " << r[i];
+    else if (std::isnan(r[i]))
+      ASSERT_TRUE(std::isnan(g[i])) << what << " at " << i << ": " << g[i];
+    else
+      ASSERT_EQ(g[i], r[i]) << what << " at " << i;
+  }
+}
+}  // namespace
+
+TEST(ConvKernels, DirectFloatMatchesReference) {
+  manual_seed(11);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    for (const Geometry& g : kDirectGeometries) {
+      const std::string what = name_of(g) + " threads " + std::to_string(threads);
+      Tensor x = randn({g.N, g.C, g.H, g.W}).requires_grad_();
+      Tensor w = randn({g.O, g.C, g.kh, g.kw}).requires_grad_();
+      Tensor b = randn({g.O}).requires_grad_();
+      Tensor out = conv2d(x, w, b, {1, 1}, {g.ph, g.pw});
+      expect_matches(out, reference_conv(x, w, b, g), 2e-6, what + " forward");
+      // The gradients of sum(out * r) are the reference's (double, through the public ops).
+      Tensor r = randn(out.sizes());
+      auto got = autograd::grad({(out * r).sum()}, {x, w, b});
+      Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
+      Tensor bd = b.detach().to(kDouble).requires_grad_();
+      // (The double convolution takes im2col + GEMM, checked against the reference above.)
+      auto want = autograd::grad({(conv2d(xd, wd, bd, {1, 1}, {g.ph, g.pw}) * r.to(kDouble)).sum()}, {xd, wd, bd});
+      expect_matches(got[0], want[0], 2e-6, what + " input gradient");
+      expect_matches(got[1], want[1], 2e-6, what + " weight gradient");
+      expect_matches(got[2], want[2], 1e-6, what + " bias gradient");
+    }
+  }
+  set_num_threads(2);
+}
+
+TEST(ConvKernels, DirectFloatKeepsWhatLiesPastARowOutOfTheSums) {
+  // The vectors of a 14-column row reach 2 columns past it, into the padding and the next row. An
+  // infinity in the input's first or last column must reach only the sums that contain it: the
+  // weight taps that never see that column stay finite (0 * inf would be NaN). The output
+  // gradient has one too, inside the image (at its edge it would meet padding, which im2col + GEMM
+  // multiplies and a direct kernel need not).
+  const Geometry g{2, 3, 14, 14, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const float inf = std::numeric_limits<float>::infinity();
+  manual_seed(12);
+  Tensor x = randn({g.N, g.C, g.H, g.W});
+  x.select(0, 0).select(0, 1).select(0, 4).select(0, 0).fill_(inf);    // image 0, channel 1, column 0
+  x.select(0, 1).select(0, 2).select(0, 9).select(0, 13).fill_(-inf);  // image 1, channel 2, column 13
+  x.requires_grad_();
+  Tensor w = randn({g.O, g.C, 3, 3}).requires_grad_();
+  Tensor out = conv2d(x, w, Tensor(), 1, 1);
+  expect_matches(out, reference_conv(x, w, zeros({g.O}), g), 2e-6, "forward");
+  Tensor r = randn(out.sizes());
+  r.select(0, 1).select(0, 3).select(0, 6).select(0, 7).fill_(inf);
+  auto got = autograd::grad({out}, {x, w}, {r});
+  Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
+  auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, 1)}, {xd, wd}, {r.to(kDouble)});
+  expect_matches(got[0], want[0], 2e-6, "input gradient");
+  expect_matches(got[1], want[1], 2e-6, "weight gradient");
+  for (int64_t o : {0, 1, 2, 4}) {  // output channel 3 meets the gradient's infinity everywhere
+    EXPECT_TRUE(std::isfinite(got[1][o][1].select(1, 2).sum().item<float>())) << o;  // taps right of column 0
+    EXPECT_TRUE(std::isfinite(got[1][o][2].select(1, 0).sum().item<float>())) << o;  // taps left of column 13
+  }
+}
+
+namespace {
 // max_pool2d in double by the definition: the first maximum in scan order, the last NaN.
 std::pair<Tensor, Tensor> reference_pool(const Tensor& x_in, int64_t k, int64_t s, int64_t p, bool ceil_mode) {
   Tensor x = x_in.detach().to(kDouble).contiguous();
@@ -320,9 +414,9 @@ TEST(ConvKernels, WorkspaceSizeBoundsTheThreads) {
   Tensor x = randn({4, 3, 6, 6}, kDouble), w = randn({2, 3, 3, 3}, kDouble);
   const kernels::Conv2dShape s{4, 3, 6, 6, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 6, 6};
   set_num_threads(1);
-  const int64_t one_chunk = kernels::conv2d_workspace(s, true);
+  const int64_t one_chunk = kernels::conv2d_workspace<double>(s, true);
   set_num_threads(2);
-  EXPECT_GT(kernels::conv2d_workspace(s, true), one_chunk);
+  EXPECT_GT(kernels::conv2d_workspace<double>(s, true), one_chunk);
   std::vector<double> ws(static_cast<size_t>(one_chunk)), out(4 * 2 * 36), gx(4 * 3 * 36), gw(2 * 27), gb(2);
   kernels::conv2d_forward(x.data_ptr<double>(), w.data_ptr<double>(), static_cast<const double*>(nullptr), s,
                           out.data(), ws.data(), one_chunk);
@@ -336,4 +430,31 @@ TEST(ConvKernels, WorkspaceSizeBoundsTheThreads) {
   expect_close(from_blob(gx.data(), {4, 3, 6, 6}, kDouble), want[0], 1e-12, "gx");
   expect_close(from_blob(gw.data(), {2, 3, 3, 3}, kDouble), want[1], 1e-12, "gw");
   expect_close(from_blob(gb.data(), {2}, kDouble), r.sum({0, 2, 3}), 1e-12, "gb");
+}
+
+TEST(ConvKernels, DirectFloatWorkspaceSizeBoundsTheThreads) {
+  // As above for the float direct kernels, with the weight gradient from the direct kernel (3
+  // channels) and from im2col + GEMM (16 channels), whose scratch shares the workspace.
+  for (int64_t C : {3, 16}) {
+    const kernels::Conv2dShape s{5, C, 14, 14, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 14, 14};
+    const Geometry g{5, C, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+    manual_seed(6);
+    Tensor x = randn({5, C, 14, 14}), w = randn({8, C, 3, 3}), b = randn({8}), r = randn({5, 8, 14, 14});
+    set_num_threads(1);
+    const int64_t fwd = kernels::conv2d_workspace<float>(s, false), bwd = kernels::conv2d_workspace<float>(s, true);
+    set_num_threads(2);
+    EXPECT_GT(kernels::conv2d_workspace<float>(s, true), bwd);
+    std::vector<float> ws(static_cast<size_t>(std::max(fwd, bwd))), out(5 * 8 * 196), gx(x.numel()),
+        gw(w.numel()), gb(8);
+    kernels::conv2d_forward(x.data_ptr<float>(), w.data_ptr<float>(), b.data_ptr<float>(), s, out.data(), ws.data(),
+                            fwd);
+    expect_matches(from_blob(out.data(), {5, 8, 14, 14}), reference_conv(x, w, b, g), 2e-6, "forward");
+    kernels::conv2d_backward(x.data_ptr<float>(), w.data_ptr<float>(), r.data_ptr<float>(), s, gx.data(), gw.data(),
+                             gb.data(), ws.data(), bwd);
+    Tensor xd = x.to(kDouble).requires_grad_(), wd = w.to(kDouble).requires_grad_();
+    auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, 1)}, {xd, wd}, {r.to(kDouble)});
+    expect_matches(from_blob(gx.data(), x.sizes()), want[0], 2e-6, "gx");
+    expect_matches(from_blob(gw.data(), w.sizes()), want[1], 2e-6, "gw");
+    expect_matches(from_blob(gb.data(), {8}), r.to(kDouble).sum({0, 2, 3}), 1e-6, "gb");
+  }
 }

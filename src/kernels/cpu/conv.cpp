@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/conv_simd.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/cpu/parallel.h"
@@ -361,9 +362,7 @@ double sum_in_double(const T* p, int64_t n) {
   return acc;
 }
 
-}  // namespace
-
-int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
+int64_t gemm_workspace(const Conv2dShape& s, bool backward) {
   // Per chunk of images, the forward's scratch or the backward's columns; for backward also a
   // weight-gradient sum per chunk but the first.
   const ConvSizes z = conv_sizes(s);
@@ -376,8 +375,29 @@ int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
 }
 
 template <typename T>
+bool direct(const Conv2dShape& s) {
+  if constexpr (std::is_same_v<T, float>)
+    return conv2d_direct_applies(s);
+  else
+    return false;
+}
+}  // namespace
+
+template <typename T>
+int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
+  const int64_t gemm = gemm_workspace(s, backward);
+  if (!direct<T>(s)) return gemm;
+  // The backward's parts run one after the other, each in the whole workspace.
+  const int64_t own = conv2d_direct_workspace(s, backward);
+  return backward && !conv2d_direct_weight_grad(s) ? std::max(own, gemm) : own;
+}
+
+template <typename T>
 void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace,
                     int64_t workspace_size) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct<T>(s)) return conv2d_direct_forward(x, w, bias, s, out, workspace, workspace_size);
+  }
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
   const int64_t image = s.C * s.H * s.W;
@@ -402,9 +422,35 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
   });
 }
 
+namespace {
+// gb (O) = gout (N, O, OH, OW) summed over all but the channels, in double.
+template <typename T>
+void bias_grad(const T* gout, const Conv2dShape& s, T* gb) {
+  const int64_t L = s.OH * s.OW;
+  parallel_for(0, s.O, 1, [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      double acc = 0;
+      for (int64_t n = 0; n < s.N; ++n) acc += sum_in_double(gout + (n * s.O + o) * L, L);
+      gb[o] = static_cast<T>(acc);
+    }
+  });
+}
+}  // namespace
+
 template <typename T>
 void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace,
                      int64_t workspace_size) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (direct<T>(s)) {
+      const bool direct_gw = conv2d_direct_weight_grad(s);
+      conv2d_direct_backward(x, w, gout, s, gx, direct_gw ? gw : nullptr, workspace, workspace_size);
+      if (direct_gw || !gw) {
+        if (gb) bias_grad(gout, s, gb);
+        return;
+      }
+      gx = nullptr;  // the weight gradient from im2col + GEMM, below
+    }
+  }
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const int64_t image = s.C * s.H * s.W;
   const ConvSizes z = conv_sizes(s);
@@ -452,14 +498,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
   if (gw)
     for (int64_t c = 1; c < chunks; ++c)
       for (int64_t i = 0; i < z.weight; ++i) gw[i] += sums[(c - 1) * z.weight + i];
-  if (gb)
-    parallel_for(0, s.O, 1, [&](int64_t b, int64_t e) {
-      for (int64_t o = b; o < e; ++o) {
-        double acc = 0;
-        for (int64_t n = 0; n < s.N; ++n) acc += sum_in_double(gout + (n * s.O + o) * L, L);
-        gb[o] = static_cast<T>(acc);
-      }
-    });
+  if (gb) bias_grad(gout, s, gb);
 }
 
 namespace {
@@ -558,6 +597,7 @@ void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, 
 }
 
 #define EMBER_CONV_KERNELS(T)                                                                           \
+  template int64_t conv2d_workspace<T>(const Conv2dShape&, bool);                                       \
   template void im2col<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \
   template void im2row<T>(const T*, int64_t, const Conv2dShape&, T*, int64_t);                          \
   template void col2im<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \

@@ -31,6 +31,7 @@ void col2im(const T* cols, int64_t C, const Conv2dShape& s, T* img);
 // Scratch elements that conv2d_forward (backward = false) or conv2d_backward needs to use every
 // thread, allocated by the caller; INT64_MAX when the count overflows. The kernels take the
 // workspace's size and use no more threads than it has room for.
+template <typename T>
 int64_t conv2d_workspace(const Conv2dShape& s, bool backward);
 // out (N, O, OH, OW) = conv(x (N, C, H, W), w (O, C / groups, kh, kw)) + bias (O) if not null.
 template <typename T>
