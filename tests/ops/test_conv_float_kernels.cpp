@@ -3,7 +3,8 @@
 // whole float convolutions (forward, input, weight and bias gradients) and 2x2 max pools against the same
 // computed in double, over geometries that reach each path: stride 1 rows copied as blocks, strided
 // rows, padding, dilation, groups, batch 1, widths that leave every vector tail, forward products of
-// several small images with a remainder, NaN in a window; and im2row against im2col.
+// several small images with a remainder, NaN in a window; im2row against im2col; and the 2x2 max
+// pool's backward (its float vector path and the double one) against the zero-then-add loop.
 #include <gtest/gtest.h>
 
 #include <cmath>
