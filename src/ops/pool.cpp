@@ -16,6 +16,7 @@ namespace {
 struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBackward0"> {
   SavedVariable indices;
   DimVector in_sizes;
+  kernels::Conv2dShape shape{};  // the forward's geometry: the kernel's 2x2 path needs the window
   variable_list apply(variable_list&& g) override {
     // Each window's gradient goes to the element it picked, per (n, c) plane. A window that lies
     // wholly in the padding picked nothing (index -1): its gradient is dropped.
@@ -25,11 +26,7 @@ struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBack
     if (!GradMode::is_enabled()) {
       Tensor gc = contiguous_raw(g[0]);
       Tensor gx = new_tensor(in_sizes, gc.dtype());
-      kernels::Conv2dShape s{};
-      s.H = in_sizes[2];
-      s.W = in_sizes[3];
-      s.OH = idx.size(2);
-      s.OW = idx.size(3);
+      const kernels::Conv2dShape& s = shape;
       visit_floating(gc.dtype(), "max_pool2d_backward", [&](auto tag) {
         using T = decltype(tag);
         kernels::max_pool2d_backward(gc.data_ptr<T>(), idx.data_ptr<int64_t>(), planes, s, gx.data_ptr<T>());
@@ -84,6 +81,7 @@ std::tuple<Tensor, Tensor> max_pool2d_impl(const Tensor& input_in, IntArrayRef k
     auto n = make_node<MaxPool2DWithIndicesBackward0>(input);
     n->indices = save(indices);
     n->in_sizes = input.sizes();
+    n->shape = s;
     set_history(values, n);
   }
   if (unbatched) return {values.squeeze(0), with_indices ? indices.squeeze(0) : indices};

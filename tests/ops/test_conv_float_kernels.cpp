@@ -3,10 +3,12 @@
 // whole float convolutions (forward, input, weight and bias gradients) and 2x2 max pools against the same
 // computed in double, over geometries that reach each path: stride 1 rows copied as blocks, strided
 // rows, padding, dilation, groups, batch 1, widths that leave every vector tail, forward products of
-// several small images with a remainder, NaN in a window; and im2row against im2col.
+// several small images with a remainder, NaN in a window; im2row against im2col; and the 2x2 max
+// pool's backward (its float vector path and the double one) against the zero-then-add loop.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -199,3 +201,66 @@ TEST(ConvFloatKernels, MaxPool2x2MatchesDouble) {
 }
 
 }  // namespace
+
+namespace {
+// The 2x2 backward kernel on planes of every small height and width (odd ones leave a row or a
+// column no window covers, which must come out zero from a buffer poisoned with NaN) against the
+// zero-then-add loop, bit for bit: -0 gradients must become +0 as 0 + -0 does, NaN and infinite
+// gradients land at their index only. The input has ties and NaNs, so the indices are the ones
+// those rules pick.
+template <typename T>
+void check_max_pool2x2_backward(ScalarType dtype) {
+  manual_seed(8);
+  const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+  for (int64_t H = 2; H <= 5; ++H)
+    for (int64_t W = 2; W <= 41; ++W) {
+      const int64_t planes = 3, OH = H / 2, OW = W / 2;
+      Tensor x = (randn({1, planes, H, W}) * 2).round().to(dtype);  // many ties
+      T* xp = x.data_ptr<T>();
+      xp[1] = nan;
+      xp[x.numel() - 1 - W] = nan;
+      Tensor ind = std::get<1>(max_pool2d_with_indices(x, {2}, {2}, {0}, {1}, false));
+      Tensor gout = randn({planes, OH, OW}).to(dtype);
+      T* gp = gout.data_ptr<T>();
+      gp[0] = T(-0.0);
+      gp[gout.numel() - 1] = -inf;
+      if (gout.numel() > 2) gp[1] = nan;
+      if (gout.numel() > 3) gp[gout.numel() - 2] = T(-0.0);
+      const int64_t* ip = ind.data_ptr<int64_t>();
+      std::vector<T> want(static_cast<size_t>(planes * H * W), T(0));
+      for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t i = 0; i < OH * OW; ++i) want[static_cast<size_t>(pl * H * W + ip[pl * OH * OW + i])] += gp[pl * OH * OW + i];
+      std::vector<T> got(want.size(), nan);
+      kernels::Conv2dShape s{1, planes, H, W, planes, 1, 2, 2, 2, 2, 0, 0, 1, 1, OH, OW};
+      ASSERT_TRUE(kernels::max_pool_is_2x2(s));
+      kernels::max_pool2d_backward(gp, ip, planes, s, got.data());
+      EXPECT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(T)), 0) << H << "x" << W;
+    }
+}
+}  // namespace
+
+TEST(ConvFloatKernels, MaxPool2x2BackwardWritesEachBlockOnce) {
+  check_max_pool2x2_backward<float>(kFloat);
+  check_max_pool2x2_backward<double>(kDouble);
+}
+
+TEST(ConvFloatKernels, MaxPool2x2BackwardOfNonContiguousGradient) {
+  // Through autograd: a transposed (non-contiguous) output gradient, odd and even sizes, float and
+  // double; the kernel path against the create_graph path (public ops), bit for bit.
+  manual_seed(9);
+  for (ScalarType dtype : {kFloat, kDouble})
+    for (int64_t H : {24, 9})
+      for (int64_t W : {24, 13}) {
+        Tensor x = (randn({2, 3, H, W}) * 3).round().to(dtype).requires_grad_();
+        auto [v, ind] = max_pool2d_with_indices(x, {2}, {2}, {0}, {1}, false);
+        Tensor g = randn({2, 3, v.size(3), v.size(2)}).to(dtype).transpose(2, 3);
+        ASSERT_FALSE(g.is_contiguous());
+        Tensor fast = autograd::grad({v}, {x}, {g}, true)[0];
+        Tensor graph = autograd::grad({v}, {x}, {g}, true, true)[0];
+        EXPECT_TRUE(equal(fast, graph)) << H << "x" << W;
+        EXPECT_EQ(fast.dtype(), dtype);
+        // Each picked element holds its window's gradient and every other element is 0.
+        EXPECT_TRUE(equal(fast.flatten(2).gather(2, ind.flatten(2)), g.flatten(2))) << H << "x" << W;
+        EXPECT_EQ(fast.ne(0).sum().item<int64_t>(), g.ne(0).sum().item<int64_t>()) << H << "x" << W;
+      }
+}

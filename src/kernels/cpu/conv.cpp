@@ -508,8 +508,7 @@ template <bool kIndices, typename T>
 void max_pool2d_planes(const T* x, int64_t planes, const Conv2dShape& s, T* values, int64_t* indices) {
   const int64_t H = s.H, W = s.W, OH = s.OH, OW = s.OW;
   // A 2x2 window of stride 2 that never leaves the image: four loads, no bounds, no branches.
-  const bool two_by_two = s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 && s.pw == 0 && s.dh == 1 &&
-                          s.dw == 1 && 2 * OH <= H && 2 * OW <= W;
+  const bool two_by_two = max_pool_is_2x2(s);
   parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
     for (int64_t plane = b; plane < e; ++plane) {
       const T* img = x + plane * H * W;
@@ -583,9 +582,53 @@ void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* val
     max_pool2d_planes<false>(x, planes, s, values, indices);
 }
 
+namespace {
+
+// One plane's 2x2 blocks (2 * OH rows, 2 * OW columns of g), each written once from its window's
+// gradient and index: the scalar rule of max_pool2x2_backward_f32, for double and for widths whose
+// in-window offsets would not fit its 32-bit codes.
+template <typename T>
+void max_unpool2x2_plane(const T* go, const int64_t* ind, int64_t W, int64_t OH, int64_t OW, T* g) {
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    T* r0 = g + 2 * oh * W;
+    T* r1 = r0 + W;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const int64_t at = ind[oh * OW + ow] - (2 * oh * W + 2 * ow);
+      const T v = go[oh * OW + ow] + T(0);
+      r0[2 * ow] = at == 0 ? v : T(0);
+      r0[2 * ow + 1] = at == 1 ? v : T(0);
+      r1[2 * ow] = at == W ? v : T(0);
+      r1[2 * ow + 1] = at == W + 1 ? v : T(0);
+    }
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, const Conv2dShape& s, T* gx) {
   const int64_t in = s.H * s.W, out = s.OH * s.OW;
+  if (max_pool_is_2x2(s)) {
+    const int64_t W = s.W, OH = s.OH, OW = s.OW;
+    parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
+      bool done = false;
+      if constexpr (std::is_same_v<T, float>) {
+        if (W < std::numeric_limits<int32_t>::max()) {
+          max_pool2x2_backward_f32(gout + b * out, indices + b * out, e - b, s.H, W, OH, OW, gx + b * in);
+          done = true;
+        }
+      }
+      for (int64_t plane = b; plane < e; ++plane) {
+        T* g = gx + plane * in;
+        if (!done) max_unpool2x2_plane(gout + plane * out, indices + plane * out, W, OH, OW, g);
+        // What no window covers: the last column of an odd width, the last row of an odd height.
+        if (2 * OW < W)
+          for (int64_t h = 0; h < 2 * OH; ++h) std::fill(g + h * W + 2 * OW, g + (h + 1) * W, T(0));
+        std::fill(g + 2 * OH * W, g + in, T(0));
+      }
+    });
+    return;
+  }
   parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
     std::fill(gx + b * in, gx + e * in, T(0));
     for (int64_t plane = b; plane < e; ++plane) {

@@ -47,9 +47,20 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
 // picked element, -1 for a window wholly in the padding. A NaN is picked over any number.
 template <typename T>
 void max_pool2d_forward(const T* x, int64_t planes, const Conv2dShape& s, T* values, int64_t* indices);
-// gx (planes, H, W) = 0, then each gout element added at its index (skipped where -1).
+// gx (planes, H, W) = 0, then each gout element added at its index (skipped where -1). s is the
+// forward's geometry (window, stride, padding, dilation, sizes). Where max_pool_is_2x2(s), each
+// window's 2x2 block is written once (gout + 0 at the index, so -0 gives +0 as the sum does, and 0
+// elsewhere) and only the rows and columns no window covers are zeroed; an index outside its own
+// window, which the forward never records, then contributes nothing.
 template <typename T>
 void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, const Conv2dShape& s, T* gx);
+
+// 2x2 windows of stride 2, no padding or dilation, none leaving the image: the windows tile the
+// top-left (2 * OH, 2 * OW) block of each plane without overlapping.
+inline bool max_pool_is_2x2(const Conv2dShape& s) {
+  return s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 && s.pw == 0 && s.dh == 1 && s.dw == 1 &&
+         2 * s.OH <= s.H && 2 * s.OW <= s.W;
+}
 
 }  // namespace kernels
 }  // namespace ember

@@ -130,6 +130,57 @@ void MaxPool2x2(const float* img, int64_t W, int64_t OH, int64_t OW, float* val,
   }
 }
 
+// The backward's windows [ow, OW) of one output row, Lanes(d64) at a time while whole vectors fit;
+// returns where it stopped. Each window's index minus that of its top-left element is 0, 1, W or
+// W + 1 (truncated to 32 bits in the register, never through memory: a vector load of codes
+// written one by one would wait for the stores to retire); the two block rows are stored
+// interleaved, even lanes the left column.
+template <class D64>
+int64_t MaxPool2x2BackwardVectors(D64 d64, const float* go, const int64_t* io, int64_t W, int64_t base, int64_t ow,
+                                  int64_t OW, float* r0, float* r1) {
+  const hn::Rebind<float, D64> d;
+  const hn::Rebind<uint32_t, D64> du;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d64));
+  const auto z = hn::Zero(d);
+  const auto c0 = hn::Zero(du), c1 = hn::Set(du, 1u), cw = hn::Set(du, static_cast<uint32_t>(W)),
+             cw1 = hn::Set(du, static_cast<uint32_t>(W + 1));
+  auto corner = hn::Add(hn::Set(d64, static_cast<uint64_t>(base + 2 * ow)), hn::ShiftLeft<1>(hn::Iota(d64, 0)));
+  const auto step = hn::Set(d64, static_cast<uint64_t>(2 * N));
+  for (; ow + N <= OW; ow += N, corner = hn::Add(corner, step)) {
+    const auto at = hn::TruncateTo(du, hn::Sub(hn::LoadU(d64, reinterpret_cast<const uint64_t*>(io + ow)), corner));
+    const auto g = hn::Add(hn::LoadU(d, go + ow), z);  // -0 + 0 is +0, as the zero-and-add rule gives
+    hn::StoreInterleaved2(hn::IfThenElseZero(hn::RebindMask(d, hn::Eq(at, c0)), g),
+                          hn::IfThenElseZero(hn::RebindMask(d, hn::Eq(at, c1)), g), d, r0 + 2 * ow);
+    hn::StoreInterleaved2(hn::IfThenElseZero(hn::RebindMask(d, hn::Eq(at, cw)), g),
+                          hn::IfThenElseZero(hn::RebindMask(d, hn::Eq(at, cw1)), g), d, r1 + 2 * ow);
+  }
+  return ow;
+}
+
+void MaxPool2x2Backward(const float* gout, const int64_t* ind, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                        int64_t OW, float* g) {
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      const float* go = gout + (p * OH + oh) * OW;
+      const int64_t* io = ind + (p * OH + oh) * OW;
+      float* r0 = g + p * H * W + 2 * oh * W;
+      float* r1 = r0 + W;
+      const int64_t base = 2 * oh * W;
+      // 8, 4 and 2 windows at a time (on AVX-512; the widest tag is a vector of 64-bit indices).
+      int64_t ow = MaxPool2x2BackwardVectors(hn::ScalableTag<uint64_t>(), go, io, W, base, 0, OW, r0, r1);
+      ow = MaxPool2x2BackwardVectors(hn::CappedTag<uint64_t, 4>(), go, io, W, base, ow, OW, r0, r1);
+      ow = MaxPool2x2BackwardVectors(hn::CappedTag<uint64_t, 2>(), go, io, W, base, ow, OW, r0, r1);
+      for (; ow < OW; ++ow) {
+        const int64_t at = io[ow] - (base + 2 * ow);
+        const float v = go[ow] + 0.0f;
+        r0[2 * ow] = at == 0 ? v : 0.0f;
+        r0[2 * ow + 1] = at == 1 ? v : 0.0f;
+        r1[2 * ow] = at == W ? v : 0.0f;
+        r1[2 * ow + 1] = at == W + 1 ? v : 0.0f;
+      }
+    }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
 }  // namespace ember
@@ -139,10 +190,15 @@ HWY_AFTER_NAMESPACE();
 namespace ember {
 namespace kernels {
 HWY_EXPORT(MaxPool2x2);
+HWY_EXPORT(MaxPool2x2Backward);
 HWY_EXPORT(RunRowBlocks);
 
 void max_pool2x2_f32(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
   HWY_DYNAMIC_DISPATCH(MaxPool2x2)(img, W, OH, OW, val, ind);
+}
+void max_pool2x2_backward_f32(const float* gout, const int64_t* ind, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                              int64_t OW, float* g) {
+  HWY_DYNAMIC_DISPATCH(MaxPool2x2Backward)(gout, ind, planes, H, W, OH, OW, g);
 }
 void run_row_blocks_f32(const RowBlock* blocks, int64_t count) { HWY_DYNAMIC_DISPATCH(RunRowBlocks)(blocks, count); }
 }  // namespace kernels

@@ -1,6 +1,6 @@
 // Vector pieces of the convolution and pooling kernels (conv.cpp), float only: row-block copies and
-// adds for im2col/col2im, window copies for im2row, and the 2x2 stride-2 max pool. Compiled per
-// Highway target, chosen at run time. Private to the kernel layer and its tests.
+// adds for im2col/col2im, window copies for im2row, and the 2x2 stride-2 max pool and its backward.
+// Compiled per Highway target, chosen at run time. Private to the kernel layer and its tests.
 #pragma once
 #include <cstdint>
 
@@ -29,6 +29,12 @@ void run_row_blocks_f32(const RowBlock* blocks, int64_t count);
 // gets each window's maximum, NaN taken over any number (the last NaN in scan order), and ind the
 // flat index h * W + w of the picked element when not null.
 void max_pool2x2_f32(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind);
+// Its backward on `planes` consecutive (H, W) planes, W < INT32_MAX: each 2x2 block of g (rows
+// < 2 * OH, columns < 2 * OW) written once, gout + 0 at the element that ind (as max_pool2x2_f32
+// wrote it, per plane) names and 0 at the other three. Rows and columns past the blocks are not
+// touched.
+void max_pool2x2_backward_f32(const float* gout, const int64_t* ind, int64_t planes, int64_t H, int64_t W, int64_t OH,
+                              int64_t OW, float* g);
 
 }  // namespace kernels
 }  // namespace ember
