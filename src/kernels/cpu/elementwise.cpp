@@ -291,6 +291,7 @@ struct GeluErfOp {
 // inf * 0, NaN as in PyTorch) and NaN: the reference.
 struct GeluErfBackwardOp {
   static constexpr UnaryOp kOp = UnaryOp::GeluErfBackward;
+  static constexpr bool kSpecial = true;
   template <class D, class V>
   static V Apply(D d, V x, V g) {
     using T = hn::TFromD<D>;
@@ -357,39 +358,63 @@ struct AbsOp {
   }
 };
 
-// One vector of x at `in`: full vectors straight from memory; the tail goes through a buffer
-// padded with 1 (inside every op's domain). Special lanes are recomputed by the reference.
-template <class Op, typename T>
-HWY_INLINE void UnaryLoop(const T* HWY_RESTRICT x, T* y, size_t n) {
+// out[i] = Op(x[i]), or Op(x[i], g[i]) for a backward op (kGrad: x is then the forward's input or
+// result and g the incoming gradient), a vector at a time, straight from memory. Lanes where
+// Op::Special(x) holds (only looked for when Op::kSpecial) are recomputed by the scalar reference;
+// the tail goes through buffers padded with 1, inside every op's domain.
+template <class Op, bool kGrad, typename T>
+HWY_INLINE void SpecialLanesLoop(const T* HWY_RESTRICT x, const T* HWY_RESTRICT g, T* out, size_t n) {
   const hn::ScalableTag<T> d;
   const size_t N = hn::Lanes(d);
-  HWY_ALIGN T in_buf[hn::MaxLanes(d)];
-  HWY_ALIGN T out_buf[hn::MaxLanes(d)];
+  HWY_ALIGN T xb[hn::MaxLanes(d)];
+  HWY_ALIGN T gb[hn::MaxLanes(d)];
+  HWY_ALIGN T ob[hn::MaxLanes(d)];
   HWY_ALIGN T mask_buf[hn::MaxLanes(d)];
-  auto fix = [&](const auto v, const auto r, T* dst, size_t count) {
-    hn::Store(v, d, in_buf);
-    hn::Store(r, d, out_buf);
-    hn::Store(hn::VecFromMask(d, Op::Special(d, v)), d, mask_buf);
+  const auto load_g = [&](size_t at) {
+    if constexpr (kGrad) return hn::LoadU(d, g + at);
+    else return hn::Zero(d);  // unused
+  };
+  const auto apply = [&](const auto xv, const auto gv) {
+    if constexpr (kGrad) return Op::Apply(d, xv, gv);
+    else return Op::Apply(d, xv);
+  };
+  // Writes r's first `count` lanes to dst, the special ones recomputed.
+  const auto fix = [&](const auto xv, const auto gv, const auto r, T* dst, size_t count) {
+    hn::Store(xv, d, xb);
+    if constexpr (kGrad) hn::Store(gv, d, gb);
+    hn::Store(r, d, ob);
+    hn::Store(hn::VecFromMask(d, Op::Special(d, xv)), d, mask_buf);
     for (size_t j = 0; j < count; ++j) {
       T m;
       std::memcpy(&m, &mask_buf[j], sizeof(T));
-      if (m != T(0) || std::isnan(m)) out_buf[j] = unary_reference(Op::kOp, in_buf[j]);
+      if (m == T(0) && !std::isnan(m)) continue;
+      if constexpr (kGrad) ob[j] = unary_backward_reference(Op::kOp, xb[j], gb[j]);
+      else ob[j] = unary_reference(Op::kOp, xb[j]);
     }
-    std::memcpy(dst, out_buf, count * sizeof(T));
+    std::memcpy(dst, ob, count * sizeof(T));
   };
   size_t i = 0;
   for (; i + N <= n; i += N) {
-    const auto v = hn::LoadU(d, x + i);
-    const auto r = Op::Apply(d, v);
-    if (Op::kSpecial && !hn::AllFalse(d, Op::Special(d, v))) fix(v, r, y + i, N);
-    else hn::StoreU(r, d, y + i);
+    const auto xv = hn::LoadU(d, x + i);
+    const auto gv = load_g(i);
+    const auto r = apply(xv, gv);
+    if (Op::kSpecial && !hn::AllFalse(d, Op::Special(d, xv))) fix(xv, gv, r, out + i, N);
+    else hn::StoreU(r, d, out + i);
   }
   if (i < n) {
     const size_t rest = n - i;
-    for (size_t j = 0; j < N; ++j) in_buf[j] = j < rest ? x[i + j] : T(1);
-    const auto v = hn::Load(d, in_buf);
-    fix(v, Op::Apply(d, v), y + i, rest);
+    for (size_t j = 0; j < N; ++j) {
+      xb[j] = j < rest ? x[i + j] : T(1);
+      if constexpr (kGrad) gb[j] = j < rest ? g[i + j] : T(1);
+    }
+    const auto xv = hn::Load(d, xb);
+    const auto gv = kGrad ? hn::Load(d, gb) : hn::Zero(d);
+    fix(xv, gv, apply(xv, gv), out + i, rest);
   }
+}
+template <class Op, typename T>
+HWY_INLINE void UnaryLoop(const T* x, T* y, size_t n) {
+  SpecialLanesLoop<Op, false>(x, static_cast<const T*>(nullptr), y, n);
 }
 
 template <typename T>
@@ -433,51 +458,12 @@ HWY_INLINE void BackwardLoop(const T* HWY_RESTRICT y, const T* HWY_RESTRICT g, T
   }
 }
 
-// A backward op whose lanes outside its vector domain (Op::Special of y) are recomputed by the
-// reference; the tail goes through buffers padded with 1.
-template <class Op, typename T>
-HWY_INLINE void BackwardSpecialLoop(const T* HWY_RESTRICT y, const T* HWY_RESTRICT g, T* out, size_t n) {
-  const hn::ScalableTag<T> d;
-  const size_t N = hn::Lanes(d);
-  HWY_ALIGN T yb[hn::MaxLanes(d)];
-  HWY_ALIGN T gb[hn::MaxLanes(d)];
-  HWY_ALIGN T ob[hn::MaxLanes(d)];
-  HWY_ALIGN T mask_buf[hn::MaxLanes(d)];
-  auto fix = [&](const auto yv, const auto gv, T* dst, size_t count) {
-    hn::Store(yv, d, yb);
-    hn::Store(gv, d, gb);
-    hn::Store(Op::Apply(d, yv, gv), d, ob);
-    hn::Store(hn::VecFromMask(d, Op::Special(d, yv)), d, mask_buf);
-    for (size_t j = 0; j < count; ++j) {
-      T m;
-      std::memcpy(&m, &mask_buf[j], sizeof(T));
-      if (m != T(0) || std::isnan(m)) ob[j] = unary_backward_reference(Op::kOp, yb[j], gb[j]);
-    }
-    std::memcpy(dst, ob, count * sizeof(T));
-  };
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto yv = hn::LoadU(d, y + i);
-    const auto gv = hn::LoadU(d, g + i);
-    if (hn::AllFalse(d, Op::Special(d, yv))) hn::StoreU(Op::Apply(d, yv, gv), d, out + i);
-    else fix(yv, gv, out + i, N);
-  }
-  if (i < n) {
-    const size_t rest = n - i;
-    for (size_t j = 0; j < N; ++j) {
-      yb[j] = j < rest ? y[i + j] : T(1);
-      gb[j] = j < rest ? g[i + j] : T(1);
-    }
-    fix(hn::Load(d, yb), hn::Load(d, gb), out + i, rest);
-  }
-}
-
 template <typename T>
 void BackwardContiguous(UnaryOp op, const T* y, const T* g, T* out, int64_t n) {
   const size_t m = static_cast<size_t>(n);
   switch (op) {
     case UnaryOp::GeluErfBackward:
-      if constexpr (kIsF32<T>) return BackwardSpecialLoop<GeluErfBackwardOp>(y, g, out, m);
+      if constexpr (kIsF32<T>) return SpecialLanesLoop<GeluErfBackwardOp, true>(y, g, out, m);
       break;
     case UnaryOp::SigmoidBackward:
       return BackwardLoop(y, g, out, m, [](auto d, auto yv, auto gv) {
