@@ -17,6 +17,13 @@ namespace autograd {
 // hooks); and the .grad is defined, contiguous, detached, of the leaf's shape and of `dtype`.
 // A node that uses it writes the sum into `grad`, calls bump_version on it, and returns an
 // undefined gradient for that output (the nodes after it are then skipped).
+// The node t() records (ops/shape.cpp): the gradient transposed back. A class of its own so that
+// inplace_grad_target recognises it by type, not by name.
+struct TBackward0 final : Node {
+  std::string name() const override { return "TBackward0"; }
+  variable_list apply(variable_list&& g) override { return {g[0].t()}; }
+};
+
 struct InplaceGrad {
   Tensor grad;
   bool transposed = false;

@@ -259,18 +259,24 @@ void ProcessGroupMPI::Impl::run_until(const Work* work) {
   if (t_running_task) return;
   std::unique_lock<std::mutex> run(run_mutex, std::try_to_lock);
   if (!run.owns_lock()) return;  // another thread is running tasks; it will get to this one
+  {
+    // Under run_mutex a Work that is still queued is not running anywhere; once it has left the
+    // queue it has completed.
+    std::lock_guard<std::mutex> lock(m);
+    if (std::none_of(queue.begin(), queue.end(), [&](const Task& t) { return t.work.get() == work; })) return;
+  }
+  // It stays queued until this thread takes it: tasks leave the queue only under run_mutex, and
+  // enqueue only appends. So the front is taken until it is `work`, with no further search.
   for (;;) {
     Task task;
     {
       std::lock_guard<std::mutex> lock(m);
-      // Under run_mutex a Work that is still queued is not running anywhere; once it has left the
-      // queue it has completed.
-      const bool queued = std::any_of(queue.begin(), queue.end(), [&](const Task& t) { return t.work.get() == work; });
-      if (!queued) return;
       task = std::move(queue.front());
       queue.pop_front();
     }
+    const bool last = task.work.get() == work;
     run_task(task);
+    if (last) return;
   }
 }
 

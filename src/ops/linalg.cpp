@@ -5,6 +5,7 @@
 #include "ember/ops/shape.h"
 
 #include "autograd/inplace_grad.h"
+#include "kernels/cpu/kernels.h"
 #include "ops/linalg_util.h"
 #include "ops/util.h"
 
@@ -70,13 +71,12 @@ Tensor mm_mat2_grad(const Tensor& g, const Tensor& mat1, bool mat2_column_major)
 // .grad when autograd::inplace_grad_target allows (a Linear weight after zero_grad): one GEMM with
 // beta = 1 instead of a new gradient that AccumulateGrad adds. False to take the normal path.
 // Only where the sum comes out as AccumulateGrad's would: with alpha = 1 (otherwise the product is
-// rounded, scaled and rounded again before the add), and over at most kInplaceMaxInner rows, which
-// both GEMMs (ember's SGEMM up to 384, OpenBLAS's DGEMM up to 256) sum in registers before reading
-// C once; a longer sum is added into C block by block and rounds differently from grad + g.
-constexpr int64_t kInplaceMaxInner = 128;
+// rounded, scaled and rounded again before the add), and over at most kernels::kGemmSingleSumMaxK
+// rows, which both GEMMs sum completely before reading C once; a longer sum is added into C block by
+// block and rounds differently from grad + g.
 bool mat2_grad_inplace(const Node& node, size_t output, const Tensor& g, const Tensor& mat1, double alpha) {
   if (alpha != 1 || !is_floating_type(g.dtype()) || mat1.dtype() != g.dtype() || g.dim() != 2 || mat1.dim() != 2 ||
-      mat1.size(0) > kInplaceMaxInner)
+      mat1.size(0) > kernels::kGemmSingleSumMaxK)
     return false;
   const autograd::InplaceGrad t = autograd::inplace_grad_target(node, output, g.dtype());
   if (!t.grad.defined()) return false;

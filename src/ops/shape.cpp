@@ -4,6 +4,7 @@
 
 #include <numeric>
 
+#include "autograd/inplace_grad.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -290,11 +291,16 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
 }
 Tensor t(const Tensor& x) {
   EMBER_CHECK(x.dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", x.dim(), "D");
-  if (x.dim() < 2) return as_view_of(x, raw_view(x, x.sizes(), x.strides(), x.storage_offset()), "TBackward0",
-                                     [](const Tensor& g, const ViewInfo&) { return g.t(); });
-  DimVector sizes{x.size(1), x.size(0)}, strides{x.stride(1), x.stride(0)};
-  return as_view_of(x, raw_view(x, sizes, strides, x.storage_offset()), "TBackward0",
-                    [](const Tensor& g, const ViewInfo&) { return g.t(); });
+  DimVector sizes(x.sizes()), strides(x.strides());
+  if (x.dim() == 2) {
+    std::swap(sizes[0], sizes[1]);
+    std::swap(strides[0], strides[1]);
+  }
+  Tensor out = raw_view(x, sizes, strides, x.storage_offset());
+  // Its own node class (not ViewBackward): the in-place weight gradient looks through it by type.
+  if (any_requires_grad(x)) set_history(out, make_node<autograd::TBackward0>(x));
+  autograd::set_view_base(out, x);
+  return out;
 }
 Tensor permute(const Tensor& x, IntArrayRef dims) {
   EMBER_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ",

@@ -17,20 +17,9 @@
 
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/norm.h"
+#include "ops/simd_targets.h"
 
 namespace {
-
-template <typename F>
-void for_each_target(const F& body) {
-  const auto targets = ember::kernels::simd_targets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t t : targets) {
-    ember::kernels::force_simd_target(t);
-    SCOPED_TRACE(ember::kernels::simd_target_name(t));
-    body();
-  }
-  ember::kernels::force_simd_target(0);
-}
 
 template <typename T>
 void check_rows(const std::vector<T>& xbuf, size_t offset, int64_t rows, int64_t n, const T* w, const T* b,

@@ -18,6 +18,7 @@
 #include "ember/ember.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/optim.h"
+#include "ops/simd_targets.h"
 
 namespace {
 namespace k = ember::kernels;
@@ -145,15 +146,12 @@ void compare(int slots, int positive_from, const std::function<void(std::vector<
 
 template <typename F>
 void on_every_target(const F& f) {
-  for (int64_t t : k::simd_targets()) {
-    const std::string name = k::simd_target_name(t);
-    SCOPED_TRACE(name);
+  for_each_target([&] {
+    const std::string name = k::simd_target_name(k::simd_target_in_use());
     g_fma = name.find("AVX") != std::string::npos || name.find("NEON") != std::string::npos ||
             name.find("SVE") != std::string::npos;
-    k::force_simd_target(t);
     f();
-  }
-  k::force_simd_target(0);
+  });
   g_fma = true;
 }
 

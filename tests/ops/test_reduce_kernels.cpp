@@ -23,6 +23,7 @@
 #include "ember/ember.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/reduce.h"
+#include "ops/simd_targets.h"
 
 namespace {
 using ember::kernels::ReduceOp;
@@ -116,23 +117,11 @@ void check_all_layouts() {
   }
 }
 
-template <typename F>
-void on_every_target(const F& f) {
-  const auto targets = ember::kernels::simd_targets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t t : targets) {
-    SCOPED_TRACE(ember::kernels::simd_target_name(t));
-    ember::kernels::force_simd_target(t);
-    f();
-  }
-  ember::kernels::force_simd_target(0);
-}
-
-TEST(ReduceKernels, FloatEveryLayoutTailAndAlignment) { on_every_target([] { check_all_layouts<float>(); }); }
-TEST(ReduceKernels, DoubleEveryLayoutTailAndAlignment) { on_every_target([] { check_all_layouts<double>(); }); }
+TEST(ReduceKernels, FloatEveryLayoutTailAndAlignment) { for_each_target([] { check_all_layouts<float>(); }); }
+TEST(ReduceKernels, DoubleEveryLayoutTailAndAlignment) { for_each_target([] { check_all_layouts<double>(); }); }
 
 TEST(ReduceKernels, CascadedSumOfALongRunStaysAccurate) {
-  on_every_target([] {
+  for_each_target([] {
     const int64_t n = int64_t(1) << 21;
     std::vector<float> x(static_cast<size_t>(n), 0.1f);
     float got = 0;

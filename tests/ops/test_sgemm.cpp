@@ -20,25 +20,13 @@
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/cpu/sgemm.h"
+#include "ops/simd_targets.h"
 
 namespace {
 using ember::kernels::sgemm;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kSentinel = -12345.5f;
-
-template <typename F>
-void for_each_target(const F& body) {
-  const auto targets = ember::kernels::simd_targets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t t : targets) {
-    ember::kernels::force_simd_target(t);
-    SCOPED_TRACE(ember::kernels::simd_target_name(t));
-    ASSERT_EQ(ember::kernels::sgemm_target_in_use(), t);
-    body();
-  }
-  ember::kernels::force_simd_target(0);
-}
 
 struct Case {
   bool ta, tb;
@@ -106,7 +94,7 @@ void check(const Case& cs, std::mt19937& gen) {
                                     << " beta=" << (cs).beta << " pad=" << (cs).pad)
 
 TEST(Sgemm, SmallShapesEveryTransposeEveryTarget) {
-  for_each_target([] {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
     const auto bl = ember::kernels::sgemm_blocking();
     std::mt19937 gen(1);
     for (int t = 0; t < 4; ++t)
@@ -134,7 +122,7 @@ TEST(Sgemm, SmallShapesEveryTransposeEveryTarget) {
 // Blocks shrunk to a few tiles, so that small products cross every mc, kc and nc boundary, and the
 // row-block count decides between packing B and reading it in place.
 TEST(Sgemm, AroundEveryBlockBoundary) {
-  for_each_target([] {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
     ember::kernels::sgemm_set_blocking_for_test(2, 5, 2);
     const auto bl = ember::kernels::sgemm_blocking();
     ASSERT_EQ(bl.kc, 5);
@@ -154,7 +142,7 @@ TEST(Sgemm, AroundEveryBlockBoundary) {
 
 // The real block sizes, one step either side of kc, mc and nc.
 TEST(Sgemm, AroundDefaultBlocks) {
-  for_each_target([] {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
     const auto bl = ember::kernels::sgemm_blocking();
     std::mt19937 gen(3);
     for (int t = 0; t < 4; ++t) {
@@ -178,7 +166,7 @@ TEST(Sgemm, AroundDefaultBlocks) {
 }
 
 TEST(Sgemm, AlphaBeta) {
-  for_each_target([] {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
     std::mt19937 gen(4);
     for (int t = 0; t < 4; ++t)
       for (float alpha : {1.0f, -1.0f, 0.25f, 3.0f})
@@ -195,7 +183,7 @@ TEST(Sgemm, AlphaBeta) {
 // alpha == 0: C = beta * C and A, B are not read (NaN there does not reach C); beta == 0 over a
 // NaN-filled C gives 0.
 TEST(Sgemm, AlphaZeroReadsNeitherOperand) {
-  for_each_target([] {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
     for (float beta : {0.0f, 2.0f}) {
       std::vector<float> a(12, kNaN), b(12, kNaN), c(9, kNaN);
       for (int i = 0; i < 9; ++i) c[i] = beta == 0.0f ? kNaN : float(i);
@@ -208,7 +196,7 @@ TEST(Sgemm, AlphaZeroReadsNeitherOperand) {
 // inf and NaN in A or B reach exactly the entries of C that depend on them, through every path
 // (matrix-vector, dot products, packed and in-place B).
 TEST(Sgemm, InfAndNaNPropagate) {
-  for_each_target([] {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
     std::mt19937 gen(5);
     const auto bl = ember::kernels::sgemm_blocking();
     for (int t = 0; t < 4; ++t)

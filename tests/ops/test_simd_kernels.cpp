@@ -26,6 +26,7 @@
 
 #include "ember/ember.h"
 #include "kernels/cpu/elementwise.h"
+#include "ops/simd_targets.h"
 
 namespace {
 using ember::kernels::BinaryOp;
@@ -118,20 +119,6 @@ const UnaryOp kUnary[] = {UnaryOp::Exp,      UnaryOp::Log,  UnaryOp::Tanh, Unary
 const UnaryOp kBackward[] = {UnaryOp::SigmoidBackward, UnaryOp::TanhBackward, UnaryOp::ReluBackward};
 const BinaryOp kBinary[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div};
 
-// Runs body once per instruction set, dispatch restricted to it.
-template <typename F>
-void for_each_target(const F& body) {
-  const auto targets = ember::kernels::simd_targets();
-  ASSERT_FALSE(targets.empty());
-  for (int64_t t : targets) {
-    ember::kernels::force_simd_target(t);
-    SCOPED_TRACE(ember::kernels::simd_target_name(t));
-    ASSERT_EQ(ember::kernels::simd_target_in_use(), t);
-    body();
-  }
-  ember::kernels::force_simd_target(0);
-}
-
 constexpr size_t kMaxLen = 67;
 constexpr size_t kOffsets = 16;  // 64 bytes of floats
 const size_t kLarge[] = {1000, 4099, 70001};
@@ -173,7 +160,7 @@ void check_unary(UnaryOp op) {
 }
 
 TEST(SimdKernels, UnaryMatchesScalarReference) {
-  for_each_target([] {
+  for_each_target(ember::kernels::simd_target_in_use, [] {
     for (UnaryOp op : kUnary) {
       SCOPED_TRACE(static_cast<int>(op));
       check_unary<float>(op);
@@ -186,7 +173,7 @@ TEST(SimdKernels, UnaryMatchesScalarReference) {
 // crosses 0, so the bound is 8 ULP of the terms' size, |g| (Phi(x) + |x| phi(x)), or 8 ULP of the
 // result, whichever is larger; inf and NaN must match exactly. Float only (double takes the reference).
 TEST(SimdKernels, GeluErfBackwardMatchesScalarReference) {
-  for_each_target([] {
+  for_each_target(ember::kernels::simd_target_in_use, [] {
     auto x = test_values<float>(kMaxLen + kOffsets + 20000, 4, 3.0);
     auto g = test_values<float>(kMaxLen + kOffsets + 20000, 5, 1.5);
     for (size_t i = 0; i < 2000; ++i) x[20000 + i % 60] = -0.85f + 0.0001f * static_cast<float>(i);  // the zero
@@ -243,7 +230,7 @@ void check_backward(UnaryOp op) {
 }
 
 TEST(SimdKernels, BackwardMatchesScalarReference) {
-  for_each_target([] {
+  for_each_target(ember::kernels::simd_target_in_use, [] {
     for (UnaryOp op : kBackward) {
       check_backward<float>(op);
       check_backward<double>(op);
@@ -283,7 +270,7 @@ void check_binary(BinaryOp op, T alpha) {
 }
 
 TEST(SimdKernels, BinaryMatchesScalarReference) {
-  for_each_target([] {
+  for_each_target(ember::kernels::simd_target_in_use, [] {
     for (BinaryOp op : kBinary) {
       check_binary<float>(op, 1.0f);
       check_binary<double>(op, 1.0);
@@ -339,7 +326,7 @@ void check_softmax(bool log) {
 }
 
 TEST(SimdKernels, SoftmaxMatchesScalarReference) {
-  for_each_target([] {
+  for_each_target(ember::kernels::simd_target_in_use, [] {
     check_softmax<float>(false);
     check_softmax<float>(true);
     check_softmax<double>(false);

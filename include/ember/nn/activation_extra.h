@@ -9,6 +9,7 @@
 #include "ember/nn/module.h"
 #include "ember/ops/activation.h"
 #include "ember/ops/activation_extra.h"
+#include "ember/ops/factory.h"
 
 namespace ember {
 namespace nn {

@@ -8,6 +8,7 @@
 #include "ember/nn/module.h"
 #include "ember/ops/activation_extra.h"
 #include "ember/ops/loss_extra.h"
+#include "ember/ops/pointwise.h"
 
 namespace ember {
 namespace nn {

@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/elementwise-inl.h"
 
 // ---------------------------------------------------------------- scalar reference (once)
 #ifndef EMBER_ELEMENTWISE_SCALAR_ONCE
@@ -82,9 +83,6 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-template <typename T>
-constexpr bool kIsF32 = sizeof(T) == 4;
-
 // Each op: Apply(d, x) for the vector result, Special(d, x) for the lanes it cannot do accurately
 // (recomputed by unary_reference). kOp names the scalar reference.
 struct ExpOp {
@@ -140,13 +138,6 @@ struct TanhOp {
   }
 };
 
-// 1 / (1 + exp(-x)); below the lower bound exp(-x) overflows.
-template <class D, class V>
-auto BelowOrNaN(D d, V x, double bound) {
-  using T = hn::TFromD<D>;
-  return hn::Not(hn::Ge(x, hn::Set(d, static_cast<T>(bound))));
-}
-
 struct SigmoidOp {
   static constexpr UnaryOp kOp = UnaryOp::Sigmoid;
   static constexpr bool kSpecial = true;
@@ -193,118 +184,6 @@ struct GeluTanhOp {
   template <class D, class V>
   static auto Special(D d, V x) {
     return BelowOrNaN(d, x, kIsF32<hn::TFromD<D>> ? -9.0 : -20.0);
-  }
-};
-
-// GELU with erf, float. With a = min(|x|, 6): Phi(-a) = 0.5 erfc(a / sqrt 2) = e Q(t), where
-// e = exp(-a^2 / 2), t = 1 / (1 + a / 2) and Q a degree-9 polynomial fitted (relative least squares)
-// to 0.5 erfc(a / sqrt 2) exp(a^2 / 2) on [0, 6] (relative error 2.4e-8 in exact arithmetic).
-// - a^2 is split into hi + lo with an FMA (Dekker's product on targets without FMA), and lo goes
-//   into the exponential's reduced argument, so e keeps full relative precision (dropping lo costs
-//   a^2 / 2 ULP: 18 at a = 6).
-// - The exponential only ever sees [-18, 0], so it needs no range handling: n = round(-hi/2 log2 e)
-//   is read from the low bits of a float near 1.5 * 2^23, r = -(hi + lo)/2 - n ln 2 (with FMA, ln 2
-//   as one float: |n| <= 26 keeps its rounding under 5e-8 in r, about 0.8 ULP; without FMA in two
-//   parts, the first exact times n), exp(r) = 1 + r + r^2 P(r)
-//   with P of degree 4 fitted (relative minimax) on [-ln 2 / 2, ln 2 / 2] (3e-9), and 2^n is added
-//   into the exponent field (n >= -26: the result stays normal).
-// - t is the approximate reciprocal refined by Newton steps (one where it starts from 14 bits,
-//   AVX-512; two where it starts from 12 or fewer) instead of a division.
-// Returns Phi(-a) and sets e (the density's exponential, for the derivative).
-template <class D, class V>
-HWY_INLINE V GeluErfTail(D d, V x, V& e) {
-  using T = hn::TFromD<D>;
-  const V one = hn::Set(d, T(1));
-  const V a = hn::Min(hn::Abs(x), hn::Set(d, T(6)));  // beyond 6, 1 - Phi(-a) rounds to 1
-  const V hi = hn::Mul(a, a);
-#if HWY_NATIVE_FMA
-  const V lo = hn::MulSub(a, a, hi);
-#else  // Dekker's product: a split into two 12-bit halves, whose products are exact
-  const V c = hn::Mul(a, hn::Set(d, T(4097)));
-  const V ah = hn::Sub(c, hn::Sub(c, a));
-  const V al = hn::Sub(a, ah);
-  const V lo = hn::Add(hn::Add(hn::Sub(hn::Mul(ah, ah), hi), hn::Mul(hn::Add(ah, ah), al)), hn::Mul(al, al));
-#endif
-  const V y = hn::Mul(hi, hn::Set(d, T(-0.5)));  // exact
-  const V magic = hn::Set(d, T(0x1.8p23));
-  const V k = hn::MulAdd(y, hn::Set(d, T(1.44269504088896341)), magic);
-  const V n = hn::Sub(k, magic);
-#if HWY_NATIVE_FMA
-  V r = hn::MulAdd(n, hn::Set(d, T(-0.693147180559945309)), y);
-#else  // without FMA n ln 2 rounds: ln 2 in two parts, the first with few bits (exact times n)
-  V r = hn::MulAdd(n, hn::Set(d, T(-0.693145751953125)), y);
-  r = hn::MulAdd(n, hn::Set(d, T(-1.428606765330187045e-6)), r);
-#endif
-  r = hn::MulAdd(lo, hn::Set(d, T(-0.5)), r);
-  V p = hn::Set(d, T(0.001381385838612914));
-  p = hn::MulAdd(p, r, hn::Set(d, T(0.008368635550141335)));
-  p = hn::MulAdd(p, r, hn::Set(d, T(0.041668396443128586)));
-  p = hn::MulAdd(p, r, hn::Set(d, T(0.1666652113199234)));
-  p = hn::MulAdd(p, r, hn::Set(d, T(0.4999999403953552)));
-  p = hn::MulAdd(p, r, one);
-  p = hn::MulAdd(p, r, one);
-  const hn::RebindToSigned<D> di;
-  e = hn::BitCast(d, hn::Add(hn::BitCast(di, p), hn::ShiftLeft<23>(hn::BitCast(di, k))));
-
-  const V den = hn::MulAdd(a, hn::Set(d, T(0.5)), one);  // in [1, 4]
-  V t = hn::ApproximateReciprocal(den);
-  t = hn::MulAdd(t, hn::NegMulAdd(den, t, one), t);
-#if !(HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL)
-  t = hn::MulAdd(t, hn::NegMulAdd(den, t, one), t);
-#endif
-  // The fit's coefficients halved (exactly), so that e q is Phi(-a).
-  V q = hn::Set(d, static_cast<T>(0.5 * 4.422641890e-02));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * -1.888635660e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 1.989545164e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 3.113029405e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * -9.054480182e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 5.805974765e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 1.297548986e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 4.344613415e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 3.948077303e-01)));
-  q = hn::MulAdd(q, t, hn::Set(d, static_cast<T>(0.5 * 2.062809804e-04)));
-  return hn::Mul(e, q);
-}
-
-// gelu(x) = x Phi(x): x Phi(-a) for x < 0 and x (1 - Phi(-a)) for x >= 0, relative accuracy on
-// both sides.
-struct GeluErfOp {
-  static constexpr UnaryOp kOp = UnaryOp::GeluErf;
-  static constexpr bool kSpecial = true;
-  template <class D, class V>
-  static V Apply(D d, V x) {
-    using T = hn::TFromD<D>;
-    V e;
-    const V w = GeluErfTail(d, x, e);
-    return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), w, hn::Sub(hn::Set(d, T(1)), w)));
-  }
-  // Below -6 (the end of the fit; the result there is under 6e-9 in size), -inf and NaN.
-  template <class D, class V>
-  static auto Special(D d, V x) {
-    return BelowOrNaN(d, x, -6.0);
-  }
-};
-
-// GELU's derivative times the incoming gradient: g (Phi(x) + x phi(x)), phi(x) = e / sqrt(2 pi).
-// Above 6 the derivative rounds to 1 (Phi(-x) and x phi(x) are both under half an ULP of 1), which
-// is set directly, since e is that of the clamped a there. Below -6, +-inf (where x phi(x) is
-// inf * 0, NaN as in PyTorch) and NaN: the reference.
-struct GeluErfBackwardOp {
-  static constexpr UnaryOp kOp = UnaryOp::GeluErfBackward;
-  template <class D, class V>
-  static V Apply(D d, V x, V g) {
-    using T = hn::TFromD<D>;
-    const V one = hn::Set(d, T(1));
-    V e;
-    const V w = GeluErfTail(d, x, e);
-    const V cdf = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), w, hn::Sub(one, w));
-    const V deriv = hn::MulAdd(x, hn::Mul(e, hn::Set(d, static_cast<T>(0.3989422804014327))), cdf);
-    return hn::Mul(g, hn::IfThenElse(hn::Gt(x, hn::Set(d, T(6))), one, deriv));
-  }
-  template <class D, class V>
-  static auto Special(D d, V x) {
-    using T = hn::TFromD<D>;
-    return hn::Not(hn::And(hn::Ge(x, hn::Set(d, T(-6))), hn::Lt(x, hn::Set(d, std::numeric_limits<T>::infinity()))));
   }
 };
 
@@ -357,41 +236,6 @@ struct AbsOp {
   }
 };
 
-// One vector of x at `in`: full vectors straight from memory; the tail goes through a buffer
-// padded with 1 (inside every op's domain). Special lanes are recomputed by the reference.
-template <class Op, typename T>
-HWY_INLINE void UnaryLoop(const T* HWY_RESTRICT x, T* y, size_t n) {
-  const hn::ScalableTag<T> d;
-  const size_t N = hn::Lanes(d);
-  HWY_ALIGN T in_buf[hn::MaxLanes(d)];
-  HWY_ALIGN T out_buf[hn::MaxLanes(d)];
-  HWY_ALIGN T mask_buf[hn::MaxLanes(d)];
-  auto fix = [&](const auto v, const auto r, T* dst, size_t count) {
-    hn::Store(v, d, in_buf);
-    hn::Store(r, d, out_buf);
-    hn::Store(hn::VecFromMask(d, Op::Special(d, v)), d, mask_buf);
-    for (size_t j = 0; j < count; ++j) {
-      T m;
-      std::memcpy(&m, &mask_buf[j], sizeof(T));
-      if (m != T(0) || std::isnan(m)) out_buf[j] = unary_reference(Op::kOp, in_buf[j]);
-    }
-    std::memcpy(dst, out_buf, count * sizeof(T));
-  };
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto v = hn::LoadU(d, x + i);
-    const auto r = Op::Apply(d, v);
-    if (Op::kSpecial && !hn::AllFalse(d, Op::Special(d, v))) fix(v, r, y + i, N);
-    else hn::StoreU(r, d, y + i);
-  }
-  if (i < n) {
-    const size_t rest = n - i;
-    for (size_t j = 0; j < N; ++j) in_buf[j] = j < rest ? x[i + j] : T(1);
-    const auto v = hn::Load(d, in_buf);
-    fix(v, Op::Apply(d, v), y + i, rest);
-  }
-}
-
 template <typename T>
 void UnaryContiguous(UnaryOp op, const T* x, T* y, int64_t n) {
   const size_t m = static_cast<size_t>(n);
@@ -402,9 +246,6 @@ void UnaryContiguous(UnaryOp op, const T* x, T* y, int64_t n) {
     case UnaryOp::Sigmoid: return UnaryLoop<SigmoidOp>(x, y, m);
     case UnaryOp::Relu: return UnaryLoop<ReluOp>(x, y, m);
     case UnaryOp::GeluTanh: return UnaryLoop<GeluTanhOp>(x, y, m);
-    case UnaryOp::GeluErf:
-      if constexpr (kIsF32<T>) return UnaryLoop<GeluErfOp>(x, y, m);
-      break;
     case UnaryOp::Silu: return UnaryLoop<SiluOp>(x, y, m);
     case UnaryOp::Sqrt: return UnaryLoop<SqrtOp>(x, y, m);
     case UnaryOp::Neg: return UnaryLoop<NegOp>(x, y, m);
@@ -433,52 +274,10 @@ HWY_INLINE void BackwardLoop(const T* HWY_RESTRICT y, const T* HWY_RESTRICT g, T
   }
 }
 
-// A backward op whose lanes outside its vector domain (Op::Special of y) are recomputed by the
-// reference; the tail goes through buffers padded with 1.
-template <class Op, typename T>
-HWY_INLINE void BackwardSpecialLoop(const T* HWY_RESTRICT y, const T* HWY_RESTRICT g, T* out, size_t n) {
-  const hn::ScalableTag<T> d;
-  const size_t N = hn::Lanes(d);
-  HWY_ALIGN T yb[hn::MaxLanes(d)];
-  HWY_ALIGN T gb[hn::MaxLanes(d)];
-  HWY_ALIGN T ob[hn::MaxLanes(d)];
-  HWY_ALIGN T mask_buf[hn::MaxLanes(d)];
-  auto fix = [&](const auto yv, const auto gv, T* dst, size_t count) {
-    hn::Store(yv, d, yb);
-    hn::Store(gv, d, gb);
-    hn::Store(Op::Apply(d, yv, gv), d, ob);
-    hn::Store(hn::VecFromMask(d, Op::Special(d, yv)), d, mask_buf);
-    for (size_t j = 0; j < count; ++j) {
-      T m;
-      std::memcpy(&m, &mask_buf[j], sizeof(T));
-      if (m != T(0) || std::isnan(m)) ob[j] = unary_backward_reference(Op::kOp, yb[j], gb[j]);
-    }
-    std::memcpy(dst, ob, count * sizeof(T));
-  };
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto yv = hn::LoadU(d, y + i);
-    const auto gv = hn::LoadU(d, g + i);
-    if (hn::AllFalse(d, Op::Special(d, yv))) hn::StoreU(Op::Apply(d, yv, gv), d, out + i);
-    else fix(yv, gv, out + i, N);
-  }
-  if (i < n) {
-    const size_t rest = n - i;
-    for (size_t j = 0; j < N; ++j) {
-      yb[j] = j < rest ? y[i + j] : T(1);
-      gb[j] = j < rest ? g[i + j] : T(1);
-    }
-    fix(hn::Load(d, yb), hn::Load(d, gb), out + i, rest);
-  }
-}
-
 template <typename T>
 void BackwardContiguous(UnaryOp op, const T* y, const T* g, T* out, int64_t n) {
   const size_t m = static_cast<size_t>(n);
   switch (op) {
-    case UnaryOp::GeluErfBackward:
-      if constexpr (kIsF32<T>) return BackwardSpecialLoop<GeluErfBackwardOp>(y, g, out, m);
-      break;
     case UnaryOp::SigmoidBackward:
       return BackwardLoop(y, g, out, m, [](auto d, auto yv, auto gv) {
         return hn::Mul(hn::Mul(gv, yv), hn::Sub(hn::Set(d, hn::TFromD<decltype(d)>(1)), yv));
@@ -679,6 +478,7 @@ HWY_AFTER_NAMESPACE();
 
 // ---------------------------------------------------------------- dispatch (once)
 #if HWY_ONCE
+#include "kernels/cpu/elementwise_gelu.h"
 #include "kernels/cpu/loops.h"
 
 namespace ember {
@@ -696,6 +496,7 @@ HWY_EXPORT(SoftmaxF64);
 
 template <>
 void unary_contiguous<float>(UnaryOp op, const float* x, float* y, int64_t n) {
+  if (op == UnaryOp::GeluErf) return gelu_erf_f32(x, y, n);
   HWY_DYNAMIC_DISPATCH(UnaryF32)(op, x, y, n);
 }
 template <>
@@ -704,6 +505,7 @@ void unary_contiguous<double>(UnaryOp op, const double* x, double* y, int64_t n)
 }
 template <>
 void unary_backward_contiguous<float>(UnaryOp op, const float* y, const float* g, float* out, int64_t n) {
+  if (op == UnaryOp::GeluErfBackward) return gelu_erf_backward_f32(y, g, out, n);
   HWY_DYNAMIC_DISPATCH(BackwardF32)(op, y, g, out, n);
 }
 template <>

@@ -7,6 +7,7 @@
 #include "ember/core/generator.h"
 #include "ember/core/scalar.h"
 #include "ember/core/tensor.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace ember {
 namespace kernels {
@@ -32,6 +33,15 @@ void fill(const Tensor& dst, const Scalar& value);
 template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
           const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
+
+// The longest inner dimension for which gemm<float> (ember's SGEMM, kc = kSgemmKc) and gemm<double>
+// (OpenBLAS's DGEMM, whose k blocking is 256 on the machines measured) sum each element of op(A) op(B)
+// completely before adding it into beta * C: with alpha = beta = 1 the result then rounds exactly
+// as C + op(A) op(B) computed apart. A longer product is added into C block by block and rounds
+// differently. The in-place gradient accumulation (ops/linalg.cpp) relies on this bound to give
+// AccumulateGrad's result to the bit; the threads of gemm split m or n, never k.
+constexpr int64_t kGemmSingleSumMaxK = 128;
+static_assert(kGemmSingleSumMaxK <= kSgemmKc, "the SGEMM's kc must cover kGemmSingleSumMaxK (see above)");
 
 void uniform(const Tensor& dst, double from, double to, Generator& gen);
 void normal(const Tensor& dst, double mean, double std, Generator& gen);

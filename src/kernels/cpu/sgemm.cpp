@@ -38,7 +38,7 @@ namespace kernels {
 namespace sgemm_detail {
 // Defaults, tuned on Zen 5 (48 KB L1d, 1 MB L2): the A block is mc x kc floats (288 KB on
 // AVX-512), one B micro-panel kc x nr (48 KB), the packed B block kc x nc (3 MB).
-constexpr int64_t kMcTiles = 16, kKc = 384, kNcTiles = 64;
+constexpr int64_t kMcTiles = 16, kKc = kSgemmKc, kNcTiles = 64;
 inline std::atomic<int64_t> mc_tiles{kMcTiles}, kc{kKc}, nc_tiles{kNcTiles};
 
 // A buffer per thread, grown on demand, 64-byte aligned.
