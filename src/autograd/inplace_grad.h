@@ -2,6 +2,8 @@
 // beta = 1) instead of returning a new tensor that AccumulateGrad then adds: one read-modify-write
 // pass over the gradient instead of a write, two reads and a write.
 #pragma once
+#include <mutex>
+
 #include "ember/autograd/node.h"
 
 namespace ember {
@@ -17,9 +19,12 @@ namespace autograd {
 // hooks); and the .grad is defined, contiguous, detached, of the leaf's shape and of `dtype`.
 // A node that uses it writes the sum into `grad`, calls bump_version on it, and returns an
 // undefined gradient for that output (the nodes after it are then skipped).
+// `lock` holds the leaf's AccumulateGrad while the node writes into `grad`, so a pass on another
+// thread accumulating into the same leaf waits.
 struct InplaceGrad {
   Tensor grad;
   bool transposed = false;
+  std::unique_lock<NodeMutex> lock;
 };
 InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtype);
 

@@ -1,5 +1,6 @@
 // Node (a backward function in the graph), Edge, SavedVariable and the per-tensor AutogradMeta.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,6 +19,22 @@ using ::ember::tensor_list;
 using ::ember::variable_list;
 
 class Node;
+
+// A lock that the thread holding it may take again: a pass nested in another on the same thread
+// (from a hook) may run a node whose lock the outer pass holds (a leaf's AccumulateGrad running the
+// leaf's hooks). Uncontended, one atomic exchange to take and a store to give back.
+class NodeMutex {
+ public:
+  NodeMutex() = default;
+  NodeMutex(const NodeMutex&) = delete;
+  NodeMutex& operator=(const NodeMutex&) = delete;
+  void lock();
+  void unlock();
+
+ private:
+  std::atomic<const void*> holder_{nullptr};
+  uint32_t depth_ = 0;
+};
 
 struct Edge {
   Edge() = default;
@@ -69,14 +86,24 @@ class Node : public RefCounted {
   }
   const std::vector<std::pair<uint32_t, std::shared_ptr<Tensor>>>& retained_grads() const { return retained_; }
 
-  // Engine bookkeeping for the backward pass in progress.
-  struct Scratch {
-    uint64_t epoch = 0;
+  // Engine bookkeeping of one backward pass for this node.
+  struct PassState {
     int32_t dependencies = 0;
     int32_t pending = 0;  // scratch copy of dependencies for ordering
     bool needed = false;
     variable_list buffer;
+  };
+  // The pass state kept in the node, for the pass whose id is in `owner` (0: none). A pass that
+  // finds it claimed by another one (a pass nested in that one on this thread, from a hook or a
+  // custom function, or a pass on another thread) keeps its state for the node on the side, so
+  // each backward call has its own, as each of PyTorch's has its own GraphTask.
+  struct Scratch {
+    std::atomic<uint64_t> owner{0};
+    PassState state;
   } scratch;
+  // Held while a backward pass runs this node (apply, release_variables), so passes on several
+  // threads sharing it run it one at a time, as PyTorch's per-node mutex does.
+  NodeMutex run_mutex;
 
  protected:
   edge_list next_edges_;
