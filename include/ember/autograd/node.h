@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -191,6 +192,10 @@ intrusive_ptr<N> make_node_list(TensorList inputs) {
 
 // Records that `view` shares `base`'s storage (the root base, when base is itself a view).
 void set_view_base(const Tensor& view, const Tensor& base);
+// For an in-place op on `self` with operands `others`: throws PyTorch's error when self is a view
+// made with grad mode off, grad mode is on now, and the op would be recorded (self, its base or an
+// operand requires grad). check_inplace runs it for self alone.
+void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor> others);
 // For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad, and (unless
 // `allow_overlap`, as for fill_/zero_/index_put_, which write one value per location) for a tensor
 // whose elements share memory (a stride-0 dim of size > 1, e.g. after expand), where the op would
