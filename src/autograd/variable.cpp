@@ -126,7 +126,9 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
   auto* m = meta_of(self);
   EMBER_CHECK(!(m && m->requires_grad_ && !m->grad_fn_),
               "a leaf Variable that requires grad is being used in an in-place operation.");
-  if (const Tensor base = view_base_of(self); base.defined()) {
+  // A view made in no_grad mode got this far only when the op is not recorded: no base to check.
+  const Tensor base = self.unsafeGetTensorImpl()->view_made_in_no_grad() ? Tensor() : view_base_of(self);
+  if (base.defined()) {
     // As PyTorch: a view that requires grad, of a base outside the graph (a leaf, which may not
     // itself require grad when the view was made from it and then marked with requires_grad_).
     auto* bm = meta_of(base);

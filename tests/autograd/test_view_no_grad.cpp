@@ -40,6 +40,18 @@ TEST(ViewNoGrad, RecordsItsBaseAndSharesTheVersion) {
   EXPECT_EQ(b._version(), 1);
   EXPECT_EQ(v._version(), 1);
   EXPECT_EQ(error_of([&] { b._base(); }), "Can't get base of non-view Tensor");
+
+  // Written with grad mode on but nothing requiring grad: allowed, even over an expanded base, whose
+  // elements share memory (PyTorch 1.13: [2., 2., 2.], version 1).
+  auto e = zeros({1}).expand({3});
+  Tensor ve;
+  {
+    NoGradGuard ng;
+    ve = e.slice(0, 0, 1);
+  }
+  ve.add_(2);
+  EXPECT_TRUE(e.equal(tensor({2.f, 2.f, 2.f})));
+  EXPECT_EQ(e._version(), 1);
 }
 
 TEST(ViewNoGrad, InplaceWithGradModeOnIsRefused) {
