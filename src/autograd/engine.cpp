@@ -22,6 +22,43 @@ std::atomic<uint64_t> g_epoch{0};
 // This thread's identity for NodeMutex.
 thread_local const char t_thread_token = 0;
 
+// Threads in a backward pass (low bits), and kSolo while one of them runs alone. A thread whose
+// outermost pass starts when no other thread is in one runs solo: no other thread's pass may start
+// until it ends, so it claims nodes and runs them without atomic read-modify-writes or locks (a
+// pass nested in it, on its thread, runs after the outer one stops, so it needs neither). Otherwise
+// the pass claims nodes by compare-and-swap and runs each under the node's lock.
+constexpr uint64_t kSolo = uint64_t{1} << 63;
+std::atomic<uint64_t> g_passes{0};
+thread_local bool t_in_pass = false;  // this thread is in a pass (set by its outermost one)
+thread_local bool t_solo = false;     // ... and that pass runs solo
+
+class ConcurrencyScope {
+ public:
+  ConcurrencyScope() {
+    if (t_in_pass) return;  // nested: as the outer pass
+    outermost_ = true;
+    t_in_pass = true;
+    uint64_t none = 0;
+    t_solo = g_passes.compare_exchange_strong(none, kSolo | 1, std::memory_order_acquire);
+    if (t_solo) return;
+    // Wait for a solo pass on another thread to end.
+    if (g_passes.fetch_add(1, std::memory_order_acquire) & kSolo) {
+      while (g_passes.load(std::memory_order_acquire) & kSolo) std::this_thread::yield();
+    }
+  }
+  ~ConcurrencyScope() {
+    if (!outermost_) return;
+    g_passes.fetch_sub(t_solo ? (kSolo | 1) : 1, std::memory_order_release);
+    t_in_pass = false;
+    t_solo = false;
+  }
+  ConcurrencyScope(const ConcurrencyScope&) = delete;
+  ConcurrencyScope& operator=(const ConcurrencyScope&) = delete;
+
+ private:
+  bool outermost_ = false;
+};
+
 // The callbacks of the backward pass running on this thread (nested passes each have their own).
 thread_local std::vector<std::function<void()>>* t_callbacks = nullptr;
 
@@ -141,7 +178,12 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   AutoGradMode mode(create_graph);
   std::vector<std::function<void()>> callbacks;
   CallbackScope callback_scope(&callbacks);
-  const uint64_t epoch = g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+  ConcurrencyScope concurrency;
+  const bool solo = t_solo;
+  // A solo pass is the only one taking an id now (the others wait in ConcurrencyScope).
+  const uint64_t epoch = solo ? g_epoch.load(std::memory_order_relaxed) + 1
+                              : g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (solo) g_epoch.store(epoch, std::memory_order_relaxed);
   PassScope pass_scope(PassState{epoch, accumulate_leaves && captures.empty() && !create_graph &&
                                             !AnomalyMode::is_enabled()});
   WorkspaceLease lease;
@@ -165,8 +207,10 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       if (auto it = side.find(n); it != side.end()) return it->second;
     }
     uint64_t free = 0;
-    if (n->scratch.owner.compare_exchange_strong(free, epoch, std::memory_order_acquire,
-                                                 std::memory_order_relaxed)) {
+    if (solo ? n->scratch.owner.load(std::memory_order_relaxed) == 0
+             : n->scratch.owner.compare_exchange_strong(free, epoch, std::memory_order_acquire,
+                                                        std::memory_order_relaxed)) {
+      if (solo) n->scratch.owner.store(epoch, std::memory_order_relaxed);
       s = &n->scratch.state;
     } else {
       s = &side[n];
@@ -254,7 +298,8 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     for (const auto& g : grads) any = any || g.defined();
     variable_list outputs;
     {
-      std::lock_guard<NodeMutex> lock(n->run_mutex);
+      std::unique_lock<NodeMutex> lock(n->run_mutex, std::defer_lock);
+      if (!solo) lock.lock();
       if (any) outputs = n->apply(std::move(grads));
       if (!keep_graph) n->release_variables();
     }
@@ -369,7 +414,8 @@ InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtyp
     if (acc == nullptr) return {};
     transposed = true;
   }
-  std::unique_lock<NodeMutex> lock(acc->run_mutex);
+  std::unique_lock<NodeMutex> lock(acc->run_mutex, std::defer_lock);
+  if (!t_solo) lock.lock();
   const Tensor& leaf = acc->variable();
   const AutogradMeta* m = meta_of(leaf);
   if (m == nullptr || (transposed && leaf.dim() != 2) || leaf.dtype() != dtype) return {};
