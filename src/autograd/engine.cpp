@@ -6,6 +6,9 @@
 #include <cmath>
 #include <functional>
 #include <typeinfo>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "autograd/inplace_grad.h"
 
@@ -14,7 +17,48 @@ namespace autograd {
 
 namespace {
 
-uint64_t g_epoch = 0;
+// Pass ids: each backward call takes the next one (0 means "no pass" in Node::Scratch::owner).
+std::atomic<uint64_t> g_epoch{0};
+
+// This thread's identity for NodeMutex.
+thread_local const char t_thread_token = 0;
+
+// Threads in a backward pass (low bits), and kSolo while one of them runs alone. A thread whose
+// outermost pass starts when no other thread is in one runs solo: no other thread's pass may start
+// until it ends, so it claims nodes and runs them without atomic read-modify-writes or locks (a
+// pass nested in it, on its thread, runs after the outer one stops, so it needs neither). Otherwise
+// the pass claims nodes by compare-and-swap and runs each under the node's lock.
+constexpr uint64_t kSolo = uint64_t{1} << 63;
+std::atomic<uint64_t> g_passes{0};
+thread_local bool t_in_pass = false;  // this thread is in a pass (set by its outermost one)
+thread_local bool t_solo = false;     // ... and that pass runs solo
+
+class ConcurrencyScope {
+ public:
+  ConcurrencyScope() {
+    if (t_in_pass) return;  // nested: as the outer pass
+    outermost_ = true;
+    t_in_pass = true;
+    uint64_t none = 0;
+    t_solo = g_passes.compare_exchange_strong(none, kSolo | 1, std::memory_order_acquire);
+    if (t_solo) return;
+    // Wait for a solo pass on another thread to end.
+    if (g_passes.fetch_add(1, std::memory_order_acquire) & kSolo) {
+      while (g_passes.load(std::memory_order_acquire) & kSolo) std::this_thread::yield();
+    }
+  }
+  ~ConcurrencyScope() {
+    if (!outermost_) return;
+    g_passes.fetch_sub(t_solo ? (kSolo | 1) : 1, std::memory_order_release);
+    t_in_pass = false;
+    t_solo = false;
+  }
+  ConcurrencyScope(const ConcurrencyScope&) = delete;
+  ConcurrencyScope& operator=(const ConcurrencyScope&) = delete;
+
+ private:
+  bool outermost_ = false;
+};
 
 // The callbacks of the backward pass running on this thread (nested passes each have their own).
 thread_local std::vector<std::function<void()>>* t_callbacks = nullptr;
@@ -84,6 +128,8 @@ struct Workspace {
   std::vector<Node*> order;  // every node reached, in discovery order
   std::vector<Node*> stack;
   std::vector<Node*> ready;  // a heap by ByPriority
+  // The state of the nodes whose own Scratch another pass holds.
+  std::unordered_map<Node*, Node::PassState> side;
   bool busy = false;
 };
 thread_local Workspace t_workspace;
@@ -95,6 +141,7 @@ class WorkspaceLease {
     ws_->order.clear();
     ws_->stack.clear();
     ws_->ready.clear();
+    ws_->side.clear();
     ws_->busy = false;
   }
   WorkspaceLease(const WorkspaceLease&) = delete;
@@ -106,6 +153,25 @@ class WorkspaceLease {
   Workspace* ws_;
 };
 
+// Gives back, when a pass ends (or throws), the Scratch of every node it claimed, emptied.
+class ScratchRelease {
+ public:
+  ScratchRelease(const std::vector<Node*>& order, uint64_t epoch) : order_(order), epoch_(epoch) {}
+  ~ScratchRelease() {
+    for (Node* n : order_) {
+      if (n->scratch.owner.load(std::memory_order_relaxed) != epoch_) continue;
+      n->scratch.state.buffer.clear();
+      n->scratch.owner.store(0, std::memory_order_release);
+    }
+  }
+  ScratchRelease(const ScratchRelease&) = delete;
+  ScratchRelease& operator=(const ScratchRelease&) = delete;
+
+ private:
+  const std::vector<Node*>& order_;
+  uint64_t epoch_;
+};
+
 // Runs backward from `roots`. When `captures` is non-empty only the nodes leading to them run,
 // and the gradients reaching them are stored there instead of in any .grad.
 void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, bool create_graph,
@@ -113,21 +179,49 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   AutoGradMode mode(create_graph);
   std::vector<std::function<void()>> callbacks;
   CallbackScope callback_scope(&callbacks);
-  const uint64_t epoch = ++g_epoch;
+  ConcurrencyScope concurrency;
+  const bool solo = t_solo;
+  // A solo pass is the only one taking an id now (the others wait in ConcurrencyScope).
+  const uint64_t epoch = solo ? g_epoch.load(std::memory_order_relaxed) + 1
+                              : g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (solo) g_epoch.store(epoch, std::memory_order_relaxed);
   PassScope pass_scope(PassState{epoch, accumulate_leaves && captures.empty() && !create_graph &&
                                             !AnomalyMode::is_enabled()});
   WorkspaceLease lease;
   std::vector<Node*>& order = (*lease).order;
   std::vector<Node*>& stack = (*lease).stack;
   std::vector<Node*>& ready = (*lease).ready;
-  auto touch = [&](Node* n) {
-    if (n->scratch.epoch == epoch) return;
-    n->scratch.epoch = epoch;
-    n->scratch.dependencies = 0;
-    n->scratch.needed = captures.empty();
-    n->scratch.buffer.assign(n->num_inputs(), Tensor());
+  std::unordered_map<Node*, Node::PassState>& side = (*lease).side;
+  ScratchRelease release(order, epoch);
+  // This pass's state for a node it reached: the node's own, or the one on the side.
+  auto state = [&](Node* n) -> Node::PassState& {
+    if (n->scratch.owner.load(std::memory_order_relaxed) == epoch) return n->scratch.state;
+    return side.find(n)->second;
+  };
+  auto reached = [&](Node* n) {
+    return n->scratch.owner.load(std::memory_order_relaxed) == epoch || (!side.empty() && side.count(n) != 0);
+  };
+  auto touch = [&](Node* n) -> Node::PassState& {
+    if (n->scratch.owner.load(std::memory_order_relaxed) == epoch) return n->scratch.state;
+    Node::PassState* s = nullptr;
+    if (!side.empty()) {
+      if (auto it = side.find(n); it != side.end()) return it->second;
+    }
+    uint64_t free = 0;
+    if (solo ? n->scratch.owner.load(std::memory_order_relaxed) == 0
+             : n->scratch.owner.compare_exchange_strong(free, epoch, std::memory_order_acquire,
+                                                        std::memory_order_relaxed)) {
+      if (solo) n->scratch.owner.store(epoch, std::memory_order_relaxed);
+      s = &n->scratch.state;
+    } else {
+      s = &side[n];
+    }
+    s->dependencies = 0;
+    s->needed = captures.empty();
+    s->buffer.assign(n->num_inputs(), Tensor());
     order.push_back(n);
     stack.push_back(n);
+    return *s;
   };
   for (const auto& e : roots) touch(e.function.get());
   while (!stack.empty()) {
@@ -135,44 +229,51 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     stack.pop_back();
     for (const auto& e : n->next_edges()) {
       if (!e.is_valid()) continue;
-      touch(e.function.get());
-      e.function->scratch.dependencies++;
+      touch(e.function.get()).dependencies++;
     }
   }
   if (!captures.empty()) {
-    for (auto& c : captures) c.node->scratch.needed = c.node->scratch.epoch == epoch;
+    for (auto& c : captures) {
+      if (reached(c.node)) state(c.node).needed = true;
+    }
     // A node is needed when any of its children is: walk a topological order (parents before
     // children, Kahn's algorithm on a copy of the counts) backwards.
     std::vector<Node*> topo;
-    for (Node* n : order) n->scratch.pending = n->scratch.dependencies;
+    for (Node* n : order) {
+      Node::PassState& s = state(n);
+      s.pending = s.dependencies;
+    }
     for (Node* n : order)
-      if (n->scratch.pending == 0) topo.push_back(n);
+      if (state(n).pending == 0) topo.push_back(n);
     for (size_t i = 0; i < topo.size(); ++i)
       for (const auto& e : topo[i]->next_edges())
-        if (e.is_valid() && --e.function->scratch.pending == 0) topo.push_back(e.function.get());
+        if (e.is_valid() && --state(e.function.get()).pending == 0) topo.push_back(e.function.get());
     for (size_t i = topo.size(); i-- > 0;) {
       Node* n = topo[i];
       for (const auto& e : n->next_edges())
-        if (e.is_valid() && e.function->scratch.needed) n->scratch.needed = true;
+        if (e.is_valid() && state(e.function.get()).needed) state(n).needed = true;
     }
   }
-  for (size_t i = 0; i < roots.size(); ++i) accumulate(roots[i].function->scratch.buffer[roots[i].input_nr], root_grads[i]);
+  for (size_t i = 0; i < roots.size(); ++i)
+    accumulate(state(roots[i].function.get()).buffer[roots[i].input_nr], root_grads[i]);
 
-  auto push_ready = [&](Node* n) {
-    n->scratch.dependencies = -1;  // queued
+  auto push_ready = [&](Node* n, Node::PassState& s) {
+    s.dependencies = -1;  // queued
     ready.push_back(n);
     std::push_heap(ready.begin(), ready.end(), ByPriority());
   };
   for (const auto& e : roots) {
     Node* n = e.function.get();
-    if (n->scratch.dependencies == 0 && n->scratch.epoch == epoch) push_ready(n);
+    Node::PassState& s = state(n);
+    if (s.dependencies == 0) push_ready(n, s);
   }
   while (!ready.empty()) {
     std::pop_heap(ready.begin(), ready.end(), ByPriority());
     Node* n = ready.back();
     ready.pop_back();
-    variable_list grads = std::move(n->scratch.buffer);
-    n->scratch.buffer.clear();
+    Node::PassState& ns = state(n);
+    variable_list grads = std::move(ns.buffer);
+    ns.buffer.clear();
     for (const auto& [nr, hook] : n->pre_hooks()) {
       if (!hook->fn || nr >= grads.size() || !grads[nr].defined()) continue;
       Tensor r = hook->fn(grads[nr]);
@@ -191,15 +292,18 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       }
     }
     // A captured leaf's gradient is returned, not accumulated (the type test runs only then).
-    if (!n->scratch.needed ||
-        ((captured_here || !accumulate_leaves) && dynamic_cast<AccumulateGrad*>(n) != nullptr)) {
+    if (!ns.needed || ((captured_here || !accumulate_leaves) && dynamic_cast<AccumulateGrad*>(n) != nullptr)) {
       continue;
     }
     bool any = false;
     for (const auto& g : grads) any = any || g.defined();
     variable_list outputs;
-    if (any) outputs = n->apply(std::move(grads));
-    if (!keep_graph) n->release_variables();
+    {
+      std::unique_lock<NodeMutex> lock(n->run_mutex, std::defer_lock);
+      if (!solo) lock.lock();
+      if (any) outputs = n->apply(std::move(grads));
+      if (!keep_graph) n->release_variables();
+    }
     if (AnomalyMode::is_enabled()) {
       for (size_t i = 0; i < outputs.size(); ++i)
         EMBER_CHECK(!has_nan(outputs[i]), "Function '", n->name(), "' returned nan values in its ", i, "th output.");
@@ -209,12 +313,13 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       const Edge& e = edges[i];
       if (!e.is_valid()) continue;
       Node* child = e.function.get();
-      if (!child->scratch.needed) continue;
-      if (i < outputs.size()) accumulate(child->scratch.buffer[e.input_nr], std::move(outputs[i]));
-      if (--child->scratch.dependencies == 0) push_ready(child);
+      Node::PassState& cs = state(child);
+      if (!cs.needed) continue;
+      if (i < outputs.size()) accumulate(cs.buffer[e.input_nr], std::move(outputs[i]));
+      if (--cs.dependencies == 0) push_ready(child, cs);
     }
   }
-  for (Node* n : order) n->scratch.buffer.clear();
+  for (Node* n : order) state(n).buffer.clear();
   // A callback may queue another, which grows the vector: index, and move each out before calling.
   for (size_t i = 0; i < callbacks.size(); ++i) {
     std::function<void()> callback = std::move(callbacks[i]);
@@ -260,25 +365,45 @@ std::vector<Capture> captures_for(const variable_list& inputs, std::vector<intru
   return caps;
 }
 
-// The child reached through next edge `output` of `node`, when this pass runs it and `node` is the
-// only producer of its gradient (nothing has reached its buffer yet), and it has no hooks.
+// The child reached through next edge `output` of `node`, when this pass runs it (with its state
+// in the node) and `node` is the only producer of its gradient (nothing has reached its buffer
+// yet), and it has no hooks.
 Node* sole_child(const Node& node, size_t output, uint64_t epoch) {
   if (output >= node.num_outputs()) return nullptr;
   const Edge& e = node.next_edge(output);
   if (!e.is_valid()) return nullptr;
   Node* c = e.function.get();
-  if (c->scratch.epoch != epoch || !c->scratch.needed || c->scratch.dependencies != 1 || c->num_inputs() != 1 ||
-      c->scratch.buffer.size() != 1 || c->scratch.buffer[0].defined() || !c->pre_hooks().empty() ||
-      !c->retained_grads().empty())
+  if (c->scratch.owner.load(std::memory_order_relaxed) != epoch) return nullptr;
+  const Node::PassState& s = c->scratch.state;
+  if (!s.needed || s.dependencies != 1 || c->num_inputs() != 1 || s.buffer.size() != 1 || s.buffer[0].defined() ||
+      !c->pre_hooks().empty() || !c->retained_grads().empty())
     return nullptr;
   return c;
 }
 
 }  // namespace
 
+void NodeMutex::lock() {
+  const void* me = &t_thread_token;
+  if (holder_.load(std::memory_order_relaxed) == me) {
+    ++depth_;
+    return;
+  }
+  const void* none = nullptr;
+  while (!holder_.compare_exchange_weak(none, me, std::memory_order_acquire, std::memory_order_relaxed)) {
+    none = nullptr;
+    std::this_thread::yield();
+  }
+  depth_ = 1;
+}
+
+void NodeMutex::unlock() {
+  if (--depth_ == 0) holder_.store(nullptr, std::memory_order_release);
+}
+
 InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtype) {
   const PassState pass = t_pass;
-  if (!pass.accumulates || node.scratch.epoch != pass.epoch) return {};
+  if (!pass.accumulates || node.scratch.owner.load(std::memory_order_relaxed) != pass.epoch) return {};
   Node* c = sole_child(node, output, pass.epoch);
   if (c == nullptr) return {};
   auto* acc = dynamic_cast<AccumulateGrad*>(c);
@@ -290,6 +415,8 @@ InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtyp
     if (acc == nullptr) return {};
     transposed = true;
   }
+  std::unique_lock<NodeMutex> lock(acc->run_mutex, std::defer_lock);
+  if (!t_solo) lock.lock();
   const Tensor& leaf = acc->variable();
   const AutogradMeta* m = meta_of(leaf);
   if (m == nullptr || (transposed && leaf.dim() != 2) || leaf.dtype() != dtype) return {};
@@ -300,7 +427,7 @@ InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtyp
   const Tensor& g = m->grad_;
   if (!g.defined() || g.dtype() != dtype || g.sizes() != leaf.sizes() || !g.is_contiguous() || g.requires_grad())
     return {};
-  return {g, transposed};
+  return {g, transposed, std::move(lock)};
 }
 
 void queue_callback(std::function<void()> callback) {

@@ -2,10 +2,19 @@
 // beta = 1) instead of returning a new tensor that AccumulateGrad then adds: one read-modify-write
 // pass over the gradient instead of a write, two reads and a write.
 #pragma once
+#include <mutex>
+
 #include "ember/autograd/node.h"
 
 namespace ember {
 namespace autograd {
+
+// The node t() records (ops/shape.cpp): the gradient transposed back. A class of its own so that
+// inplace_grad_target recognises it by type, not by name.
+struct TBackward0 final : Node {
+  std::string name() const override { return "TBackward0"; }
+  variable_list apply(variable_list&& g) override { return {g[0].t()}; }
+};
 
 // Where output `output` of `node` (running in the current backward pass) may be accumulated in
 // place. `grad` is the leaf's .grad; `transposed` says the node's output is grad.t() (it reaches the
@@ -17,16 +26,12 @@ namespace autograd {
 // hooks); and the .grad is defined, contiguous, detached, of the leaf's shape and of `dtype`.
 // A node that uses it writes the sum into `grad`, calls bump_version on it, and returns an
 // undefined gradient for that output (the nodes after it are then skipped).
-// The node t() records (ops/shape.cpp): the gradient transposed back. A class of its own so that
-// inplace_grad_target recognises it by type, not by name.
-struct TBackward0 final : Node {
-  std::string name() const override { return "TBackward0"; }
-  variable_list apply(variable_list&& g) override { return {g[0].t()}; }
-};
-
+// `lock` holds the leaf's AccumulateGrad while the node writes into `grad`, so a pass on another
+// thread accumulating into the same leaf waits.
 struct InplaceGrad {
   Tensor grad;
   bool transposed = false;
+  std::unique_lock<NodeMutex> lock;
 };
 InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtype);
 

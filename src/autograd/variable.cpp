@@ -39,6 +39,12 @@ std::string type_and_shape(const Tensor& t) {
   return os.str();
 }
 
+const char* const kNoGradViewInplace =
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
+    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+    "you want the inplace to be tracked).";
+
 // The base recorded by set_view_base, or an undefined tensor.
 Tensor view_base_of(const Tensor& t) {
   TensorImpl* b = t.unsafeGetTensorImpl()->view_base();
@@ -116,10 +122,13 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
                   "location. Please clone() the tensor before performing the operation.");
   }
   if (!GradMode::is_enabled()) return;
+  check_no_grad_view_inplace(self, {});
   auto* m = meta_of(self);
   EMBER_CHECK(!(m && m->requires_grad_ && !m->grad_fn_),
               "a leaf Variable that requires grad is being used in an in-place operation.");
-  if (const Tensor base = view_base_of(self); base.defined()) {
+  // A view made in no_grad mode got this far only when the op is not recorded: no base to check.
+  const Tensor base = self.unsafeGetTensorImpl()->view_made_in_no_grad() ? Tensor() : view_base_of(self);
+  if (base.defined()) {
     // As PyTorch: a view that requires grad, of a base outside the graph (a leaf, which may not
     // itself require grad when the view was made from it and then marked with requires_grad_).
     auto* bm = meta_of(base);
@@ -133,15 +142,26 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
   }
 }
 
-// Every view made with grad mode on records its base (the root one), whether or not the base
-// requires grad: an in-place op on the view that brings in a tensor requiring grad makes the base
-// part of the graph too, as in PyTorch (`buf = zeros(...); buf[i].copy_(h)` then `buf.sum()`).
-// The base is held by the view's TensorImpl: no autograd metadata is made for it.
+// Every view records its base (the root one), whether or not the base requires grad: an in-place
+// op on the view that brings in a tensor requiring grad makes the base part of the graph too, as in
+// PyTorch (`buf = zeros(...); buf[i].copy_(h)` then `buf.sum()`). A view made with grad mode off
+// records it too (for _base(), and to refuse an in-place op on it with grad mode on), and so does
+// every view taken from it. The base is held by the view's TensorImpl: no autograd metadata is made.
 void set_view_base(const Tensor& view, const Tensor& base) {
-  if (!GradMode::is_enabled()) return;
   TensorImpl* b = base.unsafeGetTensorImpl();
   TensorImpl* root = b->view_base();
-  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b));
+  const bool no_grad = !GradMode::is_enabled() || (root != nullptr && b->view_made_in_no_grad());
+  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b), no_grad);
+}
+
+void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor> others) {
+  if (!GradMode::is_enabled()) return;
+  const TensorImpl* impl = self.unsafeGetTensorImpl();
+  if (!impl->view_made_in_no_grad()) return;
+  // PyTorch's view made in no_grad mode requires grad when its base does.
+  bool records = self.requires_grad() || view_base_of(self).requires_grad();
+  for (const Tensor& o : others) records = records || (o.defined() && o.requires_grad());
+  EMBER_CHECK(!records, kNoGradViewInplace);
 }
 
 namespace {
@@ -252,6 +272,9 @@ void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const 
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
+  // Caught before the write by check_inplace / check_no_grad_view_inplace where the op calls them
+  // with its other operands; this keeps any other path from giving the view a history.
+  EMBER_CHECK(!self.unsafeGetTensorImpl()->view_made_in_no_grad(), kNoGradViewInplace);
   auto& m = materialize_meta(self);
   if (const Tensor base = view_base_of(self); base.defined()) {
     rebase_view(self, base, m, node);
@@ -455,6 +478,12 @@ uint32_t Tensor::output_nr() const {
 }
 
 int64_t Tensor::_version() const { return unsafeGetTensorImpl()->storage()->version(); }
+
+Tensor Tensor::_base() const {
+  TensorImpl* b = unsafeGetTensorImpl()->view_base();
+  EMBER_CHECK(b != nullptr, "Can't get base of non-view Tensor");
+  return Tensor(intrusive_ptr<TensorImpl>(b));
+}
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
                       std::optional<TensorList> inputs) const {

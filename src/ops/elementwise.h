@@ -82,6 +82,7 @@ inline ScalarType float_of(const Tensor& x) { return is_floating_type(x.dtype())
 inline Tensor input_for_inplace(const Tensor& self, std::initializer_list<Tensor> others = {}) {
   autograd::check_inplace(self);
   if (!GradMode::is_enabled()) return self;
+  autograd::check_no_grad_view_inplace(self, others);
   bool records = self.requires_grad();
   for (const Tensor& o : others) records = records || (o.defined() && o.requires_grad());
   return records ? self.clone() : self;

@@ -349,6 +349,7 @@ Tensor& Tensor::zero_() const { return fill_(0); }
 Tensor& Tensor::copy_(const Tensor& src, bool) const {
   EMBER_CHECK(src.defined(), "copy_: source tensor is undefined");
   autograd::check_inplace(mutable_self());
+  autograd::check_no_grad_view_inplace(mutable_self(), {src});
   DimVector shape = broadcast_shapes(sizes(), src.sizes());
   EMBER_CHECK(shape.ref() == sizes(), "output with shape ", sizes(), " doesn't match the broadcast shape ", shape);
   Tensor s = expand_raw(src, sizes());

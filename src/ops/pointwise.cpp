@@ -387,6 +387,7 @@ namespace {
 template <typename Kernel, typename Op>
 Tensor& arithmetic_inplace(Tensor& self, const Tensor& other, const Kernel& kernel, const Op& op) {
   autograd::check_inplace(self);
+  autograd::check_no_grad_view_inplace(self, {other});
   if (any_requires_grad(self, other)) return assign_inplace(self, op());
   kernel();
   autograd::rebase_history(self, {});

@@ -1,7 +1,9 @@
 // Node (a backward function in the graph), Edge, SavedVariable and the per-tensor AutogradMeta.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +20,22 @@ using ::ember::tensor_list;
 using ::ember::variable_list;
 
 class Node;
+
+// A lock that the thread holding it may take again: a pass nested in another on the same thread
+// (from a hook) may run a node whose lock the outer pass holds (a leaf's AccumulateGrad running the
+// leaf's hooks). Uncontended, one atomic exchange to take and a store to give back.
+class NodeMutex {
+ public:
+  NodeMutex() = default;
+  NodeMutex(const NodeMutex&) = delete;
+  NodeMutex& operator=(const NodeMutex&) = delete;
+  void lock();
+  void unlock();
+
+ private:
+  std::atomic<const void*> holder_{nullptr};
+  uint32_t depth_ = 0;
+};
 
 struct Edge {
   Edge() = default;
@@ -69,14 +87,24 @@ class Node : public RefCounted {
   }
   const std::vector<std::pair<uint32_t, std::shared_ptr<Tensor>>>& retained_grads() const { return retained_; }
 
-  // Engine bookkeeping for the backward pass in progress.
-  struct Scratch {
-    uint64_t epoch = 0;
+  // Engine bookkeeping of one backward pass for this node.
+  struct PassState {
     int32_t dependencies = 0;
     int32_t pending = 0;  // scratch copy of dependencies for ordering
     bool needed = false;
     variable_list buffer;
+  };
+  // The pass state kept in the node, for the pass whose id is in `owner` (0: none). A pass that
+  // finds it claimed by another one (a pass nested in that one on this thread, from a hook or a
+  // custom function, or a pass on another thread) keeps its state for the node on the side, so
+  // each backward call has its own, as each of PyTorch's has its own GraphTask.
+  struct Scratch {
+    std::atomic<uint64_t> owner{0};
+    PassState state;
   } scratch;
+  // Held while a backward pass runs this node (apply, release_variables), so passes on several
+  // threads sharing it run it one at a time, as PyTorch's per-node mutex does.
+  NodeMutex run_mutex;
 
  protected:
   edge_list next_edges_;
@@ -164,6 +192,10 @@ intrusive_ptr<N> make_node_list(TensorList inputs) {
 
 // Records that `view` shares `base`'s storage (the root base, when base is itself a view).
 void set_view_base(const Tensor& view, const Tensor& base);
+// For an in-place op on `self` with operands `others`: throws PyTorch's error when self is a view
+// made with grad mode off, grad mode is on now, and the op would be recorded (self, its base or an
+// operand requires grad). check_inplace runs it for self alone.
+void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor> others);
 // For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad, and (unless
 // `allow_overlap`, as for fill_/zero_/index_put_, which write one value per location) for a tensor
 // whose elements share memory (a stride-0 dim of size > 1, e.g. after expand), where the op would

@@ -55,12 +55,18 @@ class TensorImpl : public RefCounted {
   // Made by a view op over another tensor's storage (Tensor::is_view).
   bool is_view() const { return is_view_; }
   void set_is_view(bool v) { is_view_ = v; }
-  // The tensor whose storage this view shares (the root one), recorded by view ops made with grad
-  // mode on, whether or not anything requires grad: an in-place op on the view that brings in a
-  // tensor requiring grad makes that base part of the graph (autograd::set_view_base). Kept here,
-  // not in the autograd metadata, so a view of a tensor outside the graph allocates nothing more.
+  // The tensor whose storage this view shares (the root one), recorded by every view op, whether
+  // or not anything requires grad: an in-place op on the view that brings in a tensor requiring
+  // grad makes that base part of the graph (autograd::set_view_base). Kept here, not in the
+  // autograd metadata, so a view of a tensor outside the graph allocates nothing more.
   TensorImpl* view_base() const { return view_base_.get(); }
-  void set_view_base(intrusive_ptr<TensorImpl> base) { view_base_ = std::move(base); }
+  // `made_in_no_grad`: the view (or the view it was taken from) was made with grad mode off, so an
+  // in-place op on it with grad mode on is refused, as in PyTorch (CreationMeta::NO_GRAD_MODE).
+  void set_view_base(intrusive_ptr<TensorImpl> base, bool made_in_no_grad) {
+    view_base_ = std::move(base);
+    view_made_in_no_grad_ = made_in_no_grad;
+  }
+  bool view_made_in_no_grad() const { return view_made_in_no_grad_; }
 
   AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> m) { autograd_meta_ = std::move(m); }
@@ -76,6 +82,7 @@ class TensorImpl : public RefCounted {
   bool is_contiguous_ = true;
   bool wrapped_number_ = false;
   bool is_view_ = false;
+  bool view_made_in_no_grad_ = false;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   intrusive_ptr<TensorImpl> view_base_;
 };

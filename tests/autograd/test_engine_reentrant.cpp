@@ -1,0 +1,161 @@
+// Backward passes that overlap over shared nodes: one started inside another (a hook or a custom
+// function's backward calling grad), and passes running at once on several threads.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "ember/ember.h"
+
+using namespace ember;
+using namespace ember::autograd;
+
+namespace {
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+Tensor f64(const TensorDataContainer& v) { return tensor(v, TensorOptions().dtype(kDouble)); }
+
+// The leaf InnerGrad's backward differentiates against (set by the test using it).
+Tensor* g_inner_leaf = nullptr;
+Tensor g_inner_result;
+
+// Identity forward; its backward runs a nested grad() over its saved input's graph, which the outer
+// pass also runs through.
+struct InnerGrad : public Function<InnerGrad> {
+  static Tensor forward(AutogradContext* ctx, Tensor h) {
+    ctx->save_for_backward({h});
+    return h * 1;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list g) {
+    Tensor h = ctx->get_saved_variables()[0];
+    AutoGradMode enable(true);
+    g_inner_result = grad({h}, {*g_inner_leaf}, {g[0]}, /*retain_graph=*/true)[0];
+    return {g[0]};
+  }
+};
+}  // namespace
+
+// A hook on an intermediate runs grad() over a graph sharing y's MulBackward0 and x's AccumulateGrad
+// with the outer pass, which has already counted their dependencies. Before, the nested pass reset
+// those counts (per-node state shared by both passes) and the outer pass never reached x: x.grad
+// stayed undefined. Numbers from PyTorch 1.13.
+TEST(EngineReentrant, HookRunsGradOverSharedNodes) {
+  auto x = f64({1., 2., 3.}).requires_grad_();
+  auto y = x * x;
+  auto z = y * 3;
+  auto w = (y * y).sum();
+  Tensor inner;
+  z.register_hook([&](const Tensor& g) {
+    inner = grad({w}, {x}, {}, /*retain_graph=*/true)[0];
+    return g;
+  });
+  z.sum().backward();
+  ASSERT_TRUE(inner.defined());
+  EXPECT_TRUE(inner.equal(f64({4., 32., 108.})));
+  ASSERT_TRUE(x.grad().defined());
+  EXPECT_TRUE(x.grad().equal(f64({6., 12., 18.})));
+}
+
+// The same through a custom function's backward (PyTorch 1.13: inner [2, 4, 6], leaf.grad [4, 8, 12]).
+TEST(EngineReentrant, CustomBackwardRunsGradOverSharedNodes) {
+  auto leaf = f64({1., 2., 3.}).requires_grad_();
+  g_inner_leaf = &leaf;
+  g_inner_result = Tensor();
+  auto h = leaf * leaf;
+  auto out = InnerGrad::apply(h) + h;
+  out.sum().backward();
+  g_inner_leaf = nullptr;
+  ASSERT_TRUE(g_inner_result.defined());
+  EXPECT_TRUE(g_inner_result.equal(f64({2., 4., 6.})));
+  g_inner_result = Tensor();
+  ASSERT_TRUE(leaf.grad().defined());
+  EXPECT_TRUE(leaf.grad().equal(f64({4., 8., 12.})));
+}
+
+// Double backward inside a hook: grad with create_graph, then the gradient of that gradient, both
+// through nodes the outer pass shares (PyTorch 1.13: [3, 12, 27], [6, 12, 18], x.grad [6, 12, 18]).
+TEST(EngineReentrant, DoubleBackwardInsideAHook) {
+  auto x = f64({1., 2., 3.}).requires_grad_();
+  auto y = x * x;
+  auto z = y * 3;
+  auto w = (y * x).sum();
+  Tensor gx, ggx;
+  z.register_hook([&](const Tensor& g) {
+    AutoGradMode enable(true);
+    gx = grad({w}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+    ggx = grad({gx.sum()}, {x}, {}, /*retain_graph=*/true)[0];
+    gx = gx.detach();
+    return g;
+  });
+  z.sum().backward();
+  ASSERT_TRUE(gx.defined() && ggx.defined());
+  EXPECT_TRUE(gx.equal(f64({3., 12., 27.})));
+  EXPECT_TRUE(ggx.equal(f64({6., 12., 18.})));
+  ASSERT_TRUE(x.grad().defined());
+  EXPECT_TRUE(x.grad().equal(f64({6., 12., 18.})));
+}
+
+// A nested pass without retain_graph frees the shared node's saved tensors; the outer pass then
+// fails as PyTorch's does, instead of running on state the nested pass left behind.
+TEST(EngineReentrant, NestedPassFreeingSharedNodesFailsTheOuterOne) {
+  auto x = f64({1., 2., 3.}).requires_grad_();
+  auto y = x * x;
+  auto z = y * 3;
+  auto w = (y * x).sum();
+  z.register_hook([&](const Tensor& g) {
+    grad({w}, {x});
+    return g;
+  });
+  EXPECT_NE(error_of([&] { z.sum().backward(); }).find("Trying to backward through the graph a second time"),
+            std::string::npos);
+}
+
+// Passes on two threads at once over a graph they share (y's nodes, x's AccumulateGrad, and an mm
+// whose weight gradient may be added straight into W.grad), as PyTorch allows with retain_graph.
+// grad() results must be exact on every call, and backward() must accumulate every call's gradient
+// into the shared leaves (integers in float64, so the order of the additions does not matter).
+// Before, both passes kept their counts and buffers in the same nodes: wrong or missing gradients.
+TEST(EngineReentrant, ConcurrentPassesOverASharedGraph) {
+  auto x = f64({1., 2., 3.}).requires_grad_();
+  auto W = arange(6., TensorOptions().dtype(kDouble)).view({3, 2}).requires_grad_();
+  W.mutable_grad() = zeros({3, 2}, TensorOptions().dtype(kDouble));  // lets mm add into W.grad in place
+  auto y = (x * x + x).view({1, 3}).mm(W);                    // [1, 2]
+  constexpr int kThreads = 2, kCalls = 2000;
+  std::atomic<int> wrong{0};
+  std::atomic<int> errors{0};
+  std::atomic<int> started{0};
+  std::vector<Tensor> tops;
+  for (int t = 0; t < kThreads; ++t) tops.push_back((y * static_cast<double>(t + 1)).sum());
+  // d top_t / dx = (t+1) * (2x + 1) * (W's row sums): (2x + 1) = [3, 5, 7], row sums [1, 5, 9].
+  const Tensor expect_x = f64({3. * 1, 5. * 5, 7. * 9});
+  auto worker = [&](int t) {
+    started++;
+    while (started.load() < kThreads) std::this_thread::yield();  // start together
+    try {
+      for (int i = 0; i < kCalls; ++i) {
+        Tensor gx = grad({tops[t]}, {x}, {}, /*retain_graph=*/true)[0];
+        if (!gx.equal(expect_x * static_cast<double>(t + 1))) wrong++;
+        backward({tops[t]}, {}, /*retain_graph=*/true);
+      }
+    } catch (const Error&) {
+      errors++;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
+  // Every call added (t+1) times its gradient: kCalls * (1 + 2) in all.
+  const double total = kCalls * 3.;
+  EXPECT_TRUE(x.grad().equal(expect_x * total));
+  // dW = x2^T [1, 1] with x2 = x * x + x = [2, 6, 12].
+  EXPECT_TRUE(W.grad().equal(f64({2., 2., 6., 6., 12., 12.}).view({3, 2}) * total));
+}
