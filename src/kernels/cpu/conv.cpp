@@ -43,21 +43,6 @@ bool is_pointwise(const Conv2dShape& s) {
   return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0;
 }
 
-// How many chunks for_chunks splits n items into: one per thread, at most n.
-int64_t chunk_count(int64_t n) {
-  return std::max<int64_t>(1, std::min<int64_t>(n, in_parallel_region() ? 1 : num_threads()));
-}
-
-// Splits [0, n) into `chunks` contiguous chunks and runs fn(chunk, begin, end) for each, in
-// parallel. The split depends only on n and chunks, so per-chunk partial results summed in chunk
-// order are reproducible.
-template <typename F>
-void for_chunks(int64_t n, int64_t chunks, const F& fn) {
-  parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
-    for (int64_t c = b; c < e; ++c) fn(c, n * c / chunks, n * (c + 1) / chunks);
-  });
-}
-
 }  // namespace
 
 namespace {

@@ -249,10 +249,6 @@ DirectSizes direct_sizes(const Conv2dShape& s, bool backward) {
   return z;
 }
 
-int64_t chunk_count(int64_t n) {
-  return std::max<int64_t>(1, std::min<int64_t>(n, in_parallel_region() ? 1 : num_threads()));
-}
-
 // How many chunks of images a workspace of `size` elements holds, at most one per thread.
 int64_t chunks_for(const DirectSizes& z, int64_t n, int64_t size) {
   return std::max<int64_t>(1, std::min(chunk_count(n), (size - z.shared) / z.chunk));
@@ -265,15 +261,6 @@ void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int6
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t r = 0; r < rows; ++r)
       std::copy_n(src + (p * rows + r) * cols, cols, dst + p * dst_plane + (r + top) * dst_cols + left);
-}
-
-// Splits [0, n) into `chunks` contiguous chunks and runs fn(chunk, begin, end) for each, in
-// parallel; the split depends only on n and chunks.
-template <typename F>
-void for_chunks(int64_t n, int64_t chunks, const F& fn) {
-  parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
-    for (int64_t c = b; c < e; ++c) fn(c, n * c / chunks, n * (c + 1) / chunks);
-  });
 }
 
 }  // namespace

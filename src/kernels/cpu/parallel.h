@@ -58,5 +58,21 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& fn) {
       &ctx);
 }
 
+// Per-thread chunks of a batch, for kernels that give each chunk its own scratch: how many chunks
+// n items split into (one per thread, one inside a parallel region, at most n, at least 1).
+inline int64_t chunk_count(int64_t n) {
+  return std::max<int64_t>(1, std::min<int64_t>(n, in_parallel_region() ? 1 : num_threads()));
+}
+
+// Splits [0, n) into `chunks` contiguous chunks and runs fn(chunk, begin, end) for each, in
+// parallel. The split depends only on n and chunks, so per-chunk partial results summed in chunk
+// order are reproducible.
+template <typename F>
+void for_chunks(int64_t n, int64_t chunks, const F& fn) {
+  parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) fn(c, n * c / chunks, n * (c + 1) / chunks);
+  });
+}
+
 }  // namespace kernels
 }  // namespace ember
