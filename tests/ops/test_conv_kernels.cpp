@@ -7,8 +7,10 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "ember/ember.h"
+#include "kernels/cpu/conv_direct.h"
 
 using namespace ember;
 
@@ -149,7 +151,9 @@ namespace {
 // The float direct kernels (conv_direct.cpp: stride 1, no dilation, one group, at most 64
 // channels) against the double reference: rows shorter, as long as and longer than a vector, channel
 // counts that fill the register tiles or leave tails, every kernel width the weight gradient has a
-// tile for, "valid" and "same" padding, and batches over one and two threads.
+// tile for, "valid" and "same" padding, and batches over one and two threads. Between them they
+// take every part (forward, input gradient, weight gradient) through every path (rows, channels,
+// im2col + GEMM); DirectGeometriesTakeEveryPath checks that they still do.
 const Geometry kDirectGeometries[] = {
     {3, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // the trainer's conv2: 14 columns, 1 vector
     {2, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // its conv1
@@ -161,6 +165,11 @@ const Geometry kDirectGeometries[] = {
     {1, 4, 3, 3, 64, 2, 7, 1, 1, 1, 6, 1, 1, 1},     // 64 outputs, 1-column-wide input
     {2, 64, 4, 5, 1, 3, 2, 1, 1, 2, 1, 1, 1, 1},     // 64 inputs, one output channel
     {1, 2, 1, 40, 3, 1, 5, 1, 1, 0, 2, 1, 1, 1},     // 1-D, as conv1d runs it
+    {2, 16, 8, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // full rows, 144 terms: rows throughout
+    {2, 24, 10, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // 40 channels: two tiles of three 8-float vectors
+    {2, 64, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // 64 channels: one tile of four vectors
+    {2, 5, 7, 7, 12, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // 12 channels padded to 16
+    {3, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // 8 channels: one-vector tiles of 24 pixels
 };
 
 // got against the double reference where the reference is finite; elsewhere the same NaN or
@@ -210,32 +219,63 @@ TEST(ConvKernels, DirectFloatMatchesReference) {
   set_num_threads(2);
 }
 
+TEST(ConvKernels, DirectGeometriesTakeEveryPath) {
+  // The plan depends on the vector width; the geometries were chosen for 16 floats (AVX-512).
+  if (kernels::conv2d_direct_lanes() != 16) GTEST_SKIP() << "plans differ without 16-float vectors";
+  std::set<std::pair<int, kernels::DirectPath>> seen;
+  for (const Geometry& g : kDirectGeometries) {
+    const int64_t OH = g.H + 2 * g.ph - g.kh + 1, OW = g.W + 2 * g.pw - g.kw + 1;
+    const kernels::DirectPlan p = kernels::conv2d_direct_plan(
+        {g.N, g.C, g.H, g.W, g.O, 1, g.kh, g.kw, 1, 1, g.ph, g.pw, 1, 1, OH, OW});
+    seen.insert({0, p.forward});
+    seen.insert({1, p.input_grad});
+    seen.insert({2, p.weight_grad});
+  }
+  for (int part = 0; part < 3; ++part)
+    for (auto path : {kernels::DirectPath::kGemm, kernels::DirectPath::kRows, kernels::DirectPath::kChannels})
+      EXPECT_TRUE(seen.count({part, path})) << "part " << part << " path " << static_cast<int>(path);
+}
+
+namespace {
+// The rows kernels' masks and the channel kernels' padded channels: an infinity meets only the sums
+// that contain it. Returns the weight gradient.
+Tensor check_infinities(const Geometry& g) {
+  const float inf = std::numeric_limits<float>::infinity();
+  manual_seed(12);
+  Tensor x = randn({g.N, g.C, g.H, g.W});
+  x.select(0, 0).select(0, 1).select(0, 4).select(0, 0).fill_(inf);            // image 0, channel 1, column 0
+  x.select(0, 1).select(0, 2).select(0, 9).select(0, g.W - 1).fill_(-inf);     // image 1, channel 2, last column
+  x.requires_grad_();
+  Tensor w = randn({g.O, g.C, 3, 3}).requires_grad_();
+  Tensor out = conv2d(x, w, Tensor(), 1, 1);
+  expect_matches(out, reference_conv(x, w, zeros({g.O}), g), 2e-6, name_of(g) + " forward");
+  Tensor r = randn(out.sizes());
+  r.select(0, 1).select(0, 3).select(0, 6).select(0, 7).fill_(inf);
+  auto got = autograd::grad({out}, {x, w}, {r});
+  Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
+  auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, 1)}, {xd, wd}, {r.to(kDouble)});
+  expect_matches(got[0], want[0], 2e-6, name_of(g) + " input gradient");
+  expect_matches(got[1], want[1], 2e-6, name_of(g) + " weight gradient");
+  return got[1];
+}
+}  // namespace
+
+TEST(ConvKernels, DirectChannelKernelsKeepInfinitiesInTheirSums) {
+  // 20 output channels in three 8-float vectors (4 padded), 16 input channels in two: every part
+  // takes the channel kernels on AVX-512.
+  check_infinities({2, 16, 12, 12, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+}
+
 TEST(ConvKernels, DirectFloatKeepsWhatLiesPastARowOutOfTheSums) {
   // The vectors of a 14-column row reach 2 columns past it, into the padding and the next row. An
   // infinity in the input's first or last column must reach only the sums that contain it: the
   // weight taps that never see that column stay finite (0 * inf would be NaN). The output
   // gradient has one too, inside the image (at its edge it would meet padding, which im2col + GEMM
   // multiplies and a direct kernel need not).
-  const Geometry g{2, 3, 14, 14, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1};
-  const float inf = std::numeric_limits<float>::infinity();
-  manual_seed(12);
-  Tensor x = randn({g.N, g.C, g.H, g.W});
-  x.select(0, 0).select(0, 1).select(0, 4).select(0, 0).fill_(inf);    // image 0, channel 1, column 0
-  x.select(0, 1).select(0, 2).select(0, 9).select(0, 13).fill_(-inf);  // image 1, channel 2, column 13
-  x.requires_grad_();
-  Tensor w = randn({g.O, g.C, 3, 3}).requires_grad_();
-  Tensor out = conv2d(x, w, Tensor(), 1, 1);
-  expect_matches(out, reference_conv(x, w, zeros({g.O}), g), 2e-6, "forward");
-  Tensor r = randn(out.sizes());
-  r.select(0, 1).select(0, 3).select(0, 6).select(0, 7).fill_(inf);
-  auto got = autograd::grad({out}, {x, w}, {r});
-  Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
-  auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, 1)}, {xd, wd}, {r.to(kDouble)});
-  expect_matches(got[0], want[0], 2e-6, "input gradient");
-  expect_matches(got[1], want[1], 2e-6, "weight gradient");
+  const Tensor gw = check_infinities({2, 3, 14, 14, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1});
   for (int64_t o : {0, 1, 2, 4}) {  // output channel 3 meets the gradient's infinity everywhere
-    EXPECT_TRUE(std::isfinite(got[1][o][1].select(1, 2).sum().item<float>())) << o;  // taps right of column 0
-    EXPECT_TRUE(std::isfinite(got[1][o][2].select(1, 0).sum().item<float>())) << o;  // taps left of column 13
+    EXPECT_TRUE(std::isfinite(gw[o][1].select(1, 2).sum().item<float>())) << o;  // taps right of column 0
+    EXPECT_TRUE(std::isfinite(gw[o][2].select(1, 0).sum().item<float>())) << o;  // taps left of column 13
   }
 }
 
@@ -433,28 +473,34 @@ TEST(ConvKernels, WorkspaceSizeBoundsTheThreads) {
 }
 
 TEST(ConvKernels, DirectFloatWorkspaceSizeBoundsTheThreads) {
-  // As above for the float direct kernels, with the weight gradient from the direct kernel (3
-  // channels) and from im2col + GEMM (16 channels), whose scratch shares the workspace.
-  for (int64_t C : {3, 16}) {
-    const kernels::Conv2dShape s{5, C, 14, 14, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 14, 14};
-    const Geometry g{5, C, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  // As above for the float direct kernels: rows throughout (3 channels), channels throughout (16),
+  // and a backward whose input gradient comes from im2col + GEMM and weight gradient from the
+  // channel kernel, their scratch sharing the workspace (10 -> 20, 5 x 5 taps, no padding).
+  const Geometry geometries[] = {{5, 3, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                                 {5, 16, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                                 {5, 10, 12, 12, 20, 5, 5, 1, 1, 0, 0, 1, 1, 1}};
+  for (const Geometry& g : geometries) {
+    const int64_t OH = g.H + 2 * g.ph - g.kh + 1, OW = g.W + 2 * g.pw - g.kw + 1;
+    const kernels::Conv2dShape s{g.N, g.C, g.H, g.W, g.O, 1, g.kh, g.kw, 1, 1, g.ph, g.pw, 1, 1, OH, OW};
     manual_seed(6);
-    Tensor x = randn({5, C, 14, 14}), w = randn({8, C, 3, 3}), b = randn({8}), r = randn({5, 8, 14, 14});
+    Tensor x = randn({g.N, g.C, g.H, g.W}), w = randn({g.O, g.C, g.kh, g.kw}), b = randn({g.O});
+    Tensor r = randn({g.N, g.O, OH, OW});
     set_num_threads(1);
     const int64_t fwd = kernels::conv2d_workspace<float>(s, false), bwd = kernels::conv2d_workspace<float>(s, true);
     set_num_threads(2);
     EXPECT_GT(kernels::conv2d_workspace<float>(s, true), bwd);
-    std::vector<float> ws(static_cast<size_t>(std::max(fwd, bwd))), out(5 * 8 * 196), gx(x.numel()),
-        gw(w.numel()), gb(8);
+    std::vector<float> ws(static_cast<size_t>(std::max(fwd, bwd))), out(r.numel()), gx(x.numel()), gw(w.numel()),
+        gb(g.O);
     kernels::conv2d_forward(x.data_ptr<float>(), w.data_ptr<float>(), b.data_ptr<float>(), s, out.data(), ws.data(),
                             fwd);
-    expect_matches(from_blob(out.data(), {5, 8, 14, 14}), reference_conv(x, w, b, g), 2e-6, "forward");
+    const std::string what = name_of(g);
+    expect_matches(from_blob(out.data(), r.sizes()), reference_conv(x, w, b, g), 2e-6, what + " forward");
     kernels::conv2d_backward(x.data_ptr<float>(), w.data_ptr<float>(), r.data_ptr<float>(), s, gx.data(), gw.data(),
                              gb.data(), ws.data(), bwd);
     Tensor xd = x.to(kDouble).requires_grad_(), wd = w.to(kDouble).requires_grad_();
-    auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, 1)}, {xd, wd}, {r.to(kDouble)});
-    expect_matches(from_blob(gx.data(), x.sizes()), want[0], 2e-6, "gx");
-    expect_matches(from_blob(gw.data(), w.sizes()), want[1], 2e-6, "gw");
-    expect_matches(from_blob(gb.data(), {8}), r.to(kDouble).sum({0, 2, 3}), 1e-6, "gb");
+    auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, {g.ph, g.pw})}, {xd, wd}, {r.to(kDouble)});
+    expect_matches(from_blob(gx.data(), x.sizes()), want[0], 2e-6, what + " gx");
+    expect_matches(from_blob(gw.data(), w.sizes()), want[1], 2e-6, what + " gw");
+    expect_matches(from_blob(gb.data(), {g.O}), r.to(kDouble).sum({0, 2, 3}), 1e-6, what + " gb");
   }
 }

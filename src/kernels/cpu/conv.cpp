@@ -359,29 +359,33 @@ int64_t gemm_workspace(const Conv2dShape& s, bool backward) {
   return total;
 }
 
+// The direct kernels' plan for float; im2col + GEMM throughout for double.
 template <typename T>
-bool direct(const Conv2dShape& s) {
+DirectPlan plan_for(const Conv2dShape& s) {
   if constexpr (std::is_same_v<T, float>)
-    return conv2d_direct_applies(s);
+    return conv2d_direct_plan(s);
   else
-    return false;
+    return {};
 }
 }  // namespace
 
 template <typename T>
 int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
-  const int64_t gemm = gemm_workspace(s, backward);
-  if (!direct<T>(s)) return gemm;
-  // The backward's parts run one after the other, each in the whole workspace.
-  const int64_t own = conv2d_direct_workspace(s, backward);
-  return backward && !conv2d_direct_weight_grad(s) ? std::max(own, gemm) : own;
+  const DirectPlan plan = plan_for<T>(s);
+  const bool gemm_part = backward ? plan.input_grad == DirectPath::kGemm || plan.weight_grad == DirectPath::kGemm
+                                  : plan.forward == DirectPath::kGemm;
+  const bool direct_part = backward ? plan.input_grad != DirectPath::kGemm || plan.weight_grad != DirectPath::kGemm
+                                    : plan.forward != DirectPath::kGemm;
+  // The backward's direct and GEMM parts run one after the other, each in the whole workspace.
+  return std::max(gemm_part ? gemm_workspace(s, backward) : 0, direct_part ? conv2d_direct_workspace(s, backward) : 0);
 }
 
 template <typename T>
 void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace,
                     int64_t workspace_size) {
   if constexpr (std::is_same_v<T, float>) {
-    if (direct<T>(s)) return conv2d_direct_forward(x, w, bias, s, out, workspace, workspace_size);
+    if (plan_for<T>(s).forward != DirectPath::kGemm)
+      return conv2d_direct_forward(x, w, bias, s, out, workspace, workspace_size);
   }
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
@@ -426,15 +430,18 @@ template <typename T>
 void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace,
                      int64_t workspace_size) {
   if constexpr (std::is_same_v<T, float>) {
-    if (direct<T>(s)) {
-      const bool direct_gw = conv2d_direct_weight_grad(s);
-      conv2d_direct_backward(x, w, gout, s, gx, direct_gw ? gw : nullptr, workspace, workspace_size);
-      if (direct_gw || !gw) {
-        if (gb) bias_grad(gout, s, gb);
-        return;
-      }
-      gx = nullptr;  // the weight gradient from im2col + GEMM, below
+    const DirectPlan plan = plan_for<T>(s);
+    T* direct_gx = plan.input_grad != DirectPath::kGemm ? gx : nullptr;
+    T* direct_gw = plan.weight_grad != DirectPath::kGemm ? gw : nullptr;
+    if (direct_gx || direct_gw) {
+      conv2d_direct_backward(x, w, gout, s, direct_gx, direct_gw, workspace, workspace_size);
+      if (direct_gx) gx = nullptr;  // what is left comes from im2col + GEMM, below
+      if (direct_gw) gw = nullptr;
     }
+  }
+  if (!gx && !gw) {
+    if (gb) bias_grad(gout, s, gb);
+    return;
   }
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const int64_t image = s.C * s.H * s.W;

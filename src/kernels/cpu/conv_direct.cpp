@@ -188,10 +188,153 @@ void WeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float*
     EMBER_WGRAD_CASE(6)
     EMBER_WGRAD_CASE(7)
 #undef EMBER_WGRAD_CASE
-    default:
-      break;
+    default:  // conv2d_direct_plan takes no wider kernel
+      HWY_ABORT("conv_direct: no weight-gradient tile for kernel width %d", static_cast<int>(kw));
   }
 }
+
+// The channel kernels: a tile's lanes hold consecutive output channels (of the convolution, or of
+// the input gradient's correlation), and each product broadcasts one element of the padded
+// operand, so a row's length no longer decides how full the vectors are; the channel count does.
+// Results come out pixel-major and are transposed to planes per image.
+
+// One tile: OV vectors of channels [o0, o0 + OV * Lanes(d)) (wk and bias start at o0, Op channels
+// per tap) x P output pixels at offsets in[p] of the padded planes; pixel p's channels go to
+// t + p * ldt. Pixels past np repeat the last and are not stored.
+template <int OV, int P, class D>
+HWY_INLINE void ChannelTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_t plane, int64_t Wp, int64_t kh,
+                            int64_t kw, const float* HWY_RESTRICT wk, int64_t Op, const float* bias,
+                            const int64_t* in, int64_t np, float* HWY_RESTRICT t, int64_t ldt) {
+  using V = hn::Vec<D>;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  V acc[OV][P];
+  for (int v = 0; v < OV; ++v) {
+    const V b = bias ? hn::LoadU(d, bias + v * N) : hn::Zero(d);
+    for (int p = 0; p < P; ++p) acc[v][p] = b;
+  }
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t a = 0; a < kh; ++a)
+      for (int64_t b = 0; b < kw; ++b) {
+        const float* xs = xp + c * plane + a * Wp + b;
+        const float* ws = wk + ((c * kh + a) * kw + b) * Op;
+        V wv[OV];
+        for (int v = 0; v < OV; ++v) wv[v] = hn::LoadU(d, ws + v * N);
+        for (int p = 0; p < P; ++p) {
+          const V xb = hn::Set(d, xs[in[p]]);
+          for (int v = 0; v < OV; ++v) acc[v][p] = hn::MulAdd(wv[v], xb, acc[v][p]);
+        }
+      }
+  for (int p = 0; p < P; ++p) {
+    if (p >= np) break;
+    for (int v = 0; v < OV; ++v) hn::StoreU(acc[v][p], d, t + p * ldt + v * N);
+  }
+}
+
+// y (O, OH, OW) = correlation of xp (C, Hp, Wp) with wk (C, kh, kw, Op) plus bias (Op) if not
+// null, through the pixel-major scratch t (OH * OW, Op).
+template <int OV, class D>
+void ChannelImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias,
+                      int64_t O, int64_t Op, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* t, float* y) {
+  constexpr int P = 24 / OV;  // 24 accumulators
+  const int64_t L = OH * OW, block = OV * static_cast<int64_t>(hn::Lanes(d));
+  for (int64_t p0 = 0; p0 < L; p0 += P) {
+    int64_t in[P];
+    const int64_t np = std::min<int64_t>(P, L - p0);
+    for (int p = 0; p < P; ++p) {
+      const int64_t pix = p0 + std::min<int64_t>(p, np - 1);
+      in[p] = pix / OW * Wp + pix % OW;
+    }
+    for (int64_t o0 = 0; o0 < O; o0 += block)
+      ChannelTile<OV, P>(d, xp, C, Hp * Wp, Wp, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, in, np,
+                         t + p0 * Op + o0, Op);
+  }
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t i = 0; i < L; ++i) y[o * L + i] = t[i * Op + o];
+}
+
+// The weight gradient with output channels in the lanes: for Q rows k of the weight (an input
+// channel and tap each, the tap's view of the padded input at xs[q]), acc (k, Op) += the sum over
+// the image's pixels of g's pixel row (pixel-major, Op channels) times the element the tap reads.
+template <int OV, int Q, class D>
+HWY_INLINE void ChannelWeightTile(D d, const float* HWY_RESTRICT g, int64_t Op, const float* const* xs, int64_t nq,
+                                  int64_t OH, int64_t OW, int64_t Wp, float* HWY_RESTRICT acc) {
+  using V = hn::Vec<D>;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  V sum[OV][Q];
+  for (int v = 0; v < OV; ++v)
+    for (int q = 0; q < Q; ++q) sum[v][q] = hn::Zero(d);
+  for (int64_t h = 0; h < OH; ++h)
+    for (int64_t w = 0; w < OW; ++w) {
+      const float* gr = g + (h * OW + w) * Op;
+      const int64_t i = h * Wp + w;
+      V gv[OV];
+      for (int v = 0; v < OV; ++v) gv[v] = hn::LoadU(d, gr + v * N);
+      for (int q = 0; q < Q; ++q) {
+        const V xb = hn::Set(d, xs[q][i]);
+        for (int v = 0; v < OV; ++v) sum[v][q] = hn::MulAdd(gv[v], xb, sum[v][q]);
+      }
+    }
+  for (int q = 0; q < Q; ++q) {
+    if (q >= nq) break;
+    for (int v = 0; v < OV; ++v) {
+      float* dst = acc + q * Op + v * N;
+      hn::StoreU(hn::Add(hn::LoadU(d, dst), sum[v][q]), d, dst);
+    }
+  }
+}
+
+// acc (C * kh * kw, Op) += one image's weight gradient: xp (C, Hp, Wp) padded, g (OH * OW, Op)
+// the output gradient pixel-major.
+template <int OV, class D>
+void ChannelWeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* g, int64_t O,
+                           int64_t Op, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
+  constexpr int Q = 24 / OV;
+  const int64_t K = C * kh * kw, block = OV * static_cast<int64_t>(hn::Lanes(d));
+  for (int64_t o0 = 0; o0 < O; o0 += block)
+    for (int64_t k0 = 0; k0 < K; k0 += Q) {
+      const float* xs[Q];
+      const int64_t nq = std::min<int64_t>(Q, K - k0);
+      for (int q = 0; q < Q; ++q) {
+        const int64_t k = k0 + std::min<int64_t>(q, nq - 1);
+        xs[q] = xp + k / (kh * kw) * Hp * Wp + k / kw % kh * Wp + k % kw;
+      }
+      ChannelWeightTile<OV, Q>(d, g + o0, Op, xs, nq, OH, OW, Wp, acc + k0 * Op + o0);
+    }
+}
+
+// Run-time choices of the channel kernels' vector width (wide: Lanes(DF), else at most 8) and
+// vectors per tile (1 to 4).
+#define EMBER_CHANNEL_DISPATCH(CALL)                                                  \
+  do {                                                                                \
+    const auto run = [&](auto d) {                                                    \
+      switch (ov) {                                                                   \
+        case 1: return CALL(1);                                                       \
+        case 2: return CALL(2);                                                       \
+        case 3: return CALL(3);                                                       \
+        default: return CALL(4);                                                      \
+      }                                                                               \
+    };                                                                                \
+    if (wide)                                                                         \
+      run(DF());                                                                      \
+    else                                                                              \
+      run(hn::CappedTag<float, 8>());                                                 \
+  } while (0)
+
+void ChannelImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
+                  int64_t Op, bool wide, int64_t ov, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* t,
+                  float* y) {
+#define EMBER_CALL(OV) ChannelImageImpl<OV>(d, xp, C, Hp, Wp, wk, bias, O, Op, kh, kw, OH, OW, t, y)
+  EMBER_CHANNEL_DISPATCH(EMBER_CALL);
+#undef EMBER_CALL
+}
+
+void ChannelWeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* g, int64_t O, int64_t Op,
+                       bool wide, int64_t ov, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
+#define EMBER_CALL(OV) ChannelWeightGradImpl<OV>(d, xp, C, Hp, Wp, g, O, Op, kh, kw, OH, OW, acc)
+  EMBER_CHANNEL_DISPATCH(EMBER_CALL);
+#undef EMBER_CALL
+}
+#undef EMBER_CHANNEL_DISPATCH
 
 // How many floats one of the kernels' vectors holds on this target.
 int64_t VectorLanes() { return static_cast<int64_t>(hn::Lanes(DF())); }
@@ -206,6 +349,8 @@ namespace ember {
 namespace kernels {
 HWY_EXPORT(ForwardImage);
 HWY_EXPORT(WeightGrad);
+HWY_EXPORT(ChannelImage);
+HWY_EXPORT(ChannelWeightGrad);
 HWY_EXPORT(VectorLanes);
 
 namespace {
@@ -214,43 +359,117 @@ using direct::kLanes;
 using direct::kSlack;
 using direct::round_up;
 
-// The largest kernel side the weight gradient's tiles are built for.
+// The largest kernel side the row kernels' weight-gradient tiles are built for (WeightGrad).
 constexpr int64_t kMaxKernel = 7;
 // Above these channel counts im2col + GEMM is at least as fast (its products are large enough).
 constexpr int64_t kMaxChannels = 64;
-// Above this many products per weight-gradient column (channels x taps), GEMM's weight gradient
-// is faster (see conv2d_direct_weight_grad).
-constexpr int64_t kMaxDirectWeightTaps = 64;
 
-// Sizes of the padded planes and of the scratch, per call (shared by every chunk of images) and
-// per chunk; INT64_MAX where one overflows.
-struct DirectSizes {
+}  // namespace
+
+int64_t conv2d_direct_lanes() {
+  static const int64_t lanes = HWY_DYNAMIC_DISPATCH(VectorLanes)();
+  return lanes;
+}
+
+namespace {
+
+// How the channel kernels cut `count` channels: vectors of `lanes` floats, `ov` vectors a tile, and
+// the count padded to whole tiles. The widest vectors, or 8 floats where that pads fewer channels
+// or the widest would make one vector a tile (a one-vector tile of 24 pixels loads two operands
+// per product, its pixels' offsets and their elements, and ran 1.6x as long for 16 channels); on
+// Zen 4 a 256-bit FMA does half a 512-bit one's work in half its issue slots.
+struct ChannelBlocks {
+  bool wide;
+  int64_t lanes, ov, padded;
+};
+ChannelBlocks channel_blocks(int64_t count) {
+  const int64_t wide = conv2d_direct_lanes(), narrow = std::min<int64_t>(8, wide);
+  const bool use_wide = round_up(count, wide) == round_up(count, narrow) && count > wide;
+  const int64_t lanes = use_wide ? wide : narrow, vectors = (count + lanes - 1) / lanes;
+  const int64_t tiles = (vectors + 3) / 4, ov = (vectors + tiles - 1) / tiles;
+  return {use_wide, lanes, ov, tiles * ov * lanes};
+}
+
+// The kernel for a product whose results are `channels` planes of rows `cols` long, each result a
+// sum of `terms` products, of which the share `useful` are not with padding (the input gradient's
+// correlation runs over the output gradient padded by the kernel's reach, where im2col + GEMM
+// multiplies only what is there). Rows in the lanes where they fill at least three quarters of
+// their vectors, and as many as channels would or the sums are short (with 9 terms, one input
+// channel and 3 x 3 taps, the channel kernel took 2.7x as long: each tile stores its 24
+// accumulators after 9 products); else channels where they fill at least half; else GEMM. Measured
+// (Zen 4, 64 images): 16 -> 32 channels, 3 x 3 taps on 14 x 14 (rows fill 14 of 16 lanes): the
+// channel kernel's forward took 0.93x the row kernel's time, its weight gradient 0.75x; 10 -> 20, 5 x
+// 5 on 12 x 12, 8 x 8 out (half-filled rows): forward 0.62x and weight gradient 0.8x of GEMM's,
+// input gradient (a quarter of its 16 x 16 padded correlation useful) 1.5x (rows) or 2.4x
+// (channels) GEMM's.
+DirectPath choose(int64_t channels, int64_t cols, int64_t terms, double useful) {
+  const int64_t lanes = conv2d_direct_lanes();
+  const double by_rows = useful * static_cast<double>(cols) / static_cast<double>(round_up(cols, lanes));
+  const double by_channels =
+      useful * static_cast<double>(channels) / static_cast<double>(channel_blocks(channels).padded);
+  constexpr int64_t kShortSum = 64;
+  if (by_rows >= 0.75 && (by_rows >= by_channels || terms < kShortSum)) return DirectPath::kRows;
+  if (by_channels >= 0.5 && terms >= kShortSum) return DirectPath::kChannels;
+  return DirectPath::kGemm;
+}
+
+// The scratch of the direct parts of a call, in floats: `shared` once (weights repacked), `chunk`
+// per chunk of images, laid out as the offsets say; INT64_MAX where a size overflows.
+struct DirectLayout {
   int64_t Hp, Wp, Hg, Wg;  // the padded input, and the padded output gradient of the backward
   int64_t shared, chunk;
+  // Offsets in a chunk: the padded input and output gradient, the pixel-major output gradient and
+  // results, the weight gradient's sums.
+  int64_t xp, gp, pixels, results, acc;
 };
-DirectSizes direct_sizes(const Conv2dShape& s, bool backward) {
-  DirectSizes z{s.H + 2 * s.ph, s.W + 2 * s.pw, s.OH + 2 * (s.kh - 1 - s.ph), s.OW + 2 * (s.kw - 1 - s.pw), 0, 0};
+DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
+  DirectLayout z{s.H + 2 * s.ph, s.W + 2 * s.pw, s.OH + 2 * (s.kh - 1 - s.ph), s.OW + 2 * (s.kw - 1 - s.pw), 0, 0,
+                 0, 0, 0, 0, 0};
   const int64_t taps = s.kh * s.kw;
-  // Every factor is at most 64 (channels) or 7 (taps), and the planes are no larger than the
-  // tensors the caller allocated, so only the products with the batch-independent planes can
-  // overflow; checked all the same.
-  int64_t xp = 0, gp = 0, acc = 0;
-  bool bad = __builtin_mul_overflow(s.C, z.Hp * z.Wp, &xp) || __builtin_add_overflow(xp, kSlack, &xp);
+  // Channels and taps are at most 64 and 49, and the planes no larger than the tensors the caller
+  // allocated, so only products with the batch-independent planes can overflow; checked all the same.
+  bool bad = false;
+  auto mul = [&](int64_t a, int64_t b) {
+    int64_t r = 0;
+    bad = bad || __builtin_mul_overflow(a, b, &r);
+    return r;
+  };
+  auto add = [&](int64_t a, int64_t b) {
+    int64_t r = 0;
+    bad = bad || __builtin_add_overflow(a, b, &r);
+    return r;
+  };
+  const int64_t xp = add(mul(s.C, mul(z.Hp, z.Wp)), kSlack);
   if (!backward) {
-    z.shared = s.C * taps * round_up(s.O, direct::out_block(s.O)) + round_up(s.O, direct::out_block(s.O));
-    z.chunk = xp;
+    const int64_t Op = plan.forward == DirectPath::kChannels ? channel_blocks(s.O).padded
+                                                             : round_up(s.O, direct::out_block(s.O));
+    z.shared = s.C * taps * Op + Op;
+    z.results = xp;
+    z.chunk = plan.forward == DirectPath::kChannels ? add(xp, mul(s.OH * s.OW, Op)) : xp;
   } else {
-    bad = bad || __builtin_mul_overflow(s.O, z.Hg * z.Wg, &gp) || __builtin_add_overflow(gp, kSlack, &gp);
-    acc = round_up(s.O, direct::wgrad_block(s.kw)) * s.C * taps * kLanes;
-    z.shared = s.O * taps * round_up(s.C, direct::out_block(s.C));
-    bad = bad || __builtin_add_overflow(xp, gp, &z.chunk) || __builtin_add_overflow(z.chunk, acc, &z.chunk);
+    int64_t at = 0;
+    if (plan.weight_grad != DirectPath::kGemm) at = xp;  // xp at 0
+    if (plan.input_grad != DirectPath::kGemm || plan.weight_grad == DirectPath::kRows) {
+      z.gp = at;
+      at = add(at, add(mul(s.O, mul(z.Hg, z.Wg)), kSlack));
+    }
+    z.pixels = at;
+    if (plan.weight_grad == DirectPath::kChannels) at = add(at, mul(s.OH * s.OW, channel_blocks(s.O).padded));
+    z.results = at;
+    if (plan.input_grad == DirectPath::kChannels) at = add(at, mul(s.H * s.W, channel_blocks(s.C).padded));
+    z.acc = at;
+    if (plan.weight_grad == DirectPath::kRows) at = add(at, round_up(s.O, direct::wgrad_block(s.kw)) * s.C * taps * kLanes);
+    if (plan.weight_grad == DirectPath::kChannels) at = add(at, s.C * taps * channel_blocks(s.O).padded);
+    z.chunk = at;
+    if (plan.input_grad == DirectPath::kRows) z.shared = s.O * taps * round_up(s.C, direct::out_block(s.C));
+    if (plan.input_grad == DirectPath::kChannels) z.shared = s.O * taps * channel_blocks(s.C).padded;
   }
   if (bad) z.chunk = std::numeric_limits<int64_t>::max();
   return z;
 }
 
 // How many chunks of images a workspace of `size` elements holds, at most one per thread.
-int64_t chunks_for(const DirectSizes& z, int64_t n, int64_t size) {
+int64_t chunks_for(const DirectLayout& z, int64_t n, int64_t size) {
   return std::max<int64_t>(1, std::min(chunk_count(n), (size - z.shared) / z.chunk));
 }
 
@@ -263,30 +482,42 @@ void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int6
       std::copy_n(src + (p * rows + r) * cols, cols, dst + p * dst_plane + (r + top) * dst_cols + left);
 }
 
-}  // namespace
-
-bool conv2d_direct_applies(const Conv2dShape& s) {
-  if (!(s.groups == 1 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && !(s.kh == 1 && s.kw == 1) &&
-        s.kh <= kMaxKernel && s.kw <= kMaxKernel && s.ph < s.kh && s.pw < s.kw && s.C <= kMaxChannels &&
-        s.O <= kMaxChannels && s.OH > 0 && s.OW > 0))
-    return false;
-  // Rows fill at least three quarters of their vectors: an 8-column row in 16 lanes wastes half
-  // of every product, and im2col + GEMM, whose vectors run along whole images, won (10 -> 20
-  // channels, 5 x 5 taps on 12 x 12 images: 1.4x as long direct). Both the output's rows (forward)
-  // and the input's (the input gradient) are rows of some product.
-  static const int64_t lanes = HWY_DYNAMIC_DISPATCH(VectorLanes)();
-  auto filled = [](int64_t cols) { return 4 * cols >= 3 * round_up(cols, lanes); };
-  return filled(s.OW) && filled(s.W);
+// Correlation of padded planes with a repacked weight by the plan's kernel: rows (weights as
+// (C, kh, kw, round_up(O, out_block(O)))) or channels (as (C, kh, kw, channel_blocks(O).padded)).
+void correlate(DirectPath path, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk,
+               const float* bias, int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* pixels, float* y) {
+  if (path == DirectPath::kRows) {
+    HWY_DYNAMIC_DISPATCH(ForwardImage)(xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), kh, kw, OH, OW, y);
+  } else {
+    const ChannelBlocks cb = channel_blocks(O);
+    HWY_DYNAMIC_DISPATCH(ChannelImage)(xp, C, Hp, Wp, wk, bias, O, cb.padded, cb.wide, cb.ov, kh, kw, OH, OW, pixels, y);
+  }
 }
 
-bool conv2d_direct_weight_grad(const Conv2dShape& s) {
-  // Measured on 64 images: with one input channel (25 taps, conv1 of the issue's CNN) the direct
-  // weight gradient took 0.6x as long as im2col + GEMM; with 16 (144 taps) 1.1x.
-  return s.C * s.kh * s.kw <= kMaxDirectWeightTaps;
+// The channel count a repacked weight's rows are padded to for the plan's kernel.
+int64_t padded_channels(DirectPath path, int64_t count) {
+  return path == DirectPath::kRows ? round_up(count, direct::out_block(count)) : channel_blocks(count).padded;
+}
+
+}  // namespace
+
+DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
+  if (!(s.groups == 1 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && !(s.kh == 1 && s.kw == 1) &&
+        s.kh <= kMaxKernel && s.kw <= kMaxKernel && s.ph < s.kh && s.pw < s.kw && s.C > 0 && s.O > 0 &&
+        s.C <= kMaxChannels && s.O <= kMaxChannels && s.OH > 0 && s.OW > 0))
+    return {};
+  // The forward's results are output planes of OW columns, sums over C * taps; the input
+  // gradient's input planes of W, over O * taps of the padded output gradient; the weight
+  // gradient's are laid out by output channel, as the forward's, and its sums run over C * taps
+  // tiles of whole images.
+  const int64_t taps = s.kh * s.kw;
+  const double useful = static_cast<double>(s.OH * s.OW) / static_cast<double>(s.H * s.W);
+  return {choose(s.O, s.OW, s.C * taps, 1), choose(s.C, s.W, s.O * taps, std::min(useful, 1.0)),
+          choose(s.O, s.OW, s.C * taps, 1)};
 }
 
 int64_t conv2d_direct_workspace(const Conv2dShape& s, bool backward) {
-  const DirectSizes z = direct_sizes(s, backward);
+  const DirectLayout z = direct_layout(s, conv2d_direct_plan(s), backward);
   int64_t total = 0;
   if (__builtin_mul_overflow(chunk_count(s.N), z.chunk, &total) || __builtin_add_overflow(total, z.shared, &total))
     return std::numeric_limits<int64_t>::max();
@@ -295,39 +526,41 @@ int64_t conv2d_direct_workspace(const Conv2dShape& s, bool backward) {
 
 void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s, float* out,
                            float* workspace, int64_t workspace_size) {
-  const DirectSizes z = direct_sizes(s, false);
-  const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw;
-  const int64_t ob = direct::out_block(O), Op = round_up(O, ob);
+  const DirectPlan plan = conv2d_direct_plan(s);
+  const DirectLayout z = direct_layout(s, plan, false);
+  const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, Op = padded_channels(plan.forward, O);
   // The weight as (C, kh, kw, Op): a tap's output channels side by side; padded channels are 0.
   float* wk = workspace;
   float* bp = wk + C * taps * Op;
-  std::fill(wk, wk + C * taps * Op + Op, 0.0f);
+  std::fill(wk, wk + z.shared, 0.0f);
   for (int64_t o = 0; o < O; ++o)
     for (int64_t k = 0; k < C * taps; ++k) wk[k * Op + o] = w[o * C * taps + k];
   if (bias) std::copy_n(bias, O, bp);
   const int64_t image = C * s.H * s.W;
   for_chunks(s.N, chunks_for(z, s.N, workspace_size), [&](int64_t chunk, int64_t b, int64_t e) {
     float* xp = workspace + z.shared + chunk * z.chunk;
-    std::fill(xp, xp + z.chunk, 0.0f);
+    std::fill(xp, xp + z.results, 0.0f);
     for (int64_t n = b; n < e; ++n) {
       pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
-      HWY_DYNAMIC_DISPATCH(ForwardImage)
-      (xp, C, z.Hp, z.Wp, wk, bias ? bp : nullptr, O, ob, kh, kw, s.OH, s.OW, out + n * O * s.OH * s.OW);
+      correlate(plan.forward, xp, C, z.Hp, z.Wp, wk, bias ? bp : nullptr, O, kh, kw, s.OH, s.OW, xp + z.results,
+                out + n * O * s.OH * s.OW);
     }
   });
 }
 
 void conv2d_direct_backward(const float* x, const float* w, const float* gout, const Conv2dShape& s, float* gx,
                             float* gw, float* workspace, int64_t workspace_size) {
-  const DirectSizes z = direct_sizes(s, true);
-  const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw;
-  const int64_t cb = direct::out_block(C), Cp = round_up(C, cb);
-  const int64_t xp_size = C * z.Hp * z.Wp + kSlack, gp_size = O * z.Hg * z.Wg + kSlack;
+  const DirectPlan plan = conv2d_direct_plan(s);
+  const DirectLayout z = direct_layout(s, plan, true);
+  const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, L = s.OH * s.OW;
   const int64_t top = kh - 1 - s.ph, left = kw - 1 - s.pw;
+  const bool gw_rows = plan.weight_grad == DirectPath::kRows;
+  const int64_t Ow = gw_rows ? 0 : channel_blocks(O).padded;  // the channel kernel's sums are (C * taps, Ow)
   // The input gradient is the correlation of the padded output gradient (O channels) with the
   // weight flipped in both directions, as (O, kh, kw, Cp).
   float* wf = workspace;
   if (gx) {
+    const int64_t Cp = padded_channels(plan.input_grad, C);
     std::fill(wf, wf + z.shared, 0.0f);
     for (int64_t o = 0; o < O; ++o)
       for (int64_t c = 0; c < C; ++c)
@@ -336,33 +569,43 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
             wf[((o * kh + (kh - 1 - a)) * kw + (kw - 1 - b)) * Cp + c] = w[((o * C + c) * kh + a) * kw + b];
   }
   const int64_t chunks = chunks_for(z, s.N, workspace_size);
-  const int64_t image = C * s.H * s.W, out_image = O * s.OH * s.OW;
+  const int64_t image = C * s.H * s.W, out_image = O * L;
   for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
-    float* xp = workspace + z.shared + chunk * z.chunk;
-    float* gp = xp + xp_size;
-    float* acc = gp + gp_size;
-    std::fill(xp, xp + z.chunk, 0.0f);
+    float* base = workspace + z.shared + chunk * z.chunk;
+    float *xp = base, *gp = base + z.gp, *pixels = base + z.pixels, *results = base + z.results, *acc = base + z.acc;
+    std::fill(base, base + z.chunk, 0.0f);
     for (int64_t n = b; n < e; ++n) {
-      pad_into(gout + n * out_image, O, s.OH, s.OW, top, left, gp);
+      const float* gn = gout + n * out_image;
+      if (gx || (gw && gw_rows)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
       if (gw) {
         pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
-        HWY_DYNAMIC_DISPATCH(WeightGrad)
-        (xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, kh, kw, s.OH, s.OW, acc);
+        if (gw_rows) {
+          HWY_DYNAMIC_DISPATCH(WeightGrad)(xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, kh, kw, s.OH, s.OW, acc);
+        } else {
+          for (int64_t o = 0; o < O; ++o)  // the output gradient pixel-major; channels past O stay 0
+            for (int64_t i = 0; i < L; ++i) pixels[i * Ow + o] = gn[o * L + i];
+          const ChannelBlocks cb = channel_blocks(O);
+          HWY_DYNAMIC_DISPATCH(ChannelWeightGrad)(xp, C, z.Hp, z.Wp, pixels, O, Ow, cb.wide, cb.ov, kh, kw, s.OH, s.OW, acc);
+        }
       }
-      if (gx) HWY_DYNAMIC_DISPATCH(ForwardImage)(gp, O, z.Hg, z.Wg, wf, nullptr, C, cb, kh, kw, s.H, s.W, gx + n * image);
+      if (gx) correlate(plan.input_grad, gp, O, z.Hg, z.Wg, wf, nullptr, C, kh, kw, s.H, s.W, results, gx + n * image);
     }
   });
   if (!gw) return;
-  // Each weight's lanes summed, then the chunks' sums in chunk order (reproducible for a given
-  // thread count).
+  // Each weight's partial sums (a row kernel's lanes), then the chunks' sums in chunk order
+  // (reproducible for a given thread count).
   for (int64_t o = 0; o < O; ++o)
     for (int64_t k = 0; k < C * taps; ++k) {
       float total = 0;
       for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-        const float* v = workspace + z.shared + chunk * z.chunk + xp_size + gp_size + (o * C * taps + k) * kLanes;
-        float sum = 0;
-        for (int64_t l = 0; l < kLanes; ++l) sum += v[l];
-        total += sum;
+        const float* acc = workspace + z.shared + chunk * z.chunk + z.acc;
+        if (gw_rows) {
+          float sum = 0;
+          for (int64_t l = 0; l < kLanes; ++l) sum += acc[(o * C * taps + k) * kLanes + l];
+          total += sum;
+        } else {
+          total += acc[k * Ow + o];
+        }
       }
       gw[o * C * taps + k] = total;
     }

@@ -1,12 +1,18 @@
 // Direct float convolution for stride 1, no dilation, one group and few channels, where im2col +
 // GEMM spends as long copying columns and packing small products as multiplying (a 16 -> 32
 // channel 3x3 layer on 14 x 14 images ran its GEMM tiles at three quarters of the FMA peak, and the
-// whole layer at half of it). Each output row is cut into vectors of columns; a register tile holds
-// several output channels of several such vectors and adds, for every input channel and tap, one
-// broadcast weight times one unaligned load of the zero-padded input. The input gradient is the
-// same kernel over the zero-padded output gradient with the weight flipped and transposed; the
-// weight gradient keeps one vector of partial sums per weight, over whole images. Called from
-// conv.cpp's conv2d_forward and conv2d_backward; private to the kernel layer and its tests.
+// whole layer at half of it). Two kinds of register tile, picked per part by conv2d_direct_plan:
+// - rows: each output row is cut into vectors of columns; a tile holds several output channels of
+//   several such vectors and adds, for every input channel and tap, one broadcast weight times one
+//   unaligned load of the zero-padded input. The weight gradient keeps one vector of partial sums
+//   per weight, over whole images, with the columns past a row masked.
+// - channels: a vector holds consecutive output channels; a tile holds several such vectors of
+//   several output pixels and adds, for every input channel and tap, a vector of weights times one
+//   broadcast input element. Its results are pixel-major, transposed to planes per image; the
+//   weight gradient reads the output gradient transposed so.
+// The input gradient is the forward's correlation over the zero-padded output gradient with the
+// weight flipped and transposed. Called from conv.cpp's conv2d_forward and conv2d_backward; private
+// to the kernel layer and its tests.
 #pragma once
 #include <cstdint>
 
@@ -15,17 +21,23 @@
 namespace ember {
 namespace kernels {
 
-// Whether the direct kernels take this (float) convolution; the weight gradient only where
-// conv2d_direct_weight_grad says so too, else conv.cpp's im2col + GEMM computes it.
-bool conv2d_direct_applies(const Conv2dShape& s);
-bool conv2d_direct_weight_grad(const Conv2dShape& s);
-// Scratch elements conv2d_direct_forward (backward false) or conv2d_direct_backward needs to use
-// every thread; INT64_MAX when the count overflows.
+// How each part of a (float) convolution is computed: by conv.cpp's im2col + GEMM, or by a direct
+// kernel with a row's columns in the lanes, or with channels in the lanes.
+enum class DirectPath : uint8_t { kGemm, kRows, kChannels };
+struct DirectPlan {
+  DirectPath forward = DirectPath::kGemm, input_grad = DirectPath::kGemm, weight_grad = DirectPath::kGemm;
+};
+DirectPlan conv2d_direct_plan(const Conv2dShape& s);
+// The widest vector of floats the kernels use on this machine (the plan depends on it).
+int64_t conv2d_direct_lanes();
+// Scratch elements conv2d_direct_forward (backward false) or conv2d_direct_backward needs for the
+// parts the plan gives a direct kernel, using every thread; INT64_MAX when the count overflows.
 int64_t conv2d_direct_workspace(const Conv2dShape& s, bool backward);
-// As conv2d_forward, for a shape conv2d_direct_applies takes.
+// As conv2d_forward, where the plan's forward is direct.
 void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s, float* out,
                            float* workspace, int64_t workspace_size);
-// As conv2d_backward without the bias gradient: gx and gw, each skipped when null.
+// As conv2d_backward without the bias gradient: gx and gw, each skipped when null, and each given
+// only where the plan's part is direct.
 void conv2d_direct_backward(const float* x, const float* w, const float* gout, const Conv2dShape& s, float* gx,
                             float* gw, float* workspace, int64_t workspace_size);
 
