@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <limits>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/parallel.h"
@@ -44,11 +47,11 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using DF = hn::CappedTag<float, direct::kLanes>;
-using VF = hn::Vec<DF>;
 
 // n < Lanes floats of v to p: a masked store where the target has one (it never touches the lanes
 // past n), else through a stack copy.
-HWY_INLINE void StorePartial(DF d, VF v, float* p, int64_t n) {
+template <class D>
+HWY_INLINE void StorePartial(D d, hn::Vec<D> v, float* p, int64_t n) {
 #if HWY_TARGET <= HWY_AVX2
   hn::BlendedStore(v, hn::FirstN(d, static_cast<size_t>(n)), d, p);
 #else
@@ -62,15 +65,15 @@ HWY_INLINE void StorePartial(DF d, VF v, float* p, int64_t n) {
 // all OB exist) of P column vectors, vector p starting at input offset in[p] and output offset
 // out[p] in their planes and `lanes[p]` columns long. Vectors past the image's end repeat the
 // last one and are not stored, nor are channels past O.
-template <int OB, int P>
-HWY_INLINE void ForwardTile(const float* HWY_RESTRICT xp, int64_t C, int64_t plane, int64_t Wp, int64_t kh,
+template <int OB, int P, class D>
+HWY_INLINE void ForwardTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_t plane, int64_t Wp, int64_t kh,
                             int64_t kw, const float* HWY_RESTRICT wk, int64_t Op, const float* bias,
                             const int64_t* in, const int64_t* out, const int64_t* lanes, int64_t np,
                             float* HWY_RESTRICT y, int64_t out_plane, int64_t nout) {
-  const DF d;
-  VF acc[OB][P];
+  using V = hn::Vec<D>;
+  V acc[OB][P];
   for (int o = 0; o < OB; ++o) {
-    const VF b = bias ? hn::Set(d, bias[o]) : hn::Zero(d);
+    const V b = bias ? hn::Set(d, bias[o]) : hn::Zero(d);
     for (int p = 0; p < P; ++p) acc[o][p] = b;
   }
   for (int64_t c = 0; c < C; ++c) {
@@ -80,10 +83,10 @@ HWY_INLINE void ForwardTile(const float* HWY_RESTRICT xp, int64_t C, int64_t pla
       for (int64_t b = 0; b < kw; ++b) {
         const float* xs = xc + a * Wp + b;
         const float* ws = wc + (a * kw + b) * Op;
-        VF xv[P];
+        V xv[P];
         for (int p = 0; p < P; ++p) xv[p] = hn::LoadU(d, xs + in[p]);
         for (int o = 0; o < OB; ++o) {
-          const VF wv = hn::Set(d, ws[o]);
+          const V wv = hn::Set(d, ws[o]);
           for (int p = 0; p < P; ++p) acc[o][p] = hn::MulAdd(xv[p], wv, acc[o][p]);
         }
       }
@@ -102,10 +105,10 @@ HWY_INLINE void ForwardTile(const float* HWY_RESTRICT xp, int64_t C, int64_t pla
   }
 }
 
-template <int OB, int P>
-void ForwardImageImpl(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
+template <int OB, int P, class D>
+void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
                       int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
-  const int64_t N = static_cast<int64_t>(hn::Lanes(DF()));
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   const int64_t per_row = (OW + N - 1) / N, total = OH * per_row, Op = direct::round_up(O, OB);
   for (int64_t o0 = 0; o0 < O; o0 += OB)
     for (int64_t v0 = 0; v0 < total; v0 += P) {
@@ -117,19 +120,25 @@ void ForwardImageImpl(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const 
         out[p] = h * OW + col;
         lanes[p] = std::min(N, OW - col);
       }
-      ForwardTile<OB, P>(xp, C, Hp * Wp, Wp, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, in, out, lanes, np,
+      ForwardTile<OB, P>(d, xp, C, Hp * Wp, Wp, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, in, out, lanes, np,
                          y + o0 * OH * OW, OH * OW, O - o0);
     }
 }
 
 // y (O, OH, OW) = correlation of xp (C, Hp, Wp), zero-padded, with wk (C, kh, kw, round_up(O, ob))
-// plus bias (padded likewise) if not null.
+// plus bias (padded likewise) if not null; in vectors of at most 8 floats if narrow.
 void ForwardImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
-                  int64_t ob, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
-  if (ob == 8)
-    ForwardImageImpl<8, 3>(xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+                  int64_t ob, bool narrow, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
+  const auto run = [&](auto d) {
+    if (ob == 8)
+      ForwardImageImpl<8, 3>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+    else
+      ForwardImageImpl<4, 6>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+  };
+  if (narrow)
+    run(hn::CappedTag<float, 8>());
   else
-    ForwardImageImpl<4, 6>(xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+    run(DF());
 }
 
 // The weight gradient of one image: for each output channel o, input channel c and tap (a, b),
@@ -138,18 +147,18 @@ void ForwardImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const floa
 // output gradient lies zero-padded in gp (planes of Hg x Wg, output (0, 0) at g0); both operands
 // are loaded with the columns past OW masked to 0, so that what lies beyond a row (padding, the
 // next row) adds nothing, even where it is infinite.
-template <int KW>
-void WeightGradImpl(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg,
+template <int KW, class D>
+void WeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg,
                     int64_t g0, int64_t O, int64_t kh, int64_t OH, int64_t OW, float* acc_out) {
   constexpr int OB = static_cast<int>(direct::wgrad_block(KW));
-  const DF d;
+  using V = hn::Vec<D>;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   for (int64_t o0 = 0; o0 < O; o0 += OB) {
     const float* g[OB];
     for (int o = 0; o < OB; ++o) g[o] = gp + std::min<int64_t>(o0 + o, O - 1) * Hg * Wg + g0;  // past O: repeats
     for (int64_t c = 0; c < C; ++c)
       for (int64_t a = 0; a < kh; ++a) {
-        VF acc[OB][KW];
+        V acc[OB][KW];
         for (int o = 0; o < OB; ++o)
           for (int b = 0; b < KW; ++b) acc[o][b] = hn::Zero(d);
         const float* xc = xp + c * Hp * Wp + a * Wp;
@@ -158,10 +167,10 @@ void WeightGradImpl(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const fl
             const auto m = hn::FirstN(d, static_cast<size_t>(std::min(N, OW - col)));
             // The output channels outermost, so that one of them is live at a time (24
             // accumulators, KW input vectors and one gradient vector fit in 32 registers).
-            VF xv[KW];
+            V xv[KW];
             for (int b = 0; b < KW; ++b) xv[b] = hn::MaskedLoad(m, d, xc + h * Wp + col + b);
             for (int o = 0; o < OB; ++o) {
-              const VF gv = hn::MaskedLoad(m, d, g[o] + h * Wg + col);
+              const V gv = hn::MaskedLoad(m, d, g[o] + h * Wg + col);
               for (int b = 0; b < KW; ++b) acc[o][b] = hn::MulAdd(gv, xv[b], acc[o][b]);
             }
           }
@@ -174,12 +183,13 @@ void WeightGradImpl(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const fl
   }
 }
 
-void WeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg, int64_t g0,
-                int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
+template <class D>
+void WeightGradOf(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg,
+                  int64_t g0, int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
   switch (kw) {
 #define EMBER_WGRAD_CASE(K) \
   case K:                   \
-    return WeightGradImpl<K>(xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, OH, OW, acc);
+    return WeightGradImpl<K>(d, xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, OH, OW, acc);
     EMBER_WGRAD_CASE(1)
     EMBER_WGRAD_CASE(2)
     EMBER_WGRAD_CASE(3)
@@ -191,6 +201,15 @@ void WeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float*
     default:  // conv2d_direct_plan takes no wider kernel
       HWY_ABORT("conv_direct: no weight-gradient tile for kernel width %d", static_cast<int>(kw));
   }
+}
+
+// WeightGradImpl for kernel width kw, in vectors of at most 8 floats if narrow.
+void WeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg, int64_t g0,
+                int64_t O, bool narrow, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
+  if (narrow)
+    WeightGradOf(hn::CappedTag<float, 8>(), xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, kw, OH, OW, acc);
+  else
+    WeightGradOf(DF(), xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, kw, OH, OW, acc);
 }
 
 // The channel kernels: a tile's lanes hold consecutive output channels (of the convolution, or of
@@ -373,18 +392,44 @@ int64_t conv2d_direct_lanes() {
 
 namespace {
 
+// Whether 512-bit vectors run at half rate, as on AMD's Zen 4 (family 0x19), which splits each into
+// two 256-bit halves: there vectors of 8 floats do as much a cycle and can fill short rows and odd
+// channel counts better (24 columns: 3 vectors of 8 against 2 of 16, a quarter idle).
+bool half_rate_wide() {
+#if defined(__x86_64__)
+  static const bool half = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(0, &a, &b, &c, &d) || b != 0x68747541u) return false;  // "Auth"enticAMD
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+    return ((a >> 8) & 0xFu) + ((a >> 20) & 0xFFu) == 0x19u;
+  }();
+  return half;
+#else
+  return false;
+#endif
+}
+
+// The share of its vectors' lanes `n` floats fill in vectors of `lanes`.
+double fill(int64_t n, int64_t lanes) { return static_cast<double>(n) / static_cast<double>(round_up(n, lanes)); }
+
+// Whether the row kernels cut rows of `cols` floats into vectors of 8 rather than the widest.
+bool narrow_rows(int64_t cols) {
+  const int64_t wide = conv2d_direct_lanes();
+  return wide > 8 && half_rate_wide() && fill(cols, 8) > fill(cols, wide);
+}
+
 // How the channel kernels cut `count` channels: vectors of `lanes` floats, `ov` vectors a tile, and
-// the count padded to whole tiles. The widest vectors, or 8 floats where that pads fewer channels
-// or the widest would make one vector a tile (a one-vector tile of 24 pixels loads two operands
-// per product, its pixels' offsets and their elements, and ran 1.6x as long for 16 channels); on
-// Zen 4 a 256-bit FMA does half a 512-bit one's work in half its issue slots.
+// the count padded to whole tiles. The widest vectors, or 8 floats where the widest would make one
+// vector a tile (a one-vector tile of 24 pixels loads two operands per product, its pixels' offsets
+// and their elements, and ran 1.6x as long for 16 channels) or, where wide vectors run at half
+// rate, pad more channels.
 struct ChannelBlocks {
   bool wide;
   int64_t lanes, ov, padded;
 };
 ChannelBlocks channel_blocks(int64_t count) {
   const int64_t wide = conv2d_direct_lanes(), narrow = std::min<int64_t>(8, wide);
-  const bool use_wide = round_up(count, wide) == round_up(count, narrow) && count > wide;
+  const bool use_wide = count > wide && (!half_rate_wide() || round_up(count, wide) == round_up(count, narrow));
   const int64_t lanes = use_wide ? wide : narrow, vectors = (count + lanes - 1) / lanes;
   const int64_t tiles = (vectors + 3) / 4, ov = (vectors + tiles - 1) / tiles;
   return {use_wide, lanes, ov, tiles * ov * lanes};
@@ -403,8 +448,7 @@ ChannelBlocks channel_blocks(int64_t count) {
 // input gradient (a quarter of its 16 x 16 padded correlation useful) 1.5x (rows) or 2.4x
 // (channels) GEMM's.
 DirectPath choose(int64_t channels, int64_t cols, int64_t terms, double useful) {
-  const int64_t lanes = conv2d_direct_lanes();
-  const double by_rows = useful * static_cast<double>(cols) / static_cast<double>(round_up(cols, lanes));
+  const double by_rows = useful * fill(cols, narrow_rows(cols) ? 8 : conv2d_direct_lanes());
   const double by_channels =
       useful * static_cast<double>(channels) / static_cast<double>(channel_blocks(channels).padded);
   constexpr int64_t kShortSum = 64;
@@ -487,7 +531,8 @@ void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int6
 void correlate(DirectPath path, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk,
                const float* bias, int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* pixels, float* y) {
   if (path == DirectPath::kRows) {
-    HWY_DYNAMIC_DISPATCH(ForwardImage)(xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), kh, kw, OH, OW, y);
+    HWY_DYNAMIC_DISPATCH(ForwardImage)
+    (xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), narrow_rows(OW), kh, kw, OH, OW, y);
   } else {
     const ChannelBlocks cb = channel_blocks(O);
     HWY_DYNAMIC_DISPATCH(ChannelImage)(xp, C, Hp, Wp, wk, bias, O, cb.padded, cb.wide, cb.ov, kh, kw, OH, OW, pixels, y);
@@ -580,7 +625,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
       if (gw) {
         pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
         if (gw_rows) {
-          HWY_DYNAMIC_DISPATCH(WeightGrad)(xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, kh, kw, s.OH, s.OW, acc);
+          HWY_DYNAMIC_DISPATCH(WeightGrad)
+          (xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, narrow_rows(s.OW), kh, kw, s.OH, s.OW, acc);
         } else {
           for (int64_t o = 0; o < O; ++o)  // the output gradient pixel-major; channels past O stay 0
             for (int64_t i = 0; i < L; ++i) pixels[i * Ow + o] = gn[o * L + i];
