@@ -2,6 +2,7 @@
 // AccumulateGrad; history for out-of-place and in-place ops.
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <vector>
 
 #include "ember/autograd/engine.h"
@@ -10,6 +11,7 @@
 namespace ember {
 namespace detail {
 const char* grad_fn_name(const Tensor& t) {
+  autograd::sync_view_history(t);
   auto* m = autograd::meta_of(t);
   if (!m || !m->grad_fn_) return nullptr;
   thread_local std::string name;
@@ -45,6 +47,15 @@ const char* const kNoGradViewInplace =
     "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
     "you want the inplace to be tracked).";
 
+const char* const kNoGradViewBaseInplace =
+    "A view was created in no_grad mode and its base or another view of its base has been modified inplace with "
+    "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
+    "inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+
+// Held while a stale view's history is replaced, so two threads using the view do not both do it.
+std::mutex g_view_refresh_mutex;
+
 // The base recorded by set_view_base, or an undefined tensor.
 Tensor view_base_of(const Tensor& t) {
   TensorImpl* b = t.unsafeGetTensorImpl()->view_base();
@@ -62,6 +73,10 @@ Tensor shallow_alias(const Tensor& t) {
 Node::Node() : sequence_nr_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {}
 Node::~Node() = default;
 
+void Node::remove_retained_grad(const Tensor* slot) {
+  std::erase_if(retained_, [slot](const auto& r) { return r.second.get() == slot; });
+}
+
 AutogradMeta& materialize_meta(const Tensor& t) {
   auto* impl = t.unsafeGetTensorImpl();
   EMBER_CHECK(impl, "autograd: tensor is undefined");
@@ -70,6 +85,7 @@ AutogradMeta& materialize_meta(const Tensor& t) {
 }
 
 Edge gradient_edge(const Tensor& t) {
+  sync_view_history(t);
   auto* m = meta_of(t);
   if (!m) return Edge();
   if (m->grad_fn_) return Edge(m->grad_fn_, m->output_nr_);
@@ -248,23 +264,42 @@ class AsStridedBackward0 final : public Node {
   }
 };
 
+ViewGeometry geometry_of(const Tensor& view, const Tensor& base) {
+  return {DimVector(base.sizes()), DimVector(base.strides()), DimVector(view.sizes()), DimVector(view.strides()),
+          view.storage_offset() - base.storage_offset()};
+}
+
+// self's history becomes `fn`; a gradient retained on self follows it (PyTorch's retains_grad hook
+// moves with grad_fn), so it is the gradient of self's new value.
+void replace_history(const Tensor& self, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
+  if (m.retained_grad_) {
+    if (m.grad_fn_) m.grad_fn_->remove_retained_grad(m.retained_grad_.get());
+    fn->add_retained_grad(0, m.retained_grad_);
+  }
+  m.grad_fn_ = fn;
+  m.output_nr_ = 0;
+  if (self.unsafeGetTensorImpl()->view_base()) self.unsafeGetTensorImpl()->set_view_version(self._version());
+}
+
+// The view's history as a view of its base's current history.
+intrusive_ptr<Node> view_of_base_history(const Tensor& view, const Tensor& base) {
+  auto fn = make_intrusive<AsStridedBackward0>();
+  fn->dtype = base.dtype();
+  fn->view = geometry_of(view, base);
+  fn->mutable_next_edges().push_back(gradient_edge(base));
+  return fn;
+}
+
 // In-place op `fn` on a view of `base`: base's history becomes CopySlices, the view's a view of it.
 void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
-  ViewGeometry geom{DimVector(base.sizes()), DimVector(base.strides()), DimVector(self.sizes()),
-                    DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
   auto cs = make_intrusive<CopySlices>();
   cs->fn = fn;
-  cs->view = geom;
+  cs->view = geometry_of(self, base);
   auto& edges = cs->mutable_next_edges();
   edges.push_back(gradient_edge(base));
   for (size_t i = 1; i < fn->next_edges().size(); ++i) edges.push_back(fn->next_edge(i));
   set_history(base, cs, 0);
-  auto vb = make_intrusive<AsStridedBackward0>();
-  vb->dtype = base.dtype();
-  vb->view = std::move(geom);
-  vb->mutable_next_edges().push_back(Edge(cs, 0));
-  m.grad_fn_ = vb;
-  m.output_nr_ = 0;
+  replace_history(self, m, view_of_base_history(self, base));
 }
 
 }  // namespace
@@ -280,8 +315,27 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
     rebase_view(self, base, m, node);
     return;
   }
-  m.grad_fn_ = node;
-  m.output_nr_ = 0;
+  replace_history(self, m, node);
+}
+
+void refresh_view_history(const Tensor& view) {
+  TensorImpl* impl = view.unsafeGetTensorImpl();
+  const Tensor base = view_base_of(view);
+  // As PyTorch: a view without history, of a base outside the graph, has nothing to replay (and its
+  // version is left as it is, so it is replayed once the base joins the graph).
+  if (!base.requires_grad()) {
+    auto* m = meta_of(view);
+    if (!m || !m->grad_fn_) return;
+  }
+  std::lock_guard<std::mutex> lock(g_view_refresh_mutex);
+  if (!impl->view_history_stale()) return;  // another thread did it
+  EMBER_CHECK(!impl->view_made_in_no_grad(), kNoGradViewBaseInplace);
+  // The gradient is laid out with the base's strides, which needs distinct elements (as CopySlices).
+  EMBER_CHECK(!overlaps_itself(base),
+              "unsupported operation: a view whose base tensor has several elements at one memory location (e.g. "
+              "an expanded tensor) was used after an in-place operation on the base or on another view of it. "
+              "Please clone() the base first.");
+  replace_history(view, materialize_meta(view), view_of_base_history(view, base));
 }
 
 // ---- SavedVariable ----
@@ -421,7 +475,12 @@ using autograd::meta_of;
 
 bool Tensor::requires_grad() const {
   auto* m = meta_of(*this);
-  return m && (m->requires_grad_ || m->grad_fn_);
+  if (m && (m->requires_grad_ || m->grad_fn_)) return true;
+  // A view requires grad when its base does, as in PyTorch: also one made under no_grad (a leaf
+  // whose gradient goes nowhere), and one whose base joined the graph after it was made.
+  const TensorImpl* base = defined() ? unsafeGetTensorImpl()->view_base() : nullptr;
+  const auto* bm = base ? static_cast<const AutogradMeta*>(base->autograd_meta()) : nullptr;
+  return bm && (bm->requires_grad_ || bm->grad_fn_);
 }
 
 const Tensor& Tensor::requires_grad_(bool requires_grad) const {
@@ -441,6 +500,7 @@ const Tensor& Tensor::requires_grad_(bool requires_grad) const {
 const Tensor& Tensor::set_requires_grad(bool r) const { return requires_grad_(r); }
 
 bool Tensor::is_leaf() const {
+  autograd::sync_view_history(*this);
   auto* m = meta_of(*this);
   return !m || !m->grad_fn_;
 }
@@ -468,6 +528,7 @@ void Tensor::set_grad(const Tensor& g) const {
 }
 
 intrusive_ptr<autograd::Node> Tensor::grad_fn() const {
+  autograd::sync_view_history(*this);
   auto* m = meta_of(*this);
   return m ? m->grad_fn_ : intrusive_ptr<autograd::Node>();
 }
@@ -497,6 +558,7 @@ void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, 
 
 void Tensor::retain_grad() const {
   EMBER_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  autograd::sync_view_history(*this);
   auto& m = materialize_meta(*this);
   if (!m.grad_fn_ || m.retained_grad_) return;  // leaves keep .grad anyway
   m.retained_grad_ = std::make_shared<Tensor>();
@@ -510,6 +572,7 @@ bool Tensor::retains_grad() const {
 
 unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> hook) const {
   EMBER_CHECK(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  autograd::sync_view_history(*this);
   auto& m = materialize_meta(*this);
   auto h = std::make_shared<autograd::Hook>();
   h->fn = std::move(hook);
