@@ -304,12 +304,16 @@ void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const 
 
 }  // namespace
 
+void check_rebase(const Tensor& self, const Node* node) {
+  EMBER_CHECK(!(node && self.unsafeGetTensorImpl()->view_made_in_no_grad()), kNoGradViewInplace);
+}
+
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
-  // Caught before the write by check_inplace / check_no_grad_view_inplace where the op calls them
-  // with its other operands; this keeps any other path from giving the view a history.
-  EMBER_CHECK(!self.unsafeGetTensorImpl()->view_made_in_no_grad(), kNoGradViewInplace);
+  // The op called check_rebase before it wrote; this keeps any other path from giving the view a
+  // history.
+  check_rebase(self, node.get());
   auto& m = materialize_meta(self);
   if (const Tensor base = view_base_of(self); base.defined()) {
     rebase_view(self, base, m, node);

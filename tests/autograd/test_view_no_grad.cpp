@@ -188,3 +188,40 @@ TEST(ViewNoGrad, BaseWrittenInPlaceMakesTheViewUnusable) {
   EXPECT_TRUE(vc.requires_grad());
   EXPECT_EQ(error_of([&] { vc * 1; }), indirect);
 }
+
+// In-place ops that bring in an operand requiring grad refuse a view made under no_grad before they
+// write (as PyTorch 1.13 does for each): the base keeps its values and its version. Before, several
+// wrote first and threw afterwards.
+TEST(ViewNoGrad, InplaceOpsRefuseBeforeWriting) {
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  const auto i0 = tensor({0}, TensorOptions().dtype(kLong));
+  const auto i1 = tensor({1}, TensorOptions().dtype(kLong));
+  const auto mask = tensor({true, false});
+  const std::vector<std::pair<std::string, std::function<void(Tensor&)>>> ops = {
+      {"index_put_", [&](Tensor& v) { v.index_put_({i0}, w.slice(0, 0, 1)); }},
+      {"scatter_", [&](Tensor& v) { v.scatter_(0, i1, w.slice(0, 0, 1)); }},
+      {"masked_fill_", [&](Tensor& v) { v.masked_fill_(mask, w.sum()); }},
+      {"index_copy_", [&](Tensor& v) { v.index_copy_(0, i1, w.slice(0, 0, 1)); }},
+      {"index_add_", [&](Tensor& v) { v.index_add_(0, i1, w.slice(0, 0, 1)); }},
+      {"masked_scatter_", [&](Tensor& v) { v.masked_scatter_(mask, w); }},
+      {"put_", [&](Tensor& v) { v.put_(i1, w.slice(0, 0, 1)); }},
+      {"lerp_", [&](Tensor& v) { v.lerp_(w.slice(0, 0, 2), 0.5); }},
+      {"addcmul_", [&](Tensor& v) { v.addcmul_(w.slice(0, 0, 2), w.slice(0, 0, 2)); }},
+      {"clamp_", [&](Tensor& v) { v.clamp_(w.slice(0, 0, 2)); }},
+      {"fill_", [&](Tensor& v) { v.fill_(w.sum()); }},
+      {"index_fill_", [&](Tensor& v) { v.index_fill_(0, i1, w.sum()); }},
+  };
+  for (const auto& [name, op] : ops) {
+    const auto& run = op;
+    auto d = zeros({3});
+    Tensor v;
+    {
+      NoGradGuard ng;
+      v = d.slice(0, 0, 2);
+    }
+    EXPECT_EQ(error_of([&] { run(v); }), kNoGradView) << name;
+    EXPECT_TRUE(d.equal(zeros({3}))) << name << ": " << repr(d);
+    EXPECT_EQ(d._version(), 0) << name;
+    EXPECT_FALSE(v.requires_grad()) << name;
+  }
+}

@@ -209,6 +209,10 @@ void refresh_view_history(const Tensor& view);
 inline void sync_view_history(const Tensor& t) {
   if (t.defined() && t.unsafeGetTensorImpl()->view_history_stale()) refresh_view_history(t);
 }
+// Before an in-place op writes `self` and records `node` (when set) as its history: throws PyTorch's
+// error for a view made under no_grad, so that a refused op has changed nothing. Every op that
+// passes a node to rebase_history calls it first.
+void check_rebase(const Tensor& self, const Node* node);
 // After an in-place op: bumps the version and, when `node` is set, makes it self's new history
 // (for a view of a tensor that requires grad: the base gets CopySlices, the view a view of it).
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node);
