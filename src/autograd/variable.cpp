@@ -7,6 +7,8 @@
 
 #include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
+#include "ember/ops/factory.h"
+#include "ember/ops/shape_extra.h"
 
 namespace ember {
 namespace detail {
@@ -112,11 +114,11 @@ namespace {
 // Whether two of t's elements may share a memory location: ordered by stride, each dimension must
 // step past the whole extent of the ones below it (a sufficient test, exact for every layout that
 // views and contiguous() produce).
-bool overlaps_itself(const Tensor& t) {
+bool overlaps_itself(IntArrayRef all_sizes, IntArrayRef all_strides) {
   DimVector sizes, strides;
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    if (t.size(d) == 0) return false;
-    if (t.size(d) > 1) sizes.push_back(t.size(d)), strides.push_back(t.stride(d));
+  for (size_t d = 0; d < all_sizes.size(); ++d) {
+    if (all_sizes[d] == 0) return false;
+    if (all_sizes[d] > 1) sizes.push_back(all_sizes[d]), strides.push_back(all_strides[d]);
   }
   std::vector<size_t> order(sizes.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -128,6 +130,7 @@ bool overlaps_itself(const Tensor& t) {
   }
   return false;
 }
+bool overlaps_itself(const Tensor& t) { return overlaps_itself(t.sizes(), t.strides()); }
 }  // namespace
 
 void check_inplace(const Tensor& self, bool allow_overlap) {
@@ -182,6 +185,9 @@ void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor
 
 namespace {
 
+// Whether a backward formula must be written with differentiable ops (create_graph).
+bool builds_graph(const Tensor& g) { return GradMode::is_enabled() && g.requires_grad(); }
+
 // Where a view sits inside its base: the base's sizes and strides, and the view's sizes, strides
 // and offset relative to the base's first element. A gradient buffer laid out with the base's
 // strides (make_buffer) holds the view's region at the view's own strides, whatever the base's
@@ -205,6 +211,21 @@ struct ViewGeometry {
     auto* impl = flat.unsafeGetTensorImpl();
     return Tensor(make_intrusive<TensorImpl>(impl->storage(), dtype, base_sizes, base_strides, 0));
   }
+  int64_t base_numel() const {
+    int64_t n = 1;
+    for (int64_t s : base_sizes) n *= s;
+    return n;
+  }
+  // For each of the view's elements (row-major), the base's element it is, as an index into the
+  // base's row-major order.
+  Tensor base_indices() const {
+    Tensor index = make_buffer(kLong);
+    NoGradGuard ng;
+    index.copy_(arange(base_numel(), TensorOptions(kLong)).view(base_sizes));
+    return in(index).reshape({-1});
+  }
+  // Whether two of the view's elements are one location (an expanded view).
+  bool overlaps() const { return overlaps_itself(sizes, strides); }
   // The view's region of a buffer from make_buffer. The view may no longer lie inside its base (the
   // base was resized, or given other data, after the view was taken): PyTorch's as_strided check
   // then fails, and so does this one, before anything is read or written.
@@ -231,32 +252,50 @@ class CopySlices final : public Node {
   ViewGeometry view;
   std::string name() const override { return "CopySlices"; }
   variable_list apply(variable_list&& g) override {
-    Tensor result = view.make_buffer(g[0].dtype());
-    Tensor region = view.in(result);
-    {
-      NoGradGuard ng;
-      result.copy_(g[0]);
+    variable_list r;
+    Tensor out;
+    if (builds_graph(g[0])) {
+      // With public ops, so that create_graph differentiates through it.
+      const Tensor idx = view.base_indices();
+      const Tensor flat = g[0].reshape({-1});
+      r = fn->apply({flat.index_select(0, idx).view(view.sizes)});
+      Tensor region = r[0].defined() ? r[0].reshape({-1}) : flat.index_select(0, idx).mul(0);
+      out = index_put(flat, {idx}, region).view(view.base_sizes);
+    } else {
+      out = view.make_buffer(g[0].dtype());
+      Tensor region = view.in(out);
+      {
+        NoGradGuard ng;
+        out.copy_(g[0]);
+      }
+      r = fn->apply({region.clone()});
+      {
+        NoGradGuard ng;
+        if (r[0].defined()) region.copy_(r[0]);
+        else region.zero_();
+      }
+      if (!out.is_contiguous()) out = out.contiguous();
     }
-    variable_list r = fn->apply({region.clone()});
-    {
-      NoGradGuard ng;
-      if (r[0].defined()) region.copy_(r[0]);
-      else region.zero_();
-    }
-    variable_list out{result.is_contiguous() ? result : result.contiguous()};
-    for (size_t i = 1; i < r.size(); ++i) out.push_back(r[i]);
-    return out;
+    variable_list result{std::move(out)};
+    for (size_t i = 1; i < r.size(); ++i) result.push_back(r[i]);
+    return result;
   }
   void release_variables() override { fn->release_variables(); }
 };
 
-// The view's own backward after such an op: its gradient placed into zeros of the base's shape.
+// The view's own backward after such an op (or after one on its base): its gradient placed into
+// zeros of the base's shape, summed where several of the view's elements are one of the base's.
 class AsStridedBackward0 final : public Node {
  public:
   ScalarType dtype;
   ViewGeometry view;
   std::string name() const override { return "AsStridedBackward0"; }
   variable_list apply(variable_list&& g) override {
+    if (builds_graph(g[0]) || view.overlaps()) {
+      Tensor flat = index_add(zeros({view.base_numel()}, TensorOptions(dtype)), 0, view.base_indices(),
+                              g[0].reshape({-1}));
+      return {flat.view(view.base_sizes)};
+    }
     Tensor out = view.make_buffer(dtype);
     NoGradGuard ng;
     view.in(out).copy_(g[0]);

@@ -406,7 +406,7 @@ TEST(Engine, InplaceOnOneViewUpdatesTheOthers) {
 
 // A view of a tensor outside the graph requires grad once its base joins the graph through an
 // in-place op; a view of a leaf written under no_grad is replayed on the leaf's accumulator; a
-// retained gradient follows the view's new history (PyTorch 1.13 for each).
+// retained gradient follows the tensor's new history (PyTorch 1.13 for each).
 TEST(Engine, ViewsFollowTheirBaseIntoTheGraph) {
   auto x = tensor({5.f, 6.f, 7.f}, requires_grad());
   auto b = zeros({3});
@@ -437,6 +437,57 @@ TEST(Engine, ViewsFollowTheirBaseIntoTheGraph) {
   (vr * tensor({1.f, 10.f})).sum().backward();
   EXPECT_TRUE(l.grad().equal(tensor({0.f, 2.f, 20.f})));
   EXPECT_TRUE(vr.grad().equal(tensor({1.f, 10.f})));
+
+  // The same for a tensor written in place itself (before, x.grad was the old value's [2, 20, 200]).
+  auto k = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto x2 = k * 1;
+  x2.retain_grad();
+  x2.mul_(2);
+  (x2 * tensor({1.f, 10.f, 100.f})).sum().backward();
+  EXPECT_TRUE(x2.grad().equal(tensor({1.f, 10.f, 100.f})));
+  EXPECT_TRUE(k.grad().equal(tensor({2.f, 20.f, 200.f})));
+}
+
+// The replayed and rebased view nodes sum the gradient of a view whose elements share memory (an
+// expanded slice) and are differentiable, so create_graph gives second derivatives through them
+// (PyTorch 1.13's numbers).
+TEST(Engine, ViewHistoryAfterInplaceSumsOverlapsAndIsTwiceDifferentiable) {
+  auto l = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto b = l * 1;
+  auto v = b.slice(0, 0, 1).expand({3});
+  b.mul_(2);
+  EXPECT_EQ(v.grad_fn()->name(), "AsStridedBackward0");
+  v.sum().backward();
+  EXPECT_TRUE(l.grad().equal(tensor({6.f, 0.f, 0.f}))) << repr(l.grad());
+
+  auto x = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto c = x * 1;
+  auto vc = c.slice(0, 0, 2);
+  c.mul_(x);
+  auto g = autograd::grad({vc.pow(3).sum()}, {x}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_TRUE(g.detach().equal(tensor({6.f, 192.f, 0.f}))) << repr(g);
+  g.sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({30.f, 480.f, 0.f}))) << repr(x.grad());
+
+  auto y = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto d = y * 1;
+  d.slice(0, 0, 2).mul_(y.slice(0, 1, 3));
+  auto gy = autograd::grad({d.pow(2).sum()}, {y}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_TRUE(gy.detach().equal(tensor({8.f, 40.f, 30.f}))) << repr(gy);
+  gy.sum().backward();
+  EXPECT_TRUE(y.grad().equal(tensor({16.f, 52.f, 34.f}))) << repr(y.grad());
+
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto vw = w.slice(0, 0, 2);
+  {
+    NoGradGuard ng;
+    w.mul_(1);
+  }
+  auto gw = autograd::grad({vw.pow(3).sum()}, {w}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_TRUE(gw.requires_grad());
+  EXPECT_TRUE(gw.detach().equal(tensor({3.f, 12.f, 0.f}))) << repr(gw);
+  gw.sum().backward();
+  EXPECT_TRUE(w.grad().equal(tensor({6.f, 12.f, 0.f}))) << repr(w.grad());
 }
 
 // The base's gradient is laid out with the base's own strides, so bases that are not contiguous
