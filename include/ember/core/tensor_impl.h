@@ -84,6 +84,8 @@ class TensorImpl : public RefCounted {
 
  private:
   void refresh();
+  // First, so that it sits in RefCounted's tail padding (after its 32-bit count): no bigger impl.
+  std::atomic<uint32_t> view_version_{0};
   Storage storage_;
   int64_t offset_ = 0;
   DimVector sizes_;
@@ -94,7 +96,6 @@ class TensorImpl : public RefCounted {
   bool wrapped_number_ = false;
   bool is_view_ = false;
   bool view_made_in_no_grad_ = false;
-  std::atomic<uint32_t> view_version_{0};
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   intrusive_ptr<TensorImpl> view_base_;
 };
