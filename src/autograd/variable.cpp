@@ -75,7 +75,7 @@ Tensor shallow_alias(const Tensor& t) {
 Node::Node() : sequence_nr_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {}
 Node::~Node() = default;
 
-void Node::remove_retained_grad(const Tensor* slot) {
+[[gnu::cold]] void Node::remove_retained_grad(const Tensor* slot) {
   std::erase_if(retained_, [slot](const auto& r) { return r.second.get() == slot; });
 }
 
@@ -321,7 +321,7 @@ void replace_history(const Tensor& self, AutogradMeta& m, const intrusive_ptr<No
 }
 
 // The view's history as a view of its base's current history.
-intrusive_ptr<Node> view_of_base_history(const Tensor& view, const Tensor& base) {
+[[gnu::cold]] intrusive_ptr<Node> view_of_base_history(const Tensor& view, const Tensor& base) {
   auto fn = make_intrusive<AsStridedBackward0>();
   fn->dtype = base.dtype();
   fn->view = geometry_of(view, base);
@@ -330,7 +330,7 @@ intrusive_ptr<Node> view_of_base_history(const Tensor& view, const Tensor& base)
 }
 
 // In-place op `fn` on a view of `base`: base's history becomes CopySlices, the view's a view of it.
-void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
+[[gnu::cold]] void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
   auto cs = make_intrusive<CopySlices>();
   cs->fn = fn;
   cs->view = geometry_of(self, base);
@@ -361,7 +361,7 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   replace_history(self, m, node);
 }
 
-void refresh_view_history(const Tensor& view) {
+[[gnu::cold]] void refresh_view_history(const Tensor& view) {
   TensorImpl* impl = view.unsafeGetTensorImpl();
   const Tensor base = view_base_of(view);
   // As PyTorch: a view without history, of a base outside the graph, has nothing to replay (and its
