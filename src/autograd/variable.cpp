@@ -2,14 +2,18 @@
 // AccumulateGrad; history for out-of-place and in-place ops.
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <vector>
 
 #include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
+#include "ember/ops/factory.h"
+#include "ember/ops/shape_extra.h"
 
 namespace ember {
 namespace detail {
 const char* grad_fn_name(const Tensor& t) {
+  autograd::sync_view_history(t);
   auto* m = autograd::meta_of(t);
   if (!m || !m->grad_fn_) return nullptr;
   thread_local std::string name;
@@ -45,6 +49,15 @@ const char* const kNoGradViewInplace =
     "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
     "you want the inplace to be tracked).";
 
+const char* const kNoGradViewBaseInplace =
+    "A view was created in no_grad mode and its base or another view of its base has been modified inplace with "
+    "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
+    "inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+
+// Held while a stale view's history is replaced, so two threads using the view do not both do it.
+std::mutex g_view_refresh_mutex;
+
 // The base recorded by set_view_base, or an undefined tensor.
 Tensor view_base_of(const Tensor& t) {
   TensorImpl* b = t.unsafeGetTensorImpl()->view_base();
@@ -62,6 +75,10 @@ Tensor shallow_alias(const Tensor& t) {
 Node::Node() : sequence_nr_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {}
 Node::~Node() = default;
 
+[[gnu::cold]] void Node::remove_retained_grad(const Tensor* slot) {
+  std::erase_if(retained_, [slot](const auto& r) { return r.second.get() == slot; });
+}
+
 AutogradMeta& materialize_meta(const Tensor& t) {
   auto* impl = t.unsafeGetTensorImpl();
   EMBER_CHECK(impl, "autograd: tensor is undefined");
@@ -70,6 +87,7 @@ AutogradMeta& materialize_meta(const Tensor& t) {
 }
 
 Edge gradient_edge(const Tensor& t) {
+  sync_view_history(t);
   auto* m = meta_of(t);
   if (!m) return Edge();
   if (m->grad_fn_) return Edge(m->grad_fn_, m->output_nr_);
@@ -96,11 +114,11 @@ namespace {
 // Whether two of t's elements may share a memory location: ordered by stride, each dimension must
 // step past the whole extent of the ones below it (a sufficient test, exact for every layout that
 // views and contiguous() produce).
-bool overlaps_itself(const Tensor& t) {
+bool overlaps_itself(IntArrayRef all_sizes, IntArrayRef all_strides) {
   DimVector sizes, strides;
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    if (t.size(d) == 0) return false;
-    if (t.size(d) > 1) sizes.push_back(t.size(d)), strides.push_back(t.stride(d));
+  for (size_t d = 0; d < all_sizes.size(); ++d) {
+    if (all_sizes[d] == 0) return false;
+    if (all_sizes[d] > 1) sizes.push_back(all_sizes[d]), strides.push_back(all_strides[d]);
   }
   std::vector<size_t> order(sizes.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -112,6 +130,7 @@ bool overlaps_itself(const Tensor& t) {
   }
   return false;
 }
+bool overlaps_itself(const Tensor& t) { return overlaps_itself(t.sizes(), t.strides()); }
 }  // namespace
 
 void check_inplace(const Tensor& self, bool allow_overlap) {
@@ -166,6 +185,9 @@ void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor
 
 namespace {
 
+// Whether a backward formula must be written with differentiable ops (create_graph).
+bool builds_graph(const Tensor& g) { return GradMode::is_enabled() && g.requires_grad(); }
+
 // Where a view sits inside its base: the base's sizes and strides, and the view's sizes, strides
 // and offset relative to the base's first element. A gradient buffer laid out with the base's
 // strides (make_buffer) holds the view's region at the view's own strides, whatever the base's
@@ -189,6 +211,21 @@ struct ViewGeometry {
     auto* impl = flat.unsafeGetTensorImpl();
     return Tensor(make_intrusive<TensorImpl>(impl->storage(), dtype, base_sizes, base_strides, 0));
   }
+  int64_t base_numel() const {
+    int64_t n = 1;
+    for (int64_t s : base_sizes) n *= s;
+    return n;
+  }
+  // For each of the view's elements (row-major), the base's element it is, as an index into the
+  // base's row-major order.
+  Tensor base_indices() const {
+    Tensor index = make_buffer(kLong);
+    NoGradGuard ng;
+    index.copy_(arange(base_numel(), TensorOptions(kLong)).view(base_sizes));
+    return in(index).reshape({-1});
+  }
+  // Whether two of the view's elements are one location (an expanded view).
+  bool overlaps() const { return overlaps_itself(sizes, strides); }
   // The view's region of a buffer from make_buffer. The view may no longer lie inside its base (the
   // base was resized, or given other data, after the view was taken): PyTorch's as_strided check
   // then fails, and so does this one, before anything is read or written.
@@ -215,32 +252,50 @@ class CopySlices final : public Node {
   ViewGeometry view;
   std::string name() const override { return "CopySlices"; }
   variable_list apply(variable_list&& g) override {
-    Tensor result = view.make_buffer(g[0].dtype());
-    Tensor region = view.in(result);
-    {
-      NoGradGuard ng;
-      result.copy_(g[0]);
+    variable_list r;
+    Tensor out;
+    if (builds_graph(g[0])) {
+      // With public ops, so that create_graph differentiates through it.
+      const Tensor idx = view.base_indices();
+      const Tensor flat = g[0].reshape({-1});
+      r = fn->apply({flat.index_select(0, idx).view(view.sizes)});
+      Tensor region = r[0].defined() ? r[0].reshape({-1}) : flat.index_select(0, idx).mul(0);
+      out = index_put(flat, {idx}, region).view(view.base_sizes);
+    } else {
+      out = view.make_buffer(g[0].dtype());
+      Tensor region = view.in(out);
+      {
+        NoGradGuard ng;
+        out.copy_(g[0]);
+      }
+      r = fn->apply({region.clone()});
+      {
+        NoGradGuard ng;
+        if (r[0].defined()) region.copy_(r[0]);
+        else region.zero_();
+      }
+      if (!out.is_contiguous()) out = out.contiguous();
     }
-    variable_list r = fn->apply({region.clone()});
-    {
-      NoGradGuard ng;
-      if (r[0].defined()) region.copy_(r[0]);
-      else region.zero_();
-    }
-    variable_list out{result.is_contiguous() ? result : result.contiguous()};
-    for (size_t i = 1; i < r.size(); ++i) out.push_back(r[i]);
-    return out;
+    variable_list result{std::move(out)};
+    for (size_t i = 1; i < r.size(); ++i) result.push_back(r[i]);
+    return result;
   }
   void release_variables() override { fn->release_variables(); }
 };
 
-// The view's own backward after such an op: its gradient placed into zeros of the base's shape.
+// The view's own backward after such an op (or after one on its base): its gradient placed into
+// zeros of the base's shape, summed where several of the view's elements are one of the base's.
 class AsStridedBackward0 final : public Node {
  public:
   ScalarType dtype;
   ViewGeometry view;
   std::string name() const override { return "AsStridedBackward0"; }
   variable_list apply(variable_list&& g) override {
+    if (builds_graph(g[0]) || view.overlaps()) {
+      Tensor flat = index_add(zeros({view.base_numel()}, TensorOptions(dtype)), 0, view.base_indices(),
+                              g[0].reshape({-1}));
+      return {flat.view(view.base_sizes)};
+    }
     Tensor out = view.make_buffer(dtype);
     NoGradGuard ng;
     view.in(out).copy_(g[0]);
@@ -248,40 +303,82 @@ class AsStridedBackward0 final : public Node {
   }
 };
 
+ViewGeometry geometry_of(const Tensor& view, const Tensor& base) {
+  return {DimVector(base.sizes()), DimVector(base.strides()), DimVector(view.sizes()), DimVector(view.strides()),
+          view.storage_offset() - base.storage_offset()};
+}
+
+// self's history becomes `fn`; a gradient retained on self follows it (PyTorch's retains_grad hook
+// moves with grad_fn), so it is the gradient of self's new value.
+void replace_history(const Tensor& self, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
+  if (m.retained_grad_) {
+    if (m.grad_fn_) m.grad_fn_->remove_retained_grad(m.retained_grad_.get());
+    fn->add_retained_grad(0, m.retained_grad_);
+  }
+  m.grad_fn_ = fn;
+  m.output_nr_ = 0;
+  if (self.unsafeGetTensorImpl()->view_base()) self.unsafeGetTensorImpl()->set_view_version(self._version());
+}
+
+// The view's history as a view of its base's current history.
+[[gnu::cold]] intrusive_ptr<Node> view_of_base_history(const Tensor& view, const Tensor& base) {
+  auto fn = make_intrusive<AsStridedBackward0>();
+  fn->dtype = base.dtype();
+  fn->view = geometry_of(view, base);
+  fn->mutable_next_edges().push_back(gradient_edge(base));
+  return fn;
+}
+
 // In-place op `fn` on a view of `base`: base's history becomes CopySlices, the view's a view of it.
-void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
-  ViewGeometry geom{DimVector(base.sizes()), DimVector(base.strides()), DimVector(self.sizes()),
-                    DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
+[[gnu::cold]] void rebase_view(const Tensor& self, const Tensor& base, AutogradMeta& m, const intrusive_ptr<Node>& fn) {
   auto cs = make_intrusive<CopySlices>();
   cs->fn = fn;
-  cs->view = geom;
+  cs->view = geometry_of(self, base);
   auto& edges = cs->mutable_next_edges();
   edges.push_back(gradient_edge(base));
   for (size_t i = 1; i < fn->next_edges().size(); ++i) edges.push_back(fn->next_edge(i));
   set_history(base, cs, 0);
-  auto vb = make_intrusive<AsStridedBackward0>();
-  vb->dtype = base.dtype();
-  vb->view = std::move(geom);
-  vb->mutable_next_edges().push_back(Edge(cs, 0));
-  m.grad_fn_ = vb;
-  m.output_nr_ = 0;
+  replace_history(self, m, view_of_base_history(self, base));
 }
 
 }  // namespace
 
+void check_rebase(const Tensor& self, const Node* node) {
+  EMBER_CHECK(!(node && self.unsafeGetTensorImpl()->view_made_in_no_grad()), kNoGradViewInplace);
+}
+
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   self.unsafeGetTensorImpl()->storage()->bump_version();
   if (!node) return;
-  // Caught before the write by check_inplace / check_no_grad_view_inplace where the op calls them
-  // with its other operands; this keeps any other path from giving the view a history.
-  EMBER_CHECK(!self.unsafeGetTensorImpl()->view_made_in_no_grad(), kNoGradViewInplace);
+  // The op called check_rebase before it wrote; this keeps any other path from giving the view a
+  // history.
+  check_rebase(self, node.get());
   auto& m = materialize_meta(self);
   if (const Tensor base = view_base_of(self); base.defined()) {
     rebase_view(self, base, m, node);
     return;
   }
-  m.grad_fn_ = node;
-  m.output_nr_ = 0;
+  replace_history(self, m, node);
+}
+
+[[gnu::cold]] void refresh_view_history(const Tensor& view) {
+  TensorImpl* impl = view.unsafeGetTensorImpl();
+  const Tensor base = view_base_of(view);
+  // As PyTorch: a view without history, of a base outside the graph, has nothing to replay (and its
+  // version is left as it is, so it is replayed once the base joins the graph).
+  if (!base.requires_grad()) {
+    auto* m = meta_of(view);
+    if (!m || !m->grad_fn_) return;
+  }
+  std::lock_guard<std::mutex> lock(g_view_refresh_mutex);
+  if (!impl->view_history_stale()) return;  // another thread did it
+  EMBER_CHECK(!impl->view_made_in_no_grad(), kNoGradViewBaseInplace);
+  // The gradient is laid out with the base's strides, which needs distinct elements (as CopySlices).
+  EMBER_CHECK(!overlaps_itself(base),
+              "unsupported operation: a view whose base tensor has several elements at one memory location (e.g. "
+              "an expanded tensor) was used after an in-place operation on the base or on another view of it. "
+              "Please clone() the base first.");
+  replace_history(view, materialize_meta(view), view_of_base_history(view, base));
 }
 
 // ---- SavedVariable ----
@@ -421,7 +518,12 @@ using autograd::meta_of;
 
 bool Tensor::requires_grad() const {
   auto* m = meta_of(*this);
-  return m && (m->requires_grad_ || m->grad_fn_);
+  if (m && (m->requires_grad_ || m->grad_fn_)) return true;
+  // A view requires grad when its base does, as in PyTorch: also one made under no_grad (a leaf
+  // whose gradient goes nowhere), and one whose base joined the graph after it was made.
+  const TensorImpl* base = defined() ? unsafeGetTensorImpl()->view_base() : nullptr;
+  const auto* bm = base ? static_cast<const AutogradMeta*>(base->autograd_meta()) : nullptr;
+  return bm && (bm->requires_grad_ || bm->grad_fn_);
 }
 
 const Tensor& Tensor::requires_grad_(bool requires_grad) const {
@@ -441,6 +543,7 @@ const Tensor& Tensor::requires_grad_(bool requires_grad) const {
 const Tensor& Tensor::set_requires_grad(bool r) const { return requires_grad_(r); }
 
 bool Tensor::is_leaf() const {
+  autograd::sync_view_history(*this);
   auto* m = meta_of(*this);
   return !m || !m->grad_fn_;
 }
@@ -468,6 +571,7 @@ void Tensor::set_grad(const Tensor& g) const {
 }
 
 intrusive_ptr<autograd::Node> Tensor::grad_fn() const {
+  autograd::sync_view_history(*this);
   auto* m = meta_of(*this);
   return m ? m->grad_fn_ : intrusive_ptr<autograd::Node>();
 }
@@ -497,6 +601,7 @@ void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, 
 
 void Tensor::retain_grad() const {
   EMBER_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  autograd::sync_view_history(*this);
   auto& m = materialize_meta(*this);
   if (!m.grad_fn_ || m.retained_grad_) return;  // leaves keep .grad anyway
   m.retained_grad_ = std::make_shared<Tensor>();
@@ -510,6 +615,7 @@ bool Tensor::retains_grad() const {
 
 unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> hook) const {
   EMBER_CHECK(requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+  autograd::sync_view_history(*this);
   auto& m = materialize_meta(*this);
   auto h = std::make_shared<autograd::Hook>();
   h->fn = std::move(hook);

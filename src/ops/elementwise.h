@@ -94,6 +94,7 @@ inline Tensor& assign_inplace(Tensor& self, const Tensor& r, const intrusive_ptr
               r.sizes());
   EMBER_CHECK(can_cast(r.dtype(), self.dtype()), "result type ", to_string(r.dtype()),
               " can't be cast to the desired output type ", to_string(self.dtype()));
+  autograd::check_rebase(self, node.get());
   kernels::copy(self, r);
   autograd::rebase_history(self, node);
   return self;

@@ -227,6 +227,7 @@ namespace {
 template <typename F>
 Tensor& overwrite_with(Tensor& self, const char* name, const F& fill) {
   const auto node = zero_grad_node(name, self);
+  autograd::check_rebase(self, node.get());
   Tensor tmp = new_tensor(self.sizes(), self.dtype());
   fill(tmp);
   kernels::copy(self, tmp);
@@ -249,6 +250,7 @@ Tensor& Tensor::random_(int64_t from, int64_t to) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
   const auto node = zero_grad_node("RandomBackward0", *this);
+  autograd::check_rebase(*this, node.get());
   Tensor tmp = new_tensor(sizes(), kLong);
   int64_t* p = tmp.data_ptr<int64_t>();
   const uint64_t range = static_cast<uint64_t>(to - from);
@@ -266,6 +268,7 @@ Tensor& Tensor::bernoulli_(double p) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
   const auto node = zero_grad_node("BernoulliBackward2", *this);
+  autograd::check_rebase(*this, node.get());
   Tensor u = new_tensor(sizes(), kDouble);
   kernels::uniform(u, 0, 1, default_generator());
   kernels::copy(mutable_self(), ember::lt(u, p));
@@ -331,9 +334,10 @@ struct FillBackward final : NamedNode<"FillBackward2"> {
 Tensor& Tensor::fill_(const Scalar& value) const {
   autograd::check_inplace(mutable_self(), /*allow_overlap=*/true);
   check_value_fits(value, dtype());
-  kernels::fill(mutable_self(), value);
   intrusive_ptr<Node> n;
   if (any_requires_grad(mutable_self())) n = make_node<FillBackward>(mutable_self());
+  autograd::check_rebase(mutable_self(), n.get());
+  kernels::fill(mutable_self(), value);
   autograd::rebase_history(mutable_self(), n);
   return mutable_self();
 }
@@ -355,7 +359,6 @@ Tensor& Tensor::copy_(const Tensor& src, bool) const {
   Tensor s = expand_raw(src, sizes());
   // Copy through a temporary when source and destination share memory.
   if (s.unsafeGetTensorImpl()->storage().get() == unsafeGetTensorImpl()->storage().get()) s = s.clone().detach();
-  kernels::copy(mutable_self(), s);
   intrusive_ptr<Node> n;
   if (any_requires_grad(mutable_self(), src)) {
     auto c = make_node<CopyBackwards>(mutable_self(), src);
@@ -363,6 +366,8 @@ Tensor& Tensor::copy_(const Tensor& src, bool) const {
     c->src_dtype = src.dtype();
     n = c;
   }
+  autograd::check_rebase(mutable_self(), n.get());
+  kernels::copy(mutable_self(), s);
   autograd::rebase_history(mutable_self(), n);
   return mutable_self();
 }

@@ -37,6 +37,7 @@ void check_floating(const Tensor& t, const char* kernel) {
 // no gradient back through the values it had (PyTorch's UniformBackward0, ...).
 Tensor& fill_from(const Tensor& self_const, const Tensor& values, const intrusive_ptr<Node>& node) {
   Tensor& self = const_cast<Tensor&>(self_const);
+  autograd::check_rebase(self, node.get());
   kernels::copy(self, values);
   autograd::rebase_history(self, node);
   return self;

@@ -318,6 +318,178 @@ TEST(Engine, InplaceOnViewOfPlainTensorMakesTheBaseRequireGrad) {
   EXPECT_TRUE(g.grad().equal(tensor({2.0, 0.5, 0.5})));
 }
 
+// An in-place op on a base (or on another view of it) changes what its views hold: a view's history
+// recorded before is stale, and it is replayed as AsStridedBackward0 on the base's current history
+// when next used, as PyTorch does. Before, the view kept its old node and its gradient skipped the
+// in-place op ([1, 1, 0] below instead of PyTorch 1.13's [2, 2, 0]).
+TEST(Engine, InplaceOnBaseUpdatesItsViewsHistory) {
+  auto l = zeros({3}, requires_grad());
+  auto b = l.clone();
+  auto vb = b.slice(0, 0, 2);
+  EXPECT_EQ(vb.grad_fn()->name(), "SliceBackward0");
+  b.mul_(2);
+  EXPECT_EQ(vb.grad_fn()->name(), "AsStridedBackward0");
+  EXPECT_TRUE(vb.grad_fn()->next_edge(0).function.get() == b.grad_fn().get());
+  vb.sum().backward();
+  EXPECT_TRUE(l.grad().equal(tensor({2.f, 2.f, 0.f})));
+
+  // Multiplied by a tensor in the graph; the view used before and after the op; two in-place ops.
+  auto m = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto c = m.clone();
+  auto vc = c.slice(0, 1, 3);
+  c.mul_(m);
+  (vc * vc).sum().backward();
+  EXPECT_TRUE(m.grad().equal(tensor({0.f, 32.f, 108.f})));
+
+  auto n = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto d = n * 1;
+  auto vd = d.slice(0, 1, 3);
+  d.mul_(2);
+  auto first = vd.grad_fn();
+  EXPECT_TRUE(vd.grad_fn().get() == first.get());  // replayed once per version, not per use
+  d.mul_(n);
+  EXPECT_TRUE(vd.grad_fn().get() != first.get());
+  (vd * tensor({1.f, 10.f})).sum().backward();
+  EXPECT_TRUE(n.grad().equal(tensor({0.f, 8.f, 120.f})));
+
+  // Strided views of a 2-d base: a column and the transpose (PyTorch 1.13's numbers).
+  auto p = arange(1., 7., TensorOptions().requires_grad(true));
+  auto e = p.clone().view({2, 3});
+  auto col = e.select(1, 1);
+  auto t = e.t();
+  e.mul_(p.view({2, 3}));
+  (col * tensor({1.f, 10.f})).sum().backward({}, /*retain_graph=*/true);
+  EXPECT_TRUE(p.grad().equal(tensor({0.f, 4.f, 0.f, 0.f, 100.f, 0.f})));
+  p.mutable_grad() = Tensor();
+  (t * arange(6.).view({3, 2})).sum().backward();
+  EXPECT_TRUE(p.grad().equal(tensor({0.f, 8.f, 24.f, 8.f, 30.f, 60.f})));
+}
+
+// Chains and siblings: after an in-place op on one view, every other view of the same base (a
+// view of it, its own base's other views) is replayed on the base's CopySlices.
+TEST(Engine, InplaceOnOneViewUpdatesTheOthers) {
+  for (bool on_root : {false, true}) {
+    auto l = tensor({1.f, 2.f, 3.f, 4.f}, requires_grad());
+    auto b = l.clone();
+    auto v1 = b.slice(0, 1, 4);
+    auto v2 = v1.slice(0, 0, 2);
+    (on_root ? b : v1).mul_(3);
+    EXPECT_EQ(v2.grad_fn()->name(), "AsStridedBackward0");
+    EXPECT_EQ(v1.grad_fn()->name(), "AsStridedBackward0");
+    (v2 * tensor({1.f, 10.f})).sum().backward();
+    EXPECT_TRUE(l.grad().equal(tensor({0.f, 3.f, 30.f, 0.f}))) << on_root << ": " << repr(l.grad());
+  }
+
+  // Overlapping siblings: vc's gradient must go through the multiplication of va.
+  auto l = tensor({1.f, 2.f, 3.f, 4.f}, requires_grad());
+  auto b = l.clone();
+  auto va = b.slice(0, 0, 3);
+  auto vc = b.slice(0, 1, 4);
+  va.mul_(5);
+  EXPECT_EQ(vc.grad_fn()->name(), "AsStridedBackward0");
+  (va.sum() + 7 * vc.sum()).backward();
+  EXPECT_TRUE(l.grad().equal(tensor({5.f, 40.f, 40.f, 7.f})));
+
+  // In place on a view, then on the base, then a new view and an old one (PyTorch 1.13).
+  auto k = tensor({1.f, 2.f, 3.f, 4.f}, requires_grad());
+  auto x = k * 1;
+  auto v = x.slice(0, 1, 3);
+  v.mul_(k.slice(0, 0, 2));
+  x.add_(k);
+  auto w = x.slice(0, 0, 2);
+  (v * tensor({1.f, 10.f})).sum().backward({}, /*retain_graph=*/true);
+  EXPECT_TRUE(k.grad().equal(tensor({2.f, 32.f, 30.f, 0.f})));
+  k.mutable_grad() = Tensor();
+  (w * tensor({1.f, 10.f})).sum().backward();
+  EXPECT_TRUE(k.grad().equal(tensor({22.f, 20.f, 0.f, 0.f})));
+}
+
+// A view of a tensor outside the graph requires grad once its base joins the graph through an
+// in-place op; a view of a leaf written under no_grad is replayed on the leaf's accumulator; a
+// retained gradient follows the tensor's new history (PyTorch 1.13 for each).
+TEST(Engine, ViewsFollowTheirBaseIntoTheGraph) {
+  auto x = tensor({5.f, 6.f, 7.f}, requires_grad());
+  auto b = zeros({3});
+  auto v = b.slice(0, 0, 2);
+  EXPECT_FALSE(v.requires_grad());
+  b.copy_(x * 1);
+  EXPECT_TRUE(v.requires_grad());
+  ASSERT_FALSE(v.is_leaf());
+  EXPECT_EQ(v.grad_fn()->name(), "AsStridedBackward0");
+  (v * 3).sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({3.f, 3.f, 0.f})));
+
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto vw = w.slice(0, 0, 2);
+  {
+    NoGradGuard ng;
+    w.mul_(2);
+  }
+  EXPECT_EQ(vw.grad_fn()->name(), "AsStridedBackward0");
+  (vw * vw).sum().backward();
+  EXPECT_TRUE(w.grad().equal(tensor({4.f, 8.f, 0.f})));
+
+  auto l = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto c = l * 1;
+  auto vr = c.slice(0, 1, 3);
+  vr.retain_grad();
+  c.mul_(2);
+  (vr * tensor({1.f, 10.f})).sum().backward();
+  EXPECT_TRUE(l.grad().equal(tensor({0.f, 2.f, 20.f})));
+  EXPECT_TRUE(vr.grad().equal(tensor({1.f, 10.f})));
+
+  // The same for a tensor written in place itself (before, x.grad was the old value's [2, 20, 200]).
+  auto k = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto x2 = k * 1;
+  x2.retain_grad();
+  x2.mul_(2);
+  (x2 * tensor({1.f, 10.f, 100.f})).sum().backward();
+  EXPECT_TRUE(x2.grad().equal(tensor({1.f, 10.f, 100.f})));
+  EXPECT_TRUE(k.grad().equal(tensor({2.f, 20.f, 200.f})));
+}
+
+// The replayed and rebased view nodes sum the gradient of a view whose elements share memory (an
+// expanded slice) and are differentiable, so create_graph gives second derivatives through them
+// (PyTorch 1.13's numbers).
+TEST(Engine, ViewHistoryAfterInplaceSumsOverlapsAndIsTwiceDifferentiable) {
+  auto l = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto b = l * 1;
+  auto v = b.slice(0, 0, 1).expand({3});
+  b.mul_(2);
+  EXPECT_EQ(v.grad_fn()->name(), "AsStridedBackward0");
+  v.sum().backward();
+  EXPECT_TRUE(l.grad().equal(tensor({6.f, 0.f, 0.f}))) << repr(l.grad());
+
+  auto x = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto c = x * 1;
+  auto vc = c.slice(0, 0, 2);
+  c.mul_(x);
+  auto g = autograd::grad({vc.pow(3).sum()}, {x}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_TRUE(g.detach().equal(tensor({6.f, 192.f, 0.f}))) << repr(g);
+  g.sum().backward();
+  EXPECT_TRUE(x.grad().equal(tensor({30.f, 480.f, 0.f}))) << repr(x.grad());
+
+  auto y = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto d = y * 1;
+  d.slice(0, 0, 2).mul_(y.slice(0, 1, 3));
+  auto gy = autograd::grad({d.pow(2).sum()}, {y}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_TRUE(gy.detach().equal(tensor({8.f, 40.f, 30.f}))) << repr(gy);
+  gy.sum().backward();
+  EXPECT_TRUE(y.grad().equal(tensor({16.f, 52.f, 34.f}))) << repr(y.grad());
+
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  auto vw = w.slice(0, 0, 2);
+  {
+    NoGradGuard ng;
+    w.mul_(1);
+  }
+  auto gw = autograd::grad({vw.pow(3).sum()}, {w}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_TRUE(gw.requires_grad());
+  EXPECT_TRUE(gw.detach().equal(tensor({3.f, 12.f, 0.f}))) << repr(gw);
+  gw.sum().backward();
+  EXPECT_TRUE(w.grad().equal(tensor({6.f, 12.f, 0.f}))) << repr(w.grad());
+}
+
 // The base's gradient is laid out with the base's own strides, so bases that are not contiguous
 // work (they were refused before), whether or not they required grad.
 TEST(Engine, InplaceOnViewOfNonContiguousBase) {

@@ -119,3 +119,109 @@ TEST(ViewNoGrad, InplaceUnderNoGradBumpsTheBaseSavedForBackward) {
             "instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
             "with torch.autograd.set_detect_anomaly(True).");
 }
+
+// A view made under no_grad of a tensor that requires grad requires grad too, but is a leaf with no
+// grad_fn whose gradient goes nowhere (PyTorch 1.13). Before, it did not require grad, so ops on it
+// recorded nothing.
+TEST(ViewNoGrad, ViewOfATensorThatRequiresGradRequiresGrad) {
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  for (bool leaf : {true, false}) {
+    auto base = leaf ? w : w * 1;
+    Tensor v;
+    {
+      NoGradGuard ng;
+      v = base.slice(0, 0, 2);
+    }
+    EXPECT_TRUE(v.requires_grad());
+    EXPECT_TRUE(v.is_leaf());
+    EXPECT_FALSE(v.grad_fn());
+    EXPECT_EQ(repr(v), "tensor([1., 2.], requires_grad=True)");
+    auto y = v * 2;
+    EXPECT_EQ(repr(y), "tensor([2., 4.], grad_fn=<MulBackward1>)");  // mul(Scalar), as LibTorch names it
+    ASSERT_TRUE(y.grad_fn());
+    EXPECT_FALSE(y.grad_fn()->next_edge(0).is_valid());
+    y.sum().backward();
+    EXPECT_FALSE(w.grad().defined());
+    EXPECT_EQ(error_of([&] { v.backward(ones({2})); }),
+              "element 0 of tensors does not require grad and does not have a grad_fn");
+  }
+}
+
+// Once its base is written in place (with grad mode on or off), such a view cannot be used with
+// grad mode on: its history would be ambiguous (PyTorch 1.13's error).
+TEST(ViewNoGrad, BaseWrittenInPlaceMakesTheViewUnusable) {
+  const std::string indirect =
+      "A view was created in no_grad mode and its base or another view of its base has been modified inplace "
+      "with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+      "clarify your code by moving both the view and the inplace either both inside the no_grad block (if you "
+      "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  for (bool write_in_no_grad : {false, true}) {
+    auto b = w * 1;
+    Tensor v;
+    {
+      NoGradGuard ng;
+      v = b.slice(0, 0, 2);
+    }
+    if (write_in_no_grad) {
+      NoGradGuard ng;
+      b.mul_(2);
+    } else {
+      b.mul_(2);
+    }
+    EXPECT_TRUE(v.requires_grad());
+    EXPECT_EQ(error_of([&] { v.grad_fn(); }), indirect);
+    EXPECT_EQ(error_of([&] { v.is_leaf(); }), indirect);
+    EXPECT_EQ(error_of([&] { v + 1; }), indirect);
+    NoGradGuard ng;
+    EXPECT_TRUE((v + 1).equal(tensor({3.f, 5.f})));
+  }
+
+  // A base outside the graph that joins it through an in-place op.
+  auto c = zeros({3});
+  Tensor vc;
+  {
+    NoGradGuard ng;
+    vc = c.slice(0, 0, 2);
+  }
+  c.copy_(w * 1);
+  EXPECT_TRUE(vc.requires_grad());
+  EXPECT_EQ(error_of([&] { vc * 1; }), indirect);
+}
+
+// In-place ops that bring in an operand requiring grad refuse a view made under no_grad before they
+// write (as PyTorch 1.13 does for each): the base keeps its values and its version. Before, several
+// wrote first and threw afterwards.
+TEST(ViewNoGrad, InplaceOpsRefuseBeforeWriting) {
+  auto w = tensor({1.f, 2.f, 3.f}, requires_grad());
+  const auto i0 = tensor({0}, TensorOptions().dtype(kLong));
+  const auto i1 = tensor({1}, TensorOptions().dtype(kLong));
+  const auto mask = tensor({true, false});
+  const std::vector<std::pair<std::string, std::function<void(Tensor&)>>> ops = {
+      {"index_put_", [&](Tensor& v) { v.index_put_({i0}, w.slice(0, 0, 1)); }},
+      {"scatter_", [&](Tensor& v) { v.scatter_(0, i1, w.slice(0, 0, 1)); }},
+      {"masked_fill_", [&](Tensor& v) { v.masked_fill_(mask, w.sum()); }},
+      {"index_copy_", [&](Tensor& v) { v.index_copy_(0, i1, w.slice(0, 0, 1)); }},
+      {"index_add_", [&](Tensor& v) { v.index_add_(0, i1, w.slice(0, 0, 1)); }},
+      {"masked_scatter_", [&](Tensor& v) { v.masked_scatter_(mask, w); }},
+      {"put_", [&](Tensor& v) { v.put_(i1, w.slice(0, 0, 1)); }},
+      {"lerp_", [&](Tensor& v) { v.lerp_(w.slice(0, 0, 2), 0.5); }},
+      {"addcmul_", [&](Tensor& v) { v.addcmul_(w.slice(0, 0, 2), w.slice(0, 0, 2)); }},
+      {"clamp_", [&](Tensor& v) { v.clamp_(w.slice(0, 0, 2)); }},
+      {"fill_", [&](Tensor& v) { v.fill_(w.sum()); }},
+      {"index_fill_", [&](Tensor& v) { v.index_fill_(0, i1, w.sum()); }},
+  };
+  for (const auto& [name, op] : ops) {
+    const auto& run = op;
+    auto d = zeros({3});
+    Tensor v;
+    {
+      NoGradGuard ng;
+      v = d.slice(0, 0, 2);
+    }
+    EXPECT_EQ(error_of([&] { run(v); }), kNoGradView) << name;
+    EXPECT_TRUE(d.equal(zeros({3}))) << name << ": " << repr(d);
+    EXPECT_EQ(d._version(), 0) << name;
+    EXPECT_FALSE(v.requires_grad()) << name;
+  }
+}

@@ -86,6 +86,7 @@ class Node : public RefCounted {
     retained_.emplace_back(output_nr, std::move(slot));
   }
   const std::vector<std::pair<uint32_t, std::shared_ptr<Tensor>>>& retained_grads() const { return retained_; }
+  void remove_retained_grad(const Tensor* slot);
 
   // Engine bookkeeping of one backward pass for this node.
   struct PassState {
@@ -201,6 +202,17 @@ void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor
 // whose elements share memory (a stride-0 dim of size > 1, e.g. after expand), where the op would
 // be applied once per alias.
 void check_inplace(const Tensor& self, bool allow_overlap = false);
+// A view whose base, or another view of it, was written in place since the view's history was
+// recorded gets a new one: AsStridedBackward0 on the base's current history (PyTorch's grad_fn()
+// on a view). Throws PyTorch's error for a view made under no_grad of a base that requires grad.
+void refresh_view_history(const Tensor& view);
+inline void sync_view_history(const Tensor& t) {
+  if (t.defined() && t.unsafeGetTensorImpl()->view_history_stale()) refresh_view_history(t);
+}
+// Before an in-place op writes `self` and records `node` (when set) as its history: throws PyTorch's
+// error for a view made under no_grad, so that a refused op has changed nothing. Every op that
+// passes a node to rebase_history calls it first.
+void check_rebase(const Tensor& self, const Node* node);
 // After an in-place op: bumps the version and, when `node` is set, makes it self's new history
 // (for a view of a tensor that requires grad: the base gets CopySlices, the view a view of it).
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node);

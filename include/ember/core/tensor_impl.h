@@ -1,5 +1,6 @@
 // TensorImpl: storage, offset, sizes and strides (inline), dtype, and a slot for autograd metadata.
 #pragma once
+#include <atomic>
 #include <memory>
 
 #include "ember/core/dtype.h"
@@ -65,14 +66,26 @@ class TensorImpl : public RefCounted {
   void set_view_base(intrusive_ptr<TensorImpl> base, bool made_in_no_grad) {
     view_base_ = std::move(base);
     view_made_in_no_grad_ = made_in_no_grad;
+    set_view_version(storage_->version());
   }
   bool view_made_in_no_grad() const { return view_made_in_no_grad_; }
+  // The storage version at which a view's autograd history was last recorded. An in-place op on
+  // the base or on another view of it moves the version on, and the view's history is then replayed
+  // on the base's (autograd::refresh_view_history), as PyTorch's attr_version. Atomic (acquire /
+  // release, plain loads and stores on x86) so that a thread seeing the new version sees the history
+  // written before it.
+  bool view_history_stale() const {
+    return view_base_ && view_version_.load(std::memory_order_acquire) != storage_->version();
+  }
+  void set_view_version(uint32_t v) { view_version_.store(v, std::memory_order_release); }
 
   AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> m) { autograd_meta_ = std::move(m); }
 
  private:
   void refresh();
+  // First, so that it sits in RefCounted's tail padding (after its 32-bit count): no bigger impl.
+  std::atomic<uint32_t> view_version_{0};
   Storage storage_;
   int64_t offset_ = 0;
   DimVector sizes_;
