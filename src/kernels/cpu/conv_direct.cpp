@@ -106,8 +106,8 @@ HWY_INLINE void ForwardTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_
 }
 
 template <int OB, int P, class D>
-void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
-                      int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
+void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias,
+                      int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   const int64_t per_row = (OW + N - 1) / N, total = OH * per_row, Op = direct::round_up(O, OB);
   for (int64_t o0 = 0; o0 < O; o0 += OB)
@@ -502,7 +502,8 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     z.results = at;
     if (plan.input_grad == DirectPath::kChannels) at = add(at, mul(s.H * s.W, channel_blocks(s.C).padded));
     z.acc = at;
-    if (plan.weight_grad == DirectPath::kRows) at = add(at, round_up(s.O, direct::wgrad_block(s.kw)) * s.C * taps * kLanes);
+    if (plan.weight_grad == DirectPath::kRows)
+      at = add(at, round_up(s.O, direct::wgrad_block(s.kw)) * s.C * taps * kLanes);
     if (plan.weight_grad == DirectPath::kChannels) at = add(at, s.C * taps * channel_blocks(s.O).padded);
     z.chunk = at;
     if (plan.input_grad == DirectPath::kRows) z.shared = s.O * taps * round_up(s.C, direct::out_block(s.C));
@@ -527,15 +528,17 @@ void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int6
 }
 
 // Correlation of padded planes with a repacked weight by the plan's kernel: rows (weights as
-// (C, kh, kw, round_up(O, out_block(O)))) or channels (as (C, kh, kw, channel_blocks(O).padded)).
-void correlate(DirectPath path, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk,
-               const float* bias, int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* pixels, float* y) {
+// (C, kh, kw, round_up(O, out_block(O)))) or channels (as (C, kh, kw, channel_blocks(O).padded),
+// through the pixel-major scratch (OH * OW, channel_blocks(O).padded)).
+void correlate(DirectPath path, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias,
+               int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* scratch, float* y) {
   if (path == DirectPath::kRows) {
     HWY_DYNAMIC_DISPATCH(ForwardImage)
     (xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), narrow_rows(OW), kh, kw, OH, OW, y);
   } else {
     const ChannelBlocks cb = channel_blocks(O);
-    HWY_DYNAMIC_DISPATCH(ChannelImage)(xp, C, Hp, Wp, wk, bias, O, cb.padded, cb.wide, cb.ov, kh, kw, OH, OW, pixels, y);
+    HWY_DYNAMIC_DISPATCH(ChannelImage)
+    (xp, C, Hp, Wp, wk, bias, O, cb.padded, cb.wide, cb.ov, kh, kw, OH, OW, scratch, y);
   }
 }
 
@@ -631,7 +634,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
           for (int64_t o = 0; o < O; ++o)  // the output gradient pixel-major; channels past O stay 0
             for (int64_t i = 0; i < L; ++i) pixels[i * Ow + o] = gn[o * L + i];
           const ChannelBlocks cb = channel_blocks(O);
-          HWY_DYNAMIC_DISPATCH(ChannelWeightGrad)(xp, C, z.Hp, z.Wp, pixels, O, Ow, cb.wide, cb.ov, kh, kw, s.OH, s.OW, acc);
+          HWY_DYNAMIC_DISPATCH(ChannelWeightGrad)
+          (xp, C, z.Hp, z.Wp, pixels, O, Ow, cb.wide, cb.ov, kh, kw, s.OH, s.OW, acc);
         }
       }
       if (gx) correlate(plan.input_grad, gp, O, z.Hg, z.Wg, wf, nullptr, C, kh, kw, s.H, s.W, results, gx + n * image);
