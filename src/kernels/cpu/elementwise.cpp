@@ -301,8 +301,8 @@ void BackwardF64(UnaryOp op, const double* y, const double* g, double* out, int6
   BackwardContiguous(op, y, g, out, n);
 }
 
-// Binary arithmetic; a or b may be one broadcast value (step 0). Memory-bound (division too, whose
-// cost per lane does not depend on the width), so in StreamTag vectors.
+// Binary arithmetic; a or b may be one broadcast value (step 0). Memory-bound, so in StreamTag
+// vectors; division too (2^20 floats on Zen 4: 171-173 us at 256 bits, 183-205 at 512).
 template <typename T, class F>
 HWY_INLINE void BinaryLoop(const T* a, bool a_one, const T* b, bool b_one, T* out, size_t n, const F& f) {
   const StreamTag<T> d;
