@@ -25,6 +25,14 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <typename T>
 constexpr bool kIsF32 = sizeof(T) == 4;
 
+// The vector for memory-bound loops (one or two loads, a store and an instruction or two per
+// vector): at most 256 bits. Zen 4 runs each 512-bit op as two 256-bit halves, and there an add of
+// 2^20 floats from L3 took 1.15x as long with 512-bit loads as with 256-bit ones, whatever the
+// unrolling (relu 1.1x); loads alone (a sum) ran at the same speed either way. Compute-bound loops
+// (exp, tanh, ...) keep the full width.
+template <typename T>
+using StreamTag = hn::CappedTag<T, 32 / sizeof(T)>;
+
 // Lanes below `bound`, or NaN: where 1 / (1 + exp(-x))-type ops overflow their exponential, or an
 // op leaves its fitted range.
 template <class D, class V>
@@ -36,15 +44,15 @@ auto BelowOrNaN(D d, V x, double bound) {
 // out[i] = Op(x[i]), or Op(x[i], g[i]) for a backward op (kGrad: x is then the forward's input or
 // result and g the incoming gradient), a vector at a time, straight from memory. Lanes where
 // Op::Special(x) holds (only looked for when Op::kSpecial) are recomputed by the scalar reference;
-// the tail goes through buffers padded with 1, inside every op's domain.
-template <class Op, bool kGrad, typename T>
-HWY_INLINE void SpecialLanesLoop(const T* HWY_RESTRICT x, const T* HWY_RESTRICT g, T* out, size_t n) {
-  const hn::ScalableTag<T> d;
+// the tail goes through buffers padded with 1, inside every op's domain. D is the vector type:
+// StreamTag for the memory-bound ops, the full width for the others.
+template <class Op, bool kGrad, class D, typename T>
+HWY_INLINE void SpecialLanesLoop(D d, const T* HWY_RESTRICT x, const T* HWY_RESTRICT g, T* out, size_t n) {
   const size_t N = hn::Lanes(d);
-  HWY_ALIGN T xb[hn::MaxLanes(d)];
-  HWY_ALIGN T gb[hn::MaxLanes(d)];
-  HWY_ALIGN T ob[hn::MaxLanes(d)];
-  HWY_ALIGN T mask_buf[hn::MaxLanes(d)];
+  HWY_ALIGN T xb[hn::MaxLanes(D())];
+  HWY_ALIGN T gb[hn::MaxLanes(D())];
+  HWY_ALIGN T ob[hn::MaxLanes(D())];
+  HWY_ALIGN T mask_buf[hn::MaxLanes(D())];
   const auto load_g = [&](size_t at) {
     if constexpr (kGrad) return hn::LoadU(d, g + at);
     else return hn::Zero(d);  // unused
@@ -89,7 +97,14 @@ HWY_INLINE void SpecialLanesLoop(const T* HWY_RESTRICT x, const T* HWY_RESTRICT 
 }
 template <class Op, typename T>
 HWY_INLINE void UnaryLoop(const T* x, T* y, size_t n) {
-  SpecialLanesLoop<Op, false>(x, static_cast<const T*>(nullptr), y, n);
+  const hn::ScalableTag<T> d;
+  SpecialLanesLoop<Op, false>(d, x, static_cast<const T*>(nullptr), y, n);
+}
+// The same for an op that is bound by memory (relu, neg, abs).
+template <class Op, typename T>
+HWY_INLINE void StreamUnaryLoop(const T* x, T* y, size_t n) {
+  const StreamTag<T> d;
+  SpecialLanesLoop<Op, false>(d, x, static_cast<const T*>(nullptr), y, n);
 }
 
 }  // namespace HWY_NAMESPACE

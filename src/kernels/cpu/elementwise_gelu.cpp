@@ -137,7 +137,8 @@ struct GeluErfBackwardOp {
 
 void GeluErfF32(const float* x, float* y, int64_t n) { UnaryLoop<GeluErfOp>(x, y, static_cast<size_t>(n)); }
 void GeluErfBackwardF32(const float* x, const float* g, float* out, int64_t n) {
-  SpecialLanesLoop<GeluErfBackwardOp, true>(x, g, out, static_cast<size_t>(n));
+  const hn::ScalableTag<float> d;
+  SpecialLanesLoop<GeluErfBackwardOp, true>(d, x, g, out, static_cast<size_t>(n));
 }
 
 }  // namespace HWY_NAMESPACE
