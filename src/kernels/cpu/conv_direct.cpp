@@ -418,21 +418,21 @@ bool narrow_rows(int64_t cols) {
   return wide > 8 && half_rate_wide() && fill(cols, 8) > fill(cols, wide);
 }
 
-// How the channel kernels cut `count` channels: vectors of `lanes` floats, `ov` vectors a tile, and
-// the count padded to whole tiles. The widest vectors, or 8 floats where the widest would make one
+// How the channel kernels cut `count` channels: vectors of 8 floats or the widest (`wide`), `ov`
+// vectors a tile, and the count padded to whole tiles. The widest vectors, or 8 floats where the widest would make one
 // vector a tile (a one-vector tile of 24 pixels loads two operands per product, its pixels' offsets
 // and their elements, and ran 1.6x as long for 16 channels) or, where wide vectors run at half
 // rate, pad more channels.
 struct ChannelBlocks {
   bool wide;
-  int64_t lanes, ov, padded;
+  int64_t ov, padded;
 };
 ChannelBlocks channel_blocks(int64_t count) {
   const int64_t wide = conv2d_direct_lanes(), narrow = std::min<int64_t>(8, wide);
   const bool use_wide = count > wide && (!half_rate_wide() || round_up(count, wide) == round_up(count, narrow));
   const int64_t lanes = use_wide ? wide : narrow, vectors = (count + lanes - 1) / lanes;
   const int64_t tiles = (vectors + 3) / 4, ov = (vectors + tiles - 1) / tiles;
-  return {use_wide, lanes, ov, tiles * ov * lanes};
+  return {use_wide, ov, tiles * ov * lanes};
 }
 
 // The kernel for a product whose results are `channels` planes of rows `cols` long, each result a
@@ -462,13 +462,13 @@ DirectPath choose(int64_t channels, int64_t cols, int64_t terms, double useful) 
 struct DirectLayout {
   int64_t Hp, Wp, Hg, Wg;  // the padded input, and the padded output gradient of the backward
   int64_t shared, chunk;
-  // Offsets in a chunk: the padded input and output gradient, the pixel-major output gradient and
-  // results, the weight gradient's sums.
-  int64_t xp, gp, pixels, results, acc;
+  // Offsets in a chunk (the padded input at 0): the padded output gradient, the pixel-major output
+  // gradient and results, the weight gradient's sums.
+  int64_t gp, pixels, results, acc;
 };
 DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
   DirectLayout z{s.H + 2 * s.ph, s.W + 2 * s.pw, s.OH + 2 * (s.kh - 1 - s.ph), s.OW + 2 * (s.kw - 1 - s.pw), 0, 0,
-                 0, 0, 0, 0, 0};
+                 0, 0, 0, 0};
   const int64_t taps = s.kh * s.kw;
   // Channels and taps are at most 64 and 49, and the planes no larger than the tensors the caller
   // allocated, so only products with the batch-independent planes can overflow; checked all the same.
