@@ -372,20 +372,20 @@ DirectPlan plan_for(const Conv2dShape& s) {
 template <typename T>
 int64_t conv2d_workspace(const Conv2dShape& s, bool backward) {
   const DirectPlan plan = plan_for<T>(s);
-  const bool gemm_part = backward ? plan.input_grad == DirectPath::kGemm || plan.weight_grad == DirectPath::kGemm
-                                  : plan.forward == DirectPath::kGemm;
-  const bool direct_part = backward ? plan.input_grad != DirectPath::kGemm || plan.weight_grad != DirectPath::kGemm
-                                    : plan.forward != DirectPath::kGemm;
+  const int direct_parts = backward ? (plan.input_grad != DirectPath::kGemm) + (plan.weight_grad != DirectPath::kGemm)
+                                    : (plan.forward != DirectPath::kGemm);
+  const int parts = backward ? 2 : 1;
   // The backward's direct and GEMM parts run one after the other, each in the whole workspace.
-  return std::max(gemm_part ? gemm_workspace(s, backward) : 0, direct_part ? conv2d_direct_workspace(s, backward) : 0);
+  return std::max(direct_parts < parts ? gemm_workspace(s, backward) : 0,
+                  direct_parts > 0 ? conv2d_direct_workspace(s, plan, backward) : 0);
 }
 
 template <typename T>
 void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s, T* out, T* workspace,
                     int64_t workspace_size) {
   if constexpr (std::is_same_v<T, float>) {
-    if (plan_for<T>(s).forward != DirectPath::kGemm)
-      return conv2d_direct_forward(x, w, bias, s, out, workspace, workspace_size);
+    if (const DirectPlan plan = plan_for<T>(s); plan.forward != DirectPath::kGemm)
+      return conv2d_direct_forward(x, w, bias, s, plan, out, workspace, workspace_size);
   }
   const int64_t L = s.OH * s.OW, cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw;
   const ConvSizes z = conv_sizes(s);
@@ -434,7 +434,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
     T* direct_gx = plan.input_grad != DirectPath::kGemm ? gx : nullptr;
     T* direct_gw = plan.weight_grad != DirectPath::kGemm ? gw : nullptr;
     if (direct_gx || direct_gw) {
-      conv2d_direct_backward(x, w, gout, s, direct_gx, direct_gw, workspace, workspace_size);
+      conv2d_direct_backward(x, w, gout, s, plan, direct_gx, direct_gw, workspace, workspace_size);
       if (direct_gx) gx = nullptr;  // what is left comes from im2col + GEMM, below
       if (direct_gw) gw = nullptr;
     }

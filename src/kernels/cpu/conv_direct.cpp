@@ -457,6 +457,30 @@ DirectPath choose(int64_t channels, int64_t cols, int64_t terms, double useful) 
   return DirectPath::kGemm;
 }
 
+// A correlation by the plan's kernel (rows or channels), its vector shapes fixed once per call:
+// the repacked weight is (C, kh, kw, padded), padded channels 0.
+struct Correlation {
+  DirectPath path;
+  int64_t O, OW;
+  bool narrow;       // rows: 8-float vectors
+  ChannelBlocks cb;  // channels
+  int64_t padded;
+  Correlation(DirectPath p, int64_t channels, int64_t cols)
+      : path(p), O(channels), OW(cols), narrow(p == DirectPath::kRows && narrow_rows(cols)),
+        cb(channel_blocks(channels)),
+        padded(p == DirectPath::kRows ? round_up(channels, direct::out_block(channels)) : cb.padded) {}
+  // y (O, OH, OW) from the padded planes xp (C, Hp, Wp), through the pixel-major scratch
+  // (OH * OW, padded) for the channel kernel.
+  void run(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t kh,
+           int64_t kw, int64_t OH, float* scratch, float* y) const {
+    if (path == DirectPath::kRows)
+      HWY_DYNAMIC_DISPATCH(ForwardImage)(xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), narrow, kh, kw, OH, OW, y);
+    else
+      HWY_DYNAMIC_DISPATCH(ChannelImage)
+      (xp, C, Hp, Wp, wk, bias, O, padded, cb.wide, cb.ov, kh, kw, OH, OW, scratch, y);
+  }
+};
+
 // The scratch of the direct parts of a call, in floats: `shared` once (weights repacked), `chunk`
 // per chunk of images, laid out as the offsets say; INT64_MAX where a size overflows.
 struct DirectLayout {
@@ -485,8 +509,7 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
   };
   const int64_t xp = add(mul(s.C, mul(z.Hp, z.Wp)), kSlack);
   if (!backward) {
-    const int64_t Op = plan.forward == DirectPath::kChannels ? channel_blocks(s.O).padded
-                                                             : round_up(s.O, direct::out_block(s.O));
+    const int64_t Op = Correlation(plan.forward, s.O, s.OW).padded;
     z.shared = s.C * taps * Op + Op;
     z.results = xp;
     z.chunk = plan.forward == DirectPath::kChannels ? add(xp, mul(s.OH * s.OW, Op)) : xp;
@@ -500,14 +523,14 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     z.pixels = at;
     if (plan.weight_grad == DirectPath::kChannels) at = add(at, mul(s.OH * s.OW, channel_blocks(s.O).padded));
     z.results = at;
-    if (plan.input_grad == DirectPath::kChannels) at = add(at, mul(s.H * s.W, channel_blocks(s.C).padded));
+    const int64_t Cp = Correlation(plan.input_grad, s.C, s.W).padded;
+    if (plan.input_grad == DirectPath::kChannels) at = add(at, mul(s.H * s.W, Cp));
     z.acc = at;
     if (plan.weight_grad == DirectPath::kRows)
       at = add(at, round_up(s.O, direct::wgrad_block(s.kw)) * s.C * taps * kLanes);
     if (plan.weight_grad == DirectPath::kChannels) at = add(at, s.C * taps * channel_blocks(s.O).padded);
     z.chunk = at;
-    if (plan.input_grad == DirectPath::kRows) z.shared = s.O * taps * round_up(s.C, direct::out_block(s.C));
-    if (plan.input_grad == DirectPath::kChannels) z.shared = s.O * taps * channel_blocks(s.C).padded;
+    if (plan.input_grad != DirectPath::kGemm) z.shared = s.O * taps * Cp;
   }
   if (bad) z.chunk = std::numeric_limits<int64_t>::max();
   return z;
@@ -527,26 +550,6 @@ void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int6
       std::copy_n(src + (p * rows + r) * cols, cols, dst + p * dst_plane + (r + top) * dst_cols + left);
 }
 
-// Correlation of padded planes with a repacked weight by the plan's kernel: rows (weights as
-// (C, kh, kw, round_up(O, out_block(O)))) or channels (as (C, kh, kw, channel_blocks(O).padded),
-// through the pixel-major scratch (OH * OW, channel_blocks(O).padded)).
-void correlate(DirectPath path, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias,
-               int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* scratch, float* y) {
-  if (path == DirectPath::kRows) {
-    HWY_DYNAMIC_DISPATCH(ForwardImage)
-    (xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), narrow_rows(OW), kh, kw, OH, OW, y);
-  } else {
-    const ChannelBlocks cb = channel_blocks(O);
-    HWY_DYNAMIC_DISPATCH(ChannelImage)
-    (xp, C, Hp, Wp, wk, bias, O, cb.padded, cb.wide, cb.ov, kh, kw, OH, OW, scratch, y);
-  }
-}
-
-// The channel count a repacked weight's rows are padded to for the plan's kernel.
-int64_t padded_channels(DirectPath path, int64_t count) {
-  return path == DirectPath::kRows ? round_up(count, direct::out_block(count)) : channel_blocks(count).padded;
-}
-
 }  // namespace
 
 DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
@@ -564,19 +567,19 @@ DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
           choose(s.O, s.OW, s.C * taps, 1)};
 }
 
-int64_t conv2d_direct_workspace(const Conv2dShape& s, bool backward) {
-  const DirectLayout z = direct_layout(s, conv2d_direct_plan(s), backward);
+int64_t conv2d_direct_workspace(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
+  const DirectLayout z = direct_layout(s, plan, backward);
   int64_t total = 0;
   if (__builtin_mul_overflow(chunk_count(s.N), z.chunk, &total) || __builtin_add_overflow(total, z.shared, &total))
     return std::numeric_limits<int64_t>::max();
   return total;
 }
 
-void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s, float* out,
-                           float* workspace, int64_t workspace_size) {
-  const DirectPlan plan = conv2d_direct_plan(s);
+void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s,
+                           const DirectPlan& plan, float* out, float* workspace, int64_t workspace_size) {
   const DirectLayout z = direct_layout(s, plan, false);
-  const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, Op = padded_channels(plan.forward, O);
+  const Correlation forward(plan.forward, s.O, s.OW);
+  const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, Op = forward.padded;
   // The weight as (C, kh, kw, Op): a tap's output channels side by side; padded channels are 0.
   float* wk = workspace;
   float* bp = wk + C * taps * Op;
@@ -590,25 +593,25 @@ void conv2d_direct_forward(const float* x, const float* w, const float* bias, co
     std::fill(xp, xp + z.results, 0.0f);
     for (int64_t n = b; n < e; ++n) {
       pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
-      correlate(plan.forward, xp, C, z.Hp, z.Wp, wk, bias ? bp : nullptr, O, kh, kw, s.OH, s.OW, xp + z.results,
-                out + n * O * s.OH * s.OW);
+      forward.run(xp, C, z.Hp, z.Wp, wk, bias ? bp : nullptr, kh, kw, s.OH, xp + z.results, out + n * O * s.OH * s.OW);
     }
   });
 }
 
-void conv2d_direct_backward(const float* x, const float* w, const float* gout, const Conv2dShape& s, float* gx,
-                            float* gw, float* workspace, int64_t workspace_size) {
-  const DirectPlan plan = conv2d_direct_plan(s);
+void conv2d_direct_backward(const float* x, const float* w, const float* gout, const Conv2dShape& s,
+                            const DirectPlan& plan, float* gx, float* gw, float* workspace, int64_t workspace_size) {
   const DirectLayout z = direct_layout(s, plan, true);
   const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, L = s.OH * s.OW;
   const int64_t top = kh - 1 - s.ph, left = kw - 1 - s.pw;
-  const bool gw_rows = plan.weight_grad == DirectPath::kRows;
-  const int64_t Ow = gw_rows ? 0 : channel_blocks(O).padded;  // the channel kernel's sums are (C * taps, Ow)
+  const bool gw_rows = plan.weight_grad == DirectPath::kRows, gw_narrow = gw_rows && narrow_rows(s.OW);
+  const ChannelBlocks gw_blocks = channel_blocks(O);
+  const int64_t Ow = gw_rows ? 0 : gw_blocks.padded;  // the channel kernel's sums are (C * taps, Ow)
+  const Correlation input_grad(plan.input_grad, C, s.W);
   // The input gradient is the correlation of the padded output gradient (O channels) with the
   // weight flipped in both directions, as (O, kh, kw, Cp).
   float* wf = workspace;
   if (gx) {
-    const int64_t Cp = padded_channels(plan.input_grad, C);
+    const int64_t Cp = input_grad.padded;
     std::fill(wf, wf + z.shared, 0.0f);
     for (int64_t o = 0; o < O; ++o)
       for (int64_t c = 0; c < C; ++c)
@@ -629,16 +632,15 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
         pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
         if (gw_rows) {
           HWY_DYNAMIC_DISPATCH(WeightGrad)
-          (xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, narrow_rows(s.OW), kh, kw, s.OH, s.OW, acc);
+          (xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, gw_narrow, kh, kw, s.OH, s.OW, acc);
         } else {
           for (int64_t o = 0; o < O; ++o)  // the output gradient pixel-major; channels past O stay 0
             for (int64_t i = 0; i < L; ++i) pixels[i * Ow + o] = gn[o * L + i];
-          const ChannelBlocks cb = channel_blocks(O);
           HWY_DYNAMIC_DISPATCH(ChannelWeightGrad)
-          (xp, C, z.Hp, z.Wp, pixels, O, Ow, cb.wide, cb.ov, kh, kw, s.OH, s.OW, acc);
+          (xp, C, z.Hp, z.Wp, pixels, O, Ow, gw_blocks.wide, gw_blocks.ov, kh, kw, s.OH, s.OW, acc);
         }
       }
-      if (gx) correlate(plan.input_grad, gp, O, z.Hg, z.Wg, wf, nullptr, C, kh, kw, s.H, s.W, results, gx + n * image);
+      if (gx) input_grad.run(gp, O, z.Hg, z.Wg, wf, nullptr, kh, kw, s.H, results, gx + n * image);
     }
   });
   if (!gw) return;

@@ -27,19 +27,20 @@ enum class DirectPath : uint8_t { kGemm, kRows, kChannels };
 struct DirectPlan {
   DirectPath forward = DirectPath::kGemm, input_grad = DirectPath::kGemm, weight_grad = DirectPath::kGemm;
 };
+// The plan is computed once per call and passed to the functions below.
 DirectPlan conv2d_direct_plan(const Conv2dShape& s);
 // The widest vector of floats the kernels use on this machine (the plan depends on it).
 int64_t conv2d_direct_lanes();
 // Scratch elements conv2d_direct_forward (backward false) or conv2d_direct_backward needs for the
 // parts the plan gives a direct kernel, using every thread; INT64_MAX when the count overflows.
-int64_t conv2d_direct_workspace(const Conv2dShape& s, bool backward);
+int64_t conv2d_direct_workspace(const Conv2dShape& s, const DirectPlan& plan, bool backward);
 // As conv2d_forward, where the plan's forward is direct.
-void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s, float* out,
-                           float* workspace, int64_t workspace_size);
+void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s,
+                           const DirectPlan& plan, float* out, float* workspace, int64_t workspace_size);
 // As conv2d_backward without the bias gradient: gx and gw, each skipped when null, and each given
 // only where the plan's part is direct.
-void conv2d_direct_backward(const float* x, const float* w, const float* gout, const Conv2dShape& s, float* gx,
-                            float* gw, float* workspace, int64_t workspace_size);
+void conv2d_direct_backward(const float* x, const float* w, const float* gout, const Conv2dShape& s,
+                            const DirectPlan& plan, float* gx, float* gw, float* workspace, int64_t workspace_size);
 
 }  // namespace kernels
 }  // namespace ember
