@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -47,6 +48,15 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 using DF = hn::CappedTag<float, direct::kLanes>;
+
+// f(d) with d the widest float vector, or one of at most 8 floats if narrow.
+template <class F>
+HWY_INLINE void WithWidth(bool narrow, const F& f) {
+  if (narrow)
+    f(hn::CappedTag<float, 8>());
+  else
+    f(DF());
+}
 
 // n < Lanes floats of v to p: a masked store where the target has one (it never touches the lanes
 // past n), else through a stack copy.
@@ -129,16 +139,12 @@ void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, c
 // plus bias (padded likewise) if not null; in vectors of at most 8 floats if narrow.
 void ForwardImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
                   int64_t ob, bool narrow, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
-  const auto run = [&](auto d) {
+  WithWidth(narrow, [&](auto d) HWY_ATTR {
     if (ob == 8)
       ForwardImageImpl<8, 3>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
     else
       ForwardImageImpl<4, 6>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
-  };
-  if (narrow)
-    run(hn::CappedTag<float, 8>());
-  else
-    run(DF());
+  });
 }
 
 // The weight gradient of one image: for each output channel o, input channel c and tap (a, b),
@@ -206,10 +212,7 @@ void WeightGradOf(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const
 // WeightGradImpl for kernel width kw, in vectors of at most 8 floats if narrow.
 void WeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg, int64_t g0,
                 int64_t O, bool narrow, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
-  if (narrow)
-    WeightGradOf(hn::CappedTag<float, 8>(), xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, kw, OH, OW, acc);
-  else
-    WeightGradOf(DF(), xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, kw, OH, OW, acc);
+  WithWidth(narrow, [&](auto d) HWY_ATTR { WeightGradOf(d, xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, kw, OH, OW, acc); });
 }
 
 // The channel kernels: a tile's lanes hold consecutive output channels (of the convolution, or of
@@ -321,39 +324,34 @@ void ChannelWeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t 
     }
 }
 
-// Run-time choices of the channel kernels' vector width (wide: Lanes(DF), else at most 8) and
-// vectors per tile (1 to 4).
-#define EMBER_CHANNEL_DISPATCH(CALL)                                                  \
-  do {                                                                                \
-    const auto run = [&](auto d) {                                                    \
-      switch (ov) {                                                                   \
-        case 1: return CALL(1);                                                       \
-        case 2: return CALL(2);                                                       \
-        case 3: return CALL(3);                                                       \
-        default: return CALL(4);                                                      \
-      }                                                                               \
-    };                                                                                \
-    if (wide)                                                                         \
-      run(DF());                                                                      \
-    else                                                                              \
-      run(hn::CappedTag<float, 8>());                                                 \
-  } while (0)
+// f(d, std::integral_constant<int, OV>) for the channel kernels' run-time choices: 8-float vectors
+// unless wide, and ov (1 to 4) vectors a tile.
+template <class F>
+HWY_INLINE void WithChannelTile(bool wide, int64_t ov, const F& f) {
+  WithWidth(!wide, [&](auto d) HWY_ATTR {
+    switch (ov) {
+      case 1: return f(d, std::integral_constant<int, 1>());
+      case 2: return f(d, std::integral_constant<int, 2>());
+      case 3: return f(d, std::integral_constant<int, 3>());
+      default: return f(d, std::integral_constant<int, 4>());
+    }
+  });
+}
 
 void ChannelImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
                   int64_t Op, bool wide, int64_t ov, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* t,
                   float* y) {
-#define EMBER_CALL(OV) ChannelImageImpl<OV>(d, xp, C, Hp, Wp, wk, bias, O, Op, kh, kw, OH, OW, t, y)
-  EMBER_CHANNEL_DISPATCH(EMBER_CALL);
-#undef EMBER_CALL
+  WithChannelTile(wide, ov, [&](auto d, auto OV) HWY_ATTR {
+    ChannelImageImpl<OV()>(d, xp, C, Hp, Wp, wk, bias, O, Op, kh, kw, OH, OW, t, y);
+  });
 }
 
 void ChannelWeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* g, int64_t O, int64_t Op,
                        bool wide, int64_t ov, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
-#define EMBER_CALL(OV) ChannelWeightGradImpl<OV>(d, xp, C, Hp, Wp, g, O, Op, kh, kw, OH, OW, acc)
-  EMBER_CHANNEL_DISPATCH(EMBER_CALL);
-#undef EMBER_CALL
+  WithChannelTile(wide, ov, [&](auto d, auto OV) HWY_ATTR {
+    ChannelWeightGradImpl<OV()>(d, xp, C, Hp, Wp, g, O, Op, kh, kw, OH, OW, acc);
+  });
 }
-#undef EMBER_CHANNEL_DISPATCH
 
 // How many floats one of the kernels' vectors holds on this target.
 int64_t VectorLanes() { return static_cast<int64_t>(hn::Lanes(DF())); }
