@@ -9,6 +9,7 @@
 #include "ember/autograd/node.h"
 #include "ember/ops/factory.h"
 #include "ember/ops/shape_extra.h"
+#include "ops/shape_extra_util.h"
 
 namespace ember {
 namespace detail {
@@ -177,8 +178,8 @@ void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor
   if (!GradMode::is_enabled()) return;
   const TensorImpl* impl = self.unsafeGetTensorImpl();
   if (!impl->view_made_in_no_grad()) return;
-  // PyTorch's view made in no_grad mode requires grad when its base does.
-  bool records = self.requires_grad() || view_base_of(self).requires_grad();
+  // PyTorch's view made in no_grad mode requires grad when its base does (Tensor::requires_grad).
+  bool records = self.requires_grad();
   for (const Tensor& o : others) records = records || (o.defined() && o.requires_grad());
   EMBER_CHECK(!records, kNoGradViewInplace);
 }
@@ -211,17 +212,12 @@ struct ViewGeometry {
     auto* impl = flat.unsafeGetTensorImpl();
     return Tensor(make_intrusive<TensorImpl>(impl->storage(), dtype, base_sizes, base_strides, 0));
   }
-  int64_t base_numel() const {
-    int64_t n = 1;
-    for (int64_t s : base_sizes) n *= s;
-    return n;
-  }
   // For each of the view's elements (row-major), the base's element it is, as an index into the
   // base's row-major order.
   Tensor base_indices() const {
     Tensor index = make_buffer(kLong);
     NoGradGuard ng;
-    index.copy_(arange(base_numel(), TensorOptions(kLong)).view(base_sizes));
+    index.copy_(ops::positions(base_sizes));
     return in(index).reshape({-1});
   }
   // Whether two of the view's elements are one location (an expanded view).
@@ -292,7 +288,7 @@ class AsStridedBackward0 final : public Node {
   std::string name() const override { return "AsStridedBackward0"; }
   variable_list apply(variable_list&& g) override {
     if (builds_graph(g[0]) || view.overlaps()) {
-      Tensor flat = index_add(zeros({view.base_numel()}, TensorOptions(dtype)), 0, view.base_indices(),
+      Tensor flat = index_add(zeros({numel_of(view.base_sizes)}, TensorOptions(dtype)), 0, view.base_indices(),
                               g[0].reshape({-1}));
       return {flat.view(view.base_sizes)};
     }

@@ -26,10 +26,9 @@ struct MaxPool2DWithIndicesBackward0 final : NamedNode<"MaxPool2DWithIndicesBack
     if (!GradMode::is_enabled()) {
       Tensor gc = contiguous_raw(g[0]);
       Tensor gx = new_tensor(in_sizes, gc.dtype());
-      const kernels::Conv2dShape& s = shape;
       visit_floating(gc.dtype(), "max_pool2d_backward", [&](auto tag) {
         using T = decltype(tag);
-        kernels::max_pool2d_backward(gc.data_ptr<T>(), idx.data_ptr<int64_t>(), planes, s, gx.data_ptr<T>());
+        kernels::max_pool2d_backward(gc.data_ptr<T>(), idx.data_ptr<int64_t>(), planes, shape, gx.data_ptr<T>());
       });
       return {gx};
     }

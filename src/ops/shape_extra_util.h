@@ -1,6 +1,6 @@
-// Private to src/ops/shape_extra.cpp and src/ops/indexing_extra.cpp: take and put by row-major
-// element position, the two differentiable primitives the *_scatter, diag, roll and index_* ops
-// are written with.
+// Private to src/ops/shape_extra.cpp, src/ops/indexing_extra.cpp and src/autograd/variable.cpp
+// (a view's element positions in its base): take and put by row-major element position, the two
+// differentiable primitives the *_scatter, diag, roll and index_* ops are written with.
 #pragma once
 #include "ember/core/tensor.h"
 

@@ -584,14 +584,8 @@ void max_unpool2x2_plane(const T* go, const int64_t* ind, int64_t W, int64_t OH,
   for (int64_t oh = 0; oh < OH; ++oh) {
     T* r0 = g + 2 * oh * W;
     T* r1 = r0 + W;
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      const int64_t at = ind[oh * OW + ow] - (2 * oh * W + 2 * ow);
-      const T v = go[oh * OW + ow] + T(0);
-      r0[2 * ow] = at == 0 ? v : T(0);
-      r0[2 * ow + 1] = at == 1 ? v : T(0);
-      r1[2 * ow] = at == W ? v : T(0);
-      r1[2 * ow + 1] = at == W + 1 ? v : T(0);
-    }
+    for (int64_t ow = 0; ow < OW; ++ow)
+      unpool2x2_window(go[oh * OW + ow], ind[oh * OW + ow] - (2 * oh * W + 2 * ow), W, r0 + 2 * ow, r1 + 2 * ow);
   }
 }
 
@@ -602,17 +596,14 @@ void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, 
   const int64_t in = s.H * s.W, out = s.OH * s.OW;
   if (max_pool_is_2x2(s)) {
     const int64_t W = s.W, OH = s.OH, OW = s.OW;
+    const bool simd = std::is_same_v<T, float> && W < std::numeric_limits<int32_t>::max();
     parallel_for(0, planes, 1, [&](int64_t b, int64_t e) {
-      bool done = false;
       if constexpr (std::is_same_v<T, float>) {
-        if (W < std::numeric_limits<int32_t>::max()) {
-          max_pool2x2_backward_f32(gout + b * out, indices + b * out, e - b, s.H, W, OH, OW, gx + b * in);
-          done = true;
-        }
+        if (simd) max_pool2x2_backward_f32(gout + b * out, indices + b * out, e - b, s.H, W, OH, OW, gx + b * in);
       }
       for (int64_t plane = b; plane < e; ++plane) {
         T* g = gx + plane * in;
-        if (!done) max_unpool2x2_plane(gout + plane * out, indices + plane * out, W, OH, OW, g);
+        if (!simd) max_unpool2x2_plane(gout + plane * out, indices + plane * out, W, OH, OW, g);
         // What no window covers: the last column of an odd width, the last row of an odd height.
         if (2 * OW < W)
           for (int64_t h = 0; h < 2 * OH; ++h) std::fill(g + h * W + 2 * OW, g + (h + 1) * W, T(0));

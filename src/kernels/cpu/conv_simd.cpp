@@ -170,14 +170,7 @@ void MaxPool2x2Backward(const float* gout, const int64_t* ind, int64_t planes, i
       int64_t ow = MaxPool2x2BackwardVectors(hn::ScalableTag<uint64_t>(), go, io, W, base, 0, OW, r0, r1);
       ow = MaxPool2x2BackwardVectors(hn::CappedTag<uint64_t, 4>(), go, io, W, base, ow, OW, r0, r1);
       ow = MaxPool2x2BackwardVectors(hn::CappedTag<uint64_t, 2>(), go, io, W, base, ow, OW, r0, r1);
-      for (; ow < OW; ++ow) {
-        const int64_t at = io[ow] - (base + 2 * ow);
-        const float v = go[ow] + 0.0f;
-        r0[2 * ow] = at == 0 ? v : 0.0f;
-        r0[2 * ow + 1] = at == 1 ? v : 0.0f;
-        r1[2 * ow] = at == W ? v : 0.0f;
-        r1[2 * ow + 1] = at == W + 1 ? v : 0.0f;
-      }
+      for (; ow < OW; ++ow) unpool2x2_window(go[ow], io[ow] - (base + 2 * ow), W, r0 + 2 * ow, r1 + 2 * ow);
     }
 }
 

@@ -35,6 +35,17 @@ void max_pool2x2_f32(const float* img, int64_t W, int64_t OH, int64_t OW, float*
 // touched.
 void max_pool2x2_backward_f32(const float* gout, const int64_t* ind, int64_t planes, int64_t H, int64_t W, int64_t OH,
                               int64_t OW, float* g);
+// The backward's rule for one window, in rows r0 and r1 (W apart) from its left column: v + 0 (so
+// -0 gives +0, as the sum does) at the element `at` from the corner (0, 1, W or W + 1), 0 at the
+// other three.
+template <typename T>
+inline void unpool2x2_window(T v, int64_t at, int64_t W, T* r0, T* r1) {
+  v = v + T(0);
+  r0[0] = at == 0 ? v : T(0);
+  r0[1] = at == 1 ? v : T(0);
+  r1[0] = at == W ? v : T(0);
+  r1[1] = at == W + 1 ? v : T(0);
+}
 
 }  // namespace kernels
 }  // namespace ember
