@@ -27,11 +27,21 @@ thread_local const char t_thread_token = 0;
 // outermost pass starts when no other thread is in one runs solo: no other thread's pass may start
 // until it ends, so it claims nodes and runs them without atomic read-modify-writes or locks (a
 // pass nested in it, on its thread, runs after the outer one stops, so it needs neither). Otherwise
-// the pass claims nodes by compare-and-swap and runs each under the node's lock.
+// the pass claims nodes by compare-and-swap and runs each under the node's lock. A solo pass whose
+// graph runs user code (a hook, a custom backward) stops being solo before it runs any node: that
+// code may wait for a pass on another thread, which would wait for the solo one to end.
 constexpr uint64_t kSolo = uint64_t{1} << 63;
 std::atomic<uint64_t> g_passes{0};
 thread_local bool t_in_pass = false;  // this thread is in a pass (set by its outermost one)
 thread_local bool t_solo = false;     // ... and that pass runs solo
+
+// Lets the passes waiting for this thread's solo pass start (and wakes them when there are some).
+void leave_solo(uint64_t also_leaving) {
+  if (!t_solo) return;
+  t_solo = false;
+  const uint64_t before = g_passes.fetch_sub(kSolo | also_leaving, std::memory_order_release);
+  if ((before & ~kSolo) > 1) g_passes.notify_all();
+}
 
 class ConcurrencyScope {
  public:
@@ -42,16 +52,18 @@ class ConcurrencyScope {
     uint64_t none = 0;
     t_solo = g_passes.compare_exchange_strong(none, kSolo | 1, std::memory_order_acquire);
     if (t_solo) return;
-    // Wait for a solo pass on another thread to end.
-    if (g_passes.fetch_add(1, std::memory_order_acquire) & kSolo) {
-      while (g_passes.load(std::memory_order_acquire) & kSolo) std::this_thread::yield();
+    // Sleep until a solo pass on another thread ends (or stops being solo).
+    uint64_t now = g_passes.fetch_add(1, std::memory_order_acquire) + 1;
+    while (now & kSolo) {
+      g_passes.wait(now, std::memory_order_acquire);
+      now = g_passes.load(std::memory_order_acquire);
     }
   }
   ~ConcurrencyScope() {
     if (!outermost_) return;
-    g_passes.fetch_sub(t_solo ? (kSolo | 1) : 1, std::memory_order_release);
+    if (t_solo) leave_solo(1);
+    else g_passes.fetch_sub(1, std::memory_order_release);
     t_in_pass = false;
-    t_solo = false;
   }
   ConcurrencyScope(const ConcurrencyScope&) = delete;
   ConcurrencyScope& operator=(const ConcurrencyScope&) = delete;
@@ -180,11 +192,12 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   std::vector<std::function<void()>> callbacks;
   CallbackScope callback_scope(&callbacks);
   ConcurrencyScope concurrency;
-  const bool solo = t_solo;
+  const bool claim_solo = t_solo;
   // A solo pass is the only one taking an id now (the others wait in ConcurrencyScope).
-  const uint64_t epoch = solo ? g_epoch.load(std::memory_order_relaxed) + 1
-                              : g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (solo) g_epoch.store(epoch, std::memory_order_relaxed);
+  const uint64_t epoch = claim_solo ? g_epoch.load(std::memory_order_relaxed) + 1
+                                    : g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (claim_solo) g_epoch.store(epoch, std::memory_order_relaxed);
+  bool user_code = false;  // some node reached has a hook or runs user code
   PassScope pass_scope(PassState{epoch, accumulate_leaves && captures.empty() && !create_graph &&
                                             !AnomalyMode::is_enabled()});
   WorkspaceLease lease;
@@ -207,11 +220,12 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     if (!side.empty()) {
       if (auto it = side.find(n); it != side.end()) return it->second;
     }
+    user_code = user_code || !n->pre_hooks().empty() || n->runs_user_code();
     uint64_t free = 0;
-    if (solo ? n->scratch.owner.load(std::memory_order_relaxed) == 0
-             : n->scratch.owner.compare_exchange_strong(free, epoch, std::memory_order_acquire,
-                                                        std::memory_order_relaxed)) {
-      if (solo) n->scratch.owner.store(epoch, std::memory_order_relaxed);
+    if (claim_solo ? n->scratch.owner.load(std::memory_order_relaxed) == 0
+                   : n->scratch.owner.compare_exchange_strong(free, epoch, std::memory_order_acquire,
+                                                              std::memory_order_relaxed)) {
+      if (claim_solo) n->scratch.owner.store(epoch, std::memory_order_relaxed);
       s = &n->scratch.state;
     } else {
       s = &side[n];
@@ -254,6 +268,8 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
         if (e.is_valid() && state(e.function.get()).needed) state(n).needed = true;
     }
   }
+  if (user_code) leave_solo(0);  // the claims above are published by its release
+  const bool solo = t_solo;
   for (size_t i = 0; i < roots.size(); ++i)
     accumulate(state(roots[i].function.get()).buffer[roots[i].input_nr], root_grads[i]);
 
@@ -321,6 +337,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   }
   for (Node* n : order) state(n).buffer.clear();
   // A callback may queue another, which grows the vector: index, and move each out before calling.
+  if (!callbacks.empty()) leave_solo(0);
   for (size_t i = 0; i < callbacks.size(); ++i) {
     std::function<void()> callback = std::move(callbacks[i]);
     callback();
@@ -419,11 +436,7 @@ InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtyp
   if (!t_solo) lock.lock();
   const Tensor& leaf = acc->variable();
   const AutogradMeta* m = meta_of(leaf);
-  if (m == nullptr || (transposed && leaf.dim() != 2) || leaf.dtype() != dtype) return {};
-  for (const auto& h : m->hooks_)
-    if (h->fn) return {};
-  for (const auto& h : m->post_accumulate_hooks_)
-    if (h->fn) return {};
+  if (m == nullptr || (transposed && leaf.dim() != 2) || leaf.dtype() != dtype || acc->runs_user_code()) return {};
   const Tensor& g = m->grad_;
   if (!g.defined() || g.dtype() != dtype || g.sizes() != leaf.sizes() || !g.is_contiguous() || g.requires_grad())
     return {};

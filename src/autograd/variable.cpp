@@ -448,6 +448,16 @@ AccumulateGrad::~AccumulateGrad() {
   }
 }
 
+bool AccumulateGrad::runs_user_code() const {
+  const auto* m = meta_of(variable_);
+  if (m == nullptr) return false;
+  for (const auto& h : m->hooks_)
+    if (h->fn) return true;
+  for (const auto& h : m->post_accumulate_hooks_)
+    if (h->fn) return true;
+  return false;
+}
+
 variable_list AccumulateGrad::apply(variable_list&& grads) {
   Tensor g = std::move(grads[0]);
   if (!g.defined()) return {};

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
 #include <thread>
 
 #include "ember/ember.h"
@@ -37,6 +40,27 @@ struct InnerGrad : public Function<InnerGrad> {
     Tensor h = ctx->get_saved_variables()[0];
     AutoGradMode enable(true);
     g_inner_result = grad({h}, {*g_inner_leaf}, {g[0]}, /*retain_graph=*/true)[0];
+    return {g[0]};
+  }
+};
+
+// Runs backward over a graph of its own on another thread and waits for it (10 s at most, so a
+// deadlock fails the test instead of hanging it). True when that pass finished with the right gradient.
+bool backward_on_another_thread() {
+  auto result = std::make_shared<std::promise<double>>();
+  std::future<double> done = result->get_future();
+  std::thread([result] {  // detached: a deadlocked pass must not block the test's end as well
+    auto v = f64({2.}).requires_grad_();
+    (v * v).sum().backward();
+    result->set_value(v.grad().item<double>());
+  }).detach();
+  return done.wait_for(std::chrono::seconds(10)) == std::future_status::ready && done.get() == 4.;
+}
+
+struct WaitsForAnotherThread : public Function<WaitsForAnotherThread> {
+  static Tensor forward(AutogradContext*, Tensor h) { return h * 1; }
+  static variable_list backward(AutogradContext*, variable_list g) {
+    EXPECT_TRUE(backward_on_another_thread());
     return {g[0]};
   }
 };
@@ -158,4 +182,41 @@ TEST(EngineReentrant, ConcurrentPassesOverASharedGraph) {
   EXPECT_TRUE(x.grad().equal(expect_x * total));
   // dW = x2^T [1, 1] with x2 = x * x + x = [2, 6, 12].
   EXPECT_TRUE(W.grad().equal(f64({2., 2., 6., 6., 12., 12.}).view({3, 2}) * total));
+}
+
+// User code that a pass runs (a hook on an intermediate or on a leaf, a post-accumulate hook, a
+// custom function's backward, a queued callback) may start a backward on another thread and wait
+// for it, as in PyTorch. Before, a pass that began with no other pass running ran alone and made
+// every other thread's pass wait for its end: the two threads waited for each other forever.
+TEST(EngineReentrant, UserCodeInAPassMayWaitForAPassOnAnotherThread) {
+  auto x = f64({1., 2.}).requires_grad_();
+  int ran = 0;
+  auto check = [&] {
+    ran++;
+    EXPECT_TRUE(backward_on_another_thread());
+  };
+  {
+    auto y = x * 3;
+    y.register_hook([&](const Tensor&) { check(); });
+    y.sum().backward();
+  }
+  {
+    auto w = f64({1., 2.}).requires_grad_();
+    w.register_hook([&](const Tensor&) { check(); });
+    (w * x).sum().backward();
+  }
+  {
+    auto w = f64({1., 2.}).requires_grad_();
+    register_post_accumulate_grad_hook(w, [&](const Tensor&) { check(); });
+    (w * x).sum().backward();
+  }
+  {
+    auto y = (x * 2).sum();
+    y.register_hook([&](const Tensor&) { queue_callback(check); });
+    y.backward();
+  }
+  EXPECT_EQ(ran, 4);
+  WaitsForAnotherThread::apply(x * 2).sum().backward();
+  // x.grad: 3 + w + w + 2 + 2 from the five passes, w = [1, 2].
+  EXPECT_TRUE(x.grad().equal(f64({9., 11.})));
 }

@@ -82,6 +82,7 @@ class CppNodeBase : public Node {
   std::vector<ScalarType> output_dtypes;
   std::string name_;
   std::string name() const override { return name_; }
+  bool runs_user_code() const override { return true; }
   void release_variables() override {
     for (auto& s : ctx.saved_) s.reset_data();
   }

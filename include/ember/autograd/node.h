@@ -68,6 +68,10 @@ class Node : public RefCounted {
   virtual std::string name() const = 0;
   // Frees saved tensors once backward has used them (unless retain_graph).
   virtual void release_variables() {}
+  // Whether apply may run code of the program's own (a custom backward, a hook), which may wait for
+  // a backward pass on another thread: the engine then lets other threads' passes run beside this
+  // one. A Node subclass whose apply can wait for another thread must return true.
+  virtual bool runs_user_code() const { return false; }
 
   const edge_list& next_edges() const { return next_edges_; }
   const Edge& next_edge(size_t i) const { return next_edges_[i]; }
@@ -224,6 +228,7 @@ class AccumulateGrad final : public Node {
   ~AccumulateGrad() override;
   variable_list apply(variable_list&& grads) override;
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  bool runs_user_code() const override;  // the leaf's hooks and post-accumulate hooks
   const Tensor& variable() const { return variable_; }
 
  private:
