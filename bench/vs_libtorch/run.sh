@@ -4,7 +4,8 @@
 # the two one after the other at each thread count (the same count for both: torch::set_num_threads,
 # which in ember also sets BLAS's), and prints both figures and the ratio, one table per thread count.
 # Then the build cost of a 4-line program against torch/torch.h: compile time, compile memory, and
-# the size of what it links; and SGEMM's share of one core's FMA peak, measured by fma_peak.c.
+# the size of what it links; SGEMM's share of one core's FMA peak, measured by fma_peak.c; and the
+# MLP at batch 1 against the memory passes of its step alone, measured by mlp_floor.c.
 #
 # Usage: bench/vs_libtorch/run.sh [--short] [--markdown] [--threads "1 2"] [--install-libtorch] [--ember-only]
 #   --short             1 repetition and a tenth of the calls (BENCH_REPS=1 BENCH_SHORT=1), the epoch
@@ -272,6 +273,18 @@ if gcc -O2 -march=native -ffp-contract=fast bench/vs_libtorch/fma_peak.c -o "$wo
           (line == "" ? "" : ".") }' "$rows"
 else
   echo "run.sh: fma_peak.c did not build or run" >&2
+fi
+# The MLP at batch 1 against the memory passes of its step alone (mlp_floor.c).
+if gcc -O3 -march=native bench/vs_libtorch/mlp_floor.c -o "$work/mlp_floor" 2>"$work/floor.err" &&
+   floor=$("$work/mlp_floor" 2>"$work/floor.txt"); then
+  awk -F'\t' -v floor="$floor" -v parts="$(cat "$work/floor.txt")" '
+    $1 == "MLP 784-256-128-10 batch 1 SGD step" && $2 == 1 && $5 == "us" {
+      printf "MLP batch 1 at 1 thread: the memory passes of its step alone take %.1f µs (mlp_floor.c: %s); ember takes %.2fx that", floor, parts, $3 / floor
+      if ($4 != "-") printf ", LibTorch %.2fx: no library making these passes can be more than %.2fx faster than LibTorch here", $4 / floor, $4 / floor
+      printf ".\n"
+    }' "$rows"
+else
+  echo "run.sh: mlp_floor.c did not build or run" >&2
 fi
 if [ -s "$work/libs.ember" ]; then
   echo "Linked against ember (beyond libc, libm, libstdc++, libgcc_s): $(awk '{ printf "%s%s %.1f MiB", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$work/libs.ember")."
