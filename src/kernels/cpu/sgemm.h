@@ -15,7 +15,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
 // The default blocking of the inner dimension (kc): a product with k <= kSgemmKc sums each element
 // of op(A) op(B) completely in registers before it reads C, and rounds the sum into C once.
 // kernels.h's kGemmSingleSumMaxK depends on it (and asserts so).
-constexpr int64_t kSgemmKc = 384;
+constexpr int64_t kSgemmKc = 512;
 
 // Register and cache blocking of the target in use: an mr x nr micro-tile of C, blocks of
 // mc rows of A by kc of the inner dimension, panels of nc columns of B.
