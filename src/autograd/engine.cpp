@@ -77,18 +77,18 @@ thread_local std::vector<std::function<void()>>* t_callbacks = nullptr;
 
 // The backward pass running on this thread, for inplace_grad_target: its epoch, and whether it
 // accumulates into every leaf's .grad (backward() without inputs, no create_graph, no anomaly mode).
-struct PassState {
+struct CurrentPass {
   uint64_t epoch = 0;
   bool accumulates = false;
 };
-thread_local PassState t_pass;
+thread_local CurrentPass t_pass;
 
 struct PassScope {
-  explicit PassScope(PassState mine) : saved(t_pass) { t_pass = mine; }
+  explicit PassScope(CurrentPass mine) : saved(t_pass) { t_pass = mine; }
   ~PassScope() { t_pass = saved; }
   PassScope(const PassScope&) = delete;
   PassScope& operator=(const PassScope&) = delete;
-  PassState saved;
+  CurrentPass saved;
 };
 
 struct CallbackScope {
@@ -198,7 +198,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
                                     : g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
   if (claim_solo) g_epoch.store(epoch, std::memory_order_relaxed);
   bool user_code = false;  // some node reached has a hook or runs user code
-  PassScope pass_scope(PassState{epoch, accumulate_leaves && captures.empty() && !create_graph &&
+  PassScope pass_scope(CurrentPass{epoch, accumulate_leaves && captures.empty() && !create_graph &&
                                             !AnomalyMode::is_enabled()});
   WorkspaceLease lease;
   std::vector<Node*>& order = (*lease).order;
@@ -335,7 +335,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       if (--cs.dependencies == 0) push_ready(child, cs);
     }
   }
-  for (Node* n : order) state(n).buffer.clear();
+  // (The buffers left, of nodes that did not run, go with ScratchRelease and the lease.)
   // A callback may queue another, which grows the vector: index, and move each out before calling.
   if (!callbacks.empty()) leave_solo(0);
   for (size_t i = 0; i < callbacks.size(); ++i) {
@@ -419,7 +419,7 @@ void NodeMutex::unlock() {
 }
 
 InplaceGrad inplace_grad_target(const Node& node, size_t output, ScalarType dtype) {
-  const PassState pass = t_pass;
+  const CurrentPass pass = t_pass;
   if (!pass.accumulates || node.scratch.owner.load(std::memory_order_relaxed) != pass.epoch) return {};
   Node* c = sole_child(node, output, pass.epoch);
   if (c == nullptr) return {};
