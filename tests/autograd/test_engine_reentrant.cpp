@@ -146,11 +146,17 @@ TEST(EngineReentrant, NestedPassFreeingSharedNodesFailsTheOuterOne) {
 // grad() results must be exact on every call, and backward() must accumulate every call's gradient
 // into the shared leaves (integers in float64, so the order of the additions does not matter).
 // Before, both passes kept their counts and buffers in the same nodes: wrong or missing gradients.
-TEST(EngineReentrant, ConcurrentPassesOverASharedGraph) {
+namespace {
+// with_hook: a hook on the shared intermediate, so that a pass which began alone (solo) gives that
+// up before running any node, while the other thread's pass may already be running over the nodes.
+void concurrent_passes_over_a_shared_graph(bool with_hook) {
   auto x = f64({1., 2., 3.}).requires_grad_();
   auto W = arange(6., TensorOptions().dtype(kDouble)).view({3, 2}).requires_grad_();
   W.mutable_grad() = zeros({3, 2}, TensorOptions().dtype(kDouble));  // lets mm add into W.grad in place
-  auto y = (x * x + x).view({1, 3}).mm(W);                    // [1, 2]
+  auto h = x * x + x;
+  std::atomic<int> hook_calls{0};
+  if (with_hook) h.register_hook([&](const Tensor&) { hook_calls++; });
+  auto y = h.view({1, 3}).mm(W);  // [1, 2]
   constexpr int kThreads = 2, kCalls = 2000;
   std::atomic<int> wrong{0};
   std::atomic<int> errors{0};
@@ -182,7 +188,12 @@ TEST(EngineReentrant, ConcurrentPassesOverASharedGraph) {
   EXPECT_TRUE(x.grad().equal(expect_x * total));
   // dW = x2^T [1, 1] with x2 = x * x + x = [2, 6, 12].
   EXPECT_TRUE(W.grad().equal(f64({2., 2., 6., 6., 12., 12.}).view({3, 2}) * total));
+  EXPECT_EQ(hook_calls.load(), with_hook ? 2 * kThreads * kCalls : 0);
 }
+}  // namespace
+
+TEST(EngineReentrant, ConcurrentPassesOverASharedGraph) { concurrent_passes_over_a_shared_graph(false); }
+TEST(EngineReentrant, ConcurrentPassesWithAHookOverASharedGraph) { concurrent_passes_over_a_shared_graph(true); }
 
 // User code that a pass runs (a hook on an intermediate or on a leaf, a post-accumulate hook, a
 // custom function's backward, a queued callback) may start a backward on another thread and wait
