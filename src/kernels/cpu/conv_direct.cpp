@@ -252,6 +252,57 @@ HWY_INLINE void ChannelTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_
   }
 }
 
+// dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: 8 x 8 blocks transposed in registers
+// where the target has 8-float vectors, the edges (and other targets) element by element.
+template <class D8>
+HWY_INLINE void TransposeWith(D8 d, const float* src, int64_t rows, int64_t cols, int64_t lds, float* dst,
+                              int64_t ldd) {
+  int64_t r0 = 0, c0 = 0;
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (hn::MaxLanes(D8()) == 8) {
+    if (hn::Lanes(d) == 8) {
+      using V = hn::Vec<D8>;
+      const hn::Repartition<double, D8> dd;
+      auto pairs = [&](V a, V b, bool upper) {  // the 64-bit pairs of a and b interleaved
+        return hn::BitCast(d, upper ? hn::InterleaveUpper(dd, hn::BitCast(dd, a), hn::BitCast(dd, b))
+                                    : hn::InterleaveLower(hn::BitCast(dd, a), hn::BitCast(dd, b)));
+      };
+      for (; r0 + 8 <= rows; r0 += 8)
+        for (int64_t c = 0; c + 8 <= cols; c += 8) {
+          const float* s = src + r0 * lds + c;
+          V a[8];
+          for (int i = 0; i < 8; ++i) a[i] = hn::LoadU(d, s + i * lds);
+          V t[8], u[8];
+          for (int i = 0; i < 8; i += 2) {  // rows i, i+1: elements 0,1,4,5 / 2,3,6,7 interleaved
+            t[i] = hn::InterleaveLower(a[i], a[i + 1]);
+            t[i + 1] = hn::InterleaveUpper(d, a[i], a[i + 1]);
+          }
+          for (int h = 0; h < 8; h += 4) {  // rows h..h+3: columns 0 and 4, 1 and 5, 2 and 6, 3 and 7
+            u[h] = pairs(t[h], t[h + 2], false);
+            u[h + 1] = pairs(t[h], t[h + 2], true);
+            u[h + 2] = pairs(t[h + 1], t[h + 3], false);
+            u[h + 3] = pairs(t[h + 1], t[h + 3], true);
+          }
+          float* o = dst + c * ldd + r0;
+          for (int j = 0; j < 4; ++j) {
+            hn::StoreU(hn::ConcatLowerLower(d, u[4 + j], u[j]), d, o + j * ldd);
+            hn::StoreU(hn::ConcatUpperUpper(d, u[4 + j], u[j]), d, o + (j + 4) * ldd);
+          }
+        }
+      c0 = cols / 8 * 8;
+    }
+  }
+#else
+  (void)d;
+#endif
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = r < r0 ? c0 : 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
+}
+
+void Transpose(const float* src, int64_t rows, int64_t cols, int64_t lds, float* dst, int64_t ldd) {
+  TransposeWith(hn::CappedTag<float, 8>(), src, rows, cols, lds, dst, ldd);
+}
+
 // y (O, OH, OW) = correlation of xp (C, Hp, Wp) with wk (C, kh, kw, Op) plus bias (Op) if not
 // null, through the pixel-major scratch t (OH * OW, Op).
 template <int OV, class D>
@@ -270,8 +321,7 @@ void ChannelImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, c
       ChannelTile<OV, P>(d, xp, C, Hp * Wp, Wp, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, in, np,
                          t + p0 * Op + o0, Op);
   }
-  for (int64_t o = 0; o < O; ++o)
-    for (int64_t i = 0; i < L; ++i) y[o * L + i] = t[i * Op + o];
+  Transpose(t, L, O, Op, y, L);
 }
 
 // The weight gradient with output channels in the lanes: for Q rows k of the weight (an input
@@ -369,6 +419,7 @@ HWY_EXPORT(WeightGrad);
 HWY_EXPORT(ChannelImage);
 HWY_EXPORT(ChannelWeightGrad);
 HWY_EXPORT(VectorLanes);
+HWY_EXPORT(Transpose);
 
 namespace {
 
@@ -632,8 +683,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
           HWY_DYNAMIC_DISPATCH(WeightGrad)
           (xp, C, z.Hp, z.Wp, gp, z.Hg, z.Wg, top * z.Wg + left, O, gw_narrow, kh, kw, s.OH, s.OW, acc);
         } else {
-          for (int64_t o = 0; o < O; ++o)  // the output gradient pixel-major; channels past O stay 0
-            for (int64_t i = 0; i < L; ++i) pixels[i * Ow + o] = gn[o * L + i];
+          // The output gradient pixel-major; channels past O stay 0.
+          HWY_DYNAMIC_DISPATCH(Transpose)(gn, O, L, L, pixels, Ow);
           HWY_DYNAMIC_DISPATCH(ChannelWeightGrad)
           (xp, C, z.Hp, z.Wp, pixels, O, Ow, gw_blocks.wide, gw_blocks.ov, kh, kw, s.OH, s.OW, acc);
         }
