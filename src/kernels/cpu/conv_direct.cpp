@@ -403,6 +403,26 @@ void ChannelWeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const
   });
 }
 
+// pad_into's copies. Rows are short (a memmove call per row cost more than its copy): 8-float
+// vectors, the last one ending at the row's end (overlapping the one before), so that no store
+// reaches the zero borders; rows under 8 floats element by element.
+void PadInto(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t top, int64_t left, float* dst) {
+  const hn::CappedTag<float, 8> d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t dst_cols = cols + 2 * left, dst_plane = (rows + 2 * top) * dst_cols;
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* s = src + (p * rows + r) * cols;
+      float* o = dst + p * dst_plane + (r + top) * dst_cols + left;
+      if (cols < N) {
+        for (int64_t c = 0; c < cols; ++c) o[c] = s[c];
+        continue;
+      }
+      for (int64_t c = 0; c + N < cols; c += N) hn::StoreU(hn::LoadU(d, s + c), d, o + c);
+      hn::StoreU(hn::LoadU(d, s + cols - N), d, o + cols - N);
+    }
+}
+
 // How many floats one of the kernels' vectors holds on this target.
 int64_t VectorLanes() { return static_cast<int64_t>(hn::Lanes(DF())); }
 
@@ -420,6 +440,7 @@ HWY_EXPORT(ChannelImage);
 HWY_EXPORT(ChannelWeightGrad);
 HWY_EXPORT(VectorLanes);
 HWY_EXPORT(Transpose);
+HWY_EXPORT(PadInto);
 
 namespace {
 
@@ -593,10 +614,7 @@ int64_t chunks_for(const DirectLayout& z, int64_t n, int64_t size) {
 // Image n's (planes, rows, cols) into the interior of dst's planes (rows + 2 * top, cols + 2 *
 // left); the borders of dst were zeroed once and stay so.
 void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t top, int64_t left, float* dst) {
-  const int64_t dst_cols = cols + 2 * left, dst_plane = (rows + 2 * top) * dst_cols;
-  for (int64_t p = 0; p < planes; ++p)
-    for (int64_t r = 0; r < rows; ++r)
-      std::copy_n(src + (p * rows + r) * cols, cols, dst + p * dst_plane + (r + top) * dst_cols + left);
+  HWY_DYNAMIC_DISPATCH(PadInto)(src, planes, rows, cols, top, left, dst);
 }
 
 }  // namespace
