@@ -140,8 +140,13 @@ void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, c
 void ForwardImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
                   int64_t ob, bool narrow, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
   WithWidth(narrow, [&](auto d) HWY_ATTR {
+    // Four vectors a tile (16 accumulators) where six would leave more of the last tile empty, as
+    // with the 8 vectors of an 8 x 8 output (the issue CNN's second layer: 12 slots for 8 vectors).
+    const int64_t N = static_cast<int64_t>(hn::Lanes(d)), vectors = OH * ((OW + N - 1) / N);
     if (ob == 8)
       ForwardImageImpl<8, 3>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+    else if (direct::round_up(vectors, 4) < direct::round_up(vectors, 6))
+      ForwardImageImpl<4, 4>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
     else
       ForwardImageImpl<4, 6>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
   });
