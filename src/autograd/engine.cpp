@@ -197,7 +197,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   const uint64_t epoch = claim_solo ? g_epoch.load(std::memory_order_relaxed) + 1
                                     : g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
   if (claim_solo) g_epoch.store(epoch, std::memory_order_relaxed);
-  bool user_code = false;  // some node reached has a hook or runs user code
+  bool user_code = false;  // (solo passes) some node reached has a hook or runs user code
   PassScope pass_scope(CurrentPass{epoch, accumulate_leaves && captures.empty() && !create_graph &&
                                             !AnomalyMode::is_enabled()});
   WorkspaceLease lease;
@@ -220,7 +220,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     if (!side.empty()) {
       if (auto it = side.find(n); it != side.end()) return it->second;
     }
-    user_code = user_code || !n->pre_hooks().empty() || n->runs_user_code();
+    if (claim_solo && !user_code) user_code = !n->pre_hooks().empty() || n->runs_user_code();
     uint64_t free = 0;
     if (claim_solo ? n->scratch.owner.load(std::memory_order_relaxed) == 0
                    : n->scratch.owner.compare_exchange_strong(free, epoch, std::memory_order_acquire,
