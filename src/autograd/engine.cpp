@@ -337,7 +337,8 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   }
   // (The buffers left, of nodes that did not run, go with ScratchRelease and the lease.)
   // A callback may queue another, which grows the vector: index, and move each out before calling.
-  if (!callbacks.empty()) leave_solo(0);
+  if (!callbacks.empty()) leave_solo(0);  // queued by user code (already not solo but for a Node
+                                           // subclass that does not say it runs user code)
   for (size_t i = 0; i < callbacks.size(); ++i) {
     std::function<void()> callback = std::move(callbacks[i]);
     callback();
