@@ -19,6 +19,7 @@
 
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/transpose-inl.h"
 
 #ifndef EMBER_CONV_DIRECT_SHARED
 #define EMBER_CONV_DIRECT_SHARED
@@ -257,55 +258,10 @@ HWY_INLINE void ChannelTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_
   }
 }
 
-// dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: 8 x 8 blocks transposed in registers
-// where the target has 8-float vectors, the edges (and other targets) element by element.
-template <class D8>
-HWY_INLINE void TransposeWith(D8 d, const float* src, int64_t rows, int64_t cols, int64_t lds, float* dst,
-                              int64_t ldd) {
-  int64_t r0 = 0, c0 = 0;
-#if HWY_TARGET != HWY_SCALAR
-  if constexpr (hn::MaxLanes(D8()) == 8) {
-    if (hn::Lanes(d) == 8) {
-      using V = hn::Vec<D8>;
-      const hn::Repartition<double, D8> dd;
-      auto pairs = [&](V a, V b, bool upper) {  // the 64-bit pairs of a and b interleaved
-        return hn::BitCast(d, upper ? hn::InterleaveUpper(dd, hn::BitCast(dd, a), hn::BitCast(dd, b))
-                                    : hn::InterleaveLower(hn::BitCast(dd, a), hn::BitCast(dd, b)));
-      };
-      for (; r0 + 8 <= rows; r0 += 8)
-        for (int64_t c = 0; c + 8 <= cols; c += 8) {
-          const float* s = src + r0 * lds + c;
-          V a[8];
-          for (int i = 0; i < 8; ++i) a[i] = hn::LoadU(d, s + i * lds);
-          V t[8], u[8];
-          for (int i = 0; i < 8; i += 2) {  // rows i, i+1: elements 0,1,4,5 / 2,3,6,7 interleaved
-            t[i] = hn::InterleaveLower(a[i], a[i + 1]);
-            t[i + 1] = hn::InterleaveUpper(d, a[i], a[i + 1]);
-          }
-          for (int h = 0; h < 8; h += 4) {  // rows h..h+3: columns 0 and 4, 1 and 5, 2 and 6, 3 and 7
-            u[h] = pairs(t[h], t[h + 2], false);
-            u[h + 1] = pairs(t[h], t[h + 2], true);
-            u[h + 2] = pairs(t[h + 1], t[h + 3], false);
-            u[h + 3] = pairs(t[h + 1], t[h + 3], true);
-          }
-          float* o = dst + c * ldd + r0;
-          for (int j = 0; j < 4; ++j) {
-            hn::StoreU(hn::ConcatLowerLower(d, u[4 + j], u[j]), d, o + j * ldd);
-            hn::StoreU(hn::ConcatUpperUpper(d, u[4 + j], u[j]), d, o + (j + 4) * ldd);
-          }
-        }
-      c0 = cols / 8 * 8;
-    }
-  }
-#else
-  (void)d;
-#endif
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = r < r0 ? c0 : 0; c < cols; ++c) dst[c * ldd + r] = src[r * lds + c];
-}
-
+// dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols (transpose-inl.h).
 void Transpose(const float* src, int64_t rows, int64_t cols, int64_t lds, float* dst, int64_t ldd) {
-  TransposeWith(hn::CappedTag<float, 8>(), src, rows, cols, lds, dst, ldd);
+  TransposeFloats(src, static_cast<size_t>(rows), static_cast<size_t>(cols), static_cast<size_t>(lds), dst,
+                  static_cast<size_t>(ldd));
 }
 
 // y (O, OH, OW) = correlation of xp (C, Hp, Wp) with wk (C, kh, kw, Op) plus bias (Op) if not

@@ -31,6 +31,7 @@
 #include <atomic>
 
 #include "kernels/cpu/sgemm.h"
+#include "kernels/cpu/transpose-inl.h"
 
 #ifndef EMBER_SGEMM_ONCE
 #define EMBER_SGEMM_ONCE
@@ -162,43 +163,9 @@ void PanelTile(size_t h, size_t kc, const float* a, const float* b, size_t brs, 
 }
 
 // dst[p * ld + i] = src[i * lds + p] for i < r, p < kc, and 0 for r <= i < rpad: r rows of length kc
-// turned into kc rows of rpad. Four rows by four columns at a time through 4 x 4 register
-// transposes; one float at a time the packer would spend a store on every element.
+// turned into kc rows of rpad, through register transposes (transpose-inl.h).
 void PackTransposed(const float* src, size_t lds, size_t r, size_t kc, float* dst, size_t ld, size_t rpad) {
-  size_t i = 0;
-#if HWY_TARGET != HWY_SCALAR
-  const hn::CappedTag<float, 4> d4;
-  if (hn::Lanes(d4) == 4) {
-    for (; i + 4 <= r; i += 4) {
-      const float* s0 = src + i * lds;
-      const float* s1 = s0 + lds;
-      const float* s2 = s1 + lds;
-      const float* s3 = s2 + lds;
-      float* o = dst + i;
-      size_t p = 0;
-      for (; p + 4 <= kc; p += 4) {
-        const auto r0 = hn::LoadU(d4, s0 + p), r1 = hn::LoadU(d4, s1 + p), r2 = hn::LoadU(d4, s2 + p),
-                   r3 = hn::LoadU(d4, s3 + p);
-        const auto t0 = hn::InterleaveLower(d4, r0, r1), t1 = hn::InterleaveLower(d4, r2, r3);  // a0 b0 a1 b1, c0 d0 c1 d1
-        const auto t2 = hn::InterleaveUpper(d4, r0, r1), t3 = hn::InterleaveUpper(d4, r2, r3);  // a2 b2 a3 b3, c2 d2 c3 d3
-        hn::StoreU(hn::ConcatLowerLower(d4, t1, t0), d4, o + p * ld);
-        hn::StoreU(hn::ConcatUpperUpper(d4, t1, t0), d4, o + (p + 1) * ld);
-        hn::StoreU(hn::ConcatLowerLower(d4, t3, t2), d4, o + (p + 2) * ld);
-        hn::StoreU(hn::ConcatUpperUpper(d4, t3, t2), d4, o + (p + 3) * ld);
-      }
-      for (; p < kc; ++p) {
-        o[p * ld] = s0[p];
-        o[p * ld + 1] = s1[p];
-        o[p * ld + 2] = s2[p];
-        o[p * ld + 3] = s3[p];
-      }
-    }
-  }
-#endif
-  for (; i < r; ++i) {
-    const float* s = src + i * lds;
-    for (size_t p = 0; p < kc; ++p) dst[p * ld + i] = s[p];
-  }
+  TransposeFloats(src, r, kc, lds, dst, ld);
   if (r < rpad)
     for (size_t p = 0; p < kc; ++p)
       for (size_t j = r; j < rpad; ++j) dst[p * ld + j] = 0.0f;
