@@ -227,7 +227,6 @@ namespace {
 template <typename F>
 Tensor& overwrite_with(Tensor& self, const char* name, const F& fill) {
   const auto node = zero_grad_node(name, self);
-  autograd::check_rebase(self, node.get());
   Tensor tmp = new_tensor(self.sizes(), self.dtype());
   fill(tmp);
   kernels::copy(self, tmp);
@@ -250,7 +249,6 @@ Tensor& Tensor::random_(int64_t from, int64_t to) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
   const auto node = zero_grad_node("RandomBackward0", *this);
-  autograd::check_rebase(*this, node.get());
   Tensor tmp = new_tensor(sizes(), kLong);
   int64_t* p = tmp.data_ptr<int64_t>();
   const uint64_t range = static_cast<uint64_t>(to - from);
@@ -268,7 +266,6 @@ Tensor& Tensor::bernoulli_(double p) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
   const auto node = zero_grad_node("BernoulliBackward2", *this);
-  autograd::check_rebase(*this, node.get());
   Tensor u = new_tensor(sizes(), kDouble);
   kernels::uniform(u, 0, 1, default_generator());
   kernels::copy(mutable_self(), ember::lt(u, p));

@@ -33,11 +33,10 @@ void check_floating(const Tensor& t, const char* kernel) {
 }
 
 // Writes `values` (any dtype, self's shape) into self as an in-place random fill; `node` (from
-// zero_grad_node, made before the fill) becomes self's history, so a tensor in the graph passes
-// no gradient back through the values it had (PyTorch's UniformBackward0, ...).
+// zero_grad_node, made and checked before the draw) becomes self's history, so a tensor in the
+// graph passes no gradient back through the values it had (PyTorch's UniformBackward0, ...).
 Tensor& fill_from(const Tensor& self_const, const Tensor& values, const intrusive_ptr<Node>& node) {
   Tensor& self = const_cast<Tensor&>(self_const);
-  autograd::check_rebase(self, node.get());
   kernels::copy(self, values);
   autograd::rebase_history(self, node);
   return self;

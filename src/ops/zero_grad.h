@@ -20,14 +20,18 @@ struct ZeroGradBackward final : Node {
   }
 };
 
-// The node for `ins`, or none when no input requires grad (or grad mode is off). An in-place op
-// makes it before it writes, so that self's edge is its history before the write.
+// The node of an in-place op on `self` (with `others` as further inputs), or none when no input
+// requires grad (or grad mode is off). The op makes it before it writes or draws anything, so that
+// self's edge is its history before the write, and a refused op (autograd::check_rebase: self is
+// a view made under no_grad) has changed nothing, the generator included.
 template <typename... Ts>
-intrusive_ptr<Node> zero_grad_node(const char* name, const Ts&... ins) {
-  if (!any_requires_grad(ins...)) return {};
-  auto n = make_node<ZeroGradBackward>(ins...);
+intrusive_ptr<Node> zero_grad_node(const char* name, const Tensor& self, const Ts&... others) {
+  if (!any_requires_grad(self, others...)) return {};
+  auto n = make_node<ZeroGradBackward>(self, others...);
   n->name_ = name;
-  (n->inputs.emplace_back(DimVector(ins.sizes()), ins.dtype()), ...);
+  n->inputs.emplace_back(DimVector(self.sizes()), self.dtype());
+  (n->inputs.emplace_back(DimVector(others.sizes()), others.dtype()), ...);
+  autograd::check_rebase(self, n.get());
   return n;
 }
 

@@ -224,4 +224,20 @@ TEST(ViewNoGrad, InplaceOpsRefuseBeforeWriting) {
     EXPECT_EQ(d._version(), 0) << name;
     EXPECT_FALSE(v.requires_grad()) << name;
   }
+  // A random fill with a probability tensor that requires grad refuses before it draws: the
+  // generator is where it was. Before, bernoulli_ drew the uniforms first.
+  auto p = full({2}, 0.5f, requires_grad());
+  auto d = zeros({3});
+  Tensor v;
+  {
+    NoGradGuard ng;
+    v = d.slice(0, 0, 2);
+  }
+  manual_seed(7);
+  EXPECT_EQ(error_of([&] { v.bernoulli_(p); }), kNoGradView);
+  const Tensor after = rand({4});
+  manual_seed(7);
+  EXPECT_TRUE(after.equal(rand({4})));
+  EXPECT_TRUE(d.equal(zeros({3})));
+  EXPECT_EQ(d._version(), 0);
 }
