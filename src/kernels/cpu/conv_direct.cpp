@@ -591,8 +591,8 @@ DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
   // tiles of whole images.
   const int64_t taps = s.kh * s.kw;
   const double useful = static_cast<double>(s.OH * s.OW) / static_cast<double>(s.H * s.W);
-  return {choose(s.O, s.OW, s.C * taps, 1), choose(s.C, s.W, s.O * taps, std::min(useful, 1.0)),
-          choose(s.O, s.OW, s.C * taps, 1)};
+  const DirectPath by_output = choose(s.O, s.OW, s.C * taps, 1);
+  return {by_output, choose(s.C, s.W, s.O * taps, std::min(useful, 1.0)), by_output};
 }
 
 int64_t conv2d_direct_workspace(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
