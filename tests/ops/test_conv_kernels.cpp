@@ -152,8 +152,9 @@ namespace {
 // channels) against the double reference: rows shorter, as long as and longer than a vector, channel
 // counts that fill the register tiles or leave tails, every kernel width the weight gradient has a
 // tile for, "valid" and "same" padding, and batches over one and two threads. Between them they
-// take every part (forward, input gradient, weight gradient) through every path (rows, channels,
-// im2col + GEMM); DirectGeometriesTakeEveryPath checks that they still do.
+// take every part (forward, input gradient, weight gradient) through every path (rows, planes where
+// the output rows are as wide as the input's, channels, im2col + GEMM);
+// DirectGeometriesTakeEveryPath checks that they still do.
 const Geometry kDirectGeometries[] = {
     {3, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // the trainer's conv2: 14 columns, 1 vector
     {2, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // its conv1
@@ -232,13 +233,17 @@ TEST(ConvKernels, DirectGeometriesTakeEveryPath) {
     seen.insert({2, p.weight_grad});
   }
   for (int part = 0; part < 3; ++part)
-    for (auto path : {kernels::DirectPath::kGemm, kernels::DirectPath::kRows, kernels::DirectPath::kChannels})
+    for (auto path : {kernels::DirectPath::kGemm, kernels::DirectPath::kRows, kernels::DirectPath::kPlanes,
+                      kernels::DirectPath::kChannels}) {
+      if (part == 2 && path == kernels::DirectPath::kPlanes) continue;  // the weight gradient has no planes kernel
       EXPECT_TRUE(seen.count({part, path})) << "part " << part << " path " << static_cast<int>(path);
+    }
 }
 
 namespace {
-// The rows kernels' masks and the channel kernels' padded channels: an infinity meets only the sums
-// that contain it. Returns the weight gradient.
+// The rows kernels' masks, the planes kernel's zeroed columns and the channel kernels' padded
+// channels: an infinity meets only the sums that contain it. g's kernel is 3 x 3, its padding
+// g.ph = g.pw. Returns the weight gradient.
 Tensor check_infinities(const Geometry& g) {
   const float inf = std::numeric_limits<float>::infinity();
   manual_seed(12);
@@ -247,13 +252,13 @@ Tensor check_infinities(const Geometry& g) {
   x.select(0, 1).select(0, 2).select(0, 9).select(0, g.W - 1).fill_(-inf);     // image 1, channel 2, last column
   x.requires_grad_();
   Tensor w = randn({g.O, g.C, 3, 3}).requires_grad_();
-  Tensor out = conv2d(x, w, Tensor(), 1, 1);
+  Tensor out = conv2d(x, w, Tensor(), 1, g.ph);
   expect_matches(out, reference_conv(x, w, zeros({g.O}), g), 2e-6, name_of(g) + " forward");
   Tensor r = randn(out.sizes());
   r.select(0, 1).select(0, 3).select(0, 6).select(0, 7).fill_(inf);
   auto got = autograd::grad({out}, {x, w}, {r});
   Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
-  auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, 1)}, {xd, wd}, {r.to(kDouble)});
+  auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, g.ph)}, {xd, wd}, {r.to(kDouble)});
   expect_matches(got[0], want[0], 2e-6, name_of(g) + " input gradient");
   expect_matches(got[1], want[1], 2e-6, name_of(g) + " weight gradient");
   return got[1];
@@ -264,21 +269,25 @@ TEST(ConvKernels, DirectKernelsKeepInfinitiesInTheirSums) {
   // 20 output channels in three 8-float vectors (4 padded), 16 input channels in two: every part
   // takes the channel kernels on AVX-512.
   check_infinities({2, 16, 12, 12, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1});
-  // 20-column rows: where 512-bit vectors run at half rate, three 8-float vectors, the last half
-  // masked, else 16 and 4 lanes.
-  check_infinities({2, 3, 12, 20, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+  // 18-column output rows (no padding): where 512-bit vectors run at half rate, three 8-float
+  // vectors, the last with 2 lanes, else 16 and 2 lanes.
+  check_infinities({2, 3, 12, 20, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1});
 }
 
 TEST(ConvKernels, DirectFloatKeepsWhatLiesPastARowOutOfTheSums) {
-  // The vectors of a 14-column row reach 2 columns past it, into the padding and the next row. An
-  // infinity in the input's first or last column must reach only the sums that contain it: the
-  // weight taps that never see that column stay finite (0 * inf would be NaN). The output
-  // gradient has one too, inside the image (at its edge it would meet padding, which im2col + GEMM
-  // multiplies and a direct kernel need not).
-  const Tensor gw = check_infinities({2, 3, 14, 14, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1});
-  for (int64_t o : {0, 1, 2, 4}) {  // output channel 3 meets the gradient's infinity everywhere
-    EXPECT_TRUE(std::isfinite(gw[o][1].select(1, 2).sum().item<float>())) << o;  // taps right of column 0
-    EXPECT_TRUE(std::isfinite(gw[o][2].select(1, 0).sum().item<float>())) << o;  // taps left of column 13
+  // The vectors of a 14-column row reach 2 columns past it, into the padding and the next row, and
+  // the planes kernel's vectors run on across rows. An infinity in the input's first or last column
+  // must reach only the sums that contain it: the weight taps that never see that column stay finite
+  // (0 * inf would be NaN). The output gradient has one too, inside the image (at its edge it would
+  // meet padding, which im2col + GEMM multiplies and a direct kernel need not). "Same" padding takes
+  // the planes kernel for the forward and input gradient, none the rows kernel for the forward.
+  for (int64_t pad : {1, 0}) {
+    const Tensor gw = check_infinities({2, 3, 14, 14, 5, 3, 3, 1, 1, pad, pad, 1, 1, 1});
+    for (int64_t o : {0, 1, 2, 4}) {  // output channel 3 meets the gradient's infinity everywhere
+      // Taps right of column 0, and left of column 13.
+      EXPECT_TRUE(std::isfinite(gw[o][1].select(1, 2).sum().item<float>())) << o << " padding " << pad;
+      EXPECT_TRUE(std::isfinite(gw[o][2].select(1, 0).sum().item<float>())) << o << " padding " << pad;
+    }
   }
 }
 
@@ -476,10 +485,13 @@ TEST(ConvKernels, WorkspaceSizeBoundsTheThreads) {
 }
 
 TEST(ConvKernels, DirectFloatWorkspaceSizeBoundsTheThreads) {
-  // As above for the float direct kernels: rows throughout (3 channels), channels throughout (16),
-  // and a backward whose input gradient comes from im2col + GEMM and weight gradient from the
-  // channel kernel, their scratch sharing the workspace (10 -> 20, 5 x 5 taps, no padding).
+  // As above for the float direct kernels: planes for the forward and input gradient and rows for
+  // the weight gradient (3 channels, "same" padding), rows throughout but an input gradient from
+  // im2col + GEMM (no padding), channels throughout (16), and a backward whose input gradient comes
+  // from im2col + GEMM and weight gradient from the channel kernel, their scratch sharing the
+  // workspace (10 -> 20, 5 x 5 taps, no padding).
   const Geometry geometries[] = {{5, 3, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                                 {5, 3, 14, 14, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1},
                                  {5, 16, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},
                                  {5, 10, 12, 12, 20, 5, 5, 1, 1, 0, 0, 1, 1, 1}};
   for (const Geometry& g : geometries) {

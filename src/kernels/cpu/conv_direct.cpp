@@ -75,10 +75,12 @@ HWY_INLINE void StorePartial(D d, hn::Vec<D> v, float* p, int64_t n) {
 // One tile of the forward: output channels [o0, o0 + OB) (weights padded with zero channels, so
 // all OB exist) of P column vectors, vector p starting at input offset in[p] and output offset
 // out[p] in their planes and `lanes[p]` columns long. Vectors past the image's end repeat the
-// last one and are not stored, nor are channels past O.
+// last one and are not stored, nor are channels past O. Tap (a, b) of input channel c reads
+// xp + c * plane + a * Wp + b * bstep (bstep 1, or for the planes kernel the distance from one tap
+// column's copy of a plane to the next's, plus 1).
 template <int OB, int P, class D>
-HWY_INLINE void ForwardTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_t plane, int64_t Wp, int64_t kh,
-                            int64_t kw, const float* HWY_RESTRICT wk, int64_t Op, const float* bias,
+HWY_INLINE void ForwardTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_t plane, int64_t Wp, int64_t bstep,
+                            int64_t kh, int64_t kw, const float* HWY_RESTRICT wk, int64_t Op, const float* bias,
                             const int64_t* in, const int64_t* out, const int64_t* lanes, int64_t np,
                             float* HWY_RESTRICT y, int64_t out_plane, int64_t nout) {
   using V = hn::Vec<D>;
@@ -92,7 +94,7 @@ HWY_INLINE void ForwardTile(D d, const float* HWY_RESTRICT xp, int64_t C, int64_
     const float* wc = wk + c * kh * kw * Op;
     for (int64_t a = 0; a < kh; ++a)
       for (int64_t b = 0; b < kw; ++b) {
-        const float* xs = xc + a * Wp + b;
+        const float* xs = xc + a * Wp + b * bstep;
         const float* ws = wc + (a * kw + b) * Op;
         V xv[P];
         for (int p = 0; p < P; ++p) xv[p] = hn::LoadU(d, xs + in[p]);
@@ -131,9 +133,45 @@ void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, c
         out[p] = h * OW + col;
         lanes[p] = std::min(N, OW - col);
       }
-      ForwardTile<OB, P>(d, xp, C, Hp * Wp, Wp, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, in, out, lanes, np,
+      ForwardTile<OB, P>(d, xp, C, Hp * Wp, Wp, 1, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, in, out, lanes, np,
                          y + o0 * OH * OW, OH * OW, O - o0);
     }
+}
+
+// The planes kernel: y (O, L) = correlation of xp with wk (as ForwardImage's), in vectors that run
+// on across rows. xp holds kw copies of each input channel's plane (`plane` floats apart, rows W
+// long, no side padding), copy b with the columns that tap column b must not reach from the row
+// next to theirs zeroed (plane_copies), so that output i reads copy b at i + a * W + b.
+template <int OB, int P, class D>
+void PlanesImageImpl(D d, const float* xp, int64_t C, int64_t plane, int64_t W, const float* wk, const float* bias,
+                     int64_t O, int64_t kh, int64_t kw, int64_t L, float* y) {
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), total = (L + N - 1) / N, Op = direct::round_up(O, OB);
+  for (int64_t o0 = 0; o0 < O; o0 += OB)
+    for (int64_t v0 = 0; v0 < total; v0 += P) {
+      int64_t at[P], lanes[P];
+      const int64_t np = std::min<int64_t>(P, total - v0);
+      for (int p = 0; p < P; ++p) {
+        const int64_t v = v0 + std::min<int64_t>(p, np - 1);
+        at[p] = v * N;
+        lanes[p] = std::min(N, L - v * N);
+      }
+      ForwardTile<OB, P>(d, xp, C, kw * plane, W, plane + 1, kh, kw, wk + o0, Op, bias ? bias + o0 : nullptr, at, at,
+                         lanes, np, y + o0 * L, L, O - o0);
+    }
+}
+
+// f(integral_constant OB, integral_constant P) for a forward of `vectors` vectors a plane with
+// output channels in blocks of ob: 8 channels of 3 vectors, or 4 channels of four vectors (16
+// accumulators) where six would leave more of the last tile empty, as with the 8 vectors of an
+// 8 x 8 output (the issue CNN's second layer: 12 slots for 8 vectors).
+template <class F>
+HWY_INLINE void WithForwardTile(int64_t ob, int64_t vectors, const F& f) {
+  if (ob == 8)
+    f(std::integral_constant<int, 8>(), std::integral_constant<int, 3>());
+  else if (direct::round_up(vectors, 4) < direct::round_up(vectors, 6))
+    f(std::integral_constant<int, 4>(), std::integral_constant<int, 4>());
+  else
+    f(std::integral_constant<int, 4>(), std::integral_constant<int, 6>());
 }
 
 // y (O, OH, OW) = correlation of xp (C, Hp, Wp), zero-padded, with wk (C, kh, kw, round_up(O, ob))
@@ -141,15 +179,21 @@ void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, c
 void ForwardImage(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t O,
                   int64_t ob, bool narrow, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* y) {
   WithWidth(narrow, [&](auto d) HWY_ATTR {
-    // Four vectors a tile (16 accumulators) where six would leave more of the last tile empty, as
-    // with the 8 vectors of an 8 x 8 output (the issue CNN's second layer: 12 slots for 8 vectors).
-    const int64_t N = static_cast<int64_t>(hn::Lanes(d)), vectors = OH * ((OW + N - 1) / N);
-    if (ob == 8)
-      ForwardImageImpl<8, 3>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
-    else if (direct::round_up(vectors, 4) < direct::round_up(vectors, 6))
-      ForwardImageImpl<4, 4>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
-    else
-      ForwardImageImpl<4, 6>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+    const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+    WithForwardTile(ob, OH * ((OW + N - 1) / N), [&](auto OB, auto P) HWY_ATTR {
+      ForwardImageImpl<OB(), P()>(d, xp, C, Hp, Wp, wk, bias, O, kh, kw, OH, OW, y);
+    });
+  });
+}
+
+// PlanesImageImpl with ForwardImage's choices.
+void PlanesImage(const float* xp, int64_t C, int64_t plane, int64_t W, const float* wk, const float* bias, int64_t O,
+                 int64_t ob, bool narrow, int64_t kh, int64_t kw, int64_t L, float* y) {
+  WithWidth(narrow, [&](auto d) HWY_ATTR {
+    const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+    WithForwardTile(ob, (L + N - 1) / N, [&](auto OB, auto P) HWY_ATTR {
+      PlanesImageImpl<OB(), P()>(d, xp, C, plane, W, wk, bias, O, kh, kw, L, y);
+    });
   });
 }
 
@@ -364,17 +408,18 @@ void ChannelWeightGrad(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const
   });
 }
 
-// pad_into's copies. Rows are short (a memmove call per row cost more than its copy): 8-float
-// vectors, the last one ending at the row's end (overlapping the one before), so that no store
-// reaches the zero borders; rows under 8 floats element by element.
-void PadInto(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t top, int64_t left, float* dst) {
+// The padding copies: `planes` planes of `rows` rows of `cols` floats, from src (rows src_row and
+// planes src_plane floats apart) to dst (dst_row, dst_plane). Rows are short (a memmove call per row
+// cost more than its copy): 8-float vectors, the last one ending at the row's end (overlapping the
+// one before), so that no store reaches past the row; rows under 8 floats element by element.
+void CopyRows(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t src_row, int64_t src_plane,
+              float* dst, int64_t dst_row, int64_t dst_plane) {
   const hn::CappedTag<float, 8> d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  const int64_t dst_cols = cols + 2 * left, dst_plane = (rows + 2 * top) * dst_cols;
   for (int64_t p = 0; p < planes; ++p)
     for (int64_t r = 0; r < rows; ++r) {
-      const float* s = src + (p * rows + r) * cols;
-      float* o = dst + p * dst_plane + (r + top) * dst_cols + left;
+      const float* s = src + p * src_plane + r * src_row;
+      float* o = dst + p * dst_plane + r * dst_row;
       if (cols < N) {
         for (int64_t c = 0; c < cols; ++c) o[c] = s[c];
         continue;
@@ -396,12 +441,13 @@ HWY_AFTER_NAMESPACE();
 namespace ember {
 namespace kernels {
 HWY_EXPORT(ForwardImage);
+HWY_EXPORT(PlanesImage);
 HWY_EXPORT(WeightGrad);
 HWY_EXPORT(ChannelImage);
 HWY_EXPORT(ChannelWeightGrad);
 HWY_EXPORT(VectorLanes);
 HWY_EXPORT(Transpose);
-HWY_EXPORT(PadInto);
+HWY_EXPORT(CopyRows);
 
 namespace {
 
@@ -466,8 +512,8 @@ ChannelBlocks channel_blocks(int64_t count) {
   return {use_wide, ov, tiles * ov * lanes};
 }
 
-// The kernel for a product whose results are `channels` planes of rows `cols` long, each result a
-// sum of `terms` products, of which the share `useful` are not with padding (the input gradient's
+// The kernel for a product whose results are `channels` planes of rows `cols` long (of `plane`
+// pixels in all where the planes kernel can run, else 0), each result a sum of `terms` products, of which the share `useful` are not with padding (the input gradient's
 // correlation runs over the output gradient padded by the kernel's reach, where im2col + GEMM
 // multiplies only what is there). Rows in the lanes where they fill at least three quarters of
 // their vectors, and as many as channels would or the sums are short (with 9 terms, one input
@@ -477,35 +523,77 @@ ChannelBlocks channel_blocks(int64_t count) {
 // channel kernel's forward took 0.93x the row kernel's time, its weight gradient 0.75x; 10 -> 20, 5 x
 // 5 on 12 x 12, 8 x 8 out (half-filled rows): forward 0.62x and weight gradient 0.8x of GEMM's,
 // input gradient (a quarter of its 16 x 16 padded correlation useful) 1.5x (rows) or 2.4x
-// (channels) GEMM's.
-DirectPath choose(int64_t channels, int64_t cols, int64_t terms, double useful) {
-  const double by_rows = useful * fill(cols, narrow_rows(cols) ? 8 : conv2d_direct_lanes());
+// (channels) GEMM's. Planes rather than rows where they can run and fill more lanes (rows of 28
+// fill 28 of 32, a 28 x 28 plane all 784 of 784).
+DirectPath choose(int64_t channels, int64_t cols, int64_t plane, int64_t terms, double useful) {
+  auto lanes_filled = [](int64_t run) { return fill(run, narrow_rows(run) ? 8 : conv2d_direct_lanes()); };
+  const bool planes = plane > 0 && lanes_filled(plane) > lanes_filled(cols);
+  const double by_rows = useful * lanes_filled(planes ? plane : cols);
   const double by_channels =
       useful * static_cast<double>(channels) / static_cast<double>(channel_blocks(channels).padded);
   constexpr int64_t kShortSum = 64;
-  if (by_rows >= 0.75 && (by_rows >= by_channels || terms < kShortSum)) return DirectPath::kRows;
+  if (by_rows >= 0.75 && (by_rows >= by_channels || terms < kShortSum))
+    return planes ? DirectPath::kPlanes : DirectPath::kRows;
   if (by_channels >= 0.5 && terms >= kShortSum) return DirectPath::kChannels;
   return DirectPath::kGemm;
 }
 
-// A correlation by the plan's kernel (rows or channels), its vector shapes fixed once per call:
-// the repacked weight is (C, kh, kw, padded), padded channels 0.
+// `planes` planes of src (rows, cols) into the interior of dst's planes (rows + 2 * top, cols + 2 *
+// left); the borders of dst were zeroed once and stay so.
+void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t top, int64_t left, float* dst) {
+  const int64_t dst_cols = cols + 2 * left;
+  HWY_DYNAMIC_DISPATCH(CopyRows)
+  (src, planes, rows, cols, cols, rows * cols, dst + top * dst_cols + left, dst_cols, (rows + 2 * top) * dst_cols);
+}
+
+// The channels of a correlation's repacked weight, and of its results' pixel-major scratch.
+int64_t padded_channels(DirectPath path, int64_t channels) {
+  return path == DirectPath::kChannels ? channel_blocks(channels).padded
+                                       : round_up(channels, direct::out_block(channels));
+}
+
+// A correlation by the plan's kernel (rows, planes or channels) of OH x OW results, its vector
+// shapes fixed once per call: the repacked weight is (C, kh, kw, padded), padded channels 0.
 struct Correlation {
   DirectPath path;
-  int64_t O, OW;
-  bool narrow;       // rows: 8-float vectors
+  int64_t O, OH, OW, kw;
+  bool narrow;       // rows and planes: 8-float vectors
   ChannelBlocks cb;  // channels
   int64_t padded;
-  Correlation(DirectPath p, int64_t channels, int64_t cols)
-      : path(p), O(channels), OW(cols), narrow(p == DirectPath::kRows && narrow_rows(cols)),
-        cb(channel_blocks(channels)),
-        padded(p == DirectPath::kRows ? round_up(channels, direct::out_block(channels)) : cb.padded) {}
+  Correlation(DirectPath p, int64_t channels, int64_t rows, int64_t cols, int64_t taps_wide)
+      : path(p), O(channels), OH(rows), OW(cols), kw(taps_wide),
+        narrow((p == DirectPath::kRows && narrow_rows(cols)) || (p == DirectPath::kPlanes && narrow_rows(rows * cols))),
+        cb(channel_blocks(channels)), padded(padded_channels(p, channels)) {}
+  // The planes kernel's copy of a plane padded to Hp rows: the rows OW long (no side padding), and
+  // kw - 1 floats of margin.
+  int64_t copy(int64_t Hp) const { return Hp * OW + kw - 1; }
+  // `planes` planes of src (rows, cols) into the zeroed dst, padded by `top` rows and `left` columns
+  // on each side, in pad_into's layout; for the planes kernel (cols == OW, kw == 2 * left + 1) as kw
+  // copies of each plane, `copy` floats apart, the data at left + top * cols of each: copy b with
+  // the columns that tap column b would read from the row before (the last left - b) or after
+  // (the first b - left) zeroed, as the padding they stand for. Zeros written stay for the next
+  // image, which rewrites the same floats.
+  void pad(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t top, int64_t left, float* dst) const {
+    if (path != DirectPath::kPlanes) return pad_into(src, planes, rows, cols, top, left, dst);
+    const int64_t step = copy(rows + 2 * top);
+    for (int64_t b = 0; b < kw; ++b) {
+      // Columns [first, last) of each row; the others stay 0.
+      const int64_t first = std::min(cols, std::max<int64_t>(0, b - left));
+      const int64_t last = std::max(first, std::min(cols, cols - (left - b)));
+      HWY_DYNAMIC_DISPATCH(CopyRows)
+      (src + first, planes, rows, last - first, cols, rows * cols, dst + b * step + left + top * cols + first, cols,
+       kw * step);
+    }
+  }
   // y (O, OH, OW) from the padded planes xp (C, Hp, Wp), through the pixel-major scratch
   // (OH * OW, padded) for the channel kernel.
   void run(const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* wk, const float* bias, int64_t kh,
-           int64_t kw, int64_t OH, float* scratch, float* y) const {
+           float* scratch, float* y) const {
     if (path == DirectPath::kRows)
       HWY_DYNAMIC_DISPATCH(ForwardImage)(xp, C, Hp, Wp, wk, bias, O, direct::out_block(O), narrow, kh, kw, OH, OW, y);
+    else if (path == DirectPath::kPlanes)
+      HWY_DYNAMIC_DISPATCH(PlanesImage)
+      (xp, C, copy(Hp), OW, wk, bias, O, direct::out_block(O), narrow, kh, kw, OH * OW, y);
     else
       HWY_DYNAMIC_DISPATCH(ChannelImage)
       (xp, C, Hp, Wp, wk, bias, O, padded, cb.wide, cb.ov, kh, kw, OH, OW, scratch, y);
@@ -517,13 +605,14 @@ struct Correlation {
 struct DirectLayout {
   int64_t Hp, Wp, Hg, Wg;  // the padded input, and the padded output gradient of the backward
   int64_t shared, chunk;
-  // Offsets in a chunk (the padded input at 0): the padded output gradient, the pixel-major output
-  // gradient and results, the weight gradient's sums.
-  int64_t gp, pixels, results, acc;
+  // Offsets in a chunk (the padded input at 0): the padded output gradient (gq: the input
+  // gradient's, gp unless the planes kernel reads it), the pixel-major output gradient and
+  // results, the weight gradient's sums.
+  int64_t gp, gq, pixels, results, acc;
 };
 DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
   DirectLayout z{s.H + 2 * s.ph, s.W + 2 * s.pw, s.OH + 2 * (s.kh - 1 - s.ph), s.OW + 2 * (s.kw - 1 - s.pw), 0, 0,
-                 0, 0, 0, 0};
+                 0, 0, 0, 0, 0};
   const int64_t taps = s.kh * s.kw;
   // Channels and taps are at most 64 and 49, and the planes no larger than the tensors the caller
   // allocated, so only products with the batch-independent planes can overflow; checked all the same.
@@ -538,23 +627,33 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     bad = bad || __builtin_add_overflow(a, b, &r);
     return r;
   };
-  const int64_t xp = add(mul(s.C, mul(z.Hp, z.Wp)), kSlack);
+  // `planes` planes padded to Hp x Wp for `path` (the planes kernel's kw copies of each, rows W long).
+  auto padded = [&](DirectPath path, int64_t planes, int64_t Hp, int64_t Wp, int64_t W) {
+    return add(mul(planes, path == DirectPath::kPlanes ? mul(s.kw, add(mul(Hp, W), s.kw - 1)) : mul(Hp, Wp)), kSlack);
+  };
+  const int64_t xp = padded(backward ? DirectPath::kRows : plan.forward, s.C, z.Hp, z.Wp, s.W);
   if (!backward) {
-    const int64_t Op = Correlation(plan.forward, s.O, s.OW).padded;
+    const int64_t Op = padded_channels(plan.forward, s.O);
     z.shared = s.C * taps * Op + Op;
     z.results = xp;
     z.chunk = plan.forward == DirectPath::kChannels ? add(xp, mul(s.OH * s.OW, Op)) : xp;
   } else {
     int64_t at = 0;
     if (plan.weight_grad != DirectPath::kGemm) at = xp;  // xp at 0
-    if (plan.input_grad != DirectPath::kGemm || plan.weight_grad == DirectPath::kRows) {
+    if (plan.weight_grad == DirectPath::kRows ||
+        (plan.input_grad != DirectPath::kGemm && plan.input_grad != DirectPath::kPlanes)) {
       z.gp = at;
-      at = add(at, add(mul(s.O, mul(z.Hg, z.Wg)), kSlack));
+      at = add(at, padded(DirectPath::kRows, s.O, z.Hg, z.Wg, s.OW));
+    }
+    z.gq = z.gp;
+    if (plan.input_grad == DirectPath::kPlanes) {
+      z.gq = at;
+      at = add(at, padded(DirectPath::kPlanes, s.O, z.Hg, z.Wg, s.OW));
     }
     z.pixels = at;
     if (plan.weight_grad == DirectPath::kChannels) at = add(at, mul(s.OH * s.OW, channel_blocks(s.O).padded));
     z.results = at;
-    const int64_t Cp = Correlation(plan.input_grad, s.C, s.W).padded;
+    const int64_t Cp = padded_channels(plan.input_grad, s.C);
     if (plan.input_grad == DirectPath::kChannels) at = add(at, mul(s.H * s.W, Cp));
     z.acc = at;
     if (plan.weight_grad == DirectPath::kRows)
@@ -572,11 +671,6 @@ int64_t chunks_for(const DirectLayout& z, int64_t n, int64_t size) {
   return std::max<int64_t>(1, std::min(chunk_count(n), (size - z.shared) / z.chunk));
 }
 
-// Image n's (planes, rows, cols) into the interior of dst's planes (rows + 2 * top, cols + 2 *
-// left); the borders of dst were zeroed once and stay so.
-void pad_into(const float* src, int64_t planes, int64_t rows, int64_t cols, int64_t top, int64_t left, float* dst) {
-  HWY_DYNAMIC_DISPATCH(PadInto)(src, planes, rows, cols, top, left, dst);
-}
 
 }  // namespace
 
@@ -591,8 +685,12 @@ DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
   // tiles of whole images.
   const int64_t taps = s.kh * s.kw;
   const double useful = static_cast<double>(s.OH * s.OW) / static_cast<double>(s.H * s.W);
-  const DirectPath by_output = choose(s.O, s.OW, s.C * taps, 1);
-  return {by_output, choose(s.C, s.W, s.O * taps, std::min(useful, 1.0)), by_output};
+  // Planes where the output rows are as wide as the input's (for the weight gradient, whose sums
+  // run over rows, there is no planes kernel).
+  const bool same_width = s.OW == s.W;
+  const DirectPath by_output = choose(s.O, s.OW, 0, s.C * taps, 1);
+  return {same_width ? choose(s.O, s.OW, s.OH * s.OW, s.C * taps, 1) : by_output,
+          choose(s.C, s.W, same_width ? s.H * s.W : 0, s.O * taps, std::min(useful, 1.0)), by_output};
 }
 
 int64_t conv2d_direct_workspace(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
@@ -606,7 +704,7 @@ int64_t conv2d_direct_workspace(const Conv2dShape& s, const DirectPlan& plan, bo
 void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s,
                            const DirectPlan& plan, float* out, float* workspace, int64_t workspace_size) {
   const DirectLayout z = direct_layout(s, plan, false);
-  const Correlation forward(plan.forward, s.O, s.OW);
+  const Correlation forward(plan.forward, s.O, s.OH, s.OW, s.kw);
   const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, Op = forward.padded;
   // The weight as (C, kh, kw, Op): a tap's output channels side by side; padded channels are 0.
   float* wk = workspace;
@@ -620,8 +718,8 @@ void conv2d_direct_forward(const float* x, const float* w, const float* bias, co
     float* xp = workspace + z.shared + chunk * z.chunk;
     std::fill(xp, xp + z.results, 0.0f);
     for (int64_t n = b; n < e; ++n) {
-      pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
-      forward.run(xp, C, z.Hp, z.Wp, wk, bias ? bp : nullptr, kh, kw, s.OH, xp + z.results, out + n * O * s.OH * s.OW);
+      forward.pad(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
+      forward.run(xp, C, z.Hp, z.Wp, wk, bias ? bp : nullptr, kh, xp + z.results, out + n * O * s.OH * s.OW);
     }
   });
 }
@@ -634,7 +732,7 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
   const bool gw_rows = plan.weight_grad == DirectPath::kRows, gw_narrow = gw_rows && narrow_rows(s.OW);
   const ChannelBlocks gw_blocks = channel_blocks(O);
   const int64_t Ow = gw_rows ? 0 : gw_blocks.padded;  // the channel kernel's sums are (C * taps, Ow)
-  const Correlation input_grad(plan.input_grad, C, s.W);
+  const Correlation input_grad(plan.input_grad, C, s.H, s.W, kw);
   // The input gradient is the correlation of the padded output gradient (O channels) with the
   // weight flipped in both directions, as (O, kh, kw, Cp).
   float* wf = workspace;
@@ -651,11 +749,13 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
   const int64_t image = C * s.H * s.W, out_image = O * L;
   for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
     float* base = workspace + z.shared + chunk * z.chunk;
-    float *xp = base, *gp = base + z.gp, *pixels = base + z.pixels, *results = base + z.results, *acc = base + z.acc;
+    float *xp = base, *gp = base + z.gp, *gq = base + z.gq, *pixels = base + z.pixels, *results = base + z.results,
+          *acc = base + z.acc;
     std::fill(base, base + z.chunk, 0.0f);
     for (int64_t n = b; n < e; ++n) {
       const float* gn = gout + n * out_image;
-      if (gx || (gw && gw_rows)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
+      if (gx) input_grad.pad(gn, O, s.OH, s.OW, top, left, gq);
+      if (gw && gw_rows && !(gx && gq == gp)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
       if (gw) {
         pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
         if (gw_rows) {
@@ -668,7 +768,7 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
           (xp, C, z.Hp, z.Wp, pixels, O, Ow, gw_blocks.wide, gw_blocks.ov, kh, kw, s.OH, s.OW, acc);
         }
       }
-      if (gx) input_grad.run(gp, O, z.Hg, z.Wg, wf, nullptr, kh, kw, s.H, results, gx + n * image);
+      if (gx) input_grad.run(gq, O, z.Hg, z.Wg, wf, nullptr, kh, results, gx + n * image);
     }
   });
   if (!gw) return;

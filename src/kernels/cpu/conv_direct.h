@@ -6,6 +6,11 @@
 //   several such vectors and adds, for every input channel and tap, one broadcast weight times one
 //   unaligned load of the zero-padded input. The weight gradient keeps one vector of partial sums
 //   per weight, over whole images, with the columns past a row masked.
+// - planes: the rows kernel where the output rows are as wide as the input's ("same" padding
+//   across): the input planes are stored without their side padding, so that output i reads
+//   input i + a * W + b for every tap (a, b), and a vector runs on across rows; the lanes whose
+//   column falls off its row for a tap are masked to 0 in that tap's load. Every vector is full
+//   but a plane's last (a 28 x 28 plane: 49 vectors of 16, where rows take 56).
 // - channels: a vector holds consecutive output channels; a tile holds several such vectors of
 //   several output pixels and adds, for every input channel and tap, a vector of weights times one
 //   broadcast input element. Its results are pixel-major, transposed to planes per image; the
@@ -22,8 +27,9 @@ namespace ember {
 namespace kernels {
 
 // How each part of a (float) convolution is computed: by conv.cpp's im2col + GEMM, or by a direct
-// kernel with a row's columns in the lanes, or with channels in the lanes.
-enum class DirectPath : uint8_t { kGemm, kRows, kChannels };
+// kernel with a row's columns in the lanes, a plane's pixels in the lanes (the forward and input
+// gradient only), or with channels in the lanes.
+enum class DirectPath : uint8_t { kGemm, kRows, kPlanes, kChannels };
 struct DirectPlan {
   DirectPath forward = DirectPath::kGemm, input_grad = DirectPath::kGemm, weight_grad = DirectPath::kGemm;
 };
