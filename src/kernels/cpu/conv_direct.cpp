@@ -202,8 +202,10 @@ void PlanesImage(const float* xp, int64_t C, int64_t plane, int64_t W, const flo
 // gout[o] with the input plane c shifted by the tap, over every column vector of the output. The
 // output gradient lies zero-padded in gp (planes of Hg x Wg, output (0, 0) at g0); both operands
 // are loaded with the columns past OW masked to 0, so that what lies beyond a row (padding, the
-// next row) adds nothing, even where it is infinite.
-template <int KW, class D>
+// next row) adds nothing, even where it is infinite. Full: OW is a whole number of vectors, and
+// the loads need no mask (Zen 4 ran the issue CNN's 8-column layer's weight gradient about 10%
+// faster without).
+template <int KW, bool Full, class D>
 void WeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg,
                     int64_t g0, int64_t O, int64_t kh, int64_t OH, int64_t OW, float* acc_out) {
   constexpr int OB = static_cast<int>(direct::wgrad_block(KW));
@@ -224,9 +226,10 @@ void WeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, con
             // The output channels outermost, so that one of them is live at a time (24
             // accumulators, KW input vectors and one gradient vector fit in 32 registers).
             V xv[KW];
-            for (int b = 0; b < KW; ++b) xv[b] = hn::MaskedLoad(m, d, xc + h * Wp + col + b);
+            auto load = [&](const float* p) HWY_ATTR { return Full ? hn::LoadU(d, p) : hn::MaskedLoad(m, d, p); };
+            for (int b = 0; b < KW; ++b) xv[b] = load(xc + h * Wp + col + b);
             for (int o = 0; o < OB; ++o) {
-              const V gv = hn::MaskedLoad(m, d, g[o] + h * Wg + col);
+              const V gv = load(g[o] + h * Wg + col);
               for (int b = 0; b < KW; ++b) acc[o][b] = hn::MulAdd(gv, xv[b], acc[o][b]);
             }
           }
@@ -242,10 +245,12 @@ void WeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, con
 template <class D>
 void WeightGradOf(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, const float* gp, int64_t Hg, int64_t Wg,
                   int64_t g0, int64_t O, int64_t kh, int64_t kw, int64_t OH, int64_t OW, float* acc) {
+  const bool full = OW % static_cast<int64_t>(hn::Lanes(d)) == 0;
   switch (kw) {
 #define EMBER_WGRAD_CASE(K) \
   case K:                   \
-    return WeightGradImpl<K>(d, xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, OH, OW, acc);
+    return full ? WeightGradImpl<K, true>(d, xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, OH, OW, acc) \
+                : WeightGradImpl<K, false>(d, xp, C, Hp, Wp, gp, Hg, Wg, g0, O, kh, OH, OW, acc);
     EMBER_WGRAD_CASE(1)
     EMBER_WGRAD_CASE(2)
     EMBER_WGRAD_CASE(3)
