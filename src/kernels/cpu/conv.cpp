@@ -412,6 +412,22 @@ void conv2d_forward(const T* x, const T* w, const T* bias, const Conv2dShape& s,
 }
 
 namespace {
+// img (C, H, W) = col2im of the backward's scratch columns: gathered in registers where the float
+// kernel can (stride 1, no dilation; each image row one store, against one short add per columns
+// row and tap), else added into the zeroed image.
+template <typename T>
+void col2im_backward(T* cols, const Conv2dShape& s, T* img) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 &&
+        col2im_gather_f32(cols, s.C, s.H, s.W, s.OH, s.OW, s.kh, s.kw, s.ph, s.pw, img))
+      return;
+  }
+  std::fill(img, img + s.C * s.H * s.W, T(0));
+  col2im_scratch(cols, s.C, s, img);
+}
+}  // namespace
+
+namespace {
 // gb (O) = gout (N, O, OH, OW) summed over all but the channels, in double.
 template <typename T>
 void bias_grad(const T* gout, const Conv2dShape& s, T* gb) {
@@ -480,10 +496,7 @@ void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s
         T* cn = z.cols ? cols : gxn;
         for (int64_t gi = 0; gi < s.groups; ++gi)
           gemm<T>(true, false, K, L, og, T(1), w + gi * og * K, K, gn + gi * og * L, L, T(0), cn + gi * K * L, L);
-        if (z.cols) {
-          std::fill(gxn, gxn + image, T(0));
-          col2im_scratch(cols, s.C, s, gxn);
-        }
+        if (z.cols) col2im_backward(cols, s, gxn);
       }
     }
   });

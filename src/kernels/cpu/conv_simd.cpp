@@ -9,6 +9,9 @@
 
 #include <hwy/highway.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "kernels/cpu/conv_simd.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -174,6 +177,59 @@ void MaxPool2x2Backward(const float* gout, const int64_t* ind, int64_t planes, i
     }
 }
 
+// col2im_gather_f32 (conv_simd.h). Each image row is summed in registers: a vector of columns
+// [x0, x0 + N) takes, for each tap (a, b), the columns row's floats at ow = x - b + pw, a masked
+// load of the lanes whose ow lies in [0, OW) (the others would read the row before or after, or
+// outside cols, which the masked loads of AVX2 and AVX-512 do not touch); four partial sums break
+// the chain of additions. Elsewhere it returns false.
+bool Col2ImGather(const float* cols, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh, int64_t kw,
+                  int64_t ph, int64_t pw, float* img) {
+#if HWY_TARGET <= HWY_AVX2
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), L = OH * OW;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t x0 = 0; x0 < W; x0 += N) {
+      // Lanes [lo, hi) of tap column b read inside their columns row, and inside the image.
+      auto lanes = [&](int64_t b) HWY_ATTR {
+        const int64_t lo = std::max<int64_t>(0, b - pw - x0), hi = std::min({N, OW + b - pw - x0, W - x0});
+        return hn::AndNot(hn::FirstN(d, static_cast<size_t>(lo)), hn::FirstN(d, static_cast<size_t>(std::max(lo, hi))));
+      };
+      for (int64_t y = 0; y < H; ++y) {
+        // Taps a whose columns row oh = y - a + ph exists.
+        const int64_t a0 = std::max<int64_t>(0, y + ph - OH + 1), a1 = std::min(kh, y + ph + 1);
+        V s0 = hn::Zero(d), s1 = hn::Zero(d);
+        for (int64_t b = 0; b < kw; ++b) {
+          const auto m = lanes(b);
+          // Tap (a, b)'s floats; those of tap (a + 1, b) lie kw * L - OW further (the next plane of that
+          // column of taps, a row up).
+          const float* p = cols + ((c * kh + a0) * kw + b) * L + (y - a0 + ph) * OW + (x0 - b + pw);
+          const int64_t step = kw * L - OW;
+          int64_t a = a0;
+          for (; a + 1 < a1; a += 2, p += 2 * step) {
+            s0 = hn::Add(s0, hn::MaskedLoad(m, d, p));
+            s1 = hn::Add(s1, hn::MaskedLoad(m, d, p + step));
+          }
+          if (a < a1) {
+            s0 = hn::Add(s0, hn::MaskedLoad(m, d, p));
+            std::swap(s0, s1);
+          }
+        }
+        const V v = hn::Add(s0, s1);
+        float* dst = img + (c * H + y) * W + x0;
+        if (x0 + N <= W)
+          hn::StoreU(v, d, dst);
+        else
+          hn::BlendedStore(v, hn::FirstN(d, static_cast<size_t>(W - x0)), d, dst);
+      }
+    }
+  return true;
+#else
+  (void)cols, (void)C, (void)H, (void)W, (void)OH, (void)OW, (void)kh, (void)kw, (void)ph, (void)pw, (void)img;
+  return false;
+#endif
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
 }  // namespace ember
@@ -185,6 +241,7 @@ namespace kernels {
 HWY_EXPORT(MaxPool2x2);
 HWY_EXPORT(MaxPool2x2Backward);
 HWY_EXPORT(RunRowBlocks);
+HWY_EXPORT(Col2ImGather);
 
 void max_pool2x2_f32(const float* img, int64_t W, int64_t OH, int64_t OW, float* val, int64_t* ind) {
   HWY_DYNAMIC_DISPATCH(MaxPool2x2)(img, W, OH, OW, val, ind);
@@ -194,6 +251,10 @@ void max_pool2x2_backward_f32(const float* gout, const int64_t* ind, int64_t pla
   HWY_DYNAMIC_DISPATCH(MaxPool2x2Backward)(gout, ind, planes, H, W, OH, OW, g);
 }
 void run_row_blocks_f32(const RowBlock* blocks, int64_t count) { HWY_DYNAMIC_DISPATCH(RunRowBlocks)(blocks, count); }
+bool col2im_gather_f32(const float* cols, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
+                       int64_t kw, int64_t ph, int64_t pw, float* img) {
+  return HWY_DYNAMIC_DISPATCH(Col2ImGather)(cols, C, H, W, OH, OW, kh, kw, ph, pw, img);
+}
 }  // namespace kernels
 }  // namespace ember
 #endif

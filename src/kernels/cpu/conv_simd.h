@@ -25,6 +25,12 @@ struct RowBlock {
   int64_t src_stride, dst_stride, rows, len;
 };
 void run_row_blocks_f32(const RowBlock* blocks, int64_t count);
+// col2im for stride 1 and no dilation, writing (not adding) every element of img (C, H, W) once:
+// img[c][y][x] = the sum over taps (a, b) of cols[(c * kh + a) * kw + b][(y - a + ph) * OW + x - b + pw],
+// where that row and column exist. Reads nothing outside those columns. Returns false, touching
+// nothing, on targets without fault-free masked loads (before AVX2); col2im serves there.
+bool col2im_gather_f32(const float* cols, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
+                       int64_t kw, int64_t ph, int64_t pw, float* img);
 // One (H, W) plane, 2x2 windows of stride 2, no padding, 2 * OH <= H and 2 * OW <= W: val (OH, OW)
 // gets each window's maximum, NaN taken over any number (the last NaN in scan order), and ind the
 // flat index h * W + w of the picked element when not null.
