@@ -1,10 +1,12 @@
 // The float-only vector paths of the convolution and pooling kernels (conv_simd.cpp): row-block
-// copies, adds and window copies against plain loops on every length up to a few vectors, and
-// whole float convolutions (forward, input, weight and bias gradients) and 2x2 max pools against the same
-// computed in double, over geometries that reach each path: stride 1 rows copied as blocks, strided
-// rows, padding, dilation, groups, batch 1, widths that leave every vector tail, forward products of
-// several small images with a remainder, NaN in a window; im2row against im2col; and the 2x2 max
-// pool's backward (its float vector path and the double one) against the zero-then-add loop.
+// copies, adds and window copies against plain loops on every length up to a few vectors, the
+// gathered col2im against the adding loop and whole float convolutions (forward, input, weight and
+// bias gradients) and 2x2 max pools against the same computed in double, over geometries that reach
+// each path: stride 1 rows copied as blocks, strided rows, padding, dilation, groups, batch 1,
+// widths that leave every vector tail, forward products of several small images with a remainder,
+// NaN in a window; im2row against im2col; and the 2x2 max pool's backward (its float vector path
+// and the double one) against the zero-then-add loop. The vector paths run on every SIMD target
+// this machine has.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,44 +18,96 @@
 #include "ember/ember.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/conv_simd.h"
+#include "ops/simd_targets.h"
 
 using namespace ember;
 
 namespace {
 
 TEST(ConvFloatKernels, RowBlocksMatchPlainLoops) {
-  // Lengths 0..70 cross the 4-, 8- and 16-lane vector boundaries; strides leave gaps both sides.
-  for (int64_t len = 0; len <= 70; ++len) {
-    const int64_t rows = 3, ss = len + 5, ds = len + 3;
-    std::vector<float> src(static_cast<size_t>(rows * ss + 2)), dst(static_cast<size_t>(rows * ds + 2));
-    for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) * 0.5f - 7.0f;
-    for (size_t i = 0; i < dst.size(); ++i) dst[i] = -static_cast<float>(i);
-    std::vector<float> want = dst;
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t i = 0; i < len; ++i) want[static_cast<size_t>(1 + r * ds + i)] = src[static_cast<size_t>(1 + r * ss + i)];
-    std::vector<float> got = dst;
-    const kernels::RowBlock copy{kernels::RowOp::kCopy, src.data() + 1, got.data() + 1, ss, ds, rows, len};
-    kernels::run_row_blocks_f32(&copy, 1);
-    EXPECT_EQ(got, want) << "copy, length " << len;
-    want = dst;
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t i = 0; i < len; ++i)
-        want[static_cast<size_t>(1 + r * ds + i)] += src[static_cast<size_t>(1 + r * ss + i)];
-    got = dst;
-    // Two blocks in one call, each over half the rows, in order.
-    const kernels::RowBlock add[2] = {{kernels::RowOp::kAdd, src.data() + 1, got.data() + 1, ss, ds, 1, len},
-                                      {kernels::RowOp::kAdd, src.data() + 1 + ss, got.data() + 1 + ds, ss, ds, rows - 1, len}};
-    kernels::run_row_blocks_f32(add, 2);
-    EXPECT_EQ(got, want) << "add, length " << len;
-  }
-  // Windows: 8 floats from every step-th source position, whatever the useful length.
-  std::vector<float> src(64), got(5 * 11 + 8, -1.0f), want = got;
-  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) + 0.5f;
-  for (int64_t r = 0; r < 5; ++r)
-    for (int64_t j = 0; j < 8; ++j) want[static_cast<size_t>(r * 11 + j)] = src[static_cast<size_t>(3 * r + j)];
-  const kernels::RowBlock windows{kernels::RowOp::kWindows, src.data(), got.data(), 3, 11, 5, 0};
-  kernels::run_row_blocks_f32(&windows, 1);
-  EXPECT_EQ(got, want);
+  for_each_target([&] {
+    // Lengths 0..70 cross the 4-, 8- and 16-lane vector boundaries; strides leave gaps both sides.
+    for (int64_t len = 0; len <= 70; ++len) {
+      const int64_t rows = 3, ss = len + 5, ds = len + 3;
+      std::vector<float> src(static_cast<size_t>(rows * ss + 2)), dst(static_cast<size_t>(rows * ds + 2));
+      for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) * 0.5f - 7.0f;
+      for (size_t i = 0; i < dst.size(); ++i) dst[i] = -static_cast<float>(i);
+      std::vector<float> want = dst;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < len; ++i)
+          want[static_cast<size_t>(1 + r * ds + i)] = src[static_cast<size_t>(1 + r * ss + i)];
+      std::vector<float> got = dst;
+      const kernels::RowBlock copy{kernels::RowOp::kCopy, src.data() + 1, got.data() + 1, ss, ds, rows, len};
+      kernels::run_row_blocks_f32(&copy, 1);
+      EXPECT_EQ(got, want) << "copy, length " << len;
+      want = dst;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < len; ++i)
+          want[static_cast<size_t>(1 + r * ds + i)] += src[static_cast<size_t>(1 + r * ss + i)];
+      got = dst;
+      // Two blocks in one call, each over half the rows, in order.
+      const kernels::RowBlock add[2] = {
+          {kernels::RowOp::kAdd, src.data() + 1, got.data() + 1, ss, ds, 1, len},
+          {kernels::RowOp::kAdd, src.data() + 1 + ss, got.data() + 1 + ds, ss, ds, rows - 1, len}};
+      kernels::run_row_blocks_f32(add, 2);
+      EXPECT_EQ(got, want) << "add, length " << len;
+    }
+    // Windows: 8 floats from every step-th source position, whatever the useful length.
+    std::vector<float> src(64), got(5 * 11 + 8, -1.0f), want = got;
+    for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) + 0.5f;
+    for (int64_t r = 0; r < 5; ++r)
+      for (int64_t j = 0; j < 8; ++j) want[static_cast<size_t>(r * 11 + j)] = src[static_cast<size_t>(3 * r + j)];
+    const kernels::RowBlock windows{kernels::RowOp::kWindows, src.data(), got.data(), 3, 11, 5, 0};
+    kernels::run_row_blocks_f32(&windows, 1);
+    EXPECT_EQ(got, want);
+  });
+}
+
+TEST(ConvFloatKernels, Col2ImGatherMatchesAddingLoop) {
+  // (C, H, W, kh, kw, ph, pw): the issue CNN's second layer (8 output columns into 12), "same"
+  // padding, an even kernel with one-sided padding, rows of 1, 15, 16, 17 and 40 (one vector, its
+  // tail, several), padding past the kernel's reach, a 1 x 1 kernel.
+  const int64_t geometries[][7] = {{3, 12, 12, 5, 5, 0, 0}, {2, 14, 14, 3, 3, 1, 1}, {2, 6, 17, 2, 4, 1, 3},
+                                   {1, 5, 1, 3, 1, 1, 0},   {2, 4, 15, 3, 3, 0, 1},  {1, 3, 16, 3, 3, 1, 0},
+                                   {2, 7, 40, 3, 5, 2, 2},  {1, 4, 9, 3, 3, 3, 4},   {2, 3, 5, 1, 1, 0, 0}};
+  for_each_target([&] {
+    for (const auto& g : geometries) {
+      const int64_t C = g[0], H = g[1], W = g[2], kh = g[3], kw = g[4], ph = g[5], pw = g[6];
+      const int64_t OH = H + 2 * ph - kh + 1, OW = W + 2 * pw - kw + 1, L = OH * OW;
+      // cols exactly as large as it is (the sanitizer build sees any read outside it), each float
+      // distinct, and one infinity: it must reach only the element it belongs to.
+      std::vector<float> cols(static_cast<size_t>(C * kh * kw * L));
+      for (size_t i = 0; i < cols.size(); ++i) cols[i] = static_cast<float>(i % 97) * 0.25f - 11.0f;
+      cols[cols.size() / 2] = std::numeric_limits<float>::infinity();
+      std::vector<double> want(static_cast<size_t>(C * H * W), 0.0);
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t a = 0; a < kh; ++a)
+          for (int64_t b = 0; b < kw; ++b)
+            for (int64_t oh = 0; oh < OH; ++oh)
+              for (int64_t ow = 0; ow < OW; ++ow) {
+                const int64_t y = oh + a - ph, x = ow + b - pw;
+                if (y >= 0 && y < H && x >= 0 && x < W)
+                  want[static_cast<size_t>((c * H + y) * W + x)] +=
+                      cols[static_cast<size_t>(((c * kh + a) * kw + b) * L + oh * OW + ow)];
+              }
+      std::vector<float> got(want.size(), std::numeric_limits<float>::quiet_NaN());
+      const std::string what = "C" + std::to_string(C) + " " + std::to_string(H) + "x" + std::to_string(W) + " k" +
+                               std::to_string(kh) + "x" + std::to_string(kw) + " p" + std::to_string(ph) + "," +
+                               std::to_string(pw);
+      if (!kernels::col2im_gather_f32(cols.data(), C, H, W, OH, OW, kh, kw, ph, pw, got.data())) {
+        // Without AVX2's or AVX-512's masked loads it declines and writes nothing.
+        EXPECT_EQ(kernels::simd_target_name(kernels::simd_target_in_use()).find("AVX"), std::string::npos) << what;
+        for (float v : got) ASSERT_TRUE(std::isnan(v)) << what;
+        continue;
+      }
+      for (size_t i = 0; i < want.size(); ++i) {
+        if (std::isinf(want[i]))
+          ASSERT_EQ(got[i], want[i]) << what << " at " << i;
+        else
+          ASSERT_NEAR(got[i], want[i], 1e-4 * std::max(1.0, std::abs(want[i]))) << what << " at " << i;
+      }
+    }
+  });
 }
 
 struct Geometry {
@@ -90,30 +144,33 @@ double rel_err(const Tensor& got, const Tensor& want) {
 
 TEST(ConvFloatKernels, ConvolutionMatchesDouble) {
   manual_seed(4);
-  for (int threads : {1, 2}) {
-    set_num_threads(threads);
-    for (const Geometry& g : kGeometries) {
-      for (bool strided : {false, true}) {
-        const std::string what = name_of(g) + (strided ? " non-contiguous" : "") + " threads " + std::to_string(threads);
-        // The non-contiguous input is every other column of a wider tensor.
-        Tensor base = randn({g.N, g.C, g.H, strided ? 2 * g.W : g.W});
-        Tensor xf = (strided ? base.slice(3, 0, 2 * g.W, 2) : base).requires_grad_(false);
-        Tensor xd = xf.to(kDouble);
-        Tensor wf = randn({g.O, g.C / g.groups, g.kh, g.kw}), bf = randn({g.O});
-        Tensor x1 = xf.detach().requires_grad_(), w1 = wf.clone().requires_grad_(), b1 = bf.clone().requires_grad_();
-        Tensor x2 = xd.detach().requires_grad_(), w2 = wf.to(kDouble).requires_grad_(),
-               b2 = bf.to(kDouble).requires_grad_();
-        Tensor out1 = conv2d(x1, w1, b1, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
-        Tensor out2 = conv2d(x2, w2, b2, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
-        ASSERT_EQ(out1.dtype(), kFloat) << what;
-        EXPECT_LE(rel_err(out1.detach(), out2.detach()), 1e-5) << what;
-        Tensor r = randn(out1.sizes());
-        auto gf = autograd::grad({(out1 * r).sum()}, {x1, w1, b1});
-        auto gd = autograd::grad({(out2 * r.to(kDouble)).sum()}, {x2, w2, b2});
-        for (size_t i = 0; i < 3; ++i) EXPECT_LE(rel_err(gf[i], gd[i]), 1e-5) << what << " grad " << i;
+  for_each_target([] {
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      for (const Geometry& g : kGeometries) {
+        for (bool strided : {false, true}) {
+          const std::string what =
+              name_of(g) + (strided ? " non-contiguous" : "") + " threads " + std::to_string(threads);
+          // The non-contiguous input is every other column of a wider tensor.
+          Tensor base = randn({g.N, g.C, g.H, strided ? 2 * g.W : g.W});
+          Tensor xf = (strided ? base.slice(3, 0, 2 * g.W, 2) : base).requires_grad_(false);
+          Tensor xd = xf.to(kDouble);
+          Tensor wf = randn({g.O, g.C / g.groups, g.kh, g.kw}), bf = randn({g.O});
+          Tensor x1 = xf.detach().requires_grad_(), w1 = wf.clone().requires_grad_(), b1 = bf.clone().requires_grad_();
+          Tensor x2 = xd.detach().requires_grad_(), w2 = wf.to(kDouble).requires_grad_(),
+                 b2 = bf.to(kDouble).requires_grad_();
+          Tensor out1 = conv2d(x1, w1, b1, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
+          Tensor out2 = conv2d(x2, w2, b2, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, g.groups);
+          ASSERT_EQ(out1.dtype(), kFloat) << what;
+          EXPECT_LE(rel_err(out1.detach(), out2.detach()), 1e-5) << what;
+          Tensor r = randn(out1.sizes());
+          auto gf = autograd::grad({(out1 * r).sum()}, {x1, w1, b1});
+          auto gd = autograd::grad({(out2 * r.to(kDouble)).sum()}, {x2, w2, b2});
+          for (size_t i = 0; i < 3; ++i) EXPECT_LE(rel_err(gf[i], gd[i]), 1e-5) << what << " grad " << i;
+        }
       }
     }
-  }
+  });
   set_num_threads(2);
 }
 
@@ -176,28 +233,30 @@ TEST(ConvFloatKernels, FirstLayerSkipsTheInputGradient) {
 }
 
 TEST(ConvFloatKernels, MaxPool2x2MatchesDouble) {
-  // Widths 2..41 leave every tail of 4-, 8- and 16-lane vectors (the output is W / 2 wide); NaN
-  // placed in some windows must win over numbers, the last one in scan order when two are there.
-  manual_seed(6);
-  const float nan = std::numeric_limits<float>::quiet_NaN();
-  for (int64_t W = 2; W <= 41; ++W) {
-    Tensor x = randn({2, 3, 5, W});
-    float* p = x.data_ptr<float>();
-    p[1] = nan;                   // first window, top right
-    p[W] = nan;                   // and bottom left: the later one in scan order
-    p[x.numel() - 1 - W] = -nan;  // last plane, last row pair
-    Tensor xd = x.to(kDouble);
-    for (bool grad : {false, true}) {
-      Tensor xf = x.detach().requires_grad_(grad);
-      auto [v, ind] = max_pool2d_with_indices(xf, {2}, {2}, {0}, {1}, false);
-      auto [vd, indd] = max_pool2d_with_indices(xd, {2}, {2}, {0}, {1}, false);
-      EXPECT_TRUE(equal(ind, indd)) << "W " << W;
-      EXPECT_TRUE(equal(v.to(kDouble).nan_to_num(7.0), vd.nan_to_num(7.0))) << "W " << W;
-      EXPECT_TRUE(equal(isnan(v), isnan(vd))) << "W " << W;
-      Tensor plain = max_pool2d(xf, {2}, {2}, {0}, {1}, false);
-      EXPECT_TRUE(equal(plain.detach().nan_to_num(7.0), v.detach().nan_to_num(7.0))) << "W " << W;
+  for_each_target([&] {
+    // Widths 2..41 leave every tail of 4-, 8- and 16-lane vectors (the output is W / 2 wide); NaN
+    // placed in some windows must win over numbers, the last one in scan order when two are there.
+    manual_seed(6);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int64_t W = 2; W <= 41; ++W) {
+      Tensor x = randn({2, 3, 5, W});
+      float* p = x.data_ptr<float>();
+      p[1] = nan;                   // first window, top right
+      p[W] = nan;                   // and bottom left: the later one in scan order
+      p[x.numel() - 1 - W] = -nan;  // last plane, last row pair
+      Tensor xd = x.to(kDouble);
+      for (bool grad : {false, true}) {
+        Tensor xf = x.detach().requires_grad_(grad);
+        auto [v, ind] = max_pool2d_with_indices(xf, {2}, {2}, {0}, {1}, false);
+        auto [vd, indd] = max_pool2d_with_indices(xd, {2}, {2}, {0}, {1}, false);
+        EXPECT_TRUE(equal(ind, indd)) << "W " << W;
+        EXPECT_TRUE(equal(v.to(kDouble).nan_to_num(7.0), vd.nan_to_num(7.0))) << "W " << W;
+        EXPECT_TRUE(equal(isnan(v), isnan(vd))) << "W " << W;
+        Tensor plain = max_pool2d(xf, {2}, {2}, {0}, {1}, false);
+        EXPECT_TRUE(equal(plain.detach().nan_to_num(7.0), v.detach().nan_to_num(7.0))) << "W " << W;
+      }
     }
-  }
+  });
 }
 
 }  // namespace
@@ -240,27 +299,31 @@ void check_max_pool2x2_backward(ScalarType dtype) {
 }  // namespace
 
 TEST(ConvFloatKernels, MaxPool2x2BackwardWritesEachBlockOnce) {
-  check_max_pool2x2_backward<float>(kFloat);
-  check_max_pool2x2_backward<double>(kDouble);
+  for_each_target([&] {
+    check_max_pool2x2_backward<float>(kFloat);
+    check_max_pool2x2_backward<double>(kDouble);
+  });
 }
 
 TEST(ConvFloatKernels, MaxPool2x2BackwardOfNonContiguousGradient) {
-  // Through autograd: a transposed (non-contiguous) output gradient, odd and even sizes, float and
-  // double; the kernel path against the create_graph path (public ops), bit for bit.
-  manual_seed(9);
-  for (ScalarType dtype : {kFloat, kDouble})
-    for (int64_t H : {24, 9})
-      for (int64_t W : {24, 13}) {
-        Tensor x = (randn({2, 3, H, W}) * 3).round().to(dtype).requires_grad_();
-        auto [v, ind] = max_pool2d_with_indices(x, {2}, {2}, {0}, {1}, false);
-        Tensor g = randn({2, 3, v.size(3), v.size(2)}).to(dtype).transpose(2, 3);
-        ASSERT_FALSE(g.is_contiguous());
-        Tensor fast = autograd::grad({v}, {x}, {g}, true)[0];
-        Tensor graph = autograd::grad({v}, {x}, {g}, true, true)[0];
-        EXPECT_TRUE(equal(fast, graph)) << H << "x" << W;
-        EXPECT_EQ(fast.dtype(), dtype);
-        // Each picked element holds its window's gradient and every other element is 0.
-        EXPECT_TRUE(equal(fast.flatten(2).gather(2, ind.flatten(2)), g.flatten(2))) << H << "x" << W;
-        EXPECT_EQ(fast.ne(0).sum().item<int64_t>(), g.ne(0).sum().item<int64_t>()) << H << "x" << W;
-      }
+  for_each_target([&] {
+    // Through autograd: a transposed (non-contiguous) output gradient, odd and even sizes, float and
+    // double; the kernel path against the create_graph path (public ops), bit for bit.
+    manual_seed(9);
+    for (ScalarType dtype : {kFloat, kDouble})
+      for (int64_t H : {24, 9})
+        for (int64_t W : {24, 13}) {
+          Tensor x = (randn({2, 3, H, W}) * 3).round().to(dtype).requires_grad_();
+          auto [v, ind] = max_pool2d_with_indices(x, {2}, {2}, {0}, {1}, false);
+          Tensor g = randn({2, 3, v.size(3), v.size(2)}).to(dtype).transpose(2, 3);
+          ASSERT_FALSE(g.is_contiguous());
+          Tensor fast = autograd::grad({v}, {x}, {g}, true)[0];
+          Tensor graph = autograd::grad({v}, {x}, {g}, true, true)[0];
+          EXPECT_TRUE(equal(fast, graph)) << H << "x" << W;
+          EXPECT_EQ(fast.dtype(), dtype);
+          // Each picked element holds its window's gradient and every other element is 0.
+          EXPECT_TRUE(equal(fast.flatten(2).gather(2, ind.flatten(2)), g.flatten(2))) << H << "x" << W;
+          EXPECT_EQ(fast.ne(0).sum().item<int64_t>(), g.ne(0).sum().item<int64_t>()) << H << "x" << W;
+        }
+  });
 }

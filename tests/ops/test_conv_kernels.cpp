@@ -11,6 +11,7 @@
 
 #include "ember/ember.h"
 #include "kernels/cpu/conv_direct.h"
+#include "ops/simd_targets.h"
 
 using namespace ember;
 
@@ -195,28 +196,30 @@ void expect_matches(const Tensor& got_in, const Tensor& want_in, double rel, con
 }  // namespace
 
 TEST(ConvKernels, DirectFloatMatchesReference) {
-  manual_seed(11);
-  for (int threads : {1, 2}) {
-    set_num_threads(threads);
-    for (const Geometry& g : kDirectGeometries) {
-      const std::string what = name_of(g) + " threads " + std::to_string(threads);
-      Tensor x = randn({g.N, g.C, g.H, g.W}).requires_grad_();
-      Tensor w = randn({g.O, g.C, g.kh, g.kw}).requires_grad_();
-      Tensor b = randn({g.O}).requires_grad_();
-      Tensor out = conv2d(x, w, b, {1, 1}, {g.ph, g.pw});
-      expect_matches(out, reference_conv(x, w, b, g), 2e-6, what + " forward");
-      // The gradients of sum(out * r) are the reference's (double, through the public ops).
-      Tensor r = randn(out.sizes());
-      auto got = autograd::grad({(out * r).sum()}, {x, w, b});
-      Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
-      Tensor bd = b.detach().to(kDouble).requires_grad_();
-      // (The double convolution takes im2col + GEMM, checked against the reference above.)
-      auto want = autograd::grad({(conv2d(xd, wd, bd, {1, 1}, {g.ph, g.pw}) * r.to(kDouble)).sum()}, {xd, wd, bd});
-      expect_matches(got[0], want[0], 2e-6, what + " input gradient");
-      expect_matches(got[1], want[1], 2e-6, what + " weight gradient");
-      expect_matches(got[2], want[2], 1e-6, what + " bias gradient");
+  for_each_target([] {
+    manual_seed(11);
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      for (const Geometry& g : kDirectGeometries) {
+        const std::string what = name_of(g) + " threads " + std::to_string(threads);
+        Tensor x = randn({g.N, g.C, g.H, g.W}).requires_grad_();
+        Tensor w = randn({g.O, g.C, g.kh, g.kw}).requires_grad_();
+        Tensor b = randn({g.O}).requires_grad_();
+        Tensor out = conv2d(x, w, b, {1, 1}, {g.ph, g.pw});
+        expect_matches(out, reference_conv(x, w, b, g), 2e-6, what + " forward");
+        // The gradients of sum(out * r) are the reference's (double, through the public ops).
+        Tensor r = randn(out.sizes());
+        auto got = autograd::grad({(out * r).sum()}, {x, w, b});
+        Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
+        Tensor bd = b.detach().to(kDouble).requires_grad_();
+        // (The double convolution takes im2col + GEMM, checked against the reference above.)
+        auto want = autograd::grad({(conv2d(xd, wd, bd, {1, 1}, {g.ph, g.pw}) * r.to(kDouble)).sum()}, {xd, wd, bd});
+        expect_matches(got[0], want[0], 2e-6, what + " input gradient");
+        expect_matches(got[1], want[1], 2e-6, what + " weight gradient");
+        expect_matches(got[2], want[2], 1e-6, what + " bias gradient");
+      }
     }
-  }
+  });
   set_num_threads(2);
 }
 
@@ -266,29 +269,34 @@ Tensor check_infinities(const Geometry& g) {
 }  // namespace
 
 TEST(ConvKernels, DirectKernelsKeepInfinitiesInTheirSums) {
-  // 20 output channels in three 8-float vectors (4 padded), 16 input channels in two: every part
-  // takes the channel kernels on AVX-512.
-  check_infinities({2, 16, 12, 12, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1});
-  // 18-column output rows (no padding): where 512-bit vectors run at half rate, three 8-float
-  // vectors, the last with 2 lanes, else 16 and 2 lanes.
-  check_infinities({2, 3, 12, 20, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1});
+  for_each_target([] {
+    // 20 output channels in three 8-float vectors (4 padded), 16 input channels in two: every part
+    // takes the channel kernels on AVX-512.
+    check_infinities({2, 16, 12, 12, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+    // 18-column output rows (no padding): where 512-bit vectors run at half rate, three 8-float
+    // vectors, the last with 2 lanes, else 16 and 2 lanes.
+    check_infinities({2, 3, 12, 20, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1});
+  });
 }
 
 TEST(ConvKernels, DirectFloatKeepsWhatLiesPastARowOutOfTheSums) {
-  // The vectors of a 14-column row reach 2 columns past it, into the padding and the next row, and
-  // the planes kernel's vectors run on across rows. An infinity in the input's first or last column
-  // must reach only the sums that contain it: the weight taps that never see that column stay finite
-  // (0 * inf would be NaN). The output gradient has one too, inside the image (at its edge it would
-  // meet padding, which im2col + GEMM multiplies and a direct kernel need not). "Same" padding takes
-  // the planes kernel for the forward and input gradient, none the rows kernel for the forward.
-  for (int64_t pad : {1, 0}) {
-    const Tensor gw = check_infinities({2, 3, 14, 14, 5, 3, 3, 1, 1, pad, pad, 1, 1, 1});
-    for (int64_t o : {0, 1, 2, 4}) {  // output channel 3 meets the gradient's infinity everywhere
-      // Taps right of column 0, and left of column 13.
-      EXPECT_TRUE(std::isfinite(gw[o][1].select(1, 2).sum().item<float>())) << o << " padding " << pad;
-      EXPECT_TRUE(std::isfinite(gw[o][2].select(1, 0).sum().item<float>())) << o << " padding " << pad;
+  for_each_target([] {
+    // The vectors of a 14-column row reach 2 columns past it, into the padding and the next row,
+    // and the planes kernel's vectors run on across rows. An infinity in the input's first or last
+    // column must reach only the sums that contain it: the weight taps that never see that column
+    // stay finite (0 * inf would be NaN). The output gradient has one too, inside the image (at its
+    // edge it would meet padding, which im2col + GEMM multiplies and a direct kernel need not).
+    // "Same" padding takes the planes kernel for the forward and input gradient, none the rows
+    // kernel for the forward.
+    for (int64_t pad : {1, 0}) {
+      const Tensor gw = check_infinities({2, 3, 14, 14, 5, 3, 3, 1, 1, pad, pad, 1, 1, 1});
+      for (int64_t o : {0, 1, 2, 4}) {  // output channel 3 meets the gradient's infinity everywhere
+        // Taps right of column 0, and left of column 13.
+        EXPECT_TRUE(std::isfinite(gw[o][1].select(1, 2).sum().item<float>())) << o << " padding " << pad;
+        EXPECT_TRUE(std::isfinite(gw[o][2].select(1, 0).sum().item<float>())) << o << " padding " << pad;
+      }
     }
-  }
+  });
 }
 
 namespace {

@@ -72,6 +72,17 @@ HWY_INLINE void StorePartial(D d, hn::Vec<D> v, float* p, int64_t n) {
 #endif
 }
 
+// The lanes of m from p, the others 0, p unaligned: Highway's MaskedLoad needs p aligned before
+// AVX2 (it loads the whole vector there; an unaligned p crashed the SSE4 weight gradient).
+template <class D>
+HWY_INLINE hn::Vec<D> MaskedLoadU(hn::Mask<D> m, D d, const float* p) {
+#if HWY_TARGET <= HWY_AVX2
+  return hn::MaskedLoad(m, d, p);
+#else
+  return hn::IfThenElseZero(m, hn::LoadU(d, p));
+#endif
+}
+
 // One tile of the forward: output channels [o0, o0 + OB) (weights padded with zero channels, so
 // all OB exist) of P column vectors, vector p starting at input offset in[p] and output offset
 // out[p] in their planes and `lanes[p]` columns long. Vectors past the image's end repeat the
@@ -226,7 +237,7 @@ void WeightGradImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, con
             // The output channels outermost, so that one of them is live at a time (24
             // accumulators, KW input vectors and one gradient vector fit in 32 registers).
             V xv[KW];
-            auto load = [&](const float* p) HWY_ATTR { return Full ? hn::LoadU(d, p) : hn::MaskedLoad(m, d, p); };
+            auto load = [&](const float* p) HWY_ATTR { return Full ? hn::LoadU(d, p) : MaskedLoadU(m, d, p); };
             for (int b = 0; b < KW; ++b) xv[b] = load(xc + h * Wp + col + b);
             for (int o = 0; o < OB; ++o) {
               const V gv = load(g[o] + h * Wg + col);
@@ -467,10 +478,9 @@ constexpr int64_t kMaxChannels = 64;
 
 }  // namespace
 
-int64_t conv2d_direct_lanes() {
-  static const int64_t lanes = HWY_DYNAMIC_DISPATCH(VectorLanes)();
-  return lanes;
-}
+// Asked each time (a call through the dispatch table): tests force each SIMD target in turn, and the
+// plan must follow the one the kernels will run on.
+int64_t conv2d_direct_lanes() { return HWY_DYNAMIC_DISPATCH(VectorLanes)(); }
 
 namespace {
 
@@ -518,18 +528,18 @@ ChannelBlocks channel_blocks(int64_t count) {
 }
 
 // The kernel for a product whose results are `channels` planes of rows `cols` long (of `plane`
-// pixels in all where the planes kernel can run, else 0), each result a sum of `terms` products, of which the share `useful` are not with padding (the input gradient's
-// correlation runs over the output gradient padded by the kernel's reach, where im2col + GEMM
-// multiplies only what is there). Rows in the lanes where they fill at least three quarters of
-// their vectors, and as many as channels would or the sums are short (with 9 terms, one input
-// channel and 3 x 3 taps, the channel kernel took 2.7x as long: each tile stores its 24
-// accumulators after 9 products); else channels where they fill at least half; else GEMM. Measured
-// (Zen 4, 64 images): 16 -> 32 channels, 3 x 3 taps on 14 x 14 (rows fill 14 of 16 lanes): the
-// channel kernel's forward took 0.93x the row kernel's time, its weight gradient 0.75x; 10 -> 20, 5 x
-// 5 on 12 x 12, 8 x 8 out (half-filled rows): forward 0.62x and weight gradient 0.8x of GEMM's,
-// input gradient (a quarter of its 16 x 16 padded correlation useful) 1.5x (rows) or 2.4x
-// (channels) GEMM's. Planes rather than rows where they can run and fill more lanes (rows of 28
-// fill 28 of 32, a 28 x 28 plane all 784 of 784).
+// pixels in all where the planes kernel can run, else 0), each result a sum of `terms` products, of
+// which the share `useful` are not with padding (the input gradient's correlation runs over the
+// output gradient padded by the kernel's reach, where im2col + GEMM multiplies only what is there).
+// Rows in the lanes where they fill at least three quarters of their vectors, and as many as
+// channels would or the sums are short (with 9 terms, one input channel and 3 x 3 taps, the channel
+// kernel took 2.7x as long: each tile stores its 24 accumulators after 9 products); else channels
+// where they fill at least half; else GEMM. Measured (Zen 4, 64 images): 16 -> 32 channels, 3 x 3
+// taps on 14 x 14 (rows fill 14 of 16 lanes): the channel kernel's forward took 0.93x the row
+// kernel's time, its weight gradient 0.75x; 10 -> 20, 5 x 5 on 12 x 12, 8 x 8 out (half-filled
+// rows): forward 0.62x and weight gradient 0.8x of GEMM's, input gradient (a quarter of its 16 x 16
+// padded correlation useful) 1.5x (rows) or 2.4x (channels) GEMM's. Planes rather than rows where
+// they can run and fill more lanes (rows of 28 fill 28 of 32, a 28 x 28 plane all 784 of 784).
 DirectPath choose(int64_t channels, int64_t cols, int64_t plane, int64_t terms, double useful) {
   auto lanes_filled = [](int64_t run) { return fill(run, narrow_rows(run) ? 8 : conv2d_direct_lanes()); };
   const bool planes = plane > 0 && lanes_filled(plane) > lanes_filled(cols);
@@ -675,7 +685,6 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
 int64_t chunks_for(const DirectLayout& z, int64_t n, int64_t size) {
   return std::max<int64_t>(1, std::min(chunk_count(n), (size - z.shared) / z.chunk));
 }
-
 
 }  // namespace
 
