@@ -4,8 +4,9 @@
 # the two one after the other at each thread count (the same count for both: torch::set_num_threads,
 # which in ember also sets BLAS's), and prints both figures and the ratio, one table per thread count.
 # Then the build cost of a 4-line program against torch/torch.h: compile time, compile memory, and
-# the size of what it links; SGEMM's share of one core's FMA peak, measured by fma_peak.c; and the
-# MLP at batch 1 against the memory passes of its step alone, measured by mlp_floor.c.
+# the size of what it links; SGEMM's share of one core's FMA peak, measured by fma_peak.c; the MLP
+# at batch 1 against the memory passes of its step alone, measured by mlp_floor.c; and the
+# memory-bound single ops against plain C loops over the same arrays, measured by memory_floor.c.
 #
 # Usage: bench/vs_libtorch/run.sh [--short] [--markdown] [--threads "1 2"] [--install-libtorch] [--ember-only]
 #   --short             1 repetition and a tenth of the calls (BENCH_REPS=1 BENCH_SHORT=1), the epoch
@@ -285,6 +286,20 @@ if gcc -O3 -march=native bench/vs_libtorch/mlp_floor.c -o "$work/mlp_floor" 2>"$
     }' "$rows"
 else
   echo "run.sh: mlp_floor.c did not build or run" >&2
+fi
+# The memory-bound single ops against plain C loops (memory_floor.c).
+if gcc -O3 -march=native -mprefer-vector-width=512 bench/vs_libtorch/memory_floor.c -o "$work/memory_floor" \
+     2>"$work/memfloor.err" && "$work/memory_floor" >"$work/memfloor.txt"; then
+  awk -F'\t' 'FILENAME == ARGV[1] { loop[$1] = $2; next }
+    ($1 in loop) && $2 == 1 && $5 == "us" {
+      line = line sprintf("%s%s %.0f µs: ember %.2fx", sep, $1, loop[$1], $3 / loop[$1])
+      if ($4 != "-") line = line sprintf(", LibTorch %.2fx", $4 / loop[$1])
+      sep = "; "
+    }
+    END { if (line != "") printf "Memory-bound rows at 1 thread, time over that of a plain C loop reading and writing the same arrays (memory_floor.c): %s.\n", line }' \
+    "$work/memfloor.txt" "$rows"
+else
+  echo "run.sh: memory_floor.c did not build or run" >&2
 fi
 if [ -s "$work/libs.ember" ]; then
   echo "Linked against ember (beyond libc, libm, libstdc++, libgcc_s): $(awk '{ printf "%s%s %.1f MiB", (NR > 1 ? ", " : ""), $1, $2 / 1024 }' "$work/libs.ember")."
