@@ -9,16 +9,16 @@
 # memory-bound single ops against plain C loops over the same arrays, measured by memory_floor.c.
 #
 # Usage: bench/vs_libtorch/run.sh [--short] [--markdown] [--threads "1 2"] [--install-libtorch] [--ember-only]
-#   --short             1 repetition and a tenth of the calls (BENCH_REPS=1 BENCH_SHORT=1), the epoch
-#                       cut to 50 batches: shows that everything builds and runs, figures are rough
+#   --short             1 round, 1 repetition and a tenth of the calls (BENCH_REPS=1 BENCH_SHORT=1), the
+#                       epoch cut to 50 batches: shows that everything builds and runs, figures are rough
 #   --markdown          rows for docs/PERFORMANCE.md instead of the text tables
 #   --threads LIST      thread counts to run (default "1 2")
 #   --install-libtorch  install libtorch-dev first (scripts/setup.sh --libtorch; needs root or sudo)
 #   --ember-only        leave LibTorch out even where it is installed
 # Without LibTorch installed, ember's figures are printed alone.
 # Environment: BUILD_DIR (default build), DATA (the Fashion-MNIST folder, default
-# /usr/share/datasets/fashion-mnist), BENCH_JOBS (parallel compiles, default 2), BENCH_REPS,
-# BENCH_CPU_TIME (see best_us.h).
+# /usr/share/datasets/fashion-mnist), BENCH_JOBS (parallel compiles, default 2), BENCH_ROUNDS (runs
+# of every program, the best figure kept; default 3), BENCH_REPS, BENCH_CPU_TIME (see best_us.h).
 #
 # Each output line of a bench program is `label  <number> <unit>`; the two programs print the same
 # labels in the same order. The ratio column is always LibTorch's cost over ember's, so above 1 means
@@ -34,12 +34,14 @@ while [ $# -gt 0 ]; do
     --install-libtorch) install=1 ;;
     --ember-only) ember_only=1 ;;
     --threads) threads=${2:?--threads needs a list}; shift ;;
-    *) echo "run.sh: unknown argument '$1'" >&2; sed -n '9,15p' "$0" >&2; exit 2 ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; sed -n '11,18p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
+rounds=${BENCH_ROUNDS:-3}
 if [ "$short" -eq 1 ]; then
   export BENCH_SHORT=1 BENCH_REPS=1
+  rounds=1
 fi
 
 build=${BUILD_DIR:-build}
@@ -118,6 +120,13 @@ for src in "${sources[@]}"; do
   fi
 done
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+# Rounds (BENCH_ROUNDS, default 3; 1 with --short): every program pair runs once a round, ember then
+# LibTorch, and each figure is the best of its rounds (the least time or memory, the most GFLOP/s),
+# as best_us.h takes the best of its repetitions within a run: on a shared machine a neighbour's
+# burst then spoils a round, not the figure, for either library.
+measured="$work/measured"
+: >"$measured"
+for round in $(seq "$rounds"); do
 for t in $threads; do
   for src in "${sources[@]}"; do
     name=$(basename "$src" .cpp)
@@ -143,9 +152,20 @@ for t in $threads; do
     awk -v t="$t" 'FILENAME == ARGV[1] { n = split($0, a, " "); lib[FNR] = n >= 2 ? a[n - 1] : "-"; next }
       { n = split($0, a, " "); label = a[1]; for (i = 2; i < n - 1; i++) label = label " " a[i];
         printf "%s\t%s\t%s\t%s\t%s\n", label, t, a[n - 1], (FNR in lib) ? lib[FNR] : "-", a[n] }' \
-      "$work/libtorch.txt" "$work/ember.txt" >>"$rows"
+      "$work/libtorch.txt" "$work/ember.txt" >>"$measured"
   done
 done
+done
+awk -F'\t' -v OFS='\t' '
+  function better(a, b, unit) {  # the better of two figures of one row, "-" when neither exists
+    if (a == "-") return b
+    if (b == "-") return a
+    return (unit == "GFLOP/s") == (b + 0 > a + 0) ? b : a
+  }
+  { key = $1 SUBSEP $2
+    if (!(key in e)) { order[++n] = key; label[key] = $1; t[key] = $2; unit[key] = $5; e[key] = $3; l[key] = $4; next }
+    e[key] = better(e[key], $3, $5); l[key] = better(l[key], $4, $5) }
+  END { for (i = 1; i <= n; ++i) { k = order[i]; print label[k], t[k], e[k], l[k], unit[k] } }' "$measured" >>"$rows"
 
 # Build cost: compile and link a 4-line program with each library's headers, the same flags for both.
 # Peak memory is the largest process's (cc1plus). Linked size: the executable plus every shared
