@@ -152,7 +152,7 @@ void ForwardImageImpl(D d, const float* xp, int64_t C, int64_t Hp, int64_t Wp, c
 // The planes kernel: y (O, L) = correlation of xp with wk (as ForwardImage's), in vectors that run
 // on across rows. xp holds kw copies of each input channel's plane (`plane` floats apart, rows W
 // long, no side padding), copy b with the columns that tap column b must not reach from the row
-// next to theirs zeroed (plane_copies), so that output i reads copy b at i + a * W + b.
+// next to theirs zeroed (Correlation::pad), so that output i reads copy b at i + a * W + b.
 template <int OB, int P, class D>
 void PlanesImageImpl(D d, const float* xp, int64_t C, int64_t plane, int64_t W, const float* wk, const float* bias,
                      int64_t O, int64_t kh, int64_t kw, int64_t L, float* y) {

@@ -8,9 +8,10 @@
 //   per weight, over whole images, with the columns past a row masked.
 // - planes: the rows kernel where the output rows are as wide as the input's ("same" padding
 //   across): the input planes are stored without their side padding, so that output i reads
-//   input i + a * W + b for every tap (a, b), and a vector runs on across rows; the lanes whose
-//   column falls off its row for a tap are masked to 0 in that tap's load. Every vector is full
-//   but a plane's last (a 28 x 28 plane: 49 vectors of 16, where rows take 56).
+//   input i + a * W + b for every tap (a, b), and a vector runs on across rows; each plane is
+//   copied once per tap column, with the columns that tap would reach in the next or previous row
+//   zeroed. Every vector is full but a plane's last (a 28 x 28 plane: 49 vectors of 16, where rows
+//   take 56).
 // - channels: a vector holds consecutive output channels; a tile holds several such vectors of
 //   several output pixels and adds, for every input channel and tap, a vector of weights times one
 //   broadcast input element. Its results are pixel-major, transposed to planes per image; the

@@ -180,7 +180,7 @@ void MaxPool2x2Backward(const float* gout, const int64_t* ind, int64_t planes, i
 // col2im_gather_f32 (conv_simd.h). Each image row is summed in registers: a vector of columns
 // [x0, x0 + N) takes, for each tap (a, b), the columns row's floats at ow = x - b + pw, a masked
 // load of the lanes whose ow lies in [0, OW) (the others would read the row before or after, or
-// outside cols, which the masked loads of AVX2 and AVX-512 do not touch); four partial sums break
+// outside cols, which the masked loads of AVX2 and AVX-512 do not touch); two partial sums break
 // the chain of additions. Elsewhere it returns false.
 bool Col2ImGather(const float* cols, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh, int64_t kw,
                   int64_t ph, int64_t pw, float* img) {
@@ -199,10 +199,10 @@ bool Col2ImGather(const float* cols, int64_t C, int64_t H, int64_t W, int64_t OH
         // Taps a whose columns row oh = y - a + ph exists.
         const int64_t a0 = std::max<int64_t>(0, y + ph - OH + 1), a1 = std::min(kh, y + ph + 1);
         V s0 = hn::Zero(d), s1 = hn::Zero(d);
-        for (int64_t b = 0; b < kw; ++b) {
+        for (int64_t b = 0; b < kw && a0 < a1; ++b) {
           const auto m = lanes(b);
-          // Tap (a, b)'s floats; those of tap (a + 1, b) lie kw * L - OW further (the next plane of that
-          // column of taps, a row up).
+          // Tap (a, b)'s floats; those of tap (a + 1, b) lie kw * L - OW further (the next plane of
+          // that column of taps, a row up).
           const float* p = cols + ((c * kh + a0) * kw + b) * L + (y - a0 + ph) * OW + (x0 - b + pw);
           const int64_t step = kw * L - OW;
           int64_t a = a0;
