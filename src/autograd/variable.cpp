@@ -56,6 +56,29 @@ const char* const kNoGradViewBaseInplace =
     "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
     "inplace to be tracked) or both outside (if you want the inplace to be tracked).";
 
+// PyTorch's error for an in-place op recorded on one of several views an op returned (split,
+// chunk, unbind), or (`indirect`) for using one after its base or another view of it was written.
+[[gnu::cold, noreturn]] void throw_multi_output_view(const Tensor& view, bool indirect) {
+  const char* what = indirect ? "its base or another view of its base has been" : "is being";
+  const AutogradMeta* m = meta_of(view);
+  std::string msg = m && m->grad_fn_ ? "Output " + std::to_string(m->output_nr_) + " of " + m->grad_fn_->name() +
+                                           " is a view and " + what + " modified inplace."
+                                     : std::string("A view was created in no_grad mode and ") + what +
+                                           " modified inplace with grad mode enabled.";
+  detail::throw_error(msg +
+                      " This view is the output of a function that returns multiple views. Such functions do "
+                      "not allow the output views to be modified inplace. You should replace the inplace "
+                      "operation by an out-of-place one.");
+}
+
+// An in-place op on `self` that will be recorded: PyTorch's error for a view made with grad mode
+// off, or one of several views an op returned.
+void check_recorded_view_inplace(const Tensor& self) {
+  const TensorImpl* impl = self.unsafeGetTensorImpl();
+  EMBER_CHECK(!impl->view_made_in_no_grad(), kNoGradViewInplace);
+  if (impl->view_multi_output()) throw_multi_output_view(self, false);
+}
+
 // Held while a stale view's history is replaced, so two threads using the view do not both do it.
 std::mutex g_view_refresh_mutex;
 
@@ -167,21 +190,25 @@ void check_inplace(const Tensor& self, bool allow_overlap) {
 // PyTorch (`buf = zeros(...); buf[i].copy_(h)` then `buf.sum()`). A view made with grad mode off
 // records it too (for _base(), and to refuse an in-place op on it with grad mode on), and so does
 // every view taken from it. The base is held by the view's TensorImpl: no autograd metadata is made.
-void set_view_base(const Tensor& view, const Tensor& base) {
+void set_view_base(const Tensor& view, const Tensor& base, bool multi_output) {
   TensorImpl* b = base.unsafeGetTensorImpl();
   TensorImpl* root = b->view_base();
-  const bool no_grad = !GradMode::is_enabled() || (root != nullptr && b->view_made_in_no_grad());
-  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b), no_grad);
+  // As PyTorch's creation meta: grad mode off or several outputs mark the view; a plain view takes
+  // what the view it was taken from had.
+  const bool grad = GradMode::is_enabled(), inherit = grad && !multi_output && root != nullptr;
+  const bool no_grad = !grad || (inherit && b->view_made_in_no_grad());
+  const bool multi = (grad && multi_output) || (inherit && b->view_multi_output());
+  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b), no_grad, multi);
 }
 
 void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor> others) {
   if (!GradMode::is_enabled()) return;
   const TensorImpl* impl = self.unsafeGetTensorImpl();
-  if (!impl->view_made_in_no_grad()) return;
+  if (!impl->view_made_in_no_grad() && !impl->view_multi_output()) return;
   // PyTorch's view made in no_grad mode requires grad when its base does (Tensor::requires_grad).
   bool records = self.requires_grad();
   for (const Tensor& o : others) records = records || (o.defined() && o.requires_grad());
-  EMBER_CHECK(!records, kNoGradViewInplace);
+  if (records) check_recorded_view_inplace(self);
 }
 
 namespace {
@@ -340,7 +367,7 @@ void replace_history(const Tensor& self, AutogradMeta& m, const intrusive_ptr<No
 }  // namespace
 
 void check_rebase(const Tensor& self, const Node* node) {
-  EMBER_CHECK(!(node && self.unsafeGetTensorImpl()->view_made_in_no_grad()), kNoGradViewInplace);
+  if (node) check_recorded_view_inplace(self);
 }
 
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
@@ -369,6 +396,7 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   std::lock_guard<std::mutex> lock(g_view_refresh_mutex);
   if (!impl->view_history_stale()) return;  // another thread did it
   EMBER_CHECK(!impl->view_made_in_no_grad(), kNoGradViewBaseInplace);
+  if (impl->view_multi_output()) throw_multi_output_view(view, true);
   // The gradient is laid out with the base's strides, which needs distinct elements (as CopySlices).
   EMBER_CHECK(!overlaps_itself(base),
               "unsupported operation: a view whose base tensor has several elements at one memory location (e.g. "

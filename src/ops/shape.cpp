@@ -484,7 +484,7 @@ std::vector<Tensor> split_views(const Tensor& x, int64_t d, const std::vector<in
       set_history(out[i], n, i);
     }
   }
-  for (auto& o : out) autograd::set_view_base(o, x);
+  for (auto& o : out) autograd::set_view_base(o, x, /*multi_output=*/true);
   return out;
 }
 }  // namespace

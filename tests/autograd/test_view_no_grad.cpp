@@ -1,5 +1,6 @@
 // Views made with grad mode off: they still record their base and share its version counter, and an
 // in-place op on one with grad mode on is refused, as in PyTorch 1.13 (texts and numbers from it).
+// And the views split, chunk and unbind return, whose in-place ops PyTorch 1.13 refuses likewise.
 #include <gtest/gtest.h>
 
 #include "ember/ember.h"
@@ -240,4 +241,64 @@ TEST(ViewNoGrad, InplaceOpsRefuseBeforeWriting) {
   EXPECT_TRUE(after.equal(rand({4})));
   EXPECT_TRUE(d.equal(zeros({3})));
   EXPECT_EQ(d._version(), 0);
+}
+
+// The views one op returns several of (split, chunk, unbind): PyTorch 1.13 refuses to modify one in
+// place where the op would be recorded, and refuses to use one once its base or a sibling was
+// written; with grad mode off, or nothing requiring grad, both are allowed. Texts and cases from
+// PyTorch 1.13. Before, ember allowed all of them.
+TEST(ViewMultiOutput, InplaceRecordedOrAfterTheBaseWasWrittenIsRefused) {
+  const std::string multi =
+      " This view is the output of a function that returns multiple views. Such functions do not allow the output "
+      "views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
+  auto w = tensor({1.f, 2.f, 3.f, 4.f}, requires_grad());
+
+  // In place on a piece, recorded: refused before anything is written.
+  auto b = w * 1;
+  auto pieces = b.chunk(2);
+  EXPECT_EQ(error_of([&] { pieces[1].add_(1); }),
+            "Output 1 of SplitBackward0 is a view and is being modified inplace." + multi);
+  EXPECT_EQ(b._version(), 0);
+  EXPECT_TRUE(b.detach().equal(tensor({1.f, 2.f, 3.f, 4.f})));
+  auto rows = (w * 1).view({2, 2}).unbind(0);
+  EXPECT_EQ(error_of([&] { rows[0].mul_(2); }),
+            "Output 0 of UnbindBackward0 is a view and is being modified inplace." + multi);
+  auto sized = (w * 1).split(std::vector<int64_t>{1, 3});
+  EXPECT_EQ(error_of([&] { sized[1].zero_(); }),
+            "Output 1 of SplitWithSizesBackward0 is a view and is being modified inplace." + multi);
+  // A view of a piece inherits the rule, under its own node's name.
+  auto part = (w * 1).split(2)[0].view({2});
+  EXPECT_EQ(error_of([&] { part.add_(1); }),
+            "Output 0 of ViewBackward0 is a view and is being modified inplace." + multi);
+  // A piece of a tensor outside the graph, written with an operand that requires grad.
+  auto plain = zeros({3}).chunk(3);
+  EXPECT_EQ(error_of([&] { plain[0].add_(w.slice(0, 0, 1)); }),
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled." + multi);
+
+  // Not recorded: allowed, and the base sees the write.
+  {
+    NoGradGuard ng;
+    pieces[0].add_(10);
+  }
+  zeros({3}).chunk(3)[1].add_(1);
+  auto free = zeros({4});
+  free.split(2)[1].fill_(5);
+  EXPECT_TRUE(free.equal(tensor({0.f, 0.f, 5.f, 5.f})));
+
+  // A piece used after its base or a sibling was written: refused, directly or through an op.
+  const std::string indirect = " is a view and its base or another view of its base has been modified inplace.";
+  EXPECT_EQ(error_of([&] { pieces[1].grad_fn(); }), "Output 1 of SplitBackward0" + indirect + multi);
+  EXPECT_EQ(error_of([&] { pieces[1] * 2; }), "Output 1 of SplitBackward0" + indirect + multi);
+  auto c = w * 1;
+  auto cols = c.unbind(0);
+  c.mul_(2);
+  EXPECT_EQ(error_of([&] { cols[3].sum(); }), "Output 3 of UnbindBackward0" + indirect + multi);
+  // The base itself stays usable, with PyTorch's gradient.
+  c.sum().backward();
+  EXPECT_TRUE(w.grad().equal(tensor({2.f, 2.f, 2.f, 2.f})));
+  // An untouched piece is used as before.
+  auto d = w * 1;
+  auto halves = d.split(2);
+  (halves[0] * 3).sum().backward();
+  EXPECT_TRUE(w.grad().equal(tensor({5.f, 5.f, 2.f, 2.f})));
 }

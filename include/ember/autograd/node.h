@@ -195,8 +195,9 @@ intrusive_ptr<N> make_node_list(TensorList inputs) {
   return n;
 }
 
-// Records that `view` shares `base`'s storage (the root base, when base is itself a view).
-void set_view_base(const Tensor& view, const Tensor& base);
+// Records that `view` shares `base`'s storage (the root base, when base is itself a view);
+// `multi_output` for the views of an op that returns several (split, chunk, unbind).
+void set_view_base(const Tensor& view, const Tensor& base, bool multi_output = false);
 // For an in-place op on `self` with operands `others`: throws PyTorch's error when self is a view
 // made with grad mode off, grad mode is on now, and the op would be recorded (self, its base or an
 // operand requires grad). check_inplace runs it for self alone.

@@ -63,12 +63,17 @@ class TensorImpl : public RefCounted {
   TensorImpl* view_base() const { return view_base_.get(); }
   // `made_in_no_grad`: the view (or the view it was taken from) was made with grad mode off, so an
   // in-place op on it with grad mode on is refused, as in PyTorch (CreationMeta::NO_GRAD_MODE).
-  void set_view_base(intrusive_ptr<TensorImpl> base, bool made_in_no_grad) {
+  // `multi_output`: it is (or was taken from) one of several views one op returned (split, chunk,
+  // unbind), which PyTorch refuses to modify in place when that would be recorded
+  // (CreationMeta::MULTI_OUTPUT_NODE). At most one of the two is set.
+  void set_view_base(intrusive_ptr<TensorImpl> base, bool made_in_no_grad, bool multi_output) {
     view_base_ = std::move(base);
     view_made_in_no_grad_ = made_in_no_grad;
+    view_multi_output_ = multi_output;
     set_view_version(storage_->version());
   }
   bool view_made_in_no_grad() const { return view_made_in_no_grad_; }
+  bool view_multi_output() const { return view_multi_output_; }
   // The storage version at which a view's autograd history was last recorded. An in-place op on
   // the base or on another view of it moves the version on, and the view's history is then replayed
   // on the base's (autograd::refresh_view_history), as PyTorch's attr_version. Atomic (acquire /
@@ -96,6 +101,7 @@ class TensorImpl : public RefCounted {
   bool wrapped_number_ = false;
   bool is_view_ = false;
   bool view_made_in_no_grad_ = false;
+  bool view_multi_output_ = false;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   intrusive_ptr<TensorImpl> view_base_;
 };
