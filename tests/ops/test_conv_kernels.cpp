@@ -8,9 +8,11 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <vector>
 
 #include "ember/ember.h"
 #include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_winograd.h"
 #include "ops/simd_targets.h"
 
 using namespace ember;
@@ -154,8 +156,11 @@ namespace {
 // counts that fill the register tiles or leave tails, every kernel width the weight gradient has a
 // tile for, "valid" and "same" padding, and batches over one and two threads. Between them they
 // take every part (forward, input gradient, weight gradient) through every path (rows, planes where
-// the output rows are as wide as the input's, channels, im2col + GEMM);
-// DirectGeometriesTakeEveryPath checks that they still do.
+// the output rows are as wide as the input's, channels, im2col + GEMM), and the forward and input
+// gradient through Winograd's F(2 x 2, 3 x 3) where they may (3 x 3, at least 8 channels in and
+// out): output sides odd and even, 0, 1 and 2 padding, channel counts that leave a vector part
+// empty, images of one group of tile rows and of several; DirectGeometriesTakeEveryPath checks that
+// they still do.
 const Geometry kDirectGeometries[] = {
     {3, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // the trainer's conv2: 14 columns, 1 vector
     {2, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // its conv1
@@ -172,6 +177,10 @@ const Geometry kDirectGeometries[] = {
     {2, 64, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // 64 channels: one tile of four vectors
     {2, 5, 7, 7, 12, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // 12 channels padded to 16
     {3, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // 8 channels: one-vector tiles of 24 pixels
+    {2, 12, 9, 11, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // Winograd: 9 x 11 outputs, half tiles at the edges
+    {2, 8, 10, 7, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},     // Winograd, no padding: 8 x 5 outputs, 9 channels
+    {1, 9, 6, 6, 8, 3, 3, 1, 1, 2, 2, 1, 1, 1},      // Winograd, padding 2 (the input gradient's 0)
+    {1, 16, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // Winograd in four groups of tile rows
 };
 
 // got against the double reference where the reference is finite; elsewhere the same NaN or
@@ -198,28 +207,32 @@ void expect_matches(const Tensor& got_in, const Tensor& want_in, double rel, con
 TEST(ConvKernels, DirectFloatMatchesReference) {
   for_each_target([] {
     manual_seed(11);
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      for (const Geometry& g : kDirectGeometries) {
-        const std::string what = name_of(g) + " threads " + std::to_string(threads);
-        Tensor x = randn({g.N, g.C, g.H, g.W}).requires_grad_();
-        Tensor w = randn({g.O, g.C, g.kh, g.kw}).requires_grad_();
-        Tensor b = randn({g.O}).requires_grad_();
-        Tensor out = conv2d(x, w, b, {1, 1}, {g.ph, g.pw});
-        expect_matches(out, reference_conv(x, w, b, g), 2e-6, what + " forward");
-        // The gradients of sum(out * r) are the reference's (double, through the public ops).
-        Tensor r = randn(out.sizes());
-        auto got = autograd::grad({(out * r).sum()}, {x, w, b});
-        Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
-        Tensor bd = b.detach().to(kDouble).requires_grad_();
-        // (The double convolution takes im2col + GEMM, checked against the reference above.)
-        auto want = autograd::grad({(conv2d(xd, wd, bd, {1, 1}, {g.ph, g.pw}) * r.to(kDouble)).sum()}, {xd, wd, bd});
-        expect_matches(got[0], want[0], 2e-6, what + " input gradient");
-        expect_matches(got[1], want[1], 2e-6, what + " weight gradient");
-        expect_matches(got[2], want[2], 1e-6, what + " bias gradient");
+    for (int threads : {1, 2})
+      for (bool winograd : {true, false}) {
+        set_num_threads(threads);
+        kernels::conv2d_allow_winograd(winograd);
+        for (const Geometry& g : kDirectGeometries) {
+          const std::string what =
+              name_of(g) + " threads " + std::to_string(threads) + (winograd ? "" : " without Winograd");
+          Tensor x = randn({g.N, g.C, g.H, g.W}).requires_grad_();
+          Tensor w = randn({g.O, g.C, g.kh, g.kw}).requires_grad_();
+          Tensor b = randn({g.O}).requires_grad_();
+          Tensor out = conv2d(x, w, b, {1, 1}, {g.ph, g.pw});
+          expect_matches(out, reference_conv(x, w, b, g), 2e-6, what + " forward");
+          // The gradients of sum(out * r) are the reference's (double, through the public ops).
+          Tensor r = randn(out.sizes());
+          auto got = autograd::grad({(out * r).sum()}, {x, w, b});
+          Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
+          Tensor bd = b.detach().to(kDouble).requires_grad_();
+          // (The double convolution takes im2col + GEMM, checked against the reference above.)
+          auto want = autograd::grad({(conv2d(xd, wd, bd, {1, 1}, {g.ph, g.pw}) * r.to(kDouble)).sum()}, {xd, wd, bd});
+          expect_matches(got[0], want[0], 2e-6, what + " input gradient");
+          expect_matches(got[1], want[1], 2e-6, what + " weight gradient");
+          expect_matches(got[2], want[2], 1e-6, what + " bias gradient");
+        }
       }
-    }
   });
+  kernels::conv2d_allow_winograd(true);
   set_num_threads(2);
 }
 
@@ -227,6 +240,7 @@ TEST(ConvKernels, DirectGeometriesTakeEveryPath) {
   // The plan depends on the vector width; the geometries were chosen for 16 floats (AVX-512).
   if (kernels::conv2d_direct_lanes() != 16) GTEST_SKIP() << "plans differ without 16-float vectors";
   std::set<std::pair<int, kernels::DirectPath>> seen;
+  int winograd_forward = 0, winograd_input_grad = 0;
   for (const Geometry& g : kDirectGeometries) {
     const int64_t OH = g.H + 2 * g.ph - g.kh + 1, OW = g.W + 2 * g.pw - g.kw + 1;
     const kernels::DirectPlan p = kernels::conv2d_direct_plan(
@@ -234,7 +248,15 @@ TEST(ConvKernels, DirectGeometriesTakeEveryPath) {
     seen.insert({0, p.forward});
     seen.insert({1, p.input_grad});
     seen.insert({2, p.weight_grad});
+    winograd_forward += p.winograd_forward;
+    winograd_input_grad += p.winograd_input_grad;
+    // Winograd exactly where the kernel is 3 x 3 and both channel counts at least 8.
+    const bool eligible = g.kh == 3 && g.kw == 3 && g.C >= 8 && g.O >= 8;
+    EXPECT_EQ(p.winograd_forward, eligible && p.forward != kernels::DirectPath::kGemm) << name_of(g);
+    EXPECT_EQ(p.winograd_input_grad, eligible && p.input_grad != kernels::DirectPath::kGemm) << name_of(g);
   }
+  EXPECT_GE(winograd_forward, 8);
+  EXPECT_GE(winograd_input_grad, 8);
   for (int part = 0; part < 3; ++part)
     for (auto path : {kernels::DirectPath::kGemm, kernels::DirectPath::kRows, kernels::DirectPath::kPlanes,
                       kernels::DirectPath::kChannels}) {
@@ -268,10 +290,30 @@ Tensor check_infinities(const Geometry& g) {
 }
 }  // namespace
 
+TEST(ConvKernels, AllFiniteFindsEveryNonFiniteValue) {
+  for_each_target([] {
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> v(70, 1.5f);
+    for (int64_t n = 0; n <= 70; ++n) {
+      EXPECT_TRUE(kernels::all_finite(v.data(), n)) << n;
+      for (float bad : {inf, -inf, nan})
+        for (int64_t i = 0; i < n; ++i) {
+          v[i] = bad;
+          EXPECT_FALSE(kernels::all_finite(v.data(), n)) << bad << " at " << i << " of " << n;
+          v[i] = 1.5f;
+        }
+    }
+    v.assign(70, std::numeric_limits<float>::max());
+    EXPECT_TRUE(kernels::all_finite(v.data(), 70));
+  });
+}
+
 TEST(ConvKernels, DirectKernelsKeepInfinitiesInTheirSums) {
   for_each_target([] {
     // 20 output channels in three 8-float vectors (4 padded), 16 input channels in two: every part
-    // takes the channel kernels on AVX-512.
+    // takes the channel kernels on AVX-512. Winograd would take the forward and input gradient of
+    // finite operands; with an infinity in the input or the output gradient it must leave them to
+    // the channel kernels (in its transforms the infinity would reach its tile's other outputs).
     check_infinities({2, 16, 12, 12, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1});
     // 18-column output rows (no padding): where 512-bit vectors run at half rate, three 8-float
     // vectors, the last with 2 lanes, else 16 and 2 lanes.

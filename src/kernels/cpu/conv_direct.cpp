@@ -17,9 +17,9 @@
 
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/conv_plan.h"
+#include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/transpose-inl.h"
-
 
 HWY_BEFORE_NAMESPACE();
 namespace ember {
@@ -525,12 +525,22 @@ struct DirectLayout {
   int64_t shared, chunk;
   // Offsets in a chunk (the padded input at 0): the padded output gradient (gq: the input
   // gradient's, gp unless the planes kernel reads it), the pixel-major output gradient and
-  // results, the weight gradient's sums.
-  int64_t gp, gq, pixels, results, acc;
+  // results, the weight gradient's sums, Winograd's scratch for the input gradient (the forward's
+  // is the chunk).
+  int64_t gp, gq, pixels, results, acc, winograd;
 };
+// The correlations Winograd would run: the forward, and the input gradient's over the output
+// gradient padded by the kernel's reach less the forward's padding.
+WinogradShape winograd_forward(const Conv2dShape& s) { return {s.C, s.H, s.W, s.ph, s.pw, s.O, s.OH, s.OW}; }
+WinogradShape winograd_input_grad(const Conv2dShape& s) {
+  return {s.O, s.OH, s.OW, s.kh - 1 - s.ph, s.kw - 1 - s.pw, s.C, s.H, s.W};
+}
 DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool backward) {
-  DirectLayout z{s.H + 2 * s.ph, s.W + 2 * s.pw, s.OH + 2 * (s.kh - 1 - s.ph), s.OW + 2 * (s.kw - 1 - s.pw), 0, 0,
-                 0, 0, 0, 0, 0};
+  DirectLayout z{};
+  z.Hp = s.H + 2 * s.ph;
+  z.Wp = s.W + 2 * s.pw;
+  z.Hg = s.OH + 2 * (s.kh - 1 - s.ph);
+  z.Wg = s.OW + 2 * (s.kw - 1 - s.pw);
   const int64_t taps = s.kh * s.kw;
   // Channels and taps are at most 64 and 49, and the planes no larger than the tensors the caller
   // allocated, so only products with the batch-independent planes can overflow; checked all the same.
@@ -555,6 +565,10 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     z.shared = s.C * taps * Op + Op;
     z.results = xp;
     z.chunk = plan.forward == DirectPath::kChannels ? add(xp, mul(s.OH * s.OW, Op)) : xp;
+    if (plan.winograd_forward) {  // the direct kernel's layout or Winograd's, whichever the operands allow
+      z.shared = std::max(z.shared, winograd_weight_size(winograd_forward(s)));
+      z.chunk = std::max(z.chunk, winograd_scratch_size(winograd_forward(s)));
+    }
   } else {
     int64_t at = 0;
     if (plan.weight_grad != DirectPath::kGemm) at = xp;  // xp at 0
@@ -577,8 +591,11 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     if (plan.weight_grad == DirectPath::kRows)
       at = add(at, round_up(s.O, direct::wgrad_block(s.kw)) * s.C * taps * kLanes);
     if (plan.weight_grad == DirectPath::kChannels) at = add(at, s.C * taps * channel_blocks(s.O).padded);
+    z.winograd = at;
+    if (plan.winograd_input_grad) at = add(at, winograd_scratch_size(winograd_input_grad(s)));
     z.chunk = at;
     if (plan.input_grad != DirectPath::kGemm) z.shared = s.O * taps * Cp;
+    if (plan.winograd_input_grad) z.shared = std::max(z.shared, winograd_weight_size(winograd_input_grad(s)));
   }
   if (bad) z.chunk = std::numeric_limits<int64_t>::max();
   return z;
@@ -602,6 +619,18 @@ int64_t conv2d_direct_workspace(const Conv2dShape& s, const DirectPlan& plan, bo
 void conv2d_direct_forward(const float* x, const float* w, const float* bias, const Conv2dShape& s,
                            const DirectPlan& plan, float* out, float* workspace, int64_t workspace_size) {
   const DirectLayout z = direct_layout(s, plan, false);
+  const int64_t image = s.C * s.H * s.W, chunks = chunks_for(z, s.N, workspace_size);
+  if (plan.winograd_forward && all_finite(w, s.O * s.C * 9) && all_finite(x, s.N * image)) {
+    const WinogradShape ws = winograd_forward(s);
+    winograd_weight(ws, w, false, bias, workspace);
+    for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
+      float* scratch = workspace + z.shared + chunk * z.chunk;
+      std::fill(scratch, scratch + z.chunk, 0.0f);
+      for (int64_t n = b; n < e; ++n)
+        winograd_image(ws, x + n * image, workspace, scratch, out + n * s.O * s.OH * s.OW);
+    });
+    return;
+  }
   const Correlation forward(plan.forward, s.O, s.OH, s.OW, s.kw);
   const int64_t C = s.C, O = s.O, kh = s.kh, kw = s.kw, taps = kh * kw, Op = forward.padded;
   // The weight as (C, kh, kw, Op): a tap's output channels side by side; padded channels are 0.
@@ -611,8 +640,7 @@ void conv2d_direct_forward(const float* x, const float* w, const float* bias, co
   for (int64_t o = 0; o < O; ++o)
     for (int64_t k = 0; k < C * taps; ++k) wk[k * Op + o] = w[o * C * taps + k];
   if (bias) std::copy_n(bias, O, bp);
-  const int64_t image = C * s.H * s.W;
-  for_chunks(s.N, chunks_for(z, s.N, workspace_size), [&](int64_t chunk, int64_t b, int64_t e) {
+  for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
     float* xp = workspace + z.shared + chunk * z.chunk;
     std::fill(xp, xp + z.results, 0.0f);
     for (int64_t n = b; n < e; ++n) {
@@ -632,9 +660,14 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
   const int64_t Ow = gw_rows ? 0 : gw_blocks.padded;  // the channel kernel's sums are (C * taps, Ow)
   const Correlation input_grad(plan.input_grad, C, s.H, s.W, kw);
   // The input gradient is the correlation of the padded output gradient (O channels) with the
-  // weight flipped in both directions, as (O, kh, kw, Cp).
+  // weight flipped in both directions, as (O, kh, kw, Cp), or Winograd's transform of that.
   float* wf = workspace;
-  if (gx) {
+  const WinogradShape wgx = winograd_input_grad(s);
+  const bool winograd_gx =
+      gx && plan.winograd_input_grad && all_finite(w, O * C * taps) && all_finite(gout, s.N * O * L);
+  if (winograd_gx) {
+    winograd_weight(wgx, w, true, nullptr, wf);
+  } else if (gx) {
     const int64_t Cp = input_grad.padded;
     std::fill(wf, wf + z.shared, 0.0f);
     for (int64_t o = 0; o < O; ++o)
@@ -652,8 +685,9 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
     std::fill(base, base + z.chunk, 0.0f);
     for (int64_t n = b; n < e; ++n) {
       const float* gn = gout + n * out_image;
-      if (gx) input_grad.pad(gn, O, s.OH, s.OW, top, left, gq);
-      if (gw && gw_rows && !(gx && gq == gp)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
+      const bool gq_padded = gx && !winograd_gx;
+      if (gq_padded) input_grad.pad(gn, O, s.OH, s.OW, top, left, gq);
+      if (gw && gw_rows && !(gq_padded && gq == gp)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
       if (gw) {
         pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
         if (gw_rows) {
@@ -666,7 +700,10 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
           (xp, C, z.Hp, z.Wp, pixels, O, Ow, gw_blocks.wide, gw_blocks.ov, kh, kw, s.OH, s.OW, acc);
         }
       }
-      if (gx) input_grad.run(gq, O, z.Hg, z.Wg, wf, nullptr, kh, results, gx + n * image);
+      if (winograd_gx)
+        winograd_image(wgx, gn, wf, base + z.winograd, gx + n * image);
+      else if (gx)
+        input_grad.run(gq, O, z.Hg, z.Wg, wf, nullptr, kh, results, gx + n * image);
     }
   });
   if (!gw) return;

@@ -3,6 +3,7 @@
 #include "kernels/cpu/conv_plan.h"
 
 #include <algorithm>
+#include <atomic>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -89,6 +90,10 @@ DirectPath choose(int64_t channels, int64_t cols, int64_t plane, int64_t terms, 
 }  // namespace
 }  // namespace direct
 
+namespace {
+std::atomic<bool> allow_winograd{true};
+}  // namespace
+
 DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
   using direct::kMaxChannels;
   using direct::kMaxKernel;
@@ -106,9 +111,19 @@ DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
   // run over rows, there is no planes kernel).
   const bool same_width = s.OW == s.W;
   const DirectPath by_output = direct::choose(s.O, s.OW, 0, s.C * taps, 1);
-  return {same_width ? direct::choose(s.O, s.OW, s.OH * s.OW, s.C * taps, 1) : by_output,
-          direct::choose(s.C, s.W, same_width ? s.H * s.W : 0, s.O * taps, std::min(useful, 1.0)), by_output};
+  DirectPlan plan{same_width ? direct::choose(s.O, s.OW, s.OH * s.OW, s.C * taps, 1) : by_output,
+                  direct::choose(s.C, s.W, same_width ? s.H * s.W : 0, s.O * taps, std::min(useful, 1.0)), by_output};
+  // Winograd for 3 x 3 kernels with at least 8 channels in and out (the products' sums and vectors
+  // of channels are then long enough): 16 -> 32 channels on 64 images of 14 x 14 took 0.77x the
+  // channel kernel's time forward, 0.67x for the input gradient.
+  const bool winograd = allow_winograd.load(std::memory_order_relaxed) && s.kh == 3 && s.kw == 3 && s.C >= 8 &&
+                        s.O >= 8 && conv2d_direct_lanes() >= 4;
+  plan.winograd_forward = winograd && plan.forward != DirectPath::kGemm;
+  plan.winograd_input_grad = winograd && plan.input_grad != DirectPath::kGemm;
+  return plan;
 }
+
+void conv2d_allow_winograd(bool allow) { allow_winograd.store(allow, std::memory_order_relaxed); }
 
 }  // namespace kernels
 }  // namespace ember
