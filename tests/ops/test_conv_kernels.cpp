@@ -156,9 +156,9 @@ namespace {
 // counts that fill the register tiles or leave tails, every kernel width the weight gradient has a
 // tile for, "valid" and "same" padding, and batches over one and two threads. Between them they
 // take every part (forward, input gradient, weight gradient) through every path (rows, planes where
-// the output rows are as wide as the input's, channels, im2col + GEMM), and the forward and input
-// gradient through Winograd's F(2 x 2, 3 x 3) where they may (3 x 3, at least 8 channels in and
-// out): output sides odd and even, 0, 1 and 2 padding, channel counts that leave a vector part
+// the output rows are as wide as the input's, channels, im2col + GEMM), and every part through
+// Winograd's F(2 x 2, 3 x 3) where it may (3 x 3, at least 8 channels in and out): output sides odd
+// and even, 0, 1 and 2 padding, channel counts that leave a vector part
 // empty, images of one group of tile rows and of several; DirectGeometriesTakeEveryPath checks that
 // they still do.
 const Geometry kDirectGeometries[] = {
@@ -179,6 +179,7 @@ const Geometry kDirectGeometries[] = {
     {3, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // 8 channels: one-vector tiles of 24 pixels
     {2, 12, 9, 11, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // Winograd: 9 x 11 outputs, half tiles at the edges
     {2, 8, 10, 7, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1},     // Winograd, no padding: 8 x 5 outputs, 9 channels
+    {2, 8, 7, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},     // Winograd: 7 x 10 outputs, half tiles at the bottom
     {1, 9, 6, 6, 8, 3, 3, 1, 1, 2, 2, 1, 1, 1},      // Winograd, padding 2 (the input gradient's 0)
     {1, 16, 40, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // Winograd in four groups of tile rows
 };
@@ -240,7 +241,7 @@ TEST(ConvKernels, DirectGeometriesTakeEveryPath) {
   // The plan depends on the vector width; the geometries were chosen for 16 floats (AVX-512).
   if (kernels::conv2d_direct_lanes() != 16) GTEST_SKIP() << "plans differ without 16-float vectors";
   std::set<std::pair<int, kernels::DirectPath>> seen;
-  int winograd_forward = 0, winograd_input_grad = 0;
+  int winograd_forward = 0, winograd_input_grad = 0, winograd_weight_grad = 0;
   for (const Geometry& g : kDirectGeometries) {
     const int64_t OH = g.H + 2 * g.ph - g.kh + 1, OW = g.W + 2 * g.pw - g.kw + 1;
     const kernels::DirectPlan p = kernels::conv2d_direct_plan(
@@ -250,13 +251,16 @@ TEST(ConvKernels, DirectGeometriesTakeEveryPath) {
     seen.insert({2, p.weight_grad});
     winograd_forward += p.winograd_forward;
     winograd_input_grad += p.winograd_input_grad;
+    winograd_weight_grad += p.winograd_weight_grad;
     // Winograd exactly where the kernel is 3 x 3 and both channel counts at least 8.
     const bool eligible = g.kh == 3 && g.kw == 3 && g.C >= 8 && g.O >= 8;
     EXPECT_EQ(p.winograd_forward, eligible && p.forward != kernels::DirectPath::kGemm) << name_of(g);
     EXPECT_EQ(p.winograd_input_grad, eligible && p.input_grad != kernels::DirectPath::kGemm) << name_of(g);
+    EXPECT_EQ(p.winograd_weight_grad, eligible && p.weight_grad != kernels::DirectPath::kGemm) << name_of(g);
   }
   EXPECT_GE(winograd_forward, 8);
   EXPECT_GE(winograd_input_grad, 8);
+  EXPECT_GE(winograd_weight_grad, 8);
   for (int part = 0; part < 3; ++part)
     for (auto path : {kernels::DirectPath::kGemm, kernels::DirectPath::kRows, kernels::DirectPath::kPlanes,
                       kernels::DirectPath::kChannels}) {

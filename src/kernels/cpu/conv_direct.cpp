@@ -526,8 +526,8 @@ struct DirectLayout {
   // Offsets in a chunk (the padded input at 0): the padded output gradient (gq: the input
   // gradient's, gp unless the planes kernel reads it), the pixel-major output gradient and
   // results, the weight gradient's sums, Winograd's scratch for the input gradient (the forward's
-  // is the chunk).
-  int64_t gp, gq, pixels, results, acc, winograd;
+  // is the chunk) and for the weight gradient, followed by its sums.
+  int64_t gp, gq, pixels, results, acc, winograd, winograd_gw;
 };
 // The correlations Winograd would run: the forward, and the input gradient's over the output
 // gradient padded by the kernel's reach less the forward's padding.
@@ -593,6 +593,9 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     if (plan.weight_grad == DirectPath::kChannels) at = add(at, s.C * taps * channel_blocks(s.O).padded);
     z.winograd = at;
     if (plan.winograd_input_grad) at = add(at, winograd_scratch_size(winograd_input_grad(s)));
+    z.winograd_gw = at;
+    if (plan.winograd_weight_grad)
+      at = add(at, add(winograd_scratch_size(winograd_forward(s)), winograd_grad_size(winograd_forward(s))));
     z.chunk = at;
     if (plan.input_grad != DirectPath::kGemm) z.shared = s.O * taps * Cp;
     if (plan.winograd_input_grad) z.shared = std::max(z.shared, winograd_weight_size(winograd_input_grad(s)));
@@ -662,9 +665,12 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
   // The input gradient is the correlation of the padded output gradient (O channels) with the
   // weight flipped in both directions, as (O, kh, kw, Cp), or Winograd's transform of that.
   float* wf = workspace;
-  const WinogradShape wgx = winograd_input_grad(s);
-  const bool winograd_gx =
-      gx && plan.winograd_input_grad && all_finite(w, O * C * taps) && all_finite(gout, s.N * O * L);
+  const WinogradShape wgx = winograd_input_grad(s), wgw = winograd_forward(s);
+  const int64_t image = C * s.H * s.W, out_image = O * L;
+  const bool finite_gout = (plan.winograd_input_grad || plan.winograd_weight_grad) && all_finite(gout, s.N * out_image);
+  const bool winograd_gx = gx && plan.winograd_input_grad && finite_gout && all_finite(w, O * C * taps);
+  const bool winograd_gw = gw && plan.winograd_weight_grad && finite_gout && all_finite(x, s.N * image);
+  const int64_t gw_scratch = winograd_gw ? winograd_scratch_size(wgw) : 0;
   if (winograd_gx) {
     winograd_weight(wgx, w, true, nullptr, wf);
   } else if (gx) {
@@ -677,7 +683,6 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
             wf[((o * kh + (kh - 1 - a)) * kw + (kw - 1 - b)) * Cp + c] = w[((o * C + c) * kh + a) * kw + b];
   }
   const int64_t chunks = chunks_for(z, s.N, workspace_size);
-  const int64_t image = C * s.H * s.W, out_image = O * L;
   for_chunks(s.N, chunks, [&](int64_t chunk, int64_t b, int64_t e) {
     float* base = workspace + z.shared + chunk * z.chunk;
     float *xp = base, *gp = base + z.gp, *gq = base + z.gq, *pixels = base + z.pixels, *results = base + z.results,
@@ -687,8 +692,11 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
       const float* gn = gout + n * out_image;
       const bool gq_padded = gx && !winograd_gx;
       if (gq_padded) input_grad.pad(gn, O, s.OH, s.OW, top, left, gq);
-      if (gw && gw_rows && !(gq_padded && gq == gp)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
-      if (gw) {
+      if (gw && gw_rows && !winograd_gw && !(gq_padded && gq == gp)) pad_into(gn, O, s.OH, s.OW, top, left, gp);
+      if (winograd_gw) {
+        float* scratch = base + z.winograd_gw;
+        winograd_grad_image(wgw, x + n * image, gn, scratch, scratch + gw_scratch);
+      } else if (gw) {
         pad_into(x + n * image, C, s.H, s.W, s.ph, s.pw, xp);
         if (gw_rows) {
           HWY_DYNAMIC_DISPATCH(WeightGrad)
@@ -707,6 +715,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* gout, c
     }
   });
   if (!gw) return;
+  if (winograd_gw)
+    return winograd_weight_grad(wgw, workspace + z.shared + z.winograd_gw + gw_scratch, chunks, z.chunk, gw);
   // Each weight's partial sums (a row kernel's lanes), then the chunks' sums in chunk order
   // (reproducible for a given thread count).
   for (int64_t o = 0; o < O; ++o)

@@ -16,8 +16,8 @@
 //   several output pixels and adds, for every input channel and tap, a vector of weights times one
 //   broadcast input element. Its results are pixel-major, transposed to planes per image; the
 //   weight gradient reads the output gradient transposed so.
-// - Winograd's F(2 x 2, 3 x 3) (conv_winograd.h) for the forward and input gradient of 3 x 3
-//   kernels over at least 8 channels in and out, with finite operands.
+// - Winograd's F(2 x 2, 3 x 3) (conv_winograd.h) for every part of 3 x 3 kernels over at least 8
+//   channels in and out, with finite operands.
 // The input gradient is the forward's correlation over the zero-padded output gradient with the
 // weight flipped and transposed. Called from conv.cpp's conv2d_forward and conv2d_backward; private
 // to the kernel layer and its tests.
@@ -32,13 +32,13 @@ namespace kernels {
 // How each part of a (float) convolution is computed: by conv.cpp's im2col + GEMM, or by a direct
 // kernel with a row's columns in the lanes, a plane's pixels in the lanes (the forward and input
 // gradient only), or with channels in the lanes.
-// The forward and input gradient of a 3 x 3 kernel over at least 8 channels in and out may instead
-// take Winograd's F(2 x 2, 3 x 3) (conv_winograd.h), where the operands are finite; the path is then
-// the fallback for operands that are not.
+// Each part of a 3 x 3 kernel over at least 8 channels in and out may instead take Winograd's
+// F(2 x 2, 3 x 3) (conv_winograd.h), where the operands are finite; the path is then the fallback
+// for operands that are not.
 enum class DirectPath : uint8_t { kGemm, kRows, kPlanes, kChannels };
 struct DirectPlan {
   DirectPath forward = DirectPath::kGemm, input_grad = DirectPath::kGemm, weight_grad = DirectPath::kGemm;
-  bool winograd_forward = false, winograd_input_grad = false;
+  bool winograd_forward = false, winograd_input_grad = false, winograd_weight_grad = false;
 };
 // The plan is computed once per call and passed to the functions below.
 DirectPlan conv2d_direct_plan(const Conv2dShape& s);

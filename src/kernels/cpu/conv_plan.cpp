@@ -120,6 +120,7 @@ DirectPlan conv2d_direct_plan(const Conv2dShape& s) {
                         s.O >= 8 && conv2d_direct_lanes() >= 4;
   plan.winograd_forward = winograd && plan.forward != DirectPath::kGemm;
   plan.winograd_input_grad = winograd && plan.input_grad != DirectPath::kGemm;
+  plan.winograd_weight_grad = winograd && plan.weight_grad != DirectPath::kGemm;
   return plan;
 }
 
