@@ -15,11 +15,11 @@
 // per tile into Q (16 points, tiles, Op) = A gy A^T; per point, a register tile of input channels x
 // 1 or 2 vectors of output channels sums V times Q over the tiles into du (16, C, Op), added over
 // the images and chunks and turned into the weight gradient, G^T du G, once.
-// Measured (Zen 4, one thread, 64 images of 14 x 14): 16 -> 32 channels 863 us where the channel
-// kernel took 1126, 32 -> 16 (the input gradient's shape) 925 us where it took about 1390. Of the
-// 863, the products took 490 (90% of the FMA peak), the input transform 93, the output transform
-// 101, the transposes 110, the padding copies 62. The weight gradient of 16 -> 32: 855 us where the
-// channel kernel took 1155.
+// Measured (Zen 4, one thread, CPU time, 16 -> 32 channels on 64 images of 14 x 14): forward 740-760
+// us where the channel kernel took 1125-1131, input gradient about 950 where it took about 1390,
+// weight gradient 855 where it took 1155. Of a prototype's forward (863 us), the products took 490
+// (90% of the FMA peak), the input transform 93, the output transform 101, the transposes 110, the
+// padding copies 62.
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
 #endif
