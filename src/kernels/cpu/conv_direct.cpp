@@ -544,17 +544,9 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
   const int64_t taps = s.kh * s.kw;
   // Channels and taps are at most 64 and 49, and the planes no larger than the tensors the caller
   // allocated, so only products with the batch-independent planes can overflow; checked all the same.
-  bool bad = false;
-  auto mul = [&](int64_t a, int64_t b) {
-    int64_t r = 0;
-    bad = bad || __builtin_mul_overflow(a, b, &r);
-    return r;
-  };
-  auto add = [&](int64_t a, int64_t b) {
-    int64_t r = 0;
-    bad = bad || __builtin_add_overflow(a, b, &r);
-    return r;
-  };
+  direct::CheckedSize size;
+  auto mul = [&](int64_t a, int64_t b) { return size.mul(a, b); };
+  auto add = [&](int64_t a, int64_t b) { return size.add(a, b); };
   // `planes` planes padded to Hp x Wp for `path` (the planes kernel's kw copies of each, rows W long).
   auto padded = [&](DirectPath path, int64_t planes, int64_t Hp, int64_t Wp, int64_t W) {
     return add(mul(planes, path == DirectPath::kPlanes ? mul(s.kw, add(mul(Hp, W), s.kw - 1)) : mul(Hp, Wp)), kSlack);
@@ -600,7 +592,7 @@ DirectLayout direct_layout(const Conv2dShape& s, const DirectPlan& plan, bool ba
     if (plan.input_grad != DirectPath::kGemm) z.shared = s.O * taps * Cp;
     if (plan.winograd_input_grad) z.shared = std::max(z.shared, winograd_weight_size(winograd_input_grad(s)));
   }
-  if (bad) z.chunk = std::numeric_limits<int64_t>::max();
+  if (size.bad) z.chunk = std::numeric_limits<int64_t>::max();
   return z;
 }
 

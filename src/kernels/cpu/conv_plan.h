@@ -22,6 +22,20 @@ constexpr int64_t out_block(int64_t O) { return (O + 7) / 8 * 8 == (O + 3) / 4 *
 // The weight gradient's tile: output channels x kernel columns accumulators, about 24.
 constexpr int64_t wgrad_block(int64_t kw) { return kw <= 3 ? 8 : 24 / kw; }
 constexpr int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+// Scratch sizes added and multiplied with overflow noted: `bad` once any step overflowed.
+struct CheckedSize {
+  bool bad = false;
+  int64_t mul(int64_t a, int64_t b) {
+    int64_t r = 0;
+    bad = bad || __builtin_mul_overflow(a, b, &r);
+    return r;
+  }
+  int64_t add(int64_t a, int64_t b) {
+    int64_t r = 0;
+    bad = bad || __builtin_add_overflow(a, b, &r);
+    return r;
+  }
+};
 
 // Whether the row kernels cut rows of `cols` floats into vectors of 8 rather than the widest.
 bool narrow_rows(int64_t cols);

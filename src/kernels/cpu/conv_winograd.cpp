@@ -35,6 +35,7 @@
 #include <type_traits>
 
 #include "kernels/cpu/conv_direct.h"
+#include "kernels/cpu/conv_plan.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "kernels/cpu/transpose-inl.h"
 
@@ -65,24 +66,16 @@ inline Layout layout(const WinogradShape& s, int64_t lanes) {
   z.G = std::clamp<int64_t>(2048 / std::max<int64_t>(1, z.TW * std::max(z.Op, s.C)), 1, std::max<int64_t>(1, z.TH));
   const int64_t tiles = z.G * z.TW;
   z.Ts = tiles + 16;  // the register tiles read up to 13 past a group's last tile, the row stores 7
-  bool bad = false;
-  auto mul = [&](int64_t a, int64_t b) {
-    int64_t r = 0;
-    bad = bad || __builtin_mul_overflow(a, b, &r);
-    return r;
-  };
-  auto add = [&](int64_t a, int64_t b) {
-    int64_t r = 0;
-    bad = bad || __builtin_add_overflow(a, b, &r);
-    return r;
-  };
+  direct::CheckedSize size;
+  auto mul = [&](int64_t a, int64_t b) { return size.mul(a, b); };
+  auto add = [&](int64_t a, int64_t b) { return size.add(a, b); };
   z.xp = 0;
   z.v = mul(s.C, mul(z.Hp, z.Wp));
   z.m = add(z.v, mul(16 * s.C, z.Ts));
   z.y = add(z.m, mul(16 * tiles, z.Op));
   // Y: a group's rows, or for the weight gradient, where its rows are the output's, the whole image.
   z.scratch = add(z.y, mul(mul(2 * (2 * z.TW == s.OW ? z.TH : z.G), 2 * z.TW), z.Op));
-  if (bad) z.scratch = std::numeric_limits<int64_t>::max();
+  if (size.bad) z.scratch = std::numeric_limits<int64_t>::max();
   return z;
 }
 }  // namespace winograd
