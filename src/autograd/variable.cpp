@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "ember/autograd/engine.h"
@@ -17,8 +18,12 @@ const char* grad_fn_name(const Tensor& t) {
   autograd::sync_view_history(t);
   auto* m = autograd::meta_of(t);
   if (!m || !m->grad_fn_) return nullptr;
+  // PyTorch's repr shows the node's type name: name() without the namespace LibTorch gives the
+  // nodes it writes by hand (torch::autograd::CopySlices).
   thread_local std::string name;
   name = m->grad_fn_->name();
+  constexpr std::string_view kNamespace = "torch::autograd::";
+  if (name.compare(0, kNamespace.size(), kNamespace) == 0) name.erase(0, kNamespace.size());
   return name.c_str();
 }
 }  // namespace detail
@@ -273,7 +278,9 @@ class CopySlices final : public Node {
  public:
   intrusive_ptr<Node> fn;
   ViewGeometry view;
-  std::string name() const override { return "CopySlices"; }
+  // LibTorch's name() for the nodes it writes by hand carries their namespace (Python's repr
+  // shows the type's name alone: grad_fn_name).
+  std::string name() const override { return "torch::autograd::CopySlices"; }
   variable_list apply(variable_list&& g) override {
     variable_list r;
     Tensor out;
@@ -518,10 +525,6 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
     if (h->fn) h->fn(variable_);
   }
   return {};
-}
-
-variable_list NotImplementedBackward::apply(variable_list&&) {
-  fail("the derivative for '", op_, "' is not implemented.");
 }
 
 unsigned register_post_accumulate_grad_hook(const Tensor& leaf, std::function<void(const Tensor&)> hook) {

@@ -381,7 +381,7 @@ Tensor advanced_index_put(const Tensor& self, const AdvIndex& a, const Tensor& v
 // Out of place: a copy of self whose basic-index view (`steps`) holds src (broadcast).
 Tensor view_put(const Tensor& self, const std::vector<Step>& steps, const Tensor& src);
 
-struct CopySlices final : NamedNode<"CopySlices"> {
+struct CopySlices final : NamedNode<"torch::autograd::CopySlices"> {
   std::vector<Step> steps;
   DimVector src_sizes;
   ScalarType src_dtype = kFloat;

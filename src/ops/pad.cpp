@@ -222,7 +222,7 @@ Tensor _pad_circular(const Tensor& self, IntArrayRef padding) {
     pm.dims.push_back(d);
   }
   // PyTorch composes circular padding from slice copies, so its grad_fn reads CopySlices.
-  return index_pad(self, pm, "CopySlices");
+  return index_pad(self, pm, "torch::autograd::CopySlices");
 }
 
 Tensor pad(const Tensor& self, IntArrayRef pad, std::string_view mode, std::optional<double> value) {

@@ -418,21 +418,36 @@ Tensor& Tensor::div_(const Tensor& other) const {
       self, other, [&] { div_kernel(self, other, self); },
       [&] { return ember::div(other.requires_grad() ? clone() : self, other); });
 }
+// The Scalar overloads record what LibTorch's do, as their out-of-place forms: AddBackward1,
+// SubBackward1, MulBackward1, DivBackward1 (Python wraps the number into a tensor and records
+// AddBackward0 and so on; a C++ program sees LibTorch's names).
 Tensor& Tensor::add_(const Scalar& other, const Scalar& alpha) const {
   if (scalar_simd_(kernels::BinaryOp::Add, *this, other, alpha)) return mutable_self();
-  return add_(wrap_scalar(other), alpha);
+  Tensor& self = mutable_self();
+  const Tensor b = wrap_scalar(other);
+  return arithmetic_inplace(
+      self, b, [&] { add_sub(self, b, alpha, false, self); }, [&] { return ember::add(self, other, alpha); });
 }
 Tensor& Tensor::sub_(const Scalar& other, const Scalar& alpha) const {
   if (scalar_simd_(kernels::BinaryOp::Sub, *this, other, alpha)) return mutable_self();
-  return sub_(wrap_scalar(other), alpha);
+  Tensor& self = mutable_self();
+  const Tensor b = wrap_scalar(other);
+  return arithmetic_inplace(
+      self, b, [&] { add_sub(self, b, alpha, true, self); }, [&] { return ember::sub(self, other, alpha); });
 }
 Tensor& Tensor::mul_(const Scalar& other) const {
   if (scalar_simd_(kernels::BinaryOp::Mul, *this, other)) return mutable_self();
-  return mul_(wrap_scalar(other));
+  Tensor& self = mutable_self();
+  const Tensor b = wrap_scalar(other);
+  return arithmetic_inplace(
+      self, b, [&] { mul_kernel(self, b, self); }, [&] { return ember::mul(self, other); });
 }
 Tensor& Tensor::div_(const Scalar& other) const {
   if (scalar_simd_(kernels::BinaryOp::Div, *this, other)) return mutable_self();
-  return div_(wrap_scalar(other));
+  Tensor& self = mutable_self();
+  const Tensor b = wrap_scalar(other);
+  return arithmetic_inplace(
+      self, b, [&] { div_kernel(self, b, self); }, [&] { return ember::div(self, other); });
 }
 Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, const Scalar& value) const {
   autograd::check_inplace(mutable_self());

@@ -283,8 +283,9 @@ Tensor& Tensor::fill_diagonal_(const Scalar& fill_value, bool wrap) const {
     for (int64_t p = len * step; p < numel(); p += step) pos.push_back(p);
   Tensor idx = long_tensor(pos, {static_cast<int64_t>(pos.size())});
   autograd::check_inplace(*this);
-  return write_back(mutable_self(), put_positions(*this, idx, full(idx.sizes(), fill_value, TensorOptions(scalar_type())),
-                                                  false, "CopySlices"));
+  return write_back(mutable_self(),
+                    put_positions(*this, idx, full(idx.sizes(), fill_value, TensorOptions(scalar_type())), false,
+                                  "torch::autograd::CopySlices"));
 }
 
 // ---------------------------------------------------------------- stacks

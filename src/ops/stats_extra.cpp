@@ -667,7 +667,7 @@ Tensor vander(const Tensor& x, std::optional<int64_t> N, bool increasing) {
   if (n > 1) {
     // ATen writes the running products into a slice of ones (CopySlices); a cat gives the same.
     Tensor powers = x.to(dt).unsqueeze(1).expand({x.size(0), n - 1}).cumprod(1);
-    result = named_as(cat({result, powers}, 1), "CopySlices");
+    result = named_as(cat({result, powers}, 1), "torch::autograd::CopySlices");
   }
   return increasing ? result : result.flip({1});
 }

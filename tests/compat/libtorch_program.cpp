@@ -63,6 +63,19 @@ int main() {
   show("loss", loss);
   show("w.grad", w.grad());
   std::cout << "loss grad_fn " << loss.grad_fn()->name() << "\n";
+  // The nodes LibTorch writes by hand carry their namespace in name().
+  torch::Tensor b = w * w;
+  b.narrow(0, 0, 2).mul_(3);
+  std::cout << "in-place on a view: " << b.grad_fn()->name() << ", next "
+            << b.grad_fn()->next_edges()[0].function->name() << "\n";
+  // In-place ops with a C++ number record the Scalar overload's node.
+  torch::Tensor c = w * w;
+  c.add_(1).mul_(2).sub_(0.5).div_(4);
+  std::cout << "in-place with numbers: " << c.grad_fn()->name();
+  for (auto f = c.grad_fn()->next_edges()[0].function; f && f->name() != "MulBackward0";
+       f = f->next_edges()[0].function)
+    std::cout << " <- " << f->name();
+  std::cout << "\n";
 
   torch::Tensor v = torch::tensor({1.0, 2.0, 3.0}, torch::requires_grad());
   auto y = (v * v * v).sum();

@@ -199,8 +199,9 @@ intrusive_ptr<N> make_node_list(TensorList inputs) {
 // `multi_output` for the views of an op that returns several (split, chunk, unbind).
 void set_view_base(const Tensor& view, const Tensor& base, bool multi_output = false);
 // For an in-place op on `self` with operands `others`: throws PyTorch's error when self is a view
-// made with grad mode off, grad mode is on now, and the op would be recorded (self, its base or an
-// operand requires grad). check_inplace runs it for self alone.
+// made with grad mode off, or one of several views an op returned together (split, chunk, unbind),
+// grad mode is on now, and the op would be recorded (self, its base or an operand requires grad).
+// check_inplace runs it for self alone.
 void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor> others);
 // For in-place ops on `self`: throws PyTorch's error for a leaf that requires grad, and (unless
 // `allow_overlap`, as for fill_/zero_/index_put_, which write one value per location) for a tensor
@@ -234,17 +235,6 @@ class AccumulateGrad final : public Node {
 
  private:
   Tensor variable_;
-};
-
-// The backward of an op whose inputs did not all support gradients.
-class NotImplementedBackward final : public Node {
- public:
-  explicit NotImplementedBackward(std::string op) : op_(std::move(op)) {}
-  variable_list apply(variable_list&&) override;
-  std::string name() const override { return "NotImplemented"; }
-
- private:
-  std::string op_;
 };
 
 }  // namespace autograd
