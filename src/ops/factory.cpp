@@ -326,6 +326,14 @@ struct ToCopyBackward0 final : NamedNode<"ToCopyBackward0"> {
 struct FillBackward final : NamedNode<"FillBackward2"> {
   variable_list apply(variable_list&& g) override { return {zeros_like(g[0])}; }
 };
+// fill_ with a 0-d tensor: the value receives the sum of the gradient.
+struct FillBackward3 final : NamedNode<"FillBackward3"> {
+  ScalarType value_dtype = kFloat;
+  variable_list apply(variable_list&& g) override {
+    return {should_compute_output(0) ? zeros_like(g[0]) : Tensor(),
+            should_compute_output(1) ? g[0].sum().to(value_dtype) : Tensor()};
+  }
+};
 }  // namespace
 
 Tensor& Tensor::fill_(const Scalar& value) const {
@@ -338,12 +346,24 @@ Tensor& Tensor::fill_(const Scalar& value) const {
   autograd::rebase_history(mutable_self(), n);
   return mutable_self();
 }
+// Recorded as LibTorch's fill_.Tensor (FillBackward3), with or without a gradient to the value.
 Tensor& Tensor::fill_(const Tensor& value) const {
   EMBER_CHECK(value.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ", value.dim(),
               " dimensions.");
-  // Without a gradient to the value it is a plain fill (allowed on expanded tensors, as LibTorch).
-  if (!any_requires_grad(value)) return fill_(value.item());
-  return copy_(value);
+  autograd::check_inplace(mutable_self(), /*allow_overlap=*/true);
+  autograd::check_no_grad_view_inplace(mutable_self(), {value});
+  const Scalar v = value.item();
+  check_value_fits(v, dtype());
+  intrusive_ptr<Node> n;
+  if (any_requires_grad(mutable_self(), value)) {
+    auto node = make_node<FillBackward3>(mutable_self(), value);
+    node->value_dtype = value.scalar_type();
+    n = node;
+  }
+  autograd::check_rebase(mutable_self(), n.get());
+  kernels::fill(mutable_self(), v);
+  autograd::rebase_history(mutable_self(), n);
+  return mutable_self();
 }
 Tensor& Tensor::zero_() const { return fill_(0); }
 

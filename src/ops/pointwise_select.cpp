@@ -129,8 +129,15 @@ Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) con
   autograd::check_inplace(mutable_self());
   return assign_inplace(mutable_self(), ember::clamp(requires_grad() ? clone() : mutable_self(), min, max));
 }
-Tensor& Tensor::clamp_min_(const Scalar& min) const { return clamp_(min, std::nullopt); }
-Tensor& Tensor::clamp_max_(const Scalar& max) const { return clamp_(std::nullopt, max); }
+// Recorded as their out-of-place forms (ClampMinBackward0, ClampMaxBackward0), as LibTorch does.
+Tensor& Tensor::clamp_min_(const Scalar& min) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::clamp_min(requires_grad() ? clone() : mutable_self(), min));
+}
+Tensor& Tensor::clamp_max_(const Scalar& max) const {
+  autograd::check_inplace(mutable_self());
+  return assign_inplace(mutable_self(), ember::clamp_max(requires_grad() ? clone() : mutable_self(), max));
+}
 Tensor minimum(const Tensor& a, const Tensor& b) { return min_max(a, b, false); }
 Tensor maximum(const Tensor& a, const Tensor& b) { return min_max(a, b, true); }
 

@@ -76,6 +76,16 @@ int main() {
        f = f->next_edges()[0].function)
     std::cout << " <- " << f->name();
   std::cout << "\n";
+  torch::Tensor d = w * w, e = w * w, f = w * w;
+  d.clamp_min_(0.5);
+  e.clamp_max_(1.5);
+  f.fill_(torch::tensor(2.0));
+  std::cout << "clamp_min_, clamp_max_, fill_(tensor): " << d.grad_fn()->name() << " " << e.grad_fn()->name() << " "
+            << f.grad_fn()->name() << "\n";
+  torch::Tensor fill_value = torch::tensor(2.0, torch::requires_grad()), filled = torch::zeros({3});
+  filled.fill_(fill_value);
+  (filled * torch::tensor({1.0, 2.0, 3.0})).sum().backward();
+  show("fill_ value grad", fill_value.grad());
 
   torch::Tensor v = torch::tensor({1.0, 2.0, 3.0}, torch::requires_grad());
   auto y = (v * v * v).sum();
