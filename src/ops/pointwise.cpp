@@ -312,6 +312,26 @@ struct LerpBackward0 final : NamedNode<"LerpBackward0"> {
   }
 };
 
+// A weight per element (broadcast): the weight's gradient is grad * (end - self).
+struct LerpBackward1 final : NamedNode<"LerpBackward1"> {
+  SavedVariable self, end, weight;
+  DimVector sizes[3];
+  ScalarType dtypes[3];
+  variable_list apply(variable_list&& g) override {
+    Tensor ga, gb, gw;
+    const Tensor w = weight.unpack();
+    if (should_compute_output(0)) ga = reduce_grad(g[0].mul(w.neg().add(1)), sizes[0], dtypes[0]);
+    if (should_compute_output(1)) gb = reduce_grad(g[0].mul(w), sizes[1], dtypes[1]);
+    if (should_compute_output(2)) gw = reduce_grad(g[0].mul(end.unpack().sub(self.unpack())), sizes[2], dtypes[2]);
+    return {ga, gb, gw};
+  }
+  void release_variables() override {
+    self.reset_data();
+    end.reset_data();
+    weight.reset_data();
+  }
+};
+
 template <typename N>
 Tensor addc(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value, Tensor combined) {
   Tensor out;
@@ -376,6 +396,32 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
     n->weight = weight.toDouble();
     n->sizes[0] = self.sizes(), n->sizes[1] = end.sizes();
     n->dtypes[0] = self.dtype(), n->dtypes[1] = end.dtype();
+    set_history(out, n);
+  }
+  return out;
+}
+
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
+  EMBER_CHECK(self.dtype() == end.dtype(), "expected dtype ", cpp_type_name(self.dtype()), " for `end` but got dtype ",
+              cpp_type_name(end.dtype()));
+  EMBER_CHECK(self.dtype() == weight.dtype(), "expected dtype ", cpp_type_name(self.dtype()),
+              " for `weight` but got dtype ", cpp_type_name(weight.dtype()));
+  EMBER_CHECK(self.is_floating_point(), "\"lerp_kernel_tensor\" not implemented for '", to_string(self.dtype()), "'");
+  broadcast_shapes(broadcast_shapes(self.sizes(), end.sizes()), weight.sizes());  // PyTorch's message first
+  Tensor out;
+  {
+    // ATen's two-sided formula, as the Scalar weight's above.
+    NoGradGuard ng;
+    const Tensor diff = end.sub(self);
+    out = where(weight.abs().lt(0.5), self.add(weight.mul(diff)), end.sub(diff.mul(weight.neg().add(1))));
+  }
+  if (any_requires_grad(self, end, weight)) {
+    auto n = make_node<LerpBackward1>(self, end, weight);
+    n->self = save(self);
+    n->end = save(end);
+    n->weight = save(weight);
+    const Tensor* ins[3] = {&self, &end, &weight};
+    for (int i = 0; i < 3; ++i) n->sizes[i] = ins[i]->sizes(), n->dtypes[i] = ins[i]->dtype();
     set_history(out, n);
   }
   return out;
@@ -460,6 +506,11 @@ Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value
 Tensor& Tensor::lerp_(const Tensor& end, const Scalar& weight) const {
   autograd::check_inplace(mutable_self());
   return assign_inplace(mutable_self(), ember::lerp(mutable_self(), end, weight));
+}
+Tensor& Tensor::lerp_(const Tensor& end, const Tensor& weight) const {
+  autograd::check_inplace(mutable_self());
+  // The weight's gradient reads self's old value, which the write replaces.
+  return assign_inplace(mutable_self(), ember::lerp(weight.requires_grad() ? clone() : mutable_self(), end, weight));
 }
 
 // ---------------------------------------------------------------- pow

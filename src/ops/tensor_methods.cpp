@@ -49,6 +49,7 @@ T T::div(const Scalar& o) const { return ember::div(*this, o); }
 T T::addcmul(const T& a, const T& b, const Scalar& v) const { return ember::addcmul(*this, a, b, v); }
 T T::addcdiv(const T& a, const T& b, const Scalar& v) const { return ember::addcdiv(*this, a, b, v); }
 T T::lerp(const T& e, const Scalar& w) const { return ember::lerp(*this, e, w); }
+T T::lerp(const T& e, const T& w) const { return ember::lerp(*this, e, w); }
 T T::pow(const Scalar& e) const { return ember::pow(*this, e); }
 T T::pow(const T& e) const { return ember::pow(*this, e); }
 T T::square() const { return ember::square(*this); }

@@ -86,6 +86,8 @@ int main() {
   filled.fill_(fill_value);
   (filled * torch::tensor({1.0, 2.0, 3.0})).sum().backward();
   show("fill_ value grad", fill_value.grad());
+  show("lerp_ with a weight tensor",
+       torch::tensor({1.0, 2.0}).lerp_(torch::tensor({3.0, -4.0}), torch::tensor({0.25, 0.75})));
 
   torch::Tensor v = torch::tensor({1.0, 2.0, 3.0}, torch::requires_grad());
   auto y = (v * v * v).sum();

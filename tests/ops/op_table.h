@@ -132,7 +132,7 @@ inline Tensor run_op(const std::string& op, const std::vector<Tensor>& in, const
   if (op == "rsub") return a["other"].get<double>() - in[0];
   if (op == "addcmul") return in[0].addcmul(in[1], in[2], num("value", 1));
   if (op == "addcdiv") return in[0].addcdiv(in[1], in[2], num("value", 1));
-  if (op == "lerp") return in[0].lerp(in[1], num("weight", 0.5));
+  if (op == "lerp") return in.size() == 3 ? in[0].lerp(in[1], in[2]) : in[0].lerp(in[1], num("weight", 0.5));
   if (op == "to") return in[0].to(dtype_from(a["dtype"]));
   if (op == "copy_") {
     Tensor t = in[0] * 1;

@@ -272,6 +272,8 @@ class Tensor {
   Tensor& addcdiv_(const Tensor& t1, const Tensor& t2, const Scalar& value = 1) const;
   Tensor lerp(const Tensor& end, const Scalar& weight) const;
   Tensor& lerp_(const Tensor& end, const Scalar& weight) const;
+  Tensor lerp(const Tensor& end, const Tensor& weight) const;
+  Tensor& lerp_(const Tensor& end, const Tensor& weight) const;
   Tensor pow(const Scalar& exponent) const;
   Tensor pow(const Tensor& exponent) const;
   Tensor& pow_(const Scalar& exponent) const;
