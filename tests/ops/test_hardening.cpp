@@ -271,6 +271,12 @@ TEST(Hardening, ValuesThatDoNotFitAreRefused) {
   expect_error([&] { i.fill_(std::nan("")); }, "value cannot be converted to type int64_t without overflow", {i});
   auto a = ones({2}, kDouble), e = ones({2});
   expect_error([&] { lerp(a, e, 0.5); }, "expected dtype double for `end` but got dtype float", {a, e});
+  // A weight tensor: its dtype and shape are checked before anything is written (PyTorch 1.13's texts).
+  auto f = ones({2, 3}), wd = ones({3}, kDouble), w4 = ones({4}), il = zeros({3}, kLong);
+  expect_error([&] { f.lerp_(ones({3}), wd); }, "expected dtype float for `weight` but got dtype double", {f, wd});
+  expect_error([&] { f.lerp_(ones({3}), w4); },
+               "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1", {f, w4});
+  expect_error([&] { il.lerp_(il, il); }, "\"lerp_kernel_tensor\" not implemented for 'Long'", {il});
   auto x = full({2}, 0.5), t = ones({2}), w = ones({2}, requires_grad());
   expect_error([&] { binary_cross_entropy(x, t, w); },
                "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'", {x, t, w});
