@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -293,6 +294,43 @@ Tensor check_infinities(const Geometry& g) {
   return got[1];
 }
 }  // namespace
+
+// Winograd on 40 seeded random shapes a target (sides 1 to 24, padding 0 to 2, channel counts on
+// both sides of whole vectors), every part against the double convolution; the geometries above
+// are chosen, these are not.
+TEST(ConvKernels, WinogradMatchesTheReferenceOnRandomShapes) {
+  for_each_target([] {
+    std::mt19937 rng(17);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int64_t channels[] = {8, 9, 16, 17, 24, 32, 48, 64};
+    manual_seed(13);
+    int parts = 0;
+    for (int i = 0; i < 40; ++i) {
+      const int64_t p = pick(0, 2), H = pick(std::max<int64_t>(1, 3 - 2 * p), 24),
+                    W = pick(std::max<int64_t>(1, 3 - 2 * p), 24);
+      const Geometry g{pick(1, 2), channels[pick(0, 7)], H, W, channels[pick(0, 7)], 3, 3, 1, 1, p, p, 1, 1, 1};
+      set_num_threads(pick(1, 2));
+      const kernels::DirectPlan plan = kernels::conv2d_direct_plan(
+          {g.N, g.C, g.H, g.W, g.O, 1, 3, 3, 1, 1, p, p, 1, 1, H + 2 * p - 2, W + 2 * p - 2});
+      parts += plan.winograd_forward + plan.winograd_input_grad + plan.winograd_weight_grad;
+      const std::string what = name_of(g);
+      Tensor x = randn({g.N, g.C, H, W}).requires_grad_(), w = randn({g.O, g.C, 3, 3}).requires_grad_();
+      Tensor out = conv2d(x, w, Tensor(), 1, p);
+      expect_matches(out, reference_conv(x, w, zeros({g.O}), g), 2e-6, what + " forward");
+      Tensor r = randn(out.sizes());
+      auto got = autograd::grad({out}, {x, w}, {r});
+      Tensor xd = x.detach().to(kDouble).requires_grad_(), wd = w.detach().to(kDouble).requires_grad_();
+      auto want = autograd::grad({conv2d(xd, wd, Tensor(), 1, p)}, {xd, wd}, {r.to(kDouble)});
+      expect_matches(got[0], want[0], 2e-6, what + " input gradient");
+      expect_matches(got[1], want[1], 2e-6, what + " weight gradient");
+    }
+    // (Without vectors of at least 4 floats the plan never takes Winograd.)
+    if (kernels::conv2d_direct_lanes() >= 4) {
+      EXPECT_GE(parts, 40) << "the random shapes should mostly take Winograd";
+    }
+  });
+  set_num_threads(2);
+}
 
 TEST(ConvKernels, AllFiniteFindsEveryNonFiniteValue) {
   for_each_target([] {
