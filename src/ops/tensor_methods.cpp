@@ -76,6 +76,8 @@ T T::clamp_min(const Scalar& lo) const { return ember::clamp_min(*this, lo); }
 T T::clamp_max(const Scalar& hi) const { return ember::clamp_max(*this, hi); }
 T T::minimum(const T& o) const { return ember::minimum(*this, o); }
 T T::maximum(const T& o) const { return ember::maximum(*this, o); }
+T T::min(const T& o) const { return ember::minimum(*this, o); }
+T T::max(const T& o) const { return ember::maximum(*this, o); }
 T T::eq(const T& o) const { return ember::eq(*this, o); }
 T T::eq(const Scalar& o) const { return ember::eq(*this, o); }
 T T::ne(const T& o) const { return ember::ne(*this, o); }

@@ -86,6 +86,12 @@ int main() {
   filled.fill_(fill_value);
   (filled * torch::tensor({1.0, 2.0, 3.0})).sum().backward();
   show("fill_ value grad", fill_value.grad());
+  torch::Tensor lo = torch::tensor({1.0, 5.0, -2.0}, torch::requires_grad()), hi = torch::tensor({3.0, 4.0, -2.0});
+  torch::Tensor both = torch::min(lo, hi) + lo.max(hi);
+  both.sum().backward();
+  show("min(a, b) + a.max(b)", both);
+  show("its gradient (ties split)", lo.grad());
+  std::cout << "binary min's node " << torch::min(lo, hi).grad_fn()->name() << "\n";
   show("lerp_ with a weight tensor",
        torch::tensor({1.0, 2.0}).lerp_(torch::tensor({3.0, -4.0}), torch::tensor({0.25, 0.75})));
 

@@ -316,6 +316,9 @@ class Tensor {
   }
   Tensor minimum(const Tensor& other) const;
   Tensor maximum(const Tensor& other) const;
+  // LibTorch's min(other) and max(other): minimum and maximum.
+  Tensor min(const Tensor& other) const;
+  Tensor max(const Tensor& other) const;
   Tensor eq(const Tensor& o) const;
   Tensor eq(const Scalar& o) const;
   Tensor ne(const Tensor& o) const;

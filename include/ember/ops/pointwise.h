@@ -69,6 +69,9 @@ inline Tensor clip(const Tensor& x, std::optional<Scalar> min, std::optional<Sca
 }
 Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor maximum(const Tensor& a, const Tensor& b);
+// LibTorch's binary min and max: minimum and maximum (MinimumBackward0, MaximumBackward0).
+Tensor min(const Tensor& a, const Tensor& b);
+Tensor max(const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other);
 Tensor where(const Tensor& condition, const Scalar& self, const Tensor& other);
 Tensor where(const Tensor& condition, const Tensor& self, const Scalar& other);
