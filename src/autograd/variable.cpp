@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/grad_fn_name.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
 #include "ember/ops/factory.h"
@@ -18,8 +19,6 @@ const char* grad_fn_name(const Tensor& t) {
   autograd::sync_view_history(t);
   auto* m = autograd::meta_of(t);
   if (!m || !m->grad_fn_) return nullptr;
-  // PyTorch's repr shows the node's type name: name() without the namespace LibTorch gives the
-  // nodes it writes by hand (torch::autograd::CopySlices).
   thread_local std::string name;
   name = m->grad_fn_->name();
   constexpr std::string_view kNamespace = "torch::autograd::";

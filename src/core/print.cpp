@@ -5,14 +5,11 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/grad_fn_name.h"
 #include "ember/core/generator.h"
 #include "ember/core/tensor.h"
 
 namespace ember {
-namespace detail {
-// Defined by the autograd layer: the grad_fn's name, or nullptr for none.
-const char* grad_fn_name(const Tensor& t);
-}  // namespace detail
 
 namespace {
 

@@ -140,8 +140,8 @@ Tensor& Tensor::clamp_max_(const Scalar& max) const {
 }
 Tensor minimum(const Tensor& a, const Tensor& b) { return min_max(a, b, false); }
 Tensor maximum(const Tensor& a, const Tensor& b) { return min_max(a, b, true); }
-Tensor min(const Tensor& a, const Tensor& b) { return min_max(a, b, false); }
-Tensor max(const Tensor& a, const Tensor& b) { return min_max(a, b, true); }
+Tensor min(const Tensor& a, const Tensor& b) { return minimum(a, b); }
+Tensor max(const Tensor& a, const Tensor& b) { return maximum(a, b); }
 
 Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other) {
   EMBER_CHECK(condition.dtype() == kBool || condition.dtype() == kByte,

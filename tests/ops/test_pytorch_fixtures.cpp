@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/grad_fn_name.h"
 #include "ember/ember.h"
 #include "ops/op_table.h"
 
@@ -66,11 +67,8 @@ TEST_P(PyTorchFixture, ValueAndGradient) {
   expect_close(out, c["output"], name + " output");
   if (!out.requires_grad()) return;
   if (!composite_name(name)) {
-    // The fixture holds Python's type(grad_fn).__name__: name() without LibTorch's namespace for
-    // the nodes it writes by hand (torch::autograd::CopySlices).
-    std::string node = out.grad_fn()->name();
-    if (node.rfind("torch::autograd::", 0) == 0) node.erase(0, std::string("torch::autograd::").size());
-    EXPECT_EQ(node, c["grad_fn"].get<std::string>()) << name;
+    // The fixture holds Python's type(grad_fn).__name__.
+    EXPECT_EQ(std::string(ember::detail::grad_fn_name(out)), c["grad_fn"].get<std::string>()) << name;
   }
   Tensor up = tensor_from(json{{"shape", c["output"]["shape"]}, {"dtype", c["output"]["dtype"]}, {"values", c["upstream"]}});
   out.backward(up);
