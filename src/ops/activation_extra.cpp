@@ -192,7 +192,8 @@ Tensor hardshrink(const Tensor& x, const Scalar& lambd) {
   return elementwise(
       "hardshrink_cpu", x, {l, 0, 0}, "HardshrinkBackward0",
       [](const Tensor& g, const Tensor& x, const Params& p) {
-        return masked_grad(x.ge(-p[0]).logical_and(x.le(p[0])).logical_not(), g);
+        // The gradient passes where |x| > lambda, so not at NaN (ATen's hardshrink_backward).
+        return masked_grad(x.lt(-p[0]).logical_or(x.gt(p[0])), g);
       },
       [l](double v) { return (v >= -l && v <= l) ? 0.0 : v; });
 }

@@ -485,12 +485,14 @@ Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Tensor& value) c
   return index_put_impl(mutable_self(), indices, value, false);
 }
 Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& value) const {
+  check_value_fits(value, dtype());  // LibTorch fills a tensor of self's dtype with it, checked
   return index_put_impl(mutable_self(), indices, scalar_of(value, dtype()), true);
 }
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const {
   return index_put_impl(mutable_self(), ArrayRef<TensorIndex>(indices), value, false);
 }
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Scalar& value) const {
+  check_value_fits(value, dtype());
   return index_put_impl(mutable_self(), ArrayRef<TensorIndex>(indices), scalar_of(value, dtype()), true);
 }
 

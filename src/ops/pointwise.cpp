@@ -537,9 +537,10 @@ struct PowBackward1 final : NamedNode<"PowBackward1"> {
     Tensor s = self.unpack(), e = exponent.unpack();
     Tensor ga, gb;
     if (should_compute_output(0)) {
-      // e * s^(e-1) is 0 at e == 0 except for 0^-1: mask only that point, so the second
-      // derivative in e stays right at e == 0.
-      Tensor d = where(e.eq(0.0).logical_and(s.eq(0.0)), 0.0, e.mul(s.pow(e.sub(1))));
+      // PyTorch's gradient is 0 wherever e == 0. e * s^(e-1) is already 0 there except at s = 0
+      // (0 * inf) and s = NaN: mask only those points, so the second derivative in e stays right
+      // at e == 0 elsewhere (PyTorch's is 0 there).
+      Tensor d = where(e.eq(0.0).logical_and(s.eq(0.0).logical_or(s.isnan())), 0.0, e.mul(s.pow(e.sub(1))));
       ga = reduce_grad(g[0].mul(d), a_sizes, a_dtype);
     }
     if (should_compute_output(1)) {
@@ -562,7 +563,8 @@ struct PowBackward2 final : NamedNode<"PowBackward2"> {
   variable_list apply(variable_list&& g) override {
     Tensor r = result.unpack(this);
     double b = base.toDouble();
-    Tensor d = b == 0 ? where(r.eq(0.0), zeros_like(r), r.mul(std::log(b))) : r.mul(std::log(b));
+    // 0^e: no gradient where e >= 0 (PyTorch's rule), which is where the result is 0 or 1.
+    Tensor d = b == 0 ? where(r.le(1.0), zeros_like(r), r.mul(std::log(b))) : r.mul(std::log(b));
     Tensor out = g[0].mul(d);
     return {out.dtype() == dtype ? out : out.to(dtype)};
   }
@@ -590,13 +592,32 @@ Tensor pow_kernel(const Tensor& a, const Tensor& b) {
   EMBER_CHECK(ct != kBool, "\"pow\" not implemented for 'Bool'");
   return binary_kernel("pow", a, b, ct, ct, Tensor(), [](auto x, auto y) { return pow_value(x, y); });
 }
+// ATen raises a floating tensor to these six exponents without pow: sqrt for 0.5 and 1 / sqrt for
+// -0.5 (so (-0)^0.5 is -0 and (-inf)^0.5 NaN, where std::pow gives +0 and +inf), and products for
+// 2, 3, -1 and -2 (rounded as products). An undefined tensor for any other exponent or dtype.
+Tensor pow_by_products(const Tensor& self, const Scalar& exponent) {
+  const ScalarType ct = result_type(self, exponent);
+  if (!is_floating_type(ct) || exponent.isBoolean()) return Tensor();
+  const double e = exponent.toDouble();
+  auto with = [&](auto f, std::optional<kernels::UnaryOp> simd = std::nullopt) {
+    return unary_kernel("pow", self, ct, f, simd);
+  };
+  if (e == 0.5) return with([](auto v) { return std::sqrt(v); }, kernels::UnaryOp::Sqrt);
+  if (e == -0.5) return with([](auto v) { return decltype(v)(1) / std::sqrt(v); });
+  if (e == 2) return with([](auto v) { return v * v; });
+  if (e == 3) return with([](auto v) { return v * v * v; });
+  if (e == -1) return with([](auto v) { return decltype(v)(1) / v; });
+  if (e == -2) return with([](auto v) { return decltype(v)(1) / (v * v); });
+  return Tensor();
+}
 }  // namespace
 
 Tensor pow(const Tensor& self, const Scalar& exponent) {
   // Only a Scalar exponent is refused when negative (a tensor of them gives 0, 1 or -1 per element, as ATen).
   EMBER_CHECK(!(is_integral_type(self.dtype(), true) && exponent.isIntegral(false) && exponent.toLong() < 0),
               "Integers to negative integer powers are not allowed.");
-  Tensor r = pow_kernel(self, wrap_scalar(exponent));
+  Tensor r = pow_by_products(self, exponent);
+  if (!r.defined()) r = pow_kernel(self, wrap_scalar(exponent));
   if (any_requires_grad(self)) {
     auto n = make_node<PowBackward0>(self);
     n->self = save(self);

@@ -145,7 +145,9 @@ struct LogitBackward final : NamedNode<"LogitBackward0"> {
   double eps = -1.0;
   variable_list apply(variable_list&& g) override {
     Tensor x = self.unpack();
-    Tensor d = g[0].div(x.mul(rsub(x, 1)));
+    // At 0 and 1, ATen's kernel returns dy * inf rather than dy / (x (1 - x)), so -0 gives +inf.
+    Tensor d = where(x.eq(0.0).logical_or(x.eq(1.0)), g[0].mul(std::numeric_limits<double>::infinity()),
+                     g[0].div(x.mul(rsub(x, 1))));
     if (eps < 0) return {where(x.lt(0.0).logical_or(x.gt(1.0)), std::numeric_limits<double>::quiet_NaN(), d)};
     return {where(x.lt(eps).logical_or(x.gt(1.0 - eps)), 0.0, d)};
   }

@@ -131,7 +131,7 @@ T erfinv_value(T x) {
     const double err = ax > 0.5 ? (1.0 - ax) - std::erfc(y) : std::erf(y) - ax;
     y -= err / (kTwoOverSqrtPi * std::exp(-y * y));
   }
-  return static_cast<T>(xd < 0 ? -y : y);
+  return static_cast<T>(std::copysign(y, xd));  // erfinv(-0) is -0
 }
 
 // In-place form: computed out of place, written back with self's new history. When the backward
@@ -237,8 +237,9 @@ Rounding parse_rounding(std::optional<std::string_view> mode) {
 }
 
 // Integer division, remainder and fmod by zero raise, as PyTorch's CPU kernels do.
-void check_integer_divisor(const Tensor& divisor, ScalarType compute) {
-  if (is_floating_type(compute)) return;
+void check_integer_divisor(const Tensor& dividend, const Tensor& divisor, ScalarType compute) {
+  // Nothing is divided when the dividend is empty.
+  if (is_floating_type(compute) || dividend.numel() == 0) return;
   EMBER_CHECK(!divisor.eq(0).any().item<bool>(), "ZeroDivisionError");
 }
 
@@ -392,7 +393,7 @@ ScalarType float_result(const Tensor& a, const Tensor& b) {
 Tensor remainder_impl(const Tensor& a, const Tensor& b, bool scalar_other) {
   ScalarType ct = result_type(a, b);
   EMBER_CHECK(ct != kBool, "\"remainder_cpu\" not implemented for 'Bool'");
-  check_integer_divisor(b, ct);
+  check_integer_divisor(a, b, ct);
   Tensor r = binary_kernel("remainder", a, b, ct, ct, Tensor(), [](auto x, auto y) { return python_mod(x, y); });
   if (scalar_other ? any_requires_grad(a) : any_requires_grad(a, b))
     record_binary(r, a, b, scalar_other, scalar_other ? "RemainderBackward0" : "RemainderBackward1", remainder_grads);
@@ -401,7 +402,7 @@ Tensor remainder_impl(const Tensor& a, const Tensor& b, bool scalar_other) {
 Tensor fmod_impl(const Tensor& a, const Tensor& b, bool scalar_other) {
   ScalarType ct = result_type(a, b);
   EMBER_CHECK(ct != kBool, "\"fmod_cpu\" not implemented for 'Bool'");
-  check_integer_divisor(b, ct);
+  check_integer_divisor(a, b, ct);
   Tensor r = binary_kernel("fmod", a, b, ct, ct, Tensor(), [](auto x, auto y) { return c_fmod(x, y); });
   if (scalar_other ? any_requires_grad(a) : any_requires_grad(a, b))
     record_binary(r, a, b, scalar_other, scalar_other ? "FmodBackward0" : "FmodBackward1", fmod_grads);
@@ -416,7 +417,7 @@ Tensor rounded_div_values(const Tensor& a, const Tensor& b, Rounding mode) {
   }
   EMBER_CHECK(ct != kBool, mode == Rounding::Floor ? "\"div_floor_cpu\"" : "\"div_trunc_cpu\"",
               " not implemented for 'Bool'");
-  check_integer_divisor(b, ct);
+  check_integer_divisor(a, b, ct);
   if (mode == Rounding::Floor)
     return binary_kernel("div_floor", a, b, ct, ct, Tensor(), [](auto x, auto y) { return floor_div(x, y); });
   return binary_kernel("div_trunc", a, b, ct, ct, Tensor(), [](auto x, auto y) { return trunc_div(x, y); });
@@ -427,6 +428,12 @@ Tensor rounded_div(const Tensor& a, const Tensor& b, Rounding mode, bool scalar_
     record_binary(r, a, b, scalar_other, scalar_other ? "DivBackward3" : "DivBackward2",
                   mode == Rounding::None ? true_div_grads : rounded_div_grads);
   return r;
+}
+
+// ATen's kernels for these have no integer or bool instantiation: the promoted type must be floating.
+void check_floating_kernel(const char* kernel, const Tensor& a, const Tensor& b) {
+  ScalarType ct = result_type(a, b);
+  EMBER_CHECK(is_floating_type(ct), "\"", kernel, "\" not implemented for '", to_string(ct), "'");
 }
 
 template <typename F>
@@ -471,12 +478,12 @@ Tensor atan2(const Tensor& self, const Tensor& other) {
                       [](auto y, auto x) { return std::atan2(y, x); });
 }
 Tensor hypot(const Tensor& self, const Tensor& other) {
-  ScalarType ct = result_type(self, other);
-  EMBER_CHECK(is_floating_type(ct), "\"hypot_cpu\" not implemented for '", to_string(ct), "'");
+  check_floating_kernel("hypot_cpu", self, other);
   return float_binary("hypot", self, other, false, "HypotBackward0", hypot_grads, true,
                       [](auto x, auto y) { return std::hypot(x, y); });
 }
 Tensor logaddexp(const Tensor& self, const Tensor& other) {
+  check_floating_kernel("logaddexp_cpu", self, other);
   return float_binary("logaddexp", self, other, false, "LogaddexpBackward0", logaddexp_grads, false,
                       [](auto x, auto y) {
                         using T = decltype(x);
@@ -490,6 +497,7 @@ Tensor logaddexp(const Tensor& self, const Tensor& other) {
                       });
 }
 Tensor logaddexp2(const Tensor& self, const Tensor& other) {
+  check_floating_kernel("logaddexp2_cpu", self, other);
   return float_binary("logaddexp2", self, other, false, "Logaddexp2Backward0", logaddexp2_grads, false,
                       [](auto x, auto y) {
                         using T = decltype(x);
@@ -524,7 +532,8 @@ struct ClampTensorBackward final : Node {
   variable_list apply(variable_list&& g) override {
     Tensor x = self.unpack(), lo = has_min ? min.unpack() : Tensor(), hi = has_max ? max.unpack() : Tensor();
     Tensor gx, glo, ghi;
-    // PyTorch's rule: where min > max the result is max, and only max gets the gradient.
+    // PyTorch's rule: where min > max the result is max, and only max gets the gradient; min
+    // gets it only where x < min < max (so not at min == max, where max takes it only if x > max).
     if (should_compute_output(0)) {
       Tensor pass;
       if (has_min && has_max) pass = x.ge(lo).logical_and(x.le(hi));
@@ -535,7 +544,7 @@ struct ClampTensorBackward final : Node {
     size_t next = 1;
     if (has_min) {
       if (should_compute_output(next)) {
-        Tensor pick = has_max ? lo.gt(x).logical_and(lo.gt(hi).logical_not()) : lo.gt(x);
+        Tensor pick = has_max ? lo.gt(x).logical_and(lo.lt(hi)) : lo.gt(x);
         glo = reduce_grad(where(pick, g[0], 0.0), min_sizes, min_dtype);
       }
       ++next;
@@ -561,7 +570,9 @@ Tensor clamp_tensor_impl(const Tensor& x, const Tensor& lo, const Tensor& hi, co
   ScalarType ct = x.dtype();
   if (lo.defined()) ct = result_type(x, lo);
   if (hi.defined()) ct = promote_types(ct, result_type(x, hi));
-  EMBER_CHECK(ct != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
+  // One bool bound clamps a bool tensor as LibTorch's clamp_min/clamp_max kernels do (false < true);
+  // two bounds (LibTorch's clamp kernel) and the Scalar forms refuse it.
+  EMBER_CHECK(ct != kBool || !(lo.defined() && hi.defined()), "\"clamp_cpu\" not implemented for 'Bool'");
   DimVector shape(x.sizes());
   if (lo.defined()) shape = broadcast_shapes(shape, lo.sizes());
   if (hi.defined()) shape = broadcast_shapes(shape, hi.sizes());
@@ -697,6 +708,8 @@ T T::nan_to_num(std::optional<double> n, std::optional<double> p, std::optional<
   return ember::nan_to_num(*this, n, p, m);
 }
 T& T::nan_to_num_(std::optional<double> n, std::optional<double> p, std::optional<double> m) const {
+  // Integers and bools have nothing to replace: LibTorch copies self onto itself, a no-op.
+  if (!is_floating_type(dtype())) return mutable_self();
   return inplace_binary(*this, ember::nan_to_num(input_for_inplace(*this), n, p, m));
 }
 T T::clamp(const std::optional<T>& lo, const std::optional<T>& hi) const { return ember::clamp(*this, lo, hi); }

@@ -33,13 +33,17 @@ Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scala
   EMBER_CHECK(dt != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
   if (lo) check_value_fits(*lo, dt);
   if (hi) check_value_fits(*hi, dt);
+  // With both bounds given and either one NaN, every element is NaN (ATen's clamp_out).
+  const bool nan_bound = lo && hi && (std::isnan(lo->toDouble()) || std::isnan(hi->toDouble()));
   Tensor r = visit_dtype(dt, "clamp", [&](auto tag) {
     using T = decltype(tag);
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();
     const T l = has_lo ? lo->to<T>() : T(0), h = has_hi ? hi->to<T>() : T(0);
     return unary_kernel("clamp", x, dt, [=](T v) {
-      if constexpr (std::is_floating_point_v<T>)
+      if constexpr (std::is_floating_point_v<T>) {
+        if (nan_bound) return std::numeric_limits<T>::quiet_NaN();
         if (std::isnan(v)) return v;
+      }
       if (has_lo && v < l) v = l;
       if (has_hi && v > h) v = h;
       return v;

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "ember/ops/indexing.h"
+#include "ember/ops/pointwise_extra.h"
 #include "kernels/cpu/reduce.h"
 #include "ops/util.h"
 
@@ -573,13 +574,9 @@ bool equal(const Tensor& a, const Tensor& b) {
   return eq(a, b).all().item<bool>();
 }
 
+// PyTorch's definition: isclose (its dtype and tolerance checks, its rounding) over every element.
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
-  NoGradGuard ng;
-  Tensor ad = a.to(kDouble), bd = b.to(kDouble);
-  Tensor close = (ad - bd).abs() <= (bd.abs() * rtol + atol);
-  close = logical_or(close, ad == bd);
-  if (equal_nan) close = logical_or(close, logical_and(isnan(ad), isnan(bd)));
-  return close.all().item<bool>();
+  return isclose(a, b, rtol, atol, equal_nan).all().item<bool>();
 }
 
 Tensor sum_to(const Tensor& x, IntArrayRef shape) {

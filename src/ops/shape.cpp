@@ -687,7 +687,8 @@ Tensor repeat(const Tensor& x, IntArrayRef repeats) {
     expand_shape.push_back(repeats[i]);
     expand_shape.push_back(s);
   }
-  Tensor src = expand_raw(raw_view(contiguous_raw(x), view_shape, contiguous_strides(view_shape), 0), expand_shape);
+  const Tensor xc = contiguous_raw(x);  // x itself when contiguous: keep its storage offset
+  Tensor src = expand_raw(raw_view(xc, view_shape, contiguous_strides(view_shape), xc.storage_offset()), expand_shape);
   Tensor out = new_tensor(out_shape, x.dtype());
   kernels::copy(raw_view(out, expand_shape, contiguous_strides(expand_shape), 0), src);
   if (any_requires_grad(x)) {

@@ -341,6 +341,7 @@ Tensor special_round(const Tensor& x, int64_t decimals) {
   if (any_requires_grad(x)) record_unary(r, x, kRoundDecimals);
   return r;
 }
+Tensor round(const Tensor& x, int64_t decimals) { return special_round(x, decimals); }
 
 Tensor special_bessel_j0(const Tensor& x) { return special_values("special_bessel_j0", x, ks::bessel_j0); }
 Tensor special_bessel_j1(const Tensor& x) { return special_values("special_bessel_j1", x, ks::bessel_j1); }
@@ -506,6 +507,8 @@ T& T::polygamma_(int64_t n) const {
 }
 T T::mvlgamma(int64_t p) const { return ember::mvlgamma(*this, p); }
 T& T::mvlgamma_(int64_t p) const { return write_back(*this, ember::mvlgamma(input_copy(*this), p)); }
+T T::round(int64_t decimals) const { return ember::round(*this, decimals); }
+T& T::round_(int64_t decimals) const { return write_back(*this, ember::round(input_copy(*this), decimals)); }
 T T::i0() const { return ember::i0(*this); }
 T& T::i0_() const { return write_back(*this, ember::i0(input_copy(*this))); }
 T T::igamma(const T& other) const { return ember::igamma(*this, other); }

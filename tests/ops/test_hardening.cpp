@@ -358,3 +358,124 @@ TEST(Hardening, ThresholdBackward) {
   // Broadcasting, as a binary op.
   expect_near(threshold_backward(tensor({1.0, 2.0}), tensor({{0.5}, {-0.5}}), 0), {1, 2, 0, 0});
 }
+
+// ---------------------------------------------------------------- pointwise edge values (second differential run)
+
+TEST(Hardening, ClampBoundsAsLibTorch) {
+  const double nan = std::nan("");
+  // Two Scalar bounds with a NaN among them: every element is NaN; a NaN min alone passes x.
+  Tensor x = tensor({1.0, 2.0}, kDouble);
+  for (double v : values(clamp(x, nan, 5.0))) EXPECT_TRUE(std::isnan(v));
+  for (double v : values(clamp(x, kInf, nan))) EXPECT_TRUE(std::isnan(v));
+  EXPECT_EQ(values(clamp(x, nan, std::nullopt)), (std::vector<double>{1, 2}));
+  // Tensor bounds clamp bools (false < true); Scalar bounds refuse them.
+  Tensor b = tensor({true, false});
+  Tensor c = clamp(b, std::optional<Tensor>(tensor({false, true})), std::optional<Tensor>());
+  EXPECT_EQ(c.dtype(), kBool);
+  EXPECT_EQ(values(c), (std::vector<double>{1, 1}));
+  EXPECT_EQ(values(clamp_max(b, tensor({false, false}))), (std::vector<double>{0, 0}));
+  expect_error([&] { clamp(b, Scalar(false), Scalar(true)); }, "\"clamp_cpu\" not implemented for 'Bool'");
+  expect_error([&] { clamp(b, std::optional<Tensor>(b), std::optional<Tensor>(b)); },
+               "\"clamp_cpu\" not implemented for 'Bool'");
+  // min == max with x below both: PyTorch gives the gradient to nobody (min only where min < max).
+  auto xs = tensor({-1.0}, requires_grad()), lo = tensor({3.0}, requires_grad()), hi = tensor({3.0}, requires_grad());
+  clamp(xs, std::optional<Tensor>(lo), std::optional<Tensor>(hi)).sum().backward();
+  EXPECT_EQ(values(xs.grad()), (std::vector<double>{0}));
+  EXPECT_EQ(values(lo.grad()), (std::vector<double>{0}));
+  EXPECT_EQ(values(hi.grad()), (std::vector<double>{0}));
+}
+
+TEST(Hardening, PowSpecialExponentsAsLibTorch) {
+  // ATen computes x^±0.5 with sqrt: (-0)^0.5 = -0, (-inf)^0.5 = NaN, (-0)^-0.5 = -inf.
+  Tensor x = tensor({-0.0, -kInf, 4.0}, kDouble);
+  std::vector<double> h = values(x.pow(0.5));
+  EXPECT_TRUE(h[0] == 0 && std::signbit(h[0]));
+  EXPECT_TRUE(std::isnan(h[1]));
+  EXPECT_EQ(h[2], 2.0);
+  std::vector<double> r = values(x.pow(-0.5));
+  EXPECT_EQ(r[0], -kInf);
+  EXPECT_TRUE(std::isnan(r[1]));
+  EXPECT_EQ(r[2], 0.5);
+  EXPECT_TRUE(std::signbit(values(float_power(tensor({-0.0f}), 0.5))[0]));
+  // x^3 is the product x * x * x rounded in float: 1.1008004f^3 is 1.3339074850082397 there (the
+  // correctly rounded power is 1.3339076042175293).
+  Tensor f = tensor({0x1.19ce0ep+0f});
+  EXPECT_EQ(f.pow(3).item<float>(), 1.3339074850082397f);
+  EXPECT_EQ(f.pow(-2).item<float>(), 1.0f / (0x1.19ce0ep+0f * 0x1.19ce0ep+0f));
+  // Gradients at exponent 0: none, whatever the base (NaN and 0 included)...
+  auto b = tensor({std::nan(""), kInf, 0.0}, requires_grad());
+  b.pow(tensor(0.0, kDouble)).sum().backward();
+  EXPECT_EQ(values(b.grad()), (std::vector<double>{0, 0, 0}));
+  // ...and 0^e gives its exponent none where e >= 0.
+  auto e = tensor({0.0, 0.5, -1.0}, requires_grad());
+  pow(0, e).sum().backward();
+  EXPECT_EQ(values(e.grad()), (std::vector<double>{0, 0, -kInf}));
+  auto e2 = tensor({0.0, 0.5, -1.0}, requires_grad());
+  pow(tensor(0.0, kDouble), e2).sum().backward();
+  EXPECT_EQ(values(e2.grad()), (std::vector<double>{0, 0, -kInf}));
+}
+
+TEST(Hardening, PointwiseEdgeValuesAsLibTorch) {
+  // logit's gradient at 0 and 1 is dy * inf, also at -0 (with and without eps = 0).
+  for (std::optional<double> eps : {std::optional<double>(), std::optional<double>(0.0)}) {
+    auto x = tensor({-0.0, 0.0, 1.0}, requires_grad());
+    logit(x, eps).sum().backward();
+    EXPECT_EQ(values(x.grad()), (std::vector<double>{kInf, kInf, kInf}));
+  }
+  EXPECT_TRUE(std::signbit(values(erfinv(tensor({-0.0}, kDouble)))[0]));
+  EXPECT_TRUE(std::signbit(values(erfinv(tensor({-0.0f})))[0]));
+  // Nothing is divided in an empty integer tensor: no ZeroDivisionError.
+  EXPECT_EQ(empty({0}, kByte).remainder(0).numel(), 0);
+  EXPECT_EQ(empty({0}, kLong).fmod(0).numel(), 0);
+  EXPECT_EQ(empty({0}, kLong).div(0, "floor").numel(), 0);
+  expect_error([&] { tensor({int64_t(3)}).remainder(0); }, "ZeroDivisionError");
+  // nan_to_num_ of an integer tensor changes nothing, even an expanded one.
+  Tensor ex = tensor({int64_t(3)}).expand({4});
+  ex.nan_to_num_();
+  EXPECT_EQ(values(ex), (std::vector<double>{3, 3, 3, 3}));
+  // hardshrink's gradient passes only where |x| > lambda: not at NaN, not at the boundary.
+  auto hs = tensor({std::nan(""), 0.5, -0.5, 0.75}, requires_grad());
+  hardshrink(hs, 0.5).sum().backward();
+  EXPECT_EQ(values(hs.grad()), (std::vector<double>{0, 0, 0, 1}));
+  // index_put_ of a number that does not fit the tensor's dtype (LibTorch fills a tensor with it).
+  Tensor u = zeros({2}, kByte);
+  expect_error([&] { u.index_put_({1}, -6.28); }, "value cannot be converted to type uint8_t without overflow", {u});
+  u.index_put_({1}, -1);  // an integer wraps, as c10 allows
+  EXPECT_EQ(values(u), (std::vector<double>{0, 255}));
+  // logaddexp has no integer or bool kernel.
+  expect_error([&] { logaddexp(tensor({int64_t(1)}), tensor({int64_t(2)})); },
+               "\"logaddexp_cpu\" not implemented for 'Long'");
+  expect_error([&] { logaddexp2(tensor({true}), tensor({false})); }, "\"logaddexp2_cpu\" not implemented for 'Bool'");
+  // round with decimals: half to even at the scaled value; RoundBackward1.
+  EXPECT_EQ(values(round(tensor({1.2345, -2.5, 0.125}, kDouble), 2)), (std::vector<double>{1.23, -2.5, 0.12}));
+  auto rx = tensor({1.25f, 2.5f}, requires_grad());
+  Tensor rr = rx.round(1);
+  EXPECT_EQ(values(rr), (std::vector<double>{1.2000000476837158, 2.5}));
+  EXPECT_EQ(rr.grad_fn()->name(), "RoundBackward1");
+  Tensor ri = tensor({1.25, 2.35}, kDouble);
+  ri.round_(1);
+  EXPECT_EQ(values(ri), (std::vector<double>{1.2, 2.4}));
+}
+
+TEST(Hardening, AllcloseIsIscloseAll) {
+  expect_error([&] { allclose(tensor({1.0f}), tensor({1.0f}), -1e-3); },
+               "rtol must be greater than or equal to zero, but got -0.001");
+  expect_error([&] { allclose(tensor({1.0f}), tensor({1}, kInt)); }, "Float did not match Int");
+  // float32 arithmetic: |-3e-7 - (1 - 3e-7)| rounds to exactly 1 = atol.
+  EXPECT_TRUE(allclose(tensor({-3e-7f}), tensor({1.0f - 3e-7f}), 0.0, 1.0));
+  EXPECT_TRUE(tensor({1.0, std::nan("")}).allclose(tensor({1.0, std::nan("")}), 1e-5, 1e-8, true));
+  EXPECT_FALSE(tensor({1.0, std::nan("")}).allclose(tensor({1.0, std::nan("")})));
+}
+
+TEST(Hardening, RepeatAndTileOfAnOffsetView) {
+  // A contiguous view that starts inside its storage (PyTorch 1.13: [[1, 1], [7, 7]]).
+  Tensor b = tensor({4, 1, 7, 9}, kInt).reshape({4, 1}).slice(0, 1, 3);
+  ASSERT_TRUE(b.is_contiguous());
+  EXPECT_EQ(values(b.repeat({1, 2})), (std::vector<double>{1, 1, 7, 7}));
+  EXPECT_EQ(values(tile(b, {2})), (std::vector<double>{1, 1, 7, 7}));
+  auto x = tensor({1.0, 2.0, 3.0}, requires_grad());
+  Tensor tail = x.slice(0, 1);
+  tail.repeat({2}).backward(tensor({1.0, 10.0, 100.0, 1000.0}));
+  EXPECT_EQ(values(tail.repeat({2})), (std::vector<double>{2, 3, 2, 3}));
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{0, 101, 1010}));
+}

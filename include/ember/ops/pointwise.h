@@ -61,6 +61,8 @@ Tensor erf(const Tensor& x);
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
 Tensor round(const Tensor& x);
+// LibTorch's round.decimals: half to even at 10^-decimals (RoundBackward1; special_round).
+Tensor round(const Tensor& x, int64_t decimals);
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
 Tensor clamp_min(const Tensor& x, const Scalar& min);
 Tensor clamp_max(const Tensor& x, const Scalar& max);
