@@ -308,10 +308,12 @@ struct RobustLossBackward final : PairLossBackward {
   double t;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& g) override {
+    // ATen's order of tests: d <= -t, then d >= t, else the quadratic part. So a NaN difference
+    // gets NaN, and smooth L1 with beta = 0 gives -1 at d = 0 (PyTorch 1.13's numbers).
     Tensor d = self.unpack().sub(target.unpack());
-    Tensor inner = huber ? d : (t == 0 ? d.mul(0.0) : d.div(t));
-    Tensor outer = huber ? d.sign().mul(t) : d.sign();
-    Tensor gd = where(d.abs().lt(t), inner, outer).mul(g[0]);
+    const double slope = huber ? t : 1.0;
+    Tensor inner = huber ? d : d.div(t);
+    Tensor gd = where(d.le(-t), -slope, where(d.ge(t), slope, inner)).mul(g[0]);
     if (reduction == Reduction::Mean) gd = gd.div(static_cast<double>(d.numel()));
     return to_inputs(gd);
   }

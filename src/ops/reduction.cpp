@@ -116,6 +116,10 @@ struct ReduceBackward final : Node {
   ScalarType dtype;
   int64_t count = 1;
   double p = 2, correction = 1;
+  // Evenly: max()/min() over everything share the gradient among NaN inputs when the result is
+  // NaN (PyTorch's evenly_distribute_backward); amax/amin compare with == only, so a NaN result
+  // gets 0/0.
+  bool nan_equal = false;
   SavedVariable self, result;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& gs) override {
@@ -142,7 +146,9 @@ struct ReduceBackward final : Node {
       }
       case Evenly: {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
-        Tensor mask = x.eq(r).to(g.dtype());
+        Tensor mask = x.eq(r);
+        if (nan_equal) mask = mask.logical_or(x.isnan().logical_and(r.isnan()));
+        mask = mask.to(g.dtype());
         out = g.mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
         break;
       }
@@ -340,7 +346,7 @@ std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdi
 }
 
 template <bool IsMax>
-Tensor extreme_all(const Tensor& x, IntArrayRef dims, bool keepdim, const char* name) {
+Tensor extreme_all(const Tensor& x, IntArrayRef dims, bool keepdim, const char* name, bool nan_equal = false) {
   EMBER_CHECK(x.numel() > 0 || !dims.empty(), IsMax ? "max" : "min",
               "(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
   Dims r = reduce_dims(x, dims, keepdim);
@@ -350,6 +356,7 @@ Tensor extreme_all(const Tensor& x, IntArrayRef dims, bool keepdim, const char* 
   Tensor out = extreme_raw<IsMax>(x, r);
   if (any_requires_grad(x)) {
     auto n = record(out, x, r, ReduceBackward::Evenly, name);
+    n->nan_equal = nan_equal;
     n->self = save(x);
     n->result = save_output(out);
   }
@@ -462,8 +469,8 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
   return prod_impl(x, IntArrayRef(dim), keepdim, dtype, "ProdBackward1");
 }
 
-Tensor max(const Tensor& x) { return extreme_all<true>(x, {}, false, "MaxBackward1"); }
-Tensor min(const Tensor& x) { return extreme_all<false>(x, {}, false, "MinBackward1"); }
+Tensor max(const Tensor& x) { return extreme_all<true>(x, {}, false, "MaxBackward1", true); }
+Tensor min(const Tensor& x) { return extreme_all<false>(x, {}, false, "MinBackward1", true); }
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim<true>(x, dim, keepdim); }
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) { return extreme_dim<false>(x, dim, keepdim); }
 Tensor amax(const Tensor& x, IntArrayRef dim, bool keepdim) { return extreme_all<true>(x, dim, keepdim, "AmaxBackward0"); }

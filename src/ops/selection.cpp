@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ember/ops/factory.h"
+#include "ember/ops/shape_extra.h"
 #include "ops/indexing_util.h"
 
 namespace ember {
@@ -206,6 +208,37 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scala
 }
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
   return scatter_impl("scatter_add", self, dim, index, &src, Scalar(), true);
+}
+
+namespace {
+std::string_view scatter_reduction(std::string_view reduce) {
+  if (reduce == "add") return "sum";
+  if (reduce == "multiply") return "prod";
+  fail("reduce argument must be either add or multiply.");
+}
+// The value form scatters a tensor of the index's shape filled with it.
+Tensor filled_like_index(const Tensor& self, const Tensor& index, const Scalar& value) {
+  return full(index.sizes(), value, TensorOptions(self.dtype()));
+}
+}  // namespace
+
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) {
+  return scatter_reduce(self, dim, index, src, scatter_reduction(reduce), true);
+}
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) {
+  return scatter(self, dim, index, filled_like_index(self, index, value), reduce);
+}
+Tensor Tensor::scatter(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) const {
+  return ember::scatter(*this, dim, index, src, reduce);
+}
+Tensor Tensor::scatter(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) const {
+  return ember::scatter(*this, dim, index, value, reduce);
+}
+Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) const {
+  return scatter_reduce_(dim, index, src, scatter_reduction(reduce), true);
+}
+Tensor& Tensor::scatter_(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) const {
+  return scatter_(dim, index, filled_like_index(*this, index, value), reduce);
 }
 
 Tensor Tensor::gather(int64_t dim, const Tensor& index, bool sparse_grad) const {

@@ -479,3 +479,48 @@ TEST(Hardening, RepeatAndTileOfAnOffsetView) {
   EXPECT_EQ(values(tail.repeat({2})), (std::vector<double>{2, 3, 2, 3}));
   EXPECT_EQ(values(x.grad()), (std::vector<double>{0, 101, 1010}));
 }
+
+TEST(Hardening, MaxMinOfEverythingShareTheGradientAmongNaNs) {
+  // PyTorch 1.13: a NaN result sends the gradient evenly to the NaN inputs for max()/min(); amax
+  // compares with == only, so every element gets 0/0.
+  const double nan = std::nan("");
+  auto x = tensor({{1.0, nan, nan, -2.0}}, requires_grad());
+  x.min().backward(tensor(3.0, kDouble));
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{0, 1.5, 1.5, 0}));
+  auto y = tensor({{1.0, 3.0, 3.0}}, requires_grad());
+  y.max().backward(tensor(3.0, kDouble));
+  EXPECT_EQ(values(y.grad()), (std::vector<double>{0, 1.5, 1.5}));
+  auto z = tensor({{1.0, nan, 3.0}}, requires_grad());
+  z.amax().backward(tensor(3.0, kDouble));
+  for (double v : values(z.grad())) EXPECT_TRUE(std::isnan(v));
+}
+
+TEST(Hardening, ScatterWithReduceAsLibTorch) {
+  // LibTorch 1.13's scatter(dim, index, src|value, reduce): "add" and "multiply" include self.
+  Tensor idx = tensor({{int64_t(0), int64_t(1), int64_t(0)}, {int64_t(1), int64_t(0), int64_t(1)}});
+  Tensor z = arange(6).reshape({2, 3});
+  EXPECT_EQ(values(z.scatter(0, idx, full({2, 3}, 2, kLong), "multiply")), (std::vector<double>{0, 2, 4, 6, 8, 10}));
+  EXPECT_EQ(values(ones({2, 3}).scatter(0, tensor({{int64_t(0), int64_t(0), int64_t(0)}}), 2.0, "add")),
+            (std::vector<double>{3, 3, 3, 1, 1, 1}));
+  Tensor w = ones({2, 3});
+  w.scatter_(0, idx, full({2, 3}, 2.0), "add");
+  EXPECT_EQ(values(w), (std::vector<double>{3, 3, 3, 3, 3, 3}));
+  expect_error([&] { w.scatter_(0, idx, 1.0, "max"); }, "reduce argument must be either add or multiply.", {w});
+}
+
+TEST(Hardening, RobustLossGradientsAsPyTorch) {
+  // ATen tests d <= -t, then d >= t, else the quadratic part (PyTorch 1.13): a NaN difference gets
+  // NaN; smooth L1 with beta = 0 gives -1 at d = 0.
+  const double nan = std::nan("");
+  auto check = [&](auto loss, std::vector<double> want) {
+    auto x = tensor({0.5, 1.0, nan}, requires_grad());
+    loss(x, tensor({0.5, 0.0, 0.0}, kDouble)).backward();
+    std::vector<double> got = values(x.grad());
+    EXPECT_EQ(got[0], want[0]);
+    EXPECT_EQ(got[1], want[1]);
+    EXPECT_TRUE(std::isnan(got[2]));
+  };
+  check([](const Tensor& x, const Tensor& y) { return smooth_l1_loss(x, y, Reduction::Sum, 0.0); }, {-1, 1});
+  check([](const Tensor& x, const Tensor& y) { return smooth_l1_loss(x, y, Reduction::Sum, 0.5); }, {0, 1});
+  check([](const Tensor& x, const Tensor& y) { return huber_loss(x, y, Reduction::Sum, 0.5); }, {0, 0.5});
+}
