@@ -208,4 +208,116 @@ TEST(HardeningPool, AdaptiveMaxPoolToZeroSize) {
       "Trying to create tensor with negative dimension -1: [2, 1, -1, 2]");
 }
 
+// ---- activations at NaN, inf and their kinks. PyTorch 1.13's CPU kernels have a vectorized and a
+// scalar path that disagree there (the vectorized one runs on tensors of two SIMD vectors or more);
+// ember follows the scalar formulas, ATen's definition, for every size.
+
+struct ValueAndGrad {
+  std::vector<double> value, grad;
+};
+
+ValueAndGrad run(const std::function<torch::Tensor(const torch::Tensor&)>& f, const std::vector<double>& in,
+                 torch::Dtype dtype = torch::kDouble) {
+  auto x = torch::tensor(in, torch::kDouble).to(dtype).requires_grad_();
+  auto y = f(x);
+  y.backward(torch::ones_like(y));
+  ValueAndGrad r;
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    r.value.push_back(y[i].item<double>());
+    r.grad.push_back(x.grad()[i].item<double>());
+  }
+  return r;
+}
+
+void expect_run(const std::function<torch::Tensor(const torch::Tensor&)>& f, const std::vector<double>& in,
+                const std::vector<double>& value, const std::vector<double>& grad) {
+  for (auto dtype : {torch::kDouble, torch::kFloat}) {
+    // Also a long tensor (PyTorch's vectorized length), every element the same input.
+    for (int64_t repeat : {1, 40}) {
+      std::vector<double> xs, vs, gs;
+      for (int64_t r = 0; r < repeat; ++r) {
+        xs.insert(xs.end(), in.begin(), in.end());
+        vs.insert(vs.end(), value.begin(), value.end());
+        gs.insert(gs.end(), grad.begin(), grad.end());
+      }
+      ValueAndGrad got = run(f, xs, dtype);
+      const std::vector<int64_t> shape{static_cast<int64_t>(xs.size())};
+      expect_values(torch::tensor(got.value, torch::kDouble), vs, shape, 1e-6);
+      expect_values(torch::tensor(got.grad, torch::kDouble), gs, shape, 1e-6);
+    }
+  }
+}
+
+TEST(HardeningActivation, ThresholdKeepsNan) {
+  expect_run([](const torch::Tensor& x) { return F::threshold(x, F::ThresholdFuncOptions(0.5, -3)); },
+             {kNan, 1., kInf, -kInf, 0.5}, {kNan, 1, kInf, -3, -3}, {1, 1, 1, 0, 0});
+  auto t = torch::tensor({kNan, 1.});
+  F::threshold(t, F::ThresholdFuncOptions(0.5, -3).inplace(true));
+  expect_values(t, {kNan, 1}, {2});
+}
+
+TEST(HardeningActivation, HardtanhAndRelu6PassTheGradientAtNan) {
+  expect_run([](const torch::Tensor& x) { return F::hardtanh(x); }, {kNan, kInf, -kInf, 1, -1, 0},
+             {kNan, 1, -1, 1, -1, 0}, {1, 0, 0, 0, 0, 1});
+  expect_run([](const torch::Tensor& x) { return F::relu6(x); }, {kNan, kInf, -kInf, 6, 0, 3}, {kNan, 6, 0, 6, 0, 3},
+             {1, 0, 0, 0, 0, 1});
+}
+
+TEST(HardeningActivation, EluFamilyAtNanAndInfinity) {
+  const double scale = 1.0507009873554805;
+  expect_run([](const torch::Tensor& x) { return F::celu(x); }, {kNan, kInf, -kInf, -3},
+             {kNan, kInf, -1, -0.950212931632136}, {1, 1, 0, 0.049787068367863944});
+  expect_run([](const torch::Tensor& x) { return F::celu(x, F::CELUFuncOptions().alpha(2)); }, {kNan, -3},
+             {kNan, -1.5537396797031404}, {1, 0.22313016014842982});
+  expect_run([](const torch::Tensor& x) { return F::selu(x); }, {kNan, kInf, -kInf, -3},
+             {kNan, kInf, -1.7580993408473766, -1.6705687287671118}, {scale, scale, 0, 0.08753061208026487});
+  expect_run([](const torch::Tensor& x) { return F::elu(x); }, {kNan, kInf, -kInf, -3},
+             {kNan, kInf, -1, -0.950212931632136}, {1, 1, 0, 0.049787068367863944});
+}
+
+TEST(HardeningActivation, CeluAlphaZero) {
+  auto x = torch::tensor({1., -1.});
+  expect_error([&] { F::celu(x, F::CELUFuncOptions().alpha(0)); }, "ZeroDivisionError: alpha cannot be 0 for CELU",
+               {x});
+  expect_error([&] { F::celu(x, F::CELUFuncOptions().alpha(0).inplace(true)); },
+               "ZeroDivisionError: alpha cannot be 0 for CELU", {x});
+}
+
+TEST(HardeningActivation, HardswishAtItsKinks) {
+  // PyTorch 1.13's scalar formula (x <= 3 takes x / 3 + 0.5) gives 1.5 at 3; its vectorized one 1.
+  expect_run([](const torch::Tensor& x) { return torch::hardswish(x); }, {3, -3, kNan, kInf, -kInf},
+             {3, 0, kNan, kInf, kNan}, {1.5, -0.5, 1, 1, 0});
+}
+
+TEST(HardeningActivation, ShrinkAtNan) {
+  expect_run([](const torch::Tensor& x) { return F::softshrink(x, F::SoftshrinkFuncOptions(0.5)); },
+             {kNan, kInf, -kInf, -0.2}, {0, kInf, -kInf, 0}, {1, 1, 1, 0});
+  expect_run([](const torch::Tensor& x) { return F::hardshrink(x, F::HardshrinkFuncOptions(0.5)); },
+             {kNan, kInf, -kInf, -0.2}, {kNan, kInf, -kInf, 0}, {1, 1, 1, 0});
+}
+
+TEST(HardeningActivation, PreluWeightGradientAtInfinity) {
+  auto x = torch::tensor({kInf, -kInf, -2.}, torch::kDouble).requires_grad_();
+  auto w = torch::tensor({0.25}, torch::kDouble).requires_grad_();
+  auto y = F::prelu(x, w);
+  expect_values(y, {kInf, -kInf, -0.5}, {3});
+  y.sum().backward();
+  expect_values(x.grad(), {1, 0.25, 0.25}, {3});
+  expect_values(w.grad(), {-kInf}, {1});
+
+  auto x2 = torch::tensor({kInf, -kInf, -2., 0}, torch::kDouble).reshape({2, 2}).requires_grad_();
+  auto w2 = torch::tensor({0.25, 0.5}, torch::kDouble).requires_grad_();
+  F::prelu(x2, w2).sum().backward();
+  expect_values(x2.grad(), {1, 0.5, 0.25, 0.5}, {2, 2});
+  expect_values(w2.grad(), {-2, -kInf}, {2});
+
+  auto x3 = torch::tensor({kInf, kNan}, torch::kDouble).requires_grad_();
+  auto w3 = torch::tensor({0.25}, torch::kDouble).requires_grad_();
+  auto y3 = F::prelu(x3, w3);
+  expect_values(y3, {kInf, kNan}, {2});
+  y3.sum().backward();
+  expect_values(x3.grad(), {1, 0.25}, {2});
+  expect_values(w3.grad(), {kNan}, {1});
+}
+
 }  // namespace
