@@ -137,9 +137,11 @@ Tensor leaky_relu(const Tensor& x, const Scalar& negative_slope) {
 
 Tensor elu(const Tensor& x, const Scalar& alpha) {
   const double a = alpha.toDouble();
-  return activation("elu", x, a, "EluBackward0",
-                    [](const Tensor& g, const Tensor& x, double a) { return where(x.gt(0), g, g.mul(x.exp().mul(a))); },
-                    [a](double v) { return v > 0 ? v : a * std::expm1(v); });
+  return activation(
+      "elu", x, a, "EluBackward0",
+      // ATen's rule: the negative branch where x <= 0, so a NaN input passes the gradient.
+      [](const Tensor& g, const Tensor& x, double a) { return where(x.le(0), g.mul(x.exp().mul(a)), g); },
+      [a](double v) { return v > 0 ? v : a * std::expm1(v); });
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {

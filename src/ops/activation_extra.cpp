@@ -67,10 +67,14 @@ Tensor scaled_elu(const char* op, const Tensor& x, double alpha, double scale, d
   return elementwise(
       op, x, {alpha, scale, input_scale}, "EluBackward0",
       [](const Tensor& g, const Tensor& x, const Params& p) {
+        // As ATen's elu_backward: the negative branch where x <= 0, so a NaN input takes the
+        // positive one (its gradient is g * scale, not NaN).
         Tensor neg = x.mul(p[2]).exp().mul(p[0] * p[1] * p[2]);
-        return where(x.gt(0), g.mul(p[1]), g.mul(neg));
+        return where(x.le(0), g.mul(neg), g.mul(p[1]));
       },
-      [alpha, scale, input_scale](double v) { return v > 0 ? scale * v : scale * alpha * std::expm1(v * input_scale); });
+      [alpha, scale, input_scale](double v) {
+        return v > 0 ? scale * v : scale * alpha * std::expm1(v * input_scale);
+      });
 }
 
 }  // namespace
@@ -95,7 +99,10 @@ Tensor hardtanh(const Tensor& x, const Scalar& min_val, const Scalar& max_val) {
   }
   return elementwise(
       "hardtanh_cpu", x, {lo, hi, 0}, "HardtanhBackward0",
-      [](const Tensor& g, const Tensor& x, const Params& p) { return masked_grad(x.gt(p[0]).logical_and(x.lt(p[1])), g); },
+      // ATen's rule: 0 where x <= min_val or x >= max_val, so a NaN input passes the gradient.
+      [](const Tensor& g, const Tensor& x, const Params& p) {
+        return masked_grad(x.le(p[0]).logical_or(x.ge(p[1])).logical_not(), g);
+      },
       [lo, hi](double v) { return std::min(std::max(v, lo), hi); });
 }
 
@@ -119,6 +126,7 @@ Tensor selu(const Tensor& x) {
 
 Tensor celu(const Tensor& x, const Scalar& alpha) {
   const double a = alpha.toDouble();
+  EMBER_CHECK(a != 0, "ZeroDivisionError: alpha cannot be 0 for CELU");
   return scaled_elu("elu_cpu", x, a, 1.0, 1.0 / a);
 }
 
@@ -150,7 +158,9 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   } else if (w == 1) {
     wb = weight.reshape({});
   }
-  return where(x.gt(0), x, x.mul(wb));
+  // The weight multiplies only the non-positive part: x * weight for a positive x would give the
+  // weight a gradient of 0 * x, NaN for x = inf (ATen's is 0 there).
+  return where(x.gt(0), x, where(x.gt(0), Scalar(0.0), x).mul(wb));
 }
 
 Tensor log_sigmoid(const Tensor& x) {
@@ -164,12 +174,13 @@ Tensor threshold(const Tensor& x, const Scalar& threshold, const Scalar& value) 
   const double t = threshold.toDouble(), val = value.toDouble();
   if (!is_floating_type(x.dtype())) {
     EMBER_CHECK(x.dtype() != kBool, "\"threshold_cpu\" not implemented for 'Bool'");
-    return where(x.gt(threshold), x, full_like(x, value));
+    return where(x.le(threshold), full_like(x, value), x);
   }
   return elementwise(
       "threshold_cpu", x, {t, val, 0}, "ThresholdBackward0",
-      [](const Tensor& g, const Tensor& x, const Params& p) { return masked_grad(x.gt(p[0]), g); },
-      [t, val](double v) { return v > t ? v : val; });
+      // ATen's rule, x <= threshold ? value : x, so a NaN input is kept and passes the gradient.
+      [](const Tensor& g, const Tensor& x, const Params& p) { return threshold_backward(g, x, p[0]); },
+      [t, val](double v) { return v <= t ? val : v; });
 }
 
 Tensor softsign(const Tensor& x) { return x.div(x.abs().add(1)); }
@@ -184,7 +195,8 @@ Tensor softshrink(const Tensor& x, const Scalar& lambd) {
       [](const Tensor& g, const Tensor& x, const Params& p) {
         return masked_grad(x.ge(-p[0]).logical_and(x.le(p[0])).logical_not(), g);
       },
-      [l](double v) { return v > l ? v - l : (v < -l ? v + l : v * 0); });
+      // 0 between the bounds and for NaN, as ATen's kernel.
+      [l](double v) { return v > l ? v - l : (v < -l ? v + l : 0.0); });
 }
 
 Tensor hardshrink(const Tensor& x, const Scalar& lambd) {

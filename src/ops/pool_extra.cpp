@@ -1,9 +1,10 @@
 // The pooling of pool_extra.h, one spatial dim at a time: a max over each window (index_select of
-// the window's source positions, then max along the window, first maximum winning as in PyTorch's
-// row-major scan) or a weighted sum (a matmul with the windows' averaging matrix). Gradients come
-// from those ops.
+// the window's source positions, then max along the window, first maximum or last NaN winning as
+// in PyTorch's row-major scan) or a sum over each window's own elements (index_select, then sum),
+// divided once at the end. Gradients come from those ops.
 #include "ember/ops/pool_extra.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -33,48 +34,83 @@ Windows adaptive_windows(int64_t in, int64_t out) {
   return w;
 }
 
-// Max of x over each window along `dim`; returns the values and, for each, the source position
-// along `dim` of the (first) maximum.
-std::pair<Tensor, Tensor> window_max(const Tensor& x, int64_t dim, const Windows& win) {
-  const int64_t in = x.size(dim), out = static_cast<int64_t>(win.size());
-  size_t k = 1;
-  bool padded = false;
-  for (const auto& w : win) {
-    k = std::max(k, w.size());
-    for (int64_t i : w) padded = padded || i < 0;
-  }
-  // Short windows repeat their last position (a repeat never beats the first occurrence);
-  // padding reads an extra -inf slot at position `in`.
+// The windows as one index table for index_select, k entries per window: a window shorter than k
+// repeats its last position (a repeat never changes a max, and a max or sum over a repeat reads
+// the same element again), an empty one reads the extra slot at position `in`, which the caller
+// fills with the identity of its reduction. Positions of -1 (padding) are left out: they never
+// win a max over real elements (PyTorch's scan starts at the first element inside the input).
+struct WindowTable {
   std::vector<int64_t> flat;
-  flat.reserve(static_cast<size_t>(out) * k);
-  for (const auto& w : win)
-    for (size_t j = 0; j < k; ++j) {
-      const int64_t i = j < w.size() ? w[j] : w.back();
-      flat.push_back(i < 0 ? in : i);
-    }
+  int64_t k = 1;
+  bool empty_window = false;
+};
+
+WindowTable window_table(const Windows& win, int64_t in, bool repeat_last) {
+  WindowTable t;
+  std::vector<std::vector<int64_t>> kept;
+  for (const auto& w : win) {
+    std::vector<int64_t> v;
+    for (int64_t i : w)
+      if (i >= 0) v.push_back(i);
+    t.k = std::max(t.k, static_cast<int64_t>(v.size()));
+    t.empty_window = t.empty_window || v.empty();
+    kept.push_back(std::move(v));
+  }
+  t.flat.reserve(win.size() * static_cast<size_t>(t.k));
+  for (const auto& v : kept)
+    for (size_t j = 0; j < static_cast<size_t>(t.k); ++j)
+      t.flat.push_back(j < v.size() ? v[j] : (v.empty() || !repeat_last) ? in : v.back());
+  return t;
+}
+
+// x gathered through the table: `dim` becomes (windows, k). `extra` fills the slot at `in`.
+Tensor gather_windows(const Tensor& x, int64_t dim, const WindowTable& t, bool needs_extra, double extra,
+                      Tensor* table_out = nullptr) {
   Tensor src = x;
-  if (padded) {
+  if (needs_extra) {
     DimVector pad_shape(x.sizes());
     pad_shape[static_cast<size_t>(dim)] = 1;
-    src = cat({x, full(pad_shape, -std::numeric_limits<double>::infinity(), TensorOptions(x.dtype()))}, dim);
+    src = cat({x, full(pad_shape, extra, TensorOptions(x.dtype()))}, dim);
   }
-  Tensor table = tensor(flat, TensorOptions(kLong));
-  const auto d = static_cast<size_t>(dim);
+  Tensor table = tensor(t.flat, TensorOptions(kLong));
+  if (table_out) *table_out = table;
   std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
-  shape[d] = out;
-  shape.insert(shape.begin() + static_cast<std::ptrdiff_t>(d) + 1, static_cast<int64_t>(k));
-  Tensor gathered = src.index_select(dim, table).view(shape);
-  auto [values, arg] = gathered.max(dim + 1);
+  const auto d = static_cast<size_t>(dim);
+  shape[d] = static_cast<int64_t>(t.flat.size()) / t.k;
+  shape.insert(shape.begin() + static_cast<std::ptrdiff_t>(d) + 1, t.k);
+  return src.index_select(dim, table).view(shape);
+}
+
+// Max of x over each window along `dim`; returns the values and, for each, the source position
+// along `dim` that PyTorch's pooling scan picks: the first maximum, or the last NaN (a NaN always
+// takes over), and `in` for a window with no element (value -inf).
+std::pair<Tensor, Tensor> window_max(const Tensor& x, int64_t dim, const Windows& win) {
+  const int64_t in = x.size(dim), out = static_cast<int64_t>(win.size());
+  const WindowTable t = window_table(win, in, true);
+  Tensor table;
+  Tensor gathered = gather_windows(x, dim, t, t.empty_window, -std::numeric_limits<double>::infinity(), &table);
+  Tensor first, last;
+  {
+    NoGradGuard ng;
+    first = std::get<1>(gathered.max(dim + 1));
+    // The last maximum is the first of the reversed window; it is taken only for NaN windows.
+    Tensor last_rev = std::get<1>(gathered.flip({dim + 1}).max(dim + 1));
+    last = rsub(last_rev, t.k - 1);
+  }
+  Tensor arg = where(gathered.isnan().any(dim + 1), last, first).unsqueeze(dim + 1);
+  Tensor values = gathered.gather(dim + 1, arg).squeeze(dim + 1);
   // Window position -> source position.
-  std::vector<int64_t> pos_shape(shape.size(), 1);
+  const auto d = static_cast<size_t>(dim);
+  std::vector<int64_t> pos_shape(static_cast<size_t>(gathered.dim()), 1);
   pos_shape[d] = out;
-  pos_shape[d + 1] = static_cast<int64_t>(k);
-  Tensor source = table.view(pos_shape).expand(shape).gather(dim + 1, arg.unsqueeze(dim + 1)).squeeze(dim + 1);
+  pos_shape[d + 1] = t.k;
+  Tensor source = table.view(pos_shape).expand(gathered.sizes()).gather(dim + 1, arg).squeeze(dim + 1);
   return {values, source};
 }
 
 // Max pooling over the last windows.size() dims, one dim at a time from the last; the indices
-// are flattened positions in those dims.
+// are flattened positions in those dims, -1 where a window holds no element (its value is -inf
+// and it sends no gradient, as ember's max_pool2d).
 std::tuple<Tensor, Tensor> separable_max(const Tensor& x, const std::vector<Windows>& windows) {
   const size_t nd = windows.size();
   const int64_t first = x.dim() - static_cast<int64_t>(nd);
@@ -85,27 +121,38 @@ std::tuple<Tensor, Tensor> separable_max(const Tensor& x, const std::vector<Wind
     const int64_t dim = first + static_cast<int64_t>(j);
     const int64_t in = x.size(dim);
     auto [v, src] = window_max(values, dim, windows[j]);
-    Tensor here = src.mul(inner);
-    index = index.defined() ? index.gather(dim, src).add(here) : here;
+    Tensor valid = src.lt(in);
+    Tensor at = where(valid, src, zeros_like(src));
+    Tensor here = at.mul(inner);
+    if (index.defined()) {
+      Tensor inner_index = index.gather(dim, at);
+      valid = valid.logical_and(inner_index.ge(0));
+      here = inner_index.add(here);
+    }
+    index = where(valid, here, full_like(here, -1));
     values = v;
     inner *= in;
   }
   return {values, index};
 }
 
-// The averaging matrix of one dim: A[o][i] = weight[o] for i in window o.
-Tensor window_matrix(const Windows& win, int64_t in, const std::vector<double>& weight, ScalarType dtype) {
-  const int64_t out = static_cast<int64_t>(win.size());
-  std::vector<double> a(static_cast<size_t>(out * in), 0.0);
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t i : win[static_cast<size_t>(o)])
-      if (i >= 0) a[static_cast<size_t>(o * in + i)] = weight[static_cast<size_t>(o)];
-  return tensor(a, TensorOptions(kDouble)).view({out, in}).to(dtype);
+// x with `dim` replaced by the sum over each window along it. Only a window's own elements are
+// added (no product with a zero weight, which would turn a NaN or inf elsewhere into NaN).
+Tensor window_sum(const Tensor& x, int64_t dim, const Windows& win) {
+  const WindowTable t = window_table(win, x.size(dim), false);
+  const bool short_window = std::any_of(win.begin(), win.end(), [&](const auto& w) {
+    return static_cast<int64_t>(std::count_if(w.begin(), w.end(), [](int64_t i) { return i >= 0; })) < t.k;
+  });
+  return gather_windows(x, dim, t, short_window, 0.0).sum({dim + 1});
 }
 
-// x with `dim` replaced by A @ x along it.
-Tensor apply_along(const Tensor& x, int64_t dim, const Tensor& a) {
-  return x.movedim(dim, -1).matmul(a.t()).movedim(-1, dim);
+// The element count of each window along one of the three pooled dims, shaped to broadcast over
+// the pooled (T, H, W) with `trailing` dims after it: one factor of each window's divisor.
+Tensor window_counts(const std::vector<int64_t>& counts, size_t trailing, ScalarType dtype) {
+  std::vector<double> c(counts.begin(), counts.end());
+  DimVector shape(trailing + 1, 1);
+  shape[0] = static_cast<int64_t>(counts.size());
+  return tensor(c, TensorOptions(kDouble)).to(dtype).view(shape);
 }
 
 int64_t pooled_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil, bool ceil_mode) {
@@ -128,6 +175,15 @@ void check_spatial_nonempty(const char* op, const Tensor& input, int64_t from) {
   for (int64_t i = from; i < input.dim(); ++i)
     EMBER_CHECK(input.size(i) > 0, op, "(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ",
                 input.sizes(), " with dimension ", i, " being empty");
+}
+
+// An output size of 0 gives an empty result (and empty indices), as in PyTorch; a negative one
+// fails as PyTorch's allocation of the output does.
+void check_output_sizes(const Tensor& input, IntArrayRef output_size) {
+  DimVector shape(input.sizes());
+  const size_t first = shape.size() - output_size.size();
+  for (size_t j = 0; j < output_size.size(); ++j) shape[first + j] = output_size[j];
+  for (int64_t v : output_size) EMBER_CHECK(v >= 0, "Trying to create tensor with negative dimension ", v, ": ", shape);
 }
 
 struct Pool3dGeometry {
@@ -179,8 +235,7 @@ std::tuple<Tensor, Tensor> adaptive_max_pool2d(const Tensor& input, IntArrayRef 
   EMBER_CHECK(output_size.size() == 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2");
   EMBER_CHECK(is_floating_type(input.dtype()), "\"adaptive_max_pool2d\" not implemented for '",
               to_string(input.dtype()), "'");
-  EMBER_CHECK(output_size[0] > 0 && output_size[1] > 0, "adaptive_max_pool2d(): output_size must be positive, got ",
-              output_size);
+  check_output_sizes(input, output_size);
   return separable_max(input, {adaptive_windows(input.size(-2), output_size[0]),
                                adaptive_windows(input.size(-1), output_size[1])});
 }
@@ -228,16 +283,20 @@ Tensor adaptive_avg_pool3d(const Tensor& input, IntArrayRef output_size) {
   check_spatial_nonempty("adaptive_avg_pool3d", input, 1);
   EMBER_CHECK(is_floating_type(input.dtype()), "\"adaptive_avg_pool3d_cpu\" not implemented for '",
               to_string(input.dtype()), "'");
-  Tensor x = input;
+  for (int64_t out : output_size)
+    EMBER_CHECK(out >= 0, "adaptive_avg_pool3d: output_size must be non-negative, got ", output_size);
+  // Each window summed, then divided once by its element count, as ATen does.
+  Tensor x = input, count;
   for (int j = 0; j < 3; ++j) {
     const int64_t dim = input.dim() - 3 + j, in = input.size(dim), out = output_size[static_cast<size_t>(j)];
-    EMBER_CHECK(out >= 0, "adaptive_avg_pool3d: output_size must be non-negative, got ", output_size);
     Windows win = adaptive_windows(in, out);
-    std::vector<double> w;
-    for (const auto& v : win) w.push_back(1.0 / static_cast<double>(v.size()));
-    x = apply_along(x, dim, window_matrix(win, in, w, input.dtype()));
+    std::vector<int64_t> n;
+    for (const auto& v : win) n.push_back(static_cast<int64_t>(v.size()));
+    x = window_sum(x, dim, win);
+    Tensor c = window_counts(n, 2 - static_cast<size_t>(j), input.dtype());
+    count = count.defined() ? count.mul(c) : c;
   }
-  return x;
+  return x.div(count);
 }
 
 std::tuple<Tensor, Tensor> max_pool3d_with_indices(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
@@ -269,10 +328,11 @@ Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
   EMBER_CHECK(!divisor_override || *divisor_override != 0, "divisor must be not zero");
   EMBER_CHECK(is_floating_type(input.dtype()), "\"avg_pool3d_out_frame\" not implemented for '",
               to_string(input.dtype()), "'");
-  Tensor x = input;
+  // Each window summed over its elements inside the input, then divided once, as ATen does.
+  Tensor x = input, count;
   for (size_t j = 0; j < 3; ++j) {
     Windows win(static_cast<size_t>(g.out[j]));
-    std::vector<double> w;
+    std::vector<int64_t> n;
     for (int64_t o = 0; o < g.out[j]; ++o) {
       // The window clipped to the padded input (its size divides when padding counts), and to
       // the input itself (the valid elements).
@@ -280,13 +340,14 @@ Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
       const int64_t end_padded = std::min(start + g.k[j], g.in[j] + g.p[j]);
       const int64_t lo = std::max<int64_t>(start, 0), hi = std::min(start + g.k[j], g.in[j]);
       for (int64_t i = lo; i < hi; ++i) win[static_cast<size_t>(o)].push_back(i);
-      const int64_t count = count_include_pad ? end_padded - start : hi - lo;
-      w.push_back(divisor_override ? 1.0 : 1.0 / static_cast<double>(std::max<int64_t>(count, 1)));
+      n.push_back(std::max<int64_t>(count_include_pad ? end_padded - start : hi - lo, 1));
     }
-    x = apply_along(x, input.dim() - 3 + static_cast<int64_t>(j), window_matrix(win, g.in[j], w, input.dtype()));
+    x = window_sum(x, input.dim() - 3 + static_cast<int64_t>(j), win);
+    if (divisor_override) continue;
+    Tensor c = window_counts(n, 2 - static_cast<size_t>(j), input.dtype());
+    count = count.defined() ? count.mul(c) : c;
   }
-  if (divisor_override) x = x.div(static_cast<double>(*divisor_override));
-  return x;
+  return divisor_override ? x.div(static_cast<double>(*divisor_override)) : x.div(count);
 }
 
 std::tuple<Tensor, Tensor> adaptive_max_pool3d(const Tensor& input, IntArrayRef output_size) {
@@ -296,8 +357,7 @@ std::tuple<Tensor, Tensor> adaptive_max_pool3d(const Tensor& input, IntArrayRef 
   check_spatial_nonempty("adaptive_max_pool3d", input, 1);
   EMBER_CHECK(is_floating_type(input.dtype()), "\"adaptive_max_pool3d_cpu\" not implemented for '",
               to_string(input.dtype()), "'");
-  EMBER_CHECK(output_size[0] > 0 && output_size[1] > 0 && output_size[2] > 0,
-              "adaptive_max_pool3d(): output_size must be positive, got ", output_size);
+  check_output_sizes(input, output_size);
   return separable_max(input, {adaptive_windows(input.size(-3), output_size[0]),
                                adaptive_windows(input.size(-2), output_size[1]),
                                adaptive_windows(input.size(-1), output_size[2])});

@@ -236,13 +236,14 @@ TEST(NnLayers, ActivationFunctionalsAgreeWithModulesAndInplace) {
   EXPECT_TRUE(F::softplus(big).equal(torch::tensor({0.0, 1000.0}, torch::kDouble)));
   EXPECT_TRUE(F::logsigmoid(big).equal(torch::tensor({-1000.0, 0.0}, torch::kDouble)));
   EXPECT_TRUE(F::mish(big).equal(torch::tensor({-0.0, 1000.0}, torch::kDouble)));
-  // float32 keeps its dtype; nan stays nan.
+  // float32 keeps its dtype; nan stays nan, except through softshrink, which PyTorch 1.13 maps to 0.
   auto f = torch::tensor({NAN, 1.0f});
-  for (const Tensor& t : {F::softplus(f), F::mish(f), F::selu(f), F::celu(f), F::logsigmoid(f), F::hardtanh(f),
-                          F::softshrink(f), F::hardshrink(f)}) {
+  for (const Tensor& t :
+       {F::softplus(f), F::mish(f), F::selu(f), F::celu(f), F::logsigmoid(f), F::hardtanh(f), F::hardshrink(f)}) {
     EXPECT_EQ(t.dtype(), torch::kFloat);
     EXPECT_TRUE(std::isnan(t[0].item<float>()));
   }
+  EXPECT_EQ(F::softshrink(f)[0].item<float>(), 0.0f);
   // Empty inputs give empty outputs.
   EXPECT_EQ(F::softplus(torch::empty({0, 3})).sizes().vec(), (std::vector<int64_t>{0, 3}));
   EXPECT_EQ(F::glu(torch::empty({0, 4})).sizes().vec(), (std::vector<int64_t>{0, 2}));
