@@ -95,6 +95,7 @@ Tensor hardtanh(const Tensor& x, const Scalar& min_val, const Scalar& max_val) {
   if (!is_floating_type(x.dtype())) {
     // Integer tensors stay integer (LibTorch's hardtanh is a clamp).
     EMBER_CHECK(x.dtype() != kBool, "Bool inputs not supported for hardtanh");
+    EMBER_CHECK(x.dtype() != kByte || (lo >= 0 && hi >= 0), "cannot do hardtanh on an unsigned type with negative limits");
     return clamp(x, Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   }
   return elementwise(

@@ -442,6 +442,10 @@ TEST(Hardening, PointwiseEdgeValuesAsLibTorch) {
   expect_error([&] { u.index_put_({1}, -6.28); }, "value cannot be converted to type uint8_t without overflow", {u});
   u.index_put_({1}, -1);  // an integer wraps, as c10 allows
   EXPECT_EQ(values(u), (std::vector<double>{0, 255}));
+  // hardtanh of an unsigned tensor refuses negative limits (PyTorch 1.13's message); others clamp.
+  Tensor u8 = tensor({1, 5}, kByte);
+  expect_error([&] { hardtanh(u8, -2.0, 0.5); }, "cannot do hardtanh on an unsigned type with negative limits", {u8});
+  EXPECT_EQ(values(hardtanh(u8, 0.0, 3.0)), (std::vector<double>{1, 3}));
   // logaddexp has no integer or bool kernel.
   expect_error([&] { logaddexp(tensor({int64_t(1)}), tensor({int64_t(2)})); },
                "\"logaddexp_cpu\" not implemented for 'Long'");
