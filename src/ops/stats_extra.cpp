@@ -375,15 +375,17 @@ Tensor searchsorted(const Tensor& seq, const Tensor& self, bool out_int32, bool 
     EMBER_CHECK(sorter->numel() == 0 || (sorter->min().item<int64_t>() >= 0 && sorter->max().item<int64_t>() < m),
                 "torch.searchsorted(): sorter index out of range");
   }
-  EMBER_CHECK(seq.dtype() != kBool && self.dtype() != kBool, "\"searchsorted_cpu\" not implemented for 'Bool'");
+  // As ATen: both sides in their common dtype (a bool side promotes), compared exactly in it.
+  const ScalarType common = result_type(seq, self);
+  EMBER_CHECK(common != kBool, "\"searchsorted_out_cpu\" not implemented for '", to_string(common), "'");
   NoGradGuard no_grad;
   const int64_t m = seq.size(-1);
   const int64_t rows = seq.dim() == 1 ? 1 : seq.numel() / std::max<int64_t>(m, 1);
   const int64_t k = self.dim() == 0 ? 1 : self.size(-1);
   Tensor out = new_tensor(self.sizes(), out_int32 ? kInt : kLong);
   if (out.numel() == 0) return out;
-  Tensor b = contiguous_raw(cast(seq.detach(), kDouble));
-  Tensor v = contiguous_raw(cast(self.detach(), kDouble));
+  Tensor b = contiguous_raw(cast(seq.detach(), common));
+  Tensor v = contiguous_raw(cast(self.detach(), common));
   Tensor s = sorted_by ? contiguous_raw(sorter->detach()) : Tensor();
   kernels::searchsorted(b, rows, m, v, k, s, right, out);
   return out;
@@ -393,7 +395,8 @@ Tensor searchsorted(const Tensor& seq, const Scalar& self, bool out_int32, bool 
   EMBER_CHECK(seq.dim() == 1, "torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension "
                               "is 1, but we got boundaries tensor dim(",
               seq.dim(), ") and input value's dim(0) numel(1)");
-  return searchsorted(seq, scalar_tensor(self, TensorOptions(kDouble)), out_int32, right, side, sorter);
+  // The scalar takes part in promotion as a wrapped number, as in a binary op.
+  return searchsorted(seq, scalar_tensor(self, TensorOptions(result_type(seq, self))), out_int32, right, side, sorter);
 }
 Tensor bucketize(const Tensor& self, const Tensor& boundaries, bool out_int32, bool right) {
   EMBER_CHECK(boundaries.dim() == 1, "boundaries tensor must be 1 dimension, but got dim(", boundaries.dim(), ")");
