@@ -162,13 +162,21 @@ struct ReduceBackward final : Node {
         break;
       }
       case Norm: {
+        // PyTorch's norm_backward, case by case: below p = 1 the zero coordinates are masked
+        // (|x|^(p-1) is inf there) and the norm's power is a factor; between 1 and 2 |x|^(p-1) is
+        // finite at 0; a zero norm gives 0 throughout.
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
         if (p == 1) out = g.mul(x.sign());
         else if (std::isinf(p)) {
           Tensor mask = x.abs().eq(r).to(g.dtype());
           out = g.mul(x.sign()).mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
         } else if (p == 2) out = where(r.eq(0.0), 0.0, g.mul(x).div(r));
-        else out = where(r.eq(0.0), 0.0, g.mul(x).mul(x.abs().pow(p - 2)).div(r.pow(p - 1)));
+        else if (p < 1)
+          out = where(x.eq(0.0), 0.0, x.sign().mul(x.abs().pow(p - 1))).mul(g).mul(r.pow(1 - p));
+        else if (p < 2)
+          out = x.sign().mul(x.abs().pow(p - 1)).mul(where(r.eq(0.0), 0.0, g.div(r.pow(p - 1))));
+        else
+          out = x.mul(x.abs().pow(p - 2)).mul(where(r.eq(0.0), 0.0, g.div(r.pow(p - 1))));
         break;
       }
       case LogSumExp: {

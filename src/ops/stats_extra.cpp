@@ -13,6 +13,7 @@
 #include "kernels/cpu/stats.h"
 #include "ops/elementwise.h"
 #include "ops/window.h"
+#include "ops/zero_grad.h"
 
 namespace ember {
 
@@ -31,6 +32,23 @@ Tensor named_as(const Tensor& r, const char* name) {
   Tensor out = raw_view(r, r.sizes(), r.strides(), r.storage_offset());
   auto n = make_node<RenamedBackward>(r);
   n->name_ = name;
+  set_history(out, n);
+  return out;
+}
+
+// cdist with p = 0 counts the differing coordinates of each pair (a of the rows of x1 against
+// b of x2's): flat, so zeros flow back to the inputs (where norm's own 0-norm gives none).
+Tensor zero_norm_distance(const Tensor& a, const Tensor& b, const char* name) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = a.unsqueeze(-2).sub(b.unsqueeze(-3)).norm(Scalar(0.0), IntArrayRef(-1), false);
+  }
+  if (!any_requires_grad(a, b)) return out;
+  auto n = make_node<ops::ZeroGradBackward>(a, b);
+  n->name_ = name;
+  n->inputs.emplace_back(DimVector(a.sizes()), a.dtype());
+  n->inputs.emplace_back(DimVector(b.sizes()), b.dtype());
   set_history(out, n);
   return out;
 }
@@ -607,6 +625,7 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p, std::optional<int64_t
     Tensor b = cat({x2, ones_like(n2), n2}, -1);
     return named_as(a.matmul(b.transpose(-1, -2)).clamp_min(0).sqrt(), "ViewBackward0");
   }
+  if (p == 0) return zero_norm_distance(x1, x2, "CdistBackward0");
   Tensor diffs = x1.unsqueeze(-2).sub(x2.unsqueeze(-3));  // (..., r1, r2, m)
   return named_as(diffs.norm(Scalar(p), IntArrayRef(-1), false), "CdistBackward0");
 }

@@ -253,6 +253,64 @@ TEST(HardeningDims, RepeatInterleaveOfZeroDimWithADim) {
       "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
 }
 
+// ---------------------------------------------------------------- distance and norm gradients
+
+TEST(HardeningNormGrad, ZeroNormsGiveZeroGradients) {
+  auto a = leaf(torch::tensor({{1., 0., 2.}, {0., 3., 1.}}));
+  auto b = leaf(torch::tensor({{1., 1., 2.}, {0., 3., 0.}, {1., 0., 0.}}));
+  torch::cdist(a, b, 0).sum().backward();
+  ASSERT_TRUE(a.grad().defined());
+  ASSERT_TRUE(b.grad().defined());
+  EXPECT_EQ(values(a.grad()), std::vector<double>(6, 0.));
+  EXPECT_EQ(values(b.grad()), std::vector<double>(9, 0.));
+  auto p = leaf(torch::tensor({{1., 0., 2.}, {0., 3., 1.}}));
+  torch::Tensor d = torch::pdist(p, 0);
+  expect_near(d, {3.});
+  d.sum().backward();
+  ASSERT_TRUE(p.grad().defined());
+  EXPECT_EQ(values(p.grad()), std::vector<double>(6, 0.));
+  auto one = leaf(torch::tensor({{1., 2.}}));
+  torch::Tensor e = torch::pdist(one);
+  EXPECT_EQ(e.sizes(), torch::IntArrayRef({0}));
+  ASSERT_TRUE(e.requires_grad());
+  e.sum().backward();
+  EXPECT_EQ(values(one.grad()), (std::vector<double>{0, 0}));
+}
+
+TEST(HardeningNormGrad, PBelowOneMasksZeroCoordinates) {
+  auto x = leaf(torch::tensor({1., 0., 2.}));
+  F::normalize(x, F::NormalizeFuncOptions().p(0.5).dim(0)).sum().backward();
+  expect_near(x.grad(), {-0.04163054, 0.17157285, 0.02081528});
+  auto y = leaf(torch::tensor({1., 0., 2.}));
+  torch::norm(y, 0.5).backward();
+  expect_near(y.grad(), {2.41421366, 0., 1.70710683});
+  auto w = leaf(torch::tensor({1., 0., 2.}));
+  torch::Tensor n = torch::norm(w, -1);
+  EXPECT_EQ(n.item<double>(), 0.);
+  n.backward();
+  EXPECT_EQ(values(w.grad()), (std::vector<double>{0, 0, 0}));
+  auto p = leaf(torch::tensor({{1., 0., 2.}, {1., 3., 1.}}));
+  torch::pdist(p, 0.5).sum().backward();
+  expect_near(p.grad(), {0., -1.57735026, 2.73205090, 0., 1.57735026, -2.73205090});
+  auto c1 = leaf(torch::tensor({{1., 0., 2.}})), c2 = leaf(torch::tensor({{1., 3., 1.}}));
+  torch::cdist(c1, c2, 0.5).sum().backward();
+  expect_near(c1.grad(), {0., -1.57735026, 2.73205090});
+  expect_near(c2.grad(), {0., 1.57735026, -2.73205090});
+  // Between 1 and 2, |x|^(p-1) is 0 at a zero coordinate; a zero norm gives 0 for any p.
+  auto q = leaf(torch::tensor({1., 0., 2.}));
+  torch::norm(q, 1.5).backward();
+  expect_near(q.grad(), {0.63923401, 0., 0.90401340});
+  for (double pv : {0.5, 1.5, 3.}) {
+    auto zero = leaf(torch::zeros({2}));
+    torch::norm(zero, pv).backward();
+    EXPECT_EQ(values(zero.grad()), (std::vector<double>{0, 0})) << "p = " << pv;
+  }
+  // norm's own 0-norm passes no gradient at all (LibTorch leaves grad undefined).
+  auto n0 = leaf(torch::tensor({1., 0., 2.}));
+  torch::norm(n0, 0).backward();
+  EXPECT_FALSE(n0.grad().defined());
+}
+
 // ---------------------------------------------------------------- hinge edges
 
 TEST(HardeningLossGrad, MarginLossesAtTheHingeHaveZeroGradient) {
