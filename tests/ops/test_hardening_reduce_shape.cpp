@@ -13,6 +13,7 @@
 namespace F = torch::nn::functional;
 
 namespace {
+const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<double> values(const torch::Tensor& t) {
@@ -327,4 +328,26 @@ TEST(HardeningLossGrad, MarginLossesAtTheHingeHaveZeroGradient) {
   auto x3 = leaf(torch::tensor({{1., 2., 3.}}));
   F::multi_margin_loss(x3, torch::tensor({1})).backward();
   expect_near(x3.grad(), {0, -1. / 3, 1. / 3});
+}
+
+// ---------------------------------------------------------------- batch norm in eval mode
+
+TEST(HardeningNormGrad, EvalBatchNormOfInfinityHasAFiniteInputGradient) {
+  auto x = leaf(torch::tensor({{-kInf, 1.}, {2., 3.}}));
+  auto w = leaf(torch::tensor({2., 1.})), b = leaf(torch::tensor({0., 0.}));
+  auto rm = torch::tensor({0., 0.}), rv = torch::tensor({4., 1.});
+  torch::Tensor y = F::batch_norm(x, rm, rv, F::BatchNormFuncOptions().weight(w).bias(b).training(false).eps(1e-5));
+  y.sum().backward();
+  expect_near(x.grad(), {0.99999875, 0.99999499, 0.99999875, 0.99999499});
+  expect_near(b.grad(), {2., 2.});
+  auto xi = leaf(torch::tensor({{{-kInf, 1.}, {2., 3.}}}));
+  auto wi = leaf(torch::tensor({2., 1.}));
+  torch::Tensor yi = F::instance_norm(
+      xi, F::InstanceNormFuncOptions().running_mean(rm).running_var(rv).weight(wi).use_input_stats(false).eps(1e-5));
+  yi.sum().backward();
+  expect_near(xi.grad(), {0.99999875, 0.99999875, 0.99999499, 0.99999499});
+  // NaN and infinities, no affine weight: the gradient is still 1 / sqrt(var + eps).
+  auto xn = leaf(torch::tensor({{-kInf, kNaN}, {kInf, 3.}}));
+  F::batch_norm(xn, rm, rv, F::BatchNormFuncOptions().training(false).eps(1e-5)).sum().backward();
+  expect_near(xn.grad(), {0.49999937, 0.99999499, 0.49999937, 0.99999499});
 }
