@@ -262,8 +262,15 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
   const int64_t d = maybe_wrap_dim(dim, self.dim());
   check_source("index_add_", false, self, d, source, index.numel());
   Tensor idx = dim_index(self, d, index, RangeRule::OutOfRangeInSelf);
+  // As ATen: alpha is cast to self's dtype before it scales (0.5 is 0 for an integer tensor).
+  check_value_fits(alpha, self.dtype());
+  Scalar a = alpha;
+  if (self.dtype() == kBool)
+    a = Scalar(alpha.toDouble() != 0.0);
+  else if (is_integral_type(self.dtype(), false))
+    a = Scalar(alpha.toLong());
   Tensor src = source;
-  if (!(alpha.isIntegral(false) && alpha.to<int64_t>() == 1)) src = source.mul(alpha).to(self.dtype());
+  if (!(a.isIntegral(false) && a.to<int64_t>() == 1)) src = source.mul(a).to(self.dtype());
   return put_positions(self, slice_positions(self, d, idx), src, true, "IndexAddBackward0");
 }
 
@@ -665,16 +672,16 @@ Tensor repeat_interleave(const Tensor& repeats, std::optional<int64_t> output_si
 
 Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optional<int64_t> dim,
                          std::optional<int64_t> output_size) {
+  // A 0-d input has no dim to name (without a dim it is flattened first).
+  EMBER_CHECK(!(dim && self.dim() == 0), "Dimension specified as ", dim.value_or(0), " but tensor has no dimensions");
   Tensor input = dim ? self : self.reshape({-1});
   const int64_t d = dim ? maybe_wrap_dim(*dim, self.dim()) : 0;
-  if (input.dim() == 0) input = input.reshape({1});
   EMBER_CHECK(repeats.dim() <= 1, "repeats must be 0-dim or 1-dim tensor");
   Tensor reps = repeats;
   if (reps.numel() == 1) reps = reps.reshape({1}).expand({input.size(d)});
   EMBER_CHECK(reps.dim() == 1 && reps.size(0) == input.size(d), "repeats must have the same size as input along dim");
   Tensor idx = repeat_interleave(reps, output_size);
-  Tensor out = input.index_select(d, cast(idx, kLong));
-  return (dim && self.dim() == 0) ? out.reshape({-1}) : out;
+  return input.index_select(d, cast(idx, kLong));
 }
 Tensor repeat_interleave(const Tensor& self, int64_t repeats, std::optional<int64_t> dim,
                          std::optional<int64_t> output_size) {

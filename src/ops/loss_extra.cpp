@@ -74,7 +74,8 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const Scalar
   if (frames > 0)
     EMBER_CHECK(y.ge(0).logical_and(y.lt(classes)).all().item<bool>(), "target out of range");
   Tensor x_y = x.gather(1, y);
-  Tensor z = x.sub(x_y).add(margin).clamp_min(0);
+  // relu, not clamp_min: ATen's gradient is 0 exactly at the hinge (z > 0).
+  Tensor z = x.sub(x_y).add(margin).relu();
   if (p_int == 2) z = z.mul(z);
   if (weight.defined()) z = z.mul(weight.reshape({classes}).index_select(0, y.reshape({frames})).unsqueeze(1));
   Tensor others = arange(classes, TensorOptions(kLong)).unsqueeze(0).ne(y);
@@ -104,7 +105,7 @@ Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, int64_t
                 "argument #2 'target' is out of range");
   Tensor is_target = zeros({frames, classes}, TensorOptions(kLong)).scatter_add(1, idx, valid.to(kLong)).gt(0);
   Tensor x_t = x.gather(1, idx);                                         // (N, slots)
-  Tensor hinge = rsub(x_t.unsqueeze(2).sub(x.unsqueeze(1)), 1).clamp_min(0);  // (N, slots, C)
+  Tensor hinge = rsub(x_t.unsqueeze(2).sub(x.unsqueeze(1)), 1).relu();   // (N, slots, C); 0 gradient at z == 0
   Tensor pair = valid.unsqueeze(2).logical_and(is_target.logical_not().unsqueeze(1));
   Tensor loss = where(pair, hinge, zeros_like(hinge)).sum({1, 2}).div(static_cast<double>(classes));
   if (input.dim() <= 1) loss = loss.reshape({});

@@ -21,6 +21,7 @@
 
 #include "ops/elementwise.h"
 #include "ops/util.h"
+#include "ops/zero_grad.h"
 
 namespace ember {
 
@@ -234,10 +235,22 @@ Tensor pdist(const Tensor& input, double p) {
   std::vector<int64_t> first, second;
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = i + 1; j < n; ++j) first.push_back(i), second.push_back(j);
-  if (first.empty()) return empty({0}, TensorOptions(input.dtype()));
-  Tensor a = input.index_select(0, tensor(first, TensorOptions(kLong)));
-  Tensor b = input.index_select(0, tensor(second, TensorOptions(kLong)));
-  return a.sub(b).norm(Scalar(p), {1});
+  // With fewer than two rows there are no pairs: an empty result, still differentiable (zeros).
+  Tensor firsts = tensor(first, TensorOptions(kLong)), seconds = tensor(second, TensorOptions(kLong));
+  if (p != 0) return input.index_select(0, firsts).sub(input.index_select(0, seconds)).norm(Scalar(p), {1});
+  // The 0-"norm" counts differing coordinates: flat, so zeros flow back (norm's own gives none).
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = input.index_select(0, firsts).sub(input.index_select(0, seconds)).norm(Scalar(0.0), {1});
+  }
+  if (any_requires_grad(input)) {
+    auto n = make_node<ops::ZeroGradBackward>(input);
+    n->name_ = "PdistBackward0";
+    n->inputs.emplace_back(DimVector(input.sizes()), input.dtype());
+    set_history(out, n);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- affine grids and grid sampling

@@ -132,7 +132,11 @@ struct NativeBatchNormBackward0 final : NamedNode<"NativeBatchNormBackward0"> {
           T* po = gx.data_ptr<T>();
           for (int64_t i = 0; i < N; ++i) {
             const int64_t off = (i * C + c) * L;
-            for (int64_t k = 0; k < L; ++k) po[off + k] = scale * (pg[off + k] - mean_g - (px[off + k] - m) * coef);
+            // Eval reads no x: an infinite or NaN input still gets w r g (x * 0 would be NaN).
+            if (!training)
+              for (int64_t k = 0; k < L; ++k) po[off + k] = scale * pg[off + k];
+            else
+              for (int64_t k = 0; k < L; ++k) po[off + k] = scale * (pg[off + k] - mean_g - (px[off + k] - m) * coef);
           }
         }
       });

@@ -98,6 +98,7 @@ Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtr
   ScalarType ct = result_type(a, b);
   EMBER_CHECK(!(is_integral_type(ct, true) && alpha.isFloatingPoint()),
               "For integral input tensors, argument alpha must not be a floating point number.");
+  EMBER_CHECK(!(alpha.isBoolean() && ct != kBool), "Boolean alpha only supported for Boolean results.");
   Tensor r;
   if (subtract) {
     visit_dtype(ct, "sub", [&](auto tag) {
@@ -125,7 +126,8 @@ Tensor add_sub(const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtr
 // path calls the same kernel entry once the tensor is made). Undefined when a does not qualify,
 // or when b is a bool (the tensor path gives subtraction's error for it).
 Tensor scalar_simd(kernels::BinaryOp op, const Tensor& a, const Scalar& b, const Scalar& alpha = 1) {
-  if (!kernels::binary_scalar_accepts(op, a) || a.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean())
+  if (!kernels::binary_scalar_accepts(op, a) || a.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean() ||
+      alpha.isBoolean())
     return Tensor();
   Tensor out = new_tensor(a.sizes(), a.dtype());
   EMBER_CHECK(kernels::binary_scalar(op, out, a, b, alpha.toDouble()), "binary_scalar refused what it accepted");
@@ -135,7 +137,8 @@ Tensor scalar_simd(kernels::BinaryOp op, const Tensor& a, const Scalar& b, const
 // self op= (alpha b) for a C++ number b the same way, when no graph is recorded; false to leave it
 // to the tensor path.
 bool scalar_simd_(kernels::BinaryOp op, const Tensor& self, const Scalar& b, const Scalar& alpha = 1) {
-  if (any_requires_grad(self) || self.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean()) return false;
+  if (any_requires_grad(self) || self.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean() || alpha.isBoolean())
+    return false;
   autograd::check_inplace(self);
   if (!kernels::binary_scalar(op, self, self, b, alpha.toDouble())) return false;
   autograd::rebase_history(self, {});

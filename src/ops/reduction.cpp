@@ -27,11 +27,14 @@ struct Dims {
 Dims reduce_dims(const Tensor& x, IntArrayRef dims, bool keepdim) {
   Dims r;
   r.reduced.assign(std::max<int64_t>(x.dim(), 0), dims.empty());
+  bool scalar_seen = false;  // a 0-d tensor has the one dim 0 (or -1), which may appear once too
   for (int64_t d : dims) {
     int64_t w = maybe_wrap_dim(d, x.dim());
-    if (x.dim() == 0) continue;
-    EMBER_CHECK(!r.reduced[w], "dim ", w, " appears multiple times in the list of dims");
-    r.reduced[w] = true;
+    EMBER_CHECK(!(x.dim() == 0 ? scalar_seen : r.reduced[w]), "dim ", w, " appears multiple times in the list of dims");
+    if (x.dim() == 0)
+      scalar_seen = true;
+    else
+      r.reduced[w] = true;
   }
   for (int64_t i = 0; i < x.dim(); ++i) {
     if (r.reduced[i]) {
@@ -166,13 +169,21 @@ struct ReduceBackward final : Node {
         break;
       }
       case Norm: {
+        // PyTorch's norm_backward, case by case: below p = 1 the zero coordinates are masked
+        // (|x|^(p-1) is inf there) and the norm's power is a factor; between 1 and 2 |x|^(p-1) is
+        // finite at 0; a zero norm gives 0 throughout.
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
         if (p == 1) out = g.mul(x.sign());
         else if (std::isinf(p)) {
           Tensor mask = x.abs().eq(r).to(g.dtype());
           out = g.mul(x.sign()).mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
         } else if (p == 2) out = where(r.eq(0.0), 0.0, g.mul(x).div(r));
-        else out = where(r.eq(0.0), 0.0, g.mul(x).mul(x.abs().pow(p - 2)).div(r.pow(p - 1)));
+        else if (p < 1)
+          out = where(x.eq(0.0), 0.0, x.sign().mul(x.abs().pow(p - 1))).mul(g).mul(r.pow(1 - p));
+        else if (p < 2)
+          out = x.sign().mul(x.abs().pow(p - 1)).mul(where(r.eq(0.0), 0.0, g.div(r.pow(p - 1))));
+        else
+          out = x.mul(x.abs().pow(p - 2)).mul(where(r.eq(0.0), 0.0, g.div(r.pow(p - 1))));
         break;
       }
       case LogSumExp: {
@@ -230,21 +241,25 @@ Tensor sum_raw(const Tensor& x, const Dims& r, ScalarType out_dtype) {
   return raw_view(out, r.out_shape, contiguous_strides(r.out_shape), 0);
 }
 
+// As PyTorch: a reduction to another dtype casts the input first, so a bool sum is "any", a float
+// sum to int truncates each element and a double sum to float rounds each element.
+Tensor as_dtype(const Tensor& x, ScalarType dtype) { return x.dtype() == dtype ? x : cast(x, dtype); }
+
 Tensor sum_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, bool all) {
   Dims r = reduce_dims(x, dims, keepdim);
-  Tensor out = sum_raw(x, r, sum_dtype(x, dtype));
+  const ScalarType dt = sum_dtype(x, dtype);
+  Tensor out = sum_raw(as_dtype(x, dt), r, dt);
   if (any_requires_grad(x)) record(out, x, r, ReduceBackward::Sum, all ? "SumBackward0" : "SumBackward1");
   return out;
 }
 
 Tensor mean_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, bool all) {
   ScalarType dt = dtype.value_or(x.dtype());
-  EMBER_CHECK(is_floating_type(dt), "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                                    "complex dtype. Got: ", to_string(dt));
+  EMBER_CHECK(is_floating_type(dt), "mean(): could not infer output dtype. ", dtype ? "Optional" : "Input",
+              " dtype must be either a floating point or complex dtype. Got: ", to_string(dt));
   Dims r = reduce_dims(x, dims, keepdim);
-  // As PyTorch: the sum in the result's dtype, divided by the count.
-  Tensor s = sum_raw(x, r, dt == x.dtype() && (dt == kFloat || dt == kDouble) ? dt : kDouble);
-  Tensor out = cast(s.div(static_cast<double>(r.count)), dt);
+  // As PyTorch: the input cast to the result's dtype, summed in it, divided by the count.
+  Tensor out = sum_raw(as_dtype(x, dt), r, dt).div(static_cast<double>(r.count));
   if (!out.is_contiguous() || out.sizes() != r.out_shape.ref()) out = out.reshape(r.out_shape);
   if (any_requires_grad(x)) record(out, x, r, ReduceBackward::Mean, all ? "MeanBackward0" : "MeanBackward1");
   return out;
@@ -443,7 +458,8 @@ namespace {
 Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype, const char* name) {
   Dims r = reduce_dims(x, dims, keepdim);
   ScalarType dt = sum_dtype(x, dtype);
-  Tensor simd = dt == x.dtype() ? reduce_simd(kernels::ReduceOp::Prod, x, r) : Tensor();
+  Tensor src = as_dtype(x, dt);
+  Tensor simd = reduce_simd(kernels::ReduceOp::Prod, src, r);
   if (simd.defined()) {
     if (any_requires_grad(x)) {
       auto n = record(simd, x, r, ReduceBackward::Prod, name);
@@ -452,8 +468,9 @@ Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<
     }
     return simd;
   }
-  Tensor acc = is_floating_type(dt) ? reduce_raw<double>(x, r, kDouble, 1.0, [](double a, double v) { return a * v; })
-                                    : reduce_raw<int64_t>(x, r, kLong, int64_t(1), [](int64_t a, int64_t v) { return a * v; });
+  Tensor acc = is_floating_type(dt)
+                   ? reduce_raw<double>(src, r, kDouble, 1.0, [](double a, double v) { return a * v; })
+                   : reduce_raw<int64_t>(src, r, kLong, int64_t(1), [](int64_t a, int64_t v) { return a * v; });
   Tensor out = cast(acc, dt);
   out = raw_view(out, r.out_shape, contiguous_strides(r.out_shape), 0);
   if (any_requires_grad(x)) {
@@ -529,6 +546,8 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dim, bool keepdim) {
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   int64_t d = maybe_wrap_dim(dim, x.dim());
   ScalarType dt = sum_dtype(x, dtype);
+  // ATen copies a 0-d input and zeroes an empty one before it dispatches on the dtype.
+  EMBER_CHECK(dt != kBool || x.dim() == 0 || x.numel() == 0, "\"cumsum_out_cpu\" not implemented for 'Bool'");
   Tensor src = contiguous_raw(cast(x, dt));
   Tensor out = new_tensor(x.sizes(), dt);
   const int64_t n = x.dim() == 0 ? 1 : x.size(d);

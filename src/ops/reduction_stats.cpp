@@ -256,12 +256,12 @@ std::tuple<Tensor, Tensor> stat_mean(const Tensor& x, IntArrayRef dims, bool unb
   EMBER_CHECK(is_floating_type(x.dtype()), op, "(): input dtype should be either floating point or complex. Got ",
               to_string(x.dtype()), " instead.");
   DimVector list;
-  for (int64_t d : dims) list.push_back(x.dim() == 0 ? 0 : maybe_wrap_dim(d, x.dim()));
+  for (int64_t d : dims) list.push_back(maybe_wrap_dim(d, x.dim()));
   if (dims.empty())
     for (int64_t d = 0; d < x.dim(); ++d) list.push_back(d);
   std::sort(list.begin(), list.end());
-  EMBER_CHECK(std::adjacent_find(list.begin(), list.end()) == list.end() || x.dim() == 0, "dim ",
-              list.empty() ? 0 : list[0], " appears multiple times in the list of dims");
+  EMBER_CHECK(std::adjacent_find(list.begin(), list.end()) == list.end(), "dim ", list.empty() ? 0 : list[0],
+              " appears multiple times in the list of dims");
   Tensor s, m;
   int64_t count = 1;
   {
@@ -309,8 +309,12 @@ struct NansumBackward0 final : NamedNode<"NansumBackward0"> {
 };
 
 Tensor nansum_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  // Integer inputs are summed as they are; a floating one is cast to the dtype first (as sum), and
+  // ATen's nansum kernel has no bool (an empty input never reaches it).
+  EMBER_CHECK(!(is_floating_type(x.dtype()) && dtype == kBool && x.numel() > 0),
+              "\"nansum_cpu\" not implemented for 'Bool'");
   DimVector list;
-  for (int64_t d : dims) list.push_back(x.dim() == 0 ? 0 : maybe_wrap_dim(d, x.dim()));
+  for (int64_t d : dims) list.push_back(maybe_wrap_dim(d, x.dim()));
   if (dims.empty())
     for (int64_t d = 0; d < x.dim(); ++d) list.push_back(d);
   std::sort(list.begin(), list.end());
@@ -363,6 +367,8 @@ Tensor trace(const Tensor& x) {
 Tensor cumprod(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   const int64_t d = maybe_wrap_dim(dim, x.dim());
   ScalarType dt = accumulate_dtype(x, dtype);
+  // ATen copies a 0-d input and zeroes an empty one before it dispatches on the dtype.
+  EMBER_CHECK(dt != kBool || x.dim() == 0 || x.numel() == 0, "\"cumprod_out_cpu\" not implemented for 'Bool'");
   Tensor src = contiguous_raw(cast(x, dt));
   Tensor out = new_tensor(x.sizes(), dt);
   int64_t outer, n, inner;

@@ -554,18 +554,20 @@ struct CatBackward0 final : NamedNode<"CatBackward0"> {
 
 Tensor cat(TensorList tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), "torch.cat(): expected a non-empty list of Tensors");
-  // Legacy rule: 1-D empty tensors are ignored.
+  for (size_t i = 0; i < tensors.size(); ++i)
+    EMBER_CHECK(tensors[i].dim() > 0, "zero-dimensional tensor (at position ", i, ") cannot be concatenated");
+  // Legacy rule: 1-D empty tensors are skipped for the shape checks, but still take part in type
+  // promotion and autograd. When every tensor is one, the result is one too and `dim` is not checked.
   const Tensor* ref = nullptr;
   for (const auto& t : tensors)
     if (!(t.dim() == 1 && t.numel() == 0)) {
       ref = &t;
       break;
     }
-  if (!ref) return empty({0}, TensorOptions(tensors[0].dtype()));
-  int64_t d = maybe_wrap_dim(dim, ref->dim());
+  int64_t d = ref ? maybe_wrap_dim(dim, ref->dim()) : 0;
   ScalarType dt = tensors[0].dtype();
   for (const auto& t : tensors) dt = promote_types(dt, t.dtype());
-  DimVector shape(ref->sizes());
+  DimVector shape(ref ? ref->sizes() : tensors[0].sizes());
   int64_t total = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];

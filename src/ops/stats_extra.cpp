@@ -13,6 +13,7 @@
 #include "kernels/cpu/stats.h"
 #include "ops/elementwise.h"
 #include "ops/window.h"
+#include "ops/zero_grad.h"
 
 namespace ember {
 
@@ -31,6 +32,23 @@ Tensor named_as(const Tensor& r, const char* name) {
   Tensor out = raw_view(r, r.sizes(), r.strides(), r.storage_offset());
   auto n = make_node<RenamedBackward>(r);
   n->name_ = name;
+  set_history(out, n);
+  return out;
+}
+
+// cdist with p = 0 counts the differing coordinates of each pair (a of the rows of x1 against
+// b of x2's): flat, so zeros flow back to the inputs (where norm's own 0-norm gives none).
+Tensor zero_norm_distance(const Tensor& a, const Tensor& b, const char* name) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = a.unsqueeze(-2).sub(b.unsqueeze(-3)).norm(Scalar(0.0), IntArrayRef(-1), false);
+  }
+  if (!any_requires_grad(a, b)) return out;
+  auto n = make_node<ops::ZeroGradBackward>(a, b);
+  n->name_ = name;
+  n->inputs.emplace_back(DimVector(a.sizes()), a.dtype());
+  n->inputs.emplace_back(DimVector(b.sizes()), b.dtype());
   set_history(out, n);
   return out;
 }
@@ -375,15 +393,17 @@ Tensor searchsorted(const Tensor& seq, const Tensor& self, bool out_int32, bool 
     EMBER_CHECK(sorter->numel() == 0 || (sorter->min().item<int64_t>() >= 0 && sorter->max().item<int64_t>() < m),
                 "torch.searchsorted(): sorter index out of range");
   }
-  EMBER_CHECK(seq.dtype() != kBool && self.dtype() != kBool, "\"searchsorted_cpu\" not implemented for 'Bool'");
+  // As ATen: both sides in their common dtype (a bool side promotes), compared exactly in it.
+  const ScalarType common = result_type(seq, self);
+  EMBER_CHECK(common != kBool, "\"searchsorted_out_cpu\" not implemented for '", to_string(common), "'");
   NoGradGuard no_grad;
   const int64_t m = seq.size(-1);
   const int64_t rows = seq.dim() == 1 ? 1 : seq.numel() / std::max<int64_t>(m, 1);
   const int64_t k = self.dim() == 0 ? 1 : self.size(-1);
   Tensor out = new_tensor(self.sizes(), out_int32 ? kInt : kLong);
   if (out.numel() == 0) return out;
-  Tensor b = contiguous_raw(cast(seq.detach(), kDouble));
-  Tensor v = contiguous_raw(cast(self.detach(), kDouble));
+  Tensor b = contiguous_raw(cast(seq.detach(), common));
+  Tensor v = contiguous_raw(cast(self.detach(), common));
   Tensor s = sorted_by ? contiguous_raw(sorter->detach()) : Tensor();
   kernels::searchsorted(b, rows, m, v, k, s, right, out);
   return out;
@@ -393,7 +413,8 @@ Tensor searchsorted(const Tensor& seq, const Scalar& self, bool out_int32, bool 
   EMBER_CHECK(seq.dim() == 1, "torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension "
                               "is 1, but we got boundaries tensor dim(",
               seq.dim(), ") and input value's dim(0) numel(1)");
-  return searchsorted(seq, scalar_tensor(self, TensorOptions(kDouble)), out_int32, right, side, sorter);
+  // The scalar takes part in promotion as a wrapped number, as in a binary op.
+  return searchsorted(seq, scalar_tensor(self, TensorOptions(result_type(seq, self))), out_int32, right, side, sorter);
 }
 Tensor bucketize(const Tensor& self, const Tensor& boundaries, bool out_int32, bool right) {
   EMBER_CHECK(boundaries.dim() == 1, "boundaries tensor must be 1 dimension, but got dim(", boundaries.dim(), ")");
@@ -604,6 +625,7 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p, std::optional<int64_t
     Tensor b = cat({x2, ones_like(n2), n2}, -1);
     return named_as(a.matmul(b.transpose(-1, -2)).clamp_min(0).sqrt(), "ViewBackward0");
   }
+  if (p == 0) return zero_norm_distance(x1, x2, "CdistBackward0");
   Tensor diffs = x1.unsqueeze(-2).sub(x2.unsqueeze(-3));  // (..., r1, r2, m)
   return named_as(diffs.norm(Scalar(p), IntArrayRef(-1), false), "CdistBackward0");
 }

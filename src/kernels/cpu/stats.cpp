@@ -11,31 +11,38 @@ namespace kernels {
 
 void searchsorted(const Tensor& bounds, int64_t bound_rows, int64_t m, const Tensor& vals, int64_t k,
                   const Tensor& sorter, bool right, const Tensor& out) {
-  const double* b = bounds.data_ptr<double>();
-  const double* v = vals.data_ptr<double>();
   const int64_t* s = sorter.defined() ? sorter.data_ptr<int64_t>() : nullptr;
   const int64_t n = vals.numel();
-  auto write = [&](auto* o) {
-    using O = std::remove_pointer_t<decltype(o)>;
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t row = bound_rows == 1 ? 0 : i / k;
-      const double* rb = b + row * m;
-      const int64_t* rs = s ? s + row * m : nullptr;
-      const double val = v[i];
-      // ATen's comparisons, so that a NaN value lands after every boundary.
-      int64_t lo = 0, hi = m;
-      while (lo < hi) {
-        const int64_t mid = lo + (hi - lo) / 2;
-        const double mv = rs ? rb[rs[mid]] : rb[mid];
-        const bool go_right = right ? !(mv > val) : !(mv >= val);
-        if (go_right) lo = mid + 1;
-        else hi = mid;
+  visit_dtype(bounds.dtype(), "searchsorted", [&](auto tag) {
+    using T = decltype(tag);
+    const T* b = bounds.data_ptr<T>();
+    const T* v = vals.data_ptr<T>();
+    auto write = [&](auto* o) {
+      using O = std::remove_pointer_t<decltype(o)>;
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t row = bound_rows == 1 ? 0 : i / k;
+        const T* rb = b + row * m;
+        const int64_t* rs = s ? s + row * m : nullptr;
+        const T val = v[i];
+        // ATen's comparisons, so that a NaN value lands after every boundary.
+        int64_t lo = 0, hi = m;
+        while (lo < hi) {
+          const int64_t mid = lo + (hi - lo) / 2;
+          const T mv = rs ? rb[rs[mid]] : rb[mid];
+          const bool go_right = right ? !(mv > val) : !(mv >= val);
+          if (go_right)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        o[i] = static_cast<O>(lo);
       }
-      o[i] = static_cast<O>(lo);
-    }
-  };
-  if (out.dtype() == kInt) write(out.data_ptr<int32_t>());
-  else write(out.data_ptr<int64_t>());
+    };
+    if (out.dtype() == kInt)
+      write(out.data_ptr<int32_t>());
+    else
+      write(out.data_ptr<int64_t>());
+  });
 }
 
 void bincount(const Tensor& x, const Tensor& weights, const Tensor& out) {

@@ -11,8 +11,8 @@
 namespace ember {
 namespace kernels {
 
-// For each of `vals` (rows of k values, double): the insertion point in its row of `bounds`
-// (rows of m ascending doubles; one row shared by all when bound_rows == 1), read through `sorter`
+// For each of `vals` (rows of k values): the insertion point in its row of `bounds` (rows of m
+// ascending values of vals' dtype; one row shared by all when bound_rows == 1), read through `sorter`
 // (int64, bounds' shape) when defined. right: the first place whose value is > v (else >= v).
 // Results go to `out` (int64 or int32, vals' numel).
 void searchsorted(const Tensor& bounds, int64_t bound_rows, int64_t m, const Tensor& vals, int64_t k,
