@@ -481,7 +481,23 @@ Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
 }
 Tensor Tensor::operator[](const Tensor& index) const { return ember::index(*this, {TensorIndex(index)}); }
 
+namespace {
+// LibTorch writes a one-element value through a single bool/uint8 mask with masked_fill_, whose
+// number is converted to self's dtype: so that value may have another dtype.
+bool fills_through_mask(const Tensor& self, ArrayRef<TensorIndex> indices, const Tensor& value) {
+  if (!value.defined() || value.numel() != 1 || value.dtype() == self.dtype()) return false;
+  int masks = 0, tensors = 0;
+  for (const TensorIndex& i : indices) {
+    if (i.kind() != TensorIndex::Kind::Tensor || !i.tensor().defined()) continue;
+    ++tensors;
+    masks += i.tensor().dtype() == kBool || i.tensor().dtype() == kByte;
+  }
+  return tensors == 1 && masks == 1;
+}
+}  // namespace
+
 Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Tensor& value) const {
+  if (fills_through_mask(*this, indices, value)) return index_put_(indices, value.item());
   return index_put_impl(mutable_self(), indices, value, false);
 }
 Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& value) const {
@@ -489,7 +505,7 @@ Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& value) c
   return index_put_impl(mutable_self(), indices, scalar_of(value, dtype()), true);
 }
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const {
-  return index_put_impl(mutable_self(), ArrayRef<TensorIndex>(indices), value, false);
+  return index_put_(ArrayRef<TensorIndex>(indices), value);
 }
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Scalar& value) const {
   check_value_fits(value, dtype());

@@ -48,10 +48,16 @@ struct PairLossBackward : Node {
     b_dtype = tgt.dtype();
     set_history(out, intrusive_ptr<Node>(this));
   }
+  // The gradients from d(loss)/d(input - target): the target's is its negation.
   variable_list to_inputs(const Tensor& grad_d) {
+    return to_inputs(grad_d, [&] { return grad_d.neg(); });
+  }
+  // ... or, where the formula is not odd at one point, the target's computed by `grad_target`.
+  template <typename F>
+  variable_list to_inputs(const Tensor& grad_input, const F& grad_target) {
     Tensor ga, gb;
-    if (should_compute_output(0)) ga = reduce_grad(grad_d, a_sizes, a_dtype);
-    if (should_compute_output(1)) gb = reduce_grad(grad_d.neg(), b_sizes, b_dtype);
+    if (should_compute_output(0)) ga = reduce_grad(grad_input, a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(grad_target(), b_sizes, b_dtype);
     return {ga, gb};
   }
   void release_variables() override {
@@ -309,13 +315,16 @@ struct RobustLossBackward final : PairLossBackward {
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& g) override {
     // ATen's order of tests: d <= -t, then d >= t, else the quadratic part. So a NaN difference
-    // gets NaN, and smooth L1 with beta = 0 gives -1 at d = 0 (PyTorch 1.13's numbers).
+    // gets NaN, and smooth L1 with beta = 0 gives -1 at d = 0 (PyTorch 1.13's numbers). The
+    // target's gradient is the same formula at target - input, which is -1 there too.
     Tensor d = self.unpack().sub(target.unpack());
     const double slope = huber ? t : 1.0;
-    Tensor inner = huber ? d : d.div(t);
-    Tensor gd = where(d.le(-t), -slope, where(d.ge(t), slope, inner)).mul(g[0]);
-    if (reduction == Reduction::Mean) gd = gd.div(static_cast<double>(d.numel()));
-    return to_inputs(gd);
+    const double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(d.numel()) : 1.0;
+    auto grad_at = [&](const Tensor& diff) {
+      Tensor inner = huber ? diff : diff.div(t);
+      return where(diff.le(-t), -slope, where(diff.ge(t), slope, inner)).mul(g[0]).mul(scale);
+    };
+    return to_inputs(grad_at(d), [&] { return grad_at(d.neg()); });
   }
 };
 

@@ -42,7 +42,9 @@ Tensor zero_norm_distance(const Tensor& a, const Tensor& b, const char* name) {
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = a.unsqueeze(-2).sub(b.unsqueeze(-3)).norm(Scalar(0.0), IntArrayRef(-1), false);
+    // ATen's cdist/pdist count min(ceil(|d|), 1), so a NaN difference makes the distance NaN
+    // (norm(0) would count it as a non-zero).
+    out = a.unsqueeze(-2).sub(b.unsqueeze(-3)).abs().ceil().clamp_max(1).sum(IntArrayRef(-1));
   }
   if (!any_requires_grad(a, b)) return out;
   auto n = make_node<ops::ZeroGradBackward>(a, b);

@@ -528,3 +528,33 @@ TEST(Hardening, RobustLossGradientsAsPyTorch) {
   check([](const Tensor& x, const Tensor& y) { return smooth_l1_loss(x, y, Reduction::Sum, 0.5); }, {0, 1});
   check([](const Tensor& x, const Tensor& y) { return huber_loss(x, y, Reduction::Sum, 0.5); }, {0, 0.5});
 }
+
+TEST(Hardening, ZeroNormDistancesPropagateNaN) {
+  // ATen's cdist/pdist with p = 0 count min(ceil(|d|), 1) per coordinate (PyTorch 1.13).
+  const double nan = std::nan("");
+  Tensor a = tensor({{nan, 1.0}, {0.0, 2.0}}, kDouble), b = tensor({{0.0, 1.0}, {1.0, 1.0}}, kDouble);
+  std::vector<double> c = values(cdist(a, b, 0.0));
+  EXPECT_TRUE(std::isnan(c[0]) && std::isnan(c[1]));
+  EXPECT_EQ(c[2], 1.0);
+  EXPECT_EQ(c[3], 2.0);
+  EXPECT_TRUE(std::isnan(values(pdist(a, 0.0))[0]));
+  // Smooth L1 with beta = 0 at d = 0: ATen differentiates the target with the same formula at
+  // target - input, so both get -1 (PyTorch 1.13).
+  auto x = tensor({0.5}, requires_grad()), y = tensor({0.5}, requires_grad());
+  smooth_l1_loss(x, y, Reduction::Sum, 0.0).backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{-1}));
+  EXPECT_EQ(values(y.grad()), (std::vector<double>{-1}));
+}
+
+TEST(Hardening, IndexPutOfOneValueThroughAMaskTakesAnyDtype) {
+  // LibTorch writes it with masked_fill_ (PyTorch 1.13: [[5, 5], [0, 0], [5, 5]]); a tensor index
+  // still needs matching dtypes.
+  Tensor x = zeros({3, 2}, kDouble);
+  x.index_put_({tensor({true, false, true})}, tensor(int64_t(5)));
+  EXPECT_EQ(values(x), (std::vector<double>{5, 5, 0, 0, 5, 5}));
+  Tensor y = zeros({2});
+  y.index_put_({tensor({true, false})}, tensor({true}));
+  EXPECT_EQ(values(y), (std::vector<double>{1, 0}));
+  expect_error([&] { y.index_put_({tensor({int64_t(0)})}, tensor(int64_t(5))); },
+               "Index put requires the source and destination dtypes match", {y});
+}
