@@ -205,8 +205,9 @@ Tensor hardshrink(const Tensor& x, const Scalar& lambd) {
   return elementwise(
       "hardshrink_cpu", x, {l, 0, 0}, "HardshrinkBackward0",
       [](const Tensor& g, const Tensor& x, const Params& p) {
-        // The gradient passes where |x| > lambda, so not at NaN (ATen's hardshrink_backward).
-        return masked_grad(x.lt(-p[0]).logical_or(x.gt(p[0])), g);
+        // ATen's scalar formula: zero where -lambda <= x <= lambda, so NaN passes the gradient
+        // (its vectorised path gives 0 there: docs/COMPATIBILITY.md).
+        return masked_grad(x.ge(-p[0]).logical_and(x.le(p[0])).logical_not(), g);
       },
       [l](double v) { return (v >= -l && v <= l) ? 0.0 : v; });
 }

@@ -239,10 +239,12 @@ Tensor pdist(const Tensor& input, double p) {
   Tensor firsts = tensor(first, TensorOptions(kLong)), seconds = tensor(second, TensorOptions(kLong));
   if (p != 0) return input.index_select(0, firsts).sub(input.index_select(0, seconds)).norm(Scalar(p), {1});
   // The 0-"norm" counts differing coordinates: flat, so zeros flow back (norm's own gives none).
+  // ATen counts min(ceil(|d|), 1), so a NaN difference makes the distance NaN, as in cdist.
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = input.index_select(0, firsts).sub(input.index_select(0, seconds)).norm(Scalar(0.0), {1});
+    out =
+        input.index_select(0, firsts).sub(input.index_select(0, seconds)).abs().ceil().clamp_max(1).sum(IntArrayRef(1));
   }
   if (any_requires_grad(input)) {
     auto n = make_node<ops::ZeroGradBackward>(input);

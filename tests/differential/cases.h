@@ -1349,9 +1349,10 @@ inline void add_shape(std::vector<Variant>& v) {
                  int64_t lead = c.rng.range(0, 2);
                  for (int64_t i = 0; i < lead; ++i) t.insert(t.begin(), c.rng.range(1, 2));
                  if (c.bad) {
-                   if (c.rng.chance(0.5) || t.empty())
-                     t.pop_back(), t.insert(t.begin(), -1);
-                   else
+                   if (c.rng.chance(0.5) || t.empty()) {
+                     if (!t.empty()) t.pop_back();  // a 0-d input with no lead dims has none to drop
+                     t.insert(t.begin(), -1);
+                   } else
                      t.back() = t.back() == 1 || t.back() == -1 ? 5 : t.back() + 1;
                  }
                  return one(x.expand(c.snote("size", t)));
@@ -1980,6 +1981,15 @@ inline void add_chains(std::vector<Variant>& v) {
                }});
 }
 
+}  // namespace diffcase
+
+// More variants, in files of their own (each opens namespace diffcase): pointwise math, comparison
+// and bitwise ops on edge values; reductions, shape and indexing ops, and nn::functional calls.
+#include "cases_more.h"
+#include "cases_pointwise_more.h"
+
+namespace diffcase {
+
 inline const std::vector<Variant>& variants() {
   static const std::vector<Variant> all = [] {
     std::vector<Variant> v;
@@ -1992,6 +2002,8 @@ inline const std::vector<Variant>& variants() {
     add_nn(v);
     add_factories(v);
     add_chains(v);
+    add_pointwise_more(v);
+    add_more(v);
     return v;
   }();
   return all;

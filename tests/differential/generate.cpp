@@ -10,7 +10,7 @@
 #include "guard.h"
 
 int main(int argc, char** argv) {
-  uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 6000;
+  uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 16000;
   std::vector<uint64_t> ids;
   for (uint64_t i = 0; i < n; ++i) ids.push_back(i);
   auto outcomes = diffguard::run_guarded(

@@ -7,5 +7,5 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 g++ -std=c++17 -O1 -I/usr/include/torch/csrc/api/include generate.cpp -o "$out/generate" \
   -ltorch -ltorch_cpu -lc10
-"$out/generate" "${1:-6000}" > "$out/expected.json"
+"$out/generate" "${1:-16000}" > "$out/expected.json"
 mv "$out/expected.json" expected.json
