@@ -390,11 +390,15 @@ Tensor var_impl(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim, 
     std::vector<int64_t> list(r.list.begin(), r.list.end());
     if (list.empty())
       for (int64_t i = 0; i < x.dim(); ++i) list.push_back(i);
-    Tensor centered = x.dim() == 0 ? x.sub(x) : x.sub(x.mean(list, true));
+    // Computed in double, as ATen accumulates float's variance (Welford in double): a float32 row
+    // of equal values has variance exactly 0, not a rounding residue of its float32 mean.
+    const Tensor xd = x.dtype() == kFloat ? x.to(kDouble) : x;
+    Tensor centered = xd.dim() == 0 ? xd.sub(xd) : xd.sub(xd.mean(list, true));
     double denom = std::max(0.0, static_cast<double>(r.count) - (unbiased ? 1.0 : 0.0));
-    Tensor ss = x.dim() == 0 ? centered.mul(centered) : centered.mul(centered).sum(list, keepdim);
+    Tensor ss = xd.dim() == 0 ? centered.mul(centered) : centered.mul(centered).sum(list, keepdim);
     out = ss.div(denom);
     if (is_std) out = out.sqrt();
+    out = out.to(x.dtype());
   }
   if (any_requires_grad(x)) {
     auto n = record(out, x, r, is_std ? ReduceBackward::Std : ReduceBackward::Var, is_std ? "StdBackward0" : "VarBackward0");

@@ -269,7 +269,8 @@ std::tuple<Tensor, Tensor> stat_mean(const Tensor& x, IntArrayRef dims, bool unb
     Tensor xd = x.detach();
     std::vector<int64_t> v(list.begin(), list.end());
     s = is_std ? xd.std(v, unbiased, keepdim) : xd.var(v, unbiased, keepdim);
-    m = xd.mean(v, keepdim);
+    // ATen's mean here comes out of the same double Welford pass as the variance.
+    m = xd.dtype() == kFloat ? xd.to(kDouble).mean(v, keepdim).to(kFloat) : xd.mean(v, keepdim);
     for (int64_t d : list)
       if (x.dim() > 0) count *= x.size(d);
   }
