@@ -230,7 +230,7 @@ TEST(HardeningDims, ZeroDimReductionsCheckTheDim) {
   EXPECT_EQ(m.item<double>(), 2.);
   expect_error(
       [&] {
-        torch::var_mean(torch::ones({2, 3}), {2});
+        torch::var_mean(torch::ones({2, 3}), std::vector<int64_t>{2});
       },
       "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
   expect_error(
@@ -355,19 +355,19 @@ TEST(HardeningNormGrad, EvalBatchNormOfInfinityHasAFiniteInputGradient) {
 // var/std/var_mean/std_mean of float32 accumulate in double, as ATen (expected values from LibTorch 1.13).
 TEST(HardeningVar, ConstantRowHasExactlyZeroVariance) {
   auto x = torch::full({1, 3}, -5 / 7.f);
-  auto [v, m] = torch::var_mean(x, {1});
+  auto [v, m] = torch::var_mean(x, std::vector<int64_t>{1});
   EXPECT_EQ(v.item<double>(), 0.);
   EXPECT_EQ(m.item<float>(), -5 / 7.f);
-  auto [s, m2] = torch::std_mean(x, {1});
+  auto [s, m2] = torch::std_mean(x, std::vector<int64_t>{1});
   EXPECT_EQ(s.item<double>(), 0.);
   auto rows = torch::full({2, 3}, -5 / 7.f);
-  EXPECT_EQ(values(torch::var(rows, {1})), (std::vector<double>{0, 0}));
-  EXPECT_EQ(values(torch::std(rows, {1})), (std::vector<double>{0, 0}));
-  EXPECT_EQ(values(std::get<0>(torch::var_mean(rows, {1}))), (std::vector<double>{0, 0}));
+  EXPECT_EQ(values(torch::var(rows, std::vector<int64_t>{1})), (std::vector<double>{0, 0}));
+  EXPECT_EQ(values(torch::std(rows, std::vector<int64_t>{1})), (std::vector<double>{0, 0}));
+  EXPECT_EQ(values(std::get<0>(torch::var_mean(rows, std::vector<int64_t>{1}))), (std::vector<double>{0, 0}));
   // Non-contiguous: the same rows read down a transposed view.
-  EXPECT_EQ(values(torch::var(rows.t(), {0})), (std::vector<double>{0, 0}));
+  EXPECT_EQ(values(torch::var(rows.t(), std::vector<int64_t>{0})), (std::vector<double>{0, 0}));
   // The backward of std at a zero std is 0 in both.
   auto leafx = leaf(x);
-  std::get<0>(torch::std_mean(leafx, {1})).sum().backward();
+  std::get<0>(torch::std_mean(leafx, std::vector<int64_t>{1})).sum().backward();
   EXPECT_EQ(values(leafx.grad()), (std::vector<double>{0, 0, 0}));
 }
