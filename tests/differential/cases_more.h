@@ -1018,7 +1018,8 @@ inline void add_more_spatial(std::vector<Variant>& v) {
                    s = c.shape(1, 4, 3);
                    k = std::min<int64_t>(k, static_cast<int64_t>(s.size()) + (c.bad ? 1 : 0));
                  } else {
-                   s = mx_image(c, c.rng.range(1, 2), k + (c.bad && c.rng.chance(0.5) ? 1 : 0), 3);
+                   const int64_t n = c.rng.range(1, 2);  // one draw per statement (argument order is unspecified)
+                   s = mx_image(c, n, k + (c.bad && c.rng.chance(0.5) ? 1 : 0), 3);
                  }
                  Tensor x = c.make(s, c.rng.chance(0.9) ? c.mostly_float() : c.any_dtype());
                  // Negative pads only in constant mode: LibTorch 1.13's circular pad (forward) and reflect pad

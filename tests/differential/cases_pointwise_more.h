@@ -674,8 +674,17 @@ inline void add_pointwise_more(std::vector<Variant>& v) {
   auto bounds = [](Ctx& c, const Shape& s, Dt dt) {
     c10::optional<Tensor> lo, hi;
     int64_t m = c.inote("bounds", c.rng.range(0, 3));
-    if (m != 1) lo = xmake(c, c.partner(s, m != 3), c.rng.chance(0.7) ? dt : c.any_dtype(), Pal::Edge);
-    if (m != 0) hi = xmake(c, c.partner(s, false), c.rng.chance(0.7) ? dt : c.any_dtype(), Pal::Edge);
+    // One draw per statement: the order of a call's arguments is unspecified (gcc and clang differ).
+    if (m != 1) {
+      Shape ls = c.partner(s, m != 3);
+      Dt ldt = c.rng.chance(0.7) ? dt : c.any_dtype();
+      lo = xmake(c, ls, ldt, Pal::Edge);
+    }
+    if (m != 0) {
+      Shape hs = c.partner(s, false);
+      Dt hdt = c.rng.chance(0.7) ? dt : c.any_dtype();
+      hi = xmake(c, hs, hdt, Pal::Edge);
+    }
     if (m == 3 && c.bad && c.rng.chance(0.5)) lo = c10::nullopt, hi = c10::nullopt, c.note("no-bounds");
     return std::make_pair(lo, hi);
   };
@@ -698,7 +707,9 @@ inline void add_pointwise_more(std::vector<Variant>& v) {
                  Dt dt = c.rng.chance(0.6) ? c.float_dtype() : c.any_dtype();
                  Tensor x = xmake(c, s, dt, Pal::Edge);
                  bool mx = c.bnote("max", c.rng.chance(0.5));
-                 Tensor bnd = xmake(c, c.partner(s), c.rng.chance(0.7) ? dt : c.any_dtype(), Pal::Edge);
+                 Shape bs = c.partner(s);
+                 Dt bdt = c.rng.chance(0.7) ? dt : c.any_dtype();
+                 Tensor bnd = xmake(c, bs, bdt, Pal::Edge);
                  if (mx) return one(c.rng.chance(0.5) ? x.clamp_max(bnd) : torch::clamp_max(x, bnd));
                  return one(c.rng.chance(0.5) ? torch::clamp_min(x, bnd) : x.clamp_min(bnd));
                }});
@@ -707,7 +718,9 @@ inline void add_pointwise_more(std::vector<Variant>& v) {
                  Dt dt = c.rng.chance(0.6) ? c.float_dtype() : c.any_dtype();
                  Target tg = xtarget(c, s, dt, Pal::Edge);
                  bool mx = c.bnote("max", c.rng.chance(0.5));
-                 Tensor bnd = xmake(c, c.partner(s, false), c.rng.chance(0.7) ? dt : c.any_dtype(), Pal::Edge);
+                 Shape bs = c.partner(s, false);
+                 Dt bdt = c.rng.chance(0.7) ? dt : c.any_dtype();
+                 Tensor bnd = xmake(c, bs, bdt, Pal::Edge);
                  return inplace_out(tg, mx ? tg.t.clamp_max_(bnd) : tg.t.clamp_min_(bnd));
                }});
   // ---- the sign of zero results: the harness compares -0 and 0 as equal, so each op's result is
@@ -756,7 +769,9 @@ inline void add_pointwise_more(std::vector<Variant>& v) {
                    int64_t k = c.rng.range(0, static_cast<int64_t>(sizeof zs_binary / sizeof zs_binary[0]) - 1);
                    c.note(zs_binary_names[k]);
                    Tensor a = xmake(c, s, dt, Pal::Tie);
-                   Tensor b = xmake(c, c.partner(s, false), c.rng.chance(0.8) ? dt : c.float_dtype(), Pal::Div);
+                   Shape bs = c.partner(s, false);
+                   Dt bdt = c.rng.chance(0.8) ? dt : c.float_dtype();
+                   Tensor b = xmake(c, bs, bdt, Pal::Div);
                    y = zs_binary[k](a, b);
                  }
                  return TL{y, torch::signbit(y).logical_and(y.isnan().logical_not())};
