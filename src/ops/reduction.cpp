@@ -390,9 +390,15 @@ Tensor var_impl(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim, 
     std::vector<int64_t> list(r.list.begin(), r.list.end());
     if (list.empty())
       for (int64_t i = 0; i < x.dim(); ++i) list.push_back(i);
-    // Computed in double, as ATen accumulates float's variance (Welford in double): a float32 row
-    // of equal values has variance exactly 0, not a rounding residue of its float32 mean.
-    const Tensor xd = x.dtype() == kFloat ? x.to(kDouble) : x;
+    // Computed in double, as ATen accumulates float's variance (Welford in double), and shifted by
+    // the first element of each reduced slice: a slice of equal values then has variance exactly
+    // 0, as Welford's, not a rounding residue of its mean (its std gradient would be O(1)).
+    Tensor xd = x.dtype() == kFloat ? x.to(kDouble) : x;
+    if (xd.dim() > 0 && r.count > 0) {
+      Tensor first = xd;
+      for (int64_t d : list) first = first.narrow(d, 0, 1);
+      xd = xd.sub(first);
+    }
     Tensor centered = xd.dim() == 0 ? xd.sub(xd) : xd.sub(xd.mean(list, true));
     double denom = std::max(0.0, static_cast<double>(r.count) - (unbiased ? 1.0 : 0.0));
     Tensor ss = xd.dim() == 0 ? centered.mul(centered) : centered.mul(centered).sum(list, keepdim);

@@ -371,3 +371,13 @@ TEST(HardeningVar, ConstantRowHasExactlyZeroVariance) {
   std::get<0>(torch::std_mean(leafx, std::vector<int64_t>{1})).sum().backward();
   EXPECT_EQ(values(leafx.grad()), (std::vector<double>{0, 0, 0}));
 }
+
+// float64 too: slices of equal values read through expand have std exactly 0, and so gradient 0
+// (LibTorch 1.13's Welford; ember shifts by each slice's first element).
+TEST(HardeningVar, EqualValuesThroughExpandHaveZeroStd) {
+  auto a = leaf(torch::tensor({3.375, -6.4285714285714288}, torch::kFloat64).reshape({2, 1, 1}));
+  torch::Tensor s = a.expand({2, 3, 1}).std(std::vector<int64_t>{1}, false);
+  EXPECT_EQ(values(s), (std::vector<double>{0, 0}));
+  auto g = torch::autograd::grad({s.sum()}, {a});
+  EXPECT_EQ(values(g[0]), (std::vector<double>{0, 0}));
+}
