@@ -290,10 +290,16 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     Node::PassState& ns = state(n);
     variable_list grads = std::move(ns.buffer);
     ns.buffer.clear();
-    for (const auto& [nr, hook] : n->pre_hooks()) {
-      if (!hook->fn || nr >= grads.size() || !grads[nr].defined()) continue;
-      Tensor r = hook->fn(grads[nr]);
-      if (r.defined()) grads[nr] = r;
+    if (!n->pre_hooks().empty()) {
+      std::vector<size_t> hooks_seen(grads.size(), 0);  // each hook's index among its tensor's hooks
+      for (const auto& [nr, hook] : n->pre_hooks()) {
+        if (nr >= grads.size()) continue;
+        const size_t index = hooks_seen[nr]++;
+        if (!hook->fn || !grads[nr].defined()) continue;
+        Tensor r = hook->fn(grads[nr]);
+        check_hook_result(grads[nr], r, index);
+        if (r.defined()) grads[nr] = r;
+      }
     }
     for (const auto& [nr, slot] : n->retained_grads()) {
       if (nr >= grads.size() || !grads[nr].defined()) continue;

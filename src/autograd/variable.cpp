@@ -93,6 +93,7 @@ Tensor view_base_of(const Tensor& t) {
 }
 
 Tensor shallow_alias(const Tensor& t) {
+  EMBER_CHECK(t.defined(), detail::kUndefinedTensor);
   auto* impl = t.unsafeGetTensorImpl();
   auto out = make_intrusive<TensorImpl>(impl->storage(), impl->dtype(), impl->sizes(), impl->strides(),
                                         impl->storage_offset());
@@ -162,6 +163,7 @@ bool overlaps_itself(const Tensor& t) { return overlaps_itself(t.sizes(), t.stri
 }  // namespace
 
 void check_inplace(const Tensor& self, bool allow_overlap) {
+  EMBER_CHECK(self.defined(), detail::kUndefinedTensor);  // every in-place op starts here
   if (!allow_overlap && self.numel() > 0) {
     for (int64_t d = 0; d < self.dim(); ++d)
       EMBER_CHECK(self.stride(d) != 0 || self.size(d) <= 1,
@@ -492,13 +494,28 @@ bool AccumulateGrad::runs_user_code() const {
   return false;
 }
 
+void check_hook_result(const Tensor& grad, const Tensor& result, size_t index) {
+  if (!result.defined()) return;  // no change
+  if (result.dtype() != grad.dtype()) {
+    auto name = [](const Tensor& t) {
+      std::string s = type_and_shape(t);
+      return s.substr(0, s.find(' '));
+    };
+    fail("hook '", index, "' has changed the type of value (was ", name(grad), " got ", name(result), ")");
+  }
+  EMBER_CHECK(result.sizes() == grad.sizes(), "hook '", index, "' has changed the size of value");
+}
+
 variable_list AccumulateGrad::apply(variable_list&& grads) {
   Tensor g = std::move(grads[0]);
-  if (!g.defined()) return {};
+  // A leaf that stopped requiring grad after the graph was built gets nothing (LibTorch's rule).
+  if (!g.defined() || !variable_.requires_grad()) return {};
   auto& m = materialize_meta(variable_);
-  for (const auto& h : m.hooks_) {
+  for (size_t i = 0; i < m.hooks_.size(); ++i) {
+    const auto& h = m.hooks_[i];
     if (!h->fn) continue;
     Tensor r = h->fn(g);
+    check_hook_result(g, r, i);
     if (r.defined()) g = r;
   }
   EMBER_CHECK(g.sizes() == variable_.sizes(), "AccumulateGrad: the gradient has shape ", g.sizes(),
@@ -617,7 +634,10 @@ uint32_t Tensor::output_nr() const {
   return m ? m->output_nr_ : 0;
 }
 
-int64_t Tensor::_version() const { return unsafeGetTensorImpl()->storage()->version(); }
+int64_t Tensor::_version() const {
+  EMBER_CHECK(defined(), detail::kUndefinedTensor);
+  return unsafeGetTensorImpl()->storage()->version();
+}
 
 Tensor Tensor::_base() const {
   TensorImpl* b = unsafeGetTensorImpl()->view_base();
@@ -672,6 +692,12 @@ Tensor Tensor::detach() const {
 }
 
 Tensor& Tensor::detach_() const {
+  EMBER_CHECK(defined(), detail::kUndefinedTensor);
+  EMBER_CHECK(!unsafeGetTensorImpl()->is_view(),
+              "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for "
+              "training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence "
+              "detach_() cannot be called on these gradients. To fix this error, please refer to the "
+              "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
   auto* m = meta_of(mutable_self());
   if (m) {
     m->grad_fn_.reset();
@@ -685,6 +711,7 @@ Tensor Tensor::data() const { return detach(); }
 
 void Tensor::set_data(const Tensor& new_data) const {
   EMBER_CHECK(new_data.defined(), "set_data: new data is undefined");
+  EMBER_CHECK(defined(), detail::kUndefinedTensor);
   auto* src = new_data.unsafeGetTensorImpl();
   unsafeGetTensorImpl()->set_storage(src->storage(), src->dtype(), src->sizes(), src->strides(), src->storage_offset());
 }

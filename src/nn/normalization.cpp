@@ -86,13 +86,13 @@ Tensor BatchNormImplBase<D, Derived>::forward(const Tensor& input) {
   } else {
     EMBER_CHECK(input.dim() == D + 2, "expected ", D + 2, "D input (got ", input.dim(), "D input)");
   }
-  check_values_per_channel(input, this->is_training());
+  const bool use_batch_stats = this->is_training() || !options.track_running_stats();
+  check_values_per_channel(input, use_batch_stats);
   const bool update = this->is_training() && options.track_running_stats();
   double factor = options.momentum().value_or(0.0);
   // Cumulative average: this batch weighs 1 / (batches seen, this one included).
   if (update && !options.momentum())
     factor = 1.0 / static_cast<double>(num_batches_tracked.template item<int64_t>() + 1);
-  const bool use_batch_stats = this->is_training() || !options.track_running_stats();
   Tensor out = ember::batch_norm(input, weight, bias, running_mean, running_var, use_batch_stats, factor, options.eps());
   // Counted after batch_norm has accepted the input, so a bad call changes nothing.
   if (update) {

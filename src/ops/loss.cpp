@@ -210,8 +210,9 @@ Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64
 
 void check_class_input(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight) {
   EMBER_CHECK(input.dim() >= 1, op, ": input must have at least 1 dimension (C), (N, C) or (N, C, d1, ...), got a 0-d tensor");
-  EMBER_CHECK(target.dtype() == kLong, op, ": expected target of dtype Long (class indices), got ",
-              to_string(target.dtype()));
+  // LibTorch's kernels read class indices as int64 or uint8.
+  EMBER_CHECK(target.dtype() == kLong || target.dtype() == kByte, op,
+              ": expected target of dtype Long (class indices), got ", to_string(target.dtype()));
   const bool batched = input.dim() >= 2;
   const int64_t c = input.size(batched ? 1 : 0);
   DimVector want;
@@ -227,10 +228,11 @@ void check_class_input(const char* op, const Tensor& input, const Tensor& target
 }
 }  // namespace
 
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t reduction,
+Tensor nll_loss(const Tensor& input, const Tensor& target_arg, const Tensor& weight, int64_t reduction,
                 int64_t ignore_index) {
   EMBER_CHECK(reduction >= 0 && reduction <= 2, "nll_loss: ", reduction, " is not a valid value for reduction");
-  check_class_input("nll_loss", input, target, weight);
+  check_class_input("nll_loss", input, target_arg, weight);
+  const Tensor target = target_arg.dtype() == kByte ? target_arg.to(kLong) : target_arg;
   if (input.dim() == 1) {
     Tensor out = nll_loss_2d(input.unsqueeze(0), target.unsqueeze(0), weight, reduction, ignore_index);
     return reduction == Reduction::None ? out.reshape({}) : out;

@@ -28,6 +28,8 @@ ScalarType effective_dtype(const Tensor& t) {
 }  // namespace
 
 ScalarType result_type(const Tensor& a, const Tensor& b) {
+  // Every binary op's operands pass here first.
+  EMBER_CHECK(a.defined() && b.defined(), detail::kUndefinedTensor);
   ScalarType r[3] = {ScalarType::Undefined, ScalarType::Undefined, ScalarType::Undefined};
   r[priority(a)] = promote_types(r[priority(a)], effective_dtype(a));
   r[priority(b)] = promote_types(r[priority(b)], effective_dtype(b));
@@ -137,6 +139,7 @@ Tensor scalar_simd(kernels::BinaryOp op, const Tensor& a, const Scalar& b, const
 // self op= (alpha b) for a C++ number b the same way, when no graph is recorded; false to leave it
 // to the tensor path.
 bool scalar_simd_(kernels::BinaryOp op, const Tensor& self, const Scalar& b, const Scalar& alpha = 1) {
+  EMBER_CHECK(self.defined(), detail::kUndefinedTensor);
   if (any_requires_grad(self) || self.unsafeGetTensorImpl()->is_wrapped_number() || b.isBoolean() || alpha.isBoolean())
     return false;
   autograd::check_inplace(self);

@@ -558,3 +558,51 @@ TEST(Hardening, IndexPutOfOneValueThroughAMaskTakesAnyDtype) {
   expect_error([&] { y.index_put_({tensor({int64_t(0)})}, tensor(int64_t(5))); },
                "Index put requires the source and destination dtypes match", {y});
 }
+
+TEST(Hardening, AutogradEdgesAsLibTorch) {
+  // An undefined tensor is refused, not dereferenced (LibTorch throws too).
+  Tensor u;
+  Tensor o = ones({2});
+  expect_error([&] { u.zero_(); }, "tensor is undefined");
+  expect_error([&] { u.mul_(2); }, "tensor is undefined");
+  expect_error([&] { u.detach(); }, "tensor is undefined");
+  expect_error([&] { u._version(); }, "tensor is undefined");
+  expect_error([&] { o.add(u); }, "tensor is undefined", {o});
+  expect_error([&] { o.mul_(u); }, "tensor is undefined", {o});
+  // A hook may not change the gradient's shape or dtype (LibTorch's messages).
+  auto x = tensor({1.0, 2.0, 3.0}, requires_grad());
+  Tensor y = x.mul(2);
+  y.register_hook([](const Tensor& g) { return g.unsqueeze(0).expand({2, 3}); });
+  expect_error([&] { y.mul(y).sum().backward(); }, "hook '0' has changed the size of value");
+  Tensor z = tensor({1.0, 2.0}, kDouble).requires_grad_();
+  z.register_hook([](const Tensor& g) { return g.to(kFloat); });
+  expect_error([&] { z.mul(2).sum().backward(); },
+               "hook '0' has changed the type of value (was torch.DoubleTensor got torch.FloatTensor)");
+  // detach_() of a view is refused; a leaf that stopped requiring grad gets no gradient.
+  auto w = ones({3}, requires_grad());
+  Tensor v = w.mul(2).narrow(0, 1, 2);
+  expect_error([&] { v.detach_(); }, "Can't detach views in-place. Use detach() instead.");
+  auto leaf = ones({2}, requires_grad());
+  Tensor out = leaf.mul(2);
+  leaf.requires_grad_(false);
+  out.sum().backward();
+  EXPECT_FALSE(leaf.grad().defined());
+  // InferenceMode(false) turns grad mode back on inside InferenceMode.
+  Tensor r;
+  {
+    InferenceMode outer;
+    {
+      InferenceMode inner(false);
+      r = w.mul(2);
+    }
+  }
+  EXPECT_TRUE(r.requires_grad());
+  // nll_loss and cross_entropy read uint8 class indices as LibTorch does.
+  Tensor t8 = tensor({1, 2}, kByte);
+  EXPECT_EQ(values(nll_loss(-arange(6.0).reshape({2, 3}), t8)), (std::vector<double>{3}));
+  EXPECT_NEAR(values(cross_entropy_loss(zeros({2, 3}), t8))[0], std::log(3.0), 1e-6);
+  // BatchNorm without running stats normalises by the batch in eval too, so it needs two values.
+  nn::BatchNorm1d bn(nn::BatchNormOptions(3).track_running_stats(false));
+  bn->eval();
+  expect_error([&] { bn->forward(ones({1, 3})); }, "Expected more than 1 value per channel when training");
+}

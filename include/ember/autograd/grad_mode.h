@@ -26,9 +26,11 @@ struct NoGradGuard : AutoGradMode {
 };
 
 // Inference mode: no graph is recorded inside it (ember keeps no separate inference tensors).
+// InferenceMode(false) turns grad mode back on for its scope, as LibTorch's does, also inside an
+// InferenceMode(true).
 class InferenceMode {
  public:
-  explicit InferenceMode(bool enabled = true) : guard_(!enabled && GradMode::is_enabled()) {}
+  explicit InferenceMode(bool enabled = true) : guard_(!enabled) {}
   static bool is_enabled();
 
  private:

@@ -219,6 +219,9 @@ inline void sync_view_history(const Tensor& t) {
 // error for a view made under no_grad, so that a refused op has changed nothing. Every op that
 // passes a node to rebase_history calls it first.
 void check_rebase(const Tensor& self, const Node* node);
+// A tensor hook's result replaces the gradient only with one of the same dtype and shape: throws
+// LibTorch's "hook '<index>' has changed the type / size of value" otherwise.
+void check_hook_result(const Tensor& grad, const Tensor& result, size_t index);
 // After an in-place op: bumps the version and, when `node` is set, makes it self's new history
 // (for a view of a tensor that requires grad: the base gets CopySlices, the view a view of it).
 void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node);

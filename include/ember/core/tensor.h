@@ -40,6 +40,9 @@ using TensorList = ArrayRef<Tensor>;
 // An optional random generator (LibTorch's c10::optional<Generator>); the default one when empty.
 class Generator;
 using GeneratorRef = std::optional<std::reference_wrapper<Generator>>;
+namespace detail {
+inline constexpr const char* kUndefinedTensor = "tensor is undefined: this Tensor was default-constructed or reset";
+}
 
 class Tensor {
  public:
@@ -566,7 +569,7 @@ class Tensor {
   // the handle itself.
   Tensor& mutable_self() const { return const_cast<Tensor&>(*this); }
   TensorImpl& impl() const {
-    EMBER_CHECK(impl_, "tensor is undefined: this Tensor was default-constructed or reset");
+    EMBER_CHECK(impl_, detail::kUndefinedTensor);
     return *impl_;
   }
   unsigned register_hook_impl(std::function<Tensor(const Tensor&)> hook) const;
