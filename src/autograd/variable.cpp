@@ -32,19 +32,28 @@ namespace autograd {
 namespace {
 std::atomic<uint64_t> g_sequence{0};
 
-// "torch.FloatTensor [2, 3]": how PyTorch names a tensor in autograd errors.
-std::string type_and_shape(const Tensor& t) {
-  std::string kind;
+// "torch.FloatTensor": how PyTorch names a tensor's type in autograd errors.
+std::string type_name(const Tensor& t) {
   switch (t.dtype()) {
-    case kFloat: kind = "Float"; break;
-    case kDouble: kind = "Double"; break;
-    case kLong: kind = "Long"; break;
-    case kInt: kind = "Int"; break;
-    case kByte: kind = "Byte"; break;
-    default: kind = "Bool"; break;
+    case kFloat:
+      return "torch.FloatTensor";
+    case kDouble:
+      return "torch.DoubleTensor";
+    case kLong:
+      return "torch.LongTensor";
+    case kInt:
+      return "torch.IntTensor";
+    case kByte:
+      return "torch.ByteTensor";
+    default:
+      return "torch.BoolTensor";
   }
+}
+
+// "torch.FloatTensor [2, 3]".
+std::string type_and_shape(const Tensor& t) {
   std::ostringstream os;
-  os << "torch." << kind << "Tensor " << t.sizes();
+  os << type_name(t) << " " << t.sizes();
   return os.str();
 }
 
@@ -497,11 +506,7 @@ bool AccumulateGrad::runs_user_code() const {
 void check_hook_result(const Tensor& grad, const Tensor& result, size_t index) {
   if (!result.defined()) return;  // no change
   if (result.dtype() != grad.dtype()) {
-    auto name = [](const Tensor& t) {
-      std::string s = type_and_shape(t);
-      return s.substr(0, s.find(' '));
-    };
-    fail("hook '", index, "' has changed the type of value (was ", name(grad), " got ", name(result), ")");
+    fail("hook '", index, "' has changed the type of value (was ", type_name(grad), " got ", type_name(result), ")");
   }
   EMBER_CHECK(result.sizes() == grad.sizes(), "hook '", index, "' has changed the size of value");
 }

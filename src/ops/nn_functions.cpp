@@ -246,13 +246,7 @@ Tensor pdist(const Tensor& input, double p) {
     out =
         input.index_select(0, firsts).sub(input.index_select(0, seconds)).abs().ceil().clamp_max(1).sum(IntArrayRef(1));
   }
-  if (any_requires_grad(input)) {
-    auto n = make_node<ops::ZeroGradBackward>(input);
-    n->name_ = "PdistBackward0";
-    n->inputs.emplace_back(DimVector(input.sizes()), input.dtype());
-    set_history(out, n);
-  }
-  return out;
+  return ops::with_zero_grad(out, "PdistBackward0", input);
 }
 
 // ---------------------------------------------------------------- affine grids and grid sampling

@@ -46,13 +46,7 @@ Tensor zero_norm_distance(const Tensor& a, const Tensor& b, const char* name) {
     // (norm(0) would count it as a non-zero).
     out = a.unsqueeze(-2).sub(b.unsqueeze(-3)).abs().ceil().clamp_max(1).sum(IntArrayRef(-1));
   }
-  if (!any_requires_grad(a, b)) return out;
-  auto n = make_node<ops::ZeroGradBackward>(a, b);
-  n->name_ = name;
-  n->inputs.emplace_back(DimVector(a.sizes()), a.dtype());
-  n->inputs.emplace_back(DimVector(b.sizes()), b.dtype());
-  set_history(out, n);
-  return out;
+  return ops::with_zero_grad(out, name, a, b);
 }
 
 Tensor finish(Tensor t, const TensorOptions& options) {

@@ -20,6 +20,15 @@ struct ZeroGradBackward final : Node {
   }
 };
 
+// A ZeroGradBackward named `name` over `inputs`.
+template <typename... Ts>
+intrusive_ptr<ZeroGradBackward> zero_grad_backward(const char* name, const Ts&... inputs) {
+  auto n = make_node<ZeroGradBackward>(inputs...);
+  n->name_ = name;
+  (n->inputs.emplace_back(DimVector(inputs.sizes()), inputs.dtype()), ...);
+  return n;
+}
+
 // The node of an in-place op on `self` (with `others` as further inputs), or none when no input
 // requires grad (or grad mode is off). The op makes it before it writes or draws anything, so that
 // self's edge is its history before the write, and a refused op (autograd::check_rebase: self is
@@ -27,12 +36,17 @@ struct ZeroGradBackward final : Node {
 template <typename... Ts>
 intrusive_ptr<Node> zero_grad_node(const char* name, const Tensor& self, const Ts&... others) {
   if (!any_requires_grad(self, others...)) return {};
-  auto n = make_node<ZeroGradBackward>(self, others...);
-  n->name_ = name;
-  n->inputs.emplace_back(DimVector(self.sizes()), self.dtype());
-  (n->inputs.emplace_back(DimVector(others.sizes()), others.dtype()), ...);
+  auto n = zero_grad_backward(name, self, others...);
   autograd::check_rebase(self, n.get());
   return n;
+}
+
+// `out`, computed from `inputs` under no_grad, as the result of a `name` node that gives every
+// input a zero gradient (when one of them requires grad).
+template <typename... Ts>
+Tensor with_zero_grad(Tensor out, const char* name, const Ts&... inputs) {
+  if (any_requires_grad(inputs...)) set_history(out, zero_grad_backward(name, inputs...));
+  return out;
 }
 
 }  // namespace ops
