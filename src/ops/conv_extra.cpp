@@ -91,6 +91,26 @@ Tensor conv3d(const Tensor& input_in, const Tensor& weight, const Tensor& bias, 
   return batched ? y : y.squeeze(0);
 }
 
+namespace detail {
+// "same" pads dilation * (k - 1) per dim, the odd element at the end (PyTorch's split); "valid" none.
+Tensor conv3d_padding_mode(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                           std::string_view padding, IntArrayRef dilation, int64_t groups) {
+  EMBER_CHECK(padding == "same" || padding == "valid", "Invalid padding string: '", padding, "'");
+  // A wrong weight gets conv3d's own error.
+  if (padding == "valid" || weight.dim() != 5) return conv3d(input, weight, bias, stride, 0, dilation, groups);
+  for (int64_t s : expand3(stride, "stride"))
+    EMBER_CHECK(s == 1, "padding='same' is not supported for strided convolutions");
+  const auto dil = expand3(dilation, "dilation");
+  std::vector<int64_t> pad;  // constant_pad_nd's order: the last dim first
+  for (int j = 2; j >= 0; --j) {
+    const int64_t total = dil[static_cast<size_t>(j)] * (weight.size(2 + j) - 1);
+    pad.push_back(total / 2);
+    pad.push_back(total - total / 2);
+  }
+  return conv3d(constant_pad_nd(input, pad), weight, bias, stride, 0, dilation, groups);
+}
+}  // namespace detail
+
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
   EMBER_CHECK(input.dim() == 2 || input.dim() == 3,

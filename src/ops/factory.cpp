@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "ops/util.h"
@@ -245,23 +246,82 @@ Tensor& Tensor::normal_(double mean, double std) const {
   EMBER_CHECK(std >= 0, "normal expects std >= 0.0, but found std ", std);
   return overwrite_with(mutable_self(), "NormalBackward0", [&](const Tensor& t) { kernels::normal(t, mean, std, default_generator()); });
 }
-Tensor& Tensor::random_(int64_t from, int64_t to) const {
+namespace {
+// The C++ name ATen's random_ bounds errors give a dtype.
+const char* random_type_name(ScalarType t) {
+  switch (t) {
+    case kBool:
+      return "bool";
+    case kByte:
+      return "unsigned char";
+    case kInt:
+      return "int";
+    default:
+      return "long";
+  }
+}
+// The largest value random_ draws when no upper bound is given: the dtype's largest for integers,
+// the last integer float (2^24) and double (2^53) hold with all below it, as ATen.
+int64_t random_max(ScalarType t) {
+  switch (t) {
+    case kBool:
+      return 1;
+    case kByte:
+      return std::numeric_limits<uint8_t>::max();
+    case kInt:
+      return std::numeric_limits<int32_t>::max();
+    case kFloat:
+      return int64_t{1} << 24;
+    case kDouble:
+      return int64_t{1} << 53;
+    default:
+      return std::numeric_limits<int64_t>::max();
+  }
+}
+}  // namespace
+
+Tensor& Tensor::random_(int64_t from, std::optional<int64_t> to) const {
   autograd::check_inplace(mutable_self());
-  EMBER_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
+  const ScalarType t = dtype();
+  // The inclusive upper end, checked as ATen checks it: integer bounds must fit the dtype.
+  int64_t last = 0;
+  if (to) {
+    EMBER_CHECK(from < *to, "random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", *to);
+    last = *to - 1;
+  } else {
+    last = random_max(t);
+    EMBER_CHECK(from <= last,
+                "random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to "
+                "dtype, but got from=",
+                from, " > to_inc=", last);
+  }
+  if (!is_floating_type(t)) {
+    const int64_t lowest = t == kInt    ? std::numeric_limits<int32_t>::min()
+                           : t == kLong ? std::numeric_limits<int64_t>::min()
+                                        : 0;
+    EMBER_CHECK(from >= lowest && from <= random_max(t), "from is out of bounds for ", random_type_name(t));
+    EMBER_CHECK(last >= lowest && last <= random_max(t), "to - 1 is out of bounds for ", random_type_name(t));
+  }
   const auto node = zero_grad_node("RandomBackward0", *this);
   Tensor tmp = new_tensor(sizes(), kLong);
   int64_t* p = tmp.data_ptr<int64_t>();
-  const uint64_t range = static_cast<uint64_t>(to - from);
+  // ATen's rule: a 64-bit draw when the range needs more than 32 bits. [min, max] of int64 is all
+  // 2^64 values, whose count does not fit: every 64-bit draw then is one.
+  const uint64_t range = static_cast<uint64_t>(last) - static_cast<uint64_t>(from) + 1;
   Generator& gen = default_generator();
   {
     std::lock_guard<std::mutex> lock(gen.mutex());
-    for (int64_t i = 0; i < tmp.numel(); ++i)
-      p[i] = from + static_cast<int64_t>((range >= (1ULL << 32) ? gen.random64() : gen.random()) % range);
+    for (int64_t i = 0; i < tmp.numel(); ++i) {
+      const uint64_t r = range == 0 || range >= (uint64_t{1} << 32) ? gen.random64() : gen.random();
+      p[i] = static_cast<int64_t>(static_cast<uint64_t>(from) + (range == 0 ? r : r % range));
+    }
   }
   kernels::copy(mutable_self(), tmp);
   autograd::rebase_history(mutable_self(), node);
   return mutable_self();
 }
+Tensor& Tensor::random_(int64_t to) const { return random_(0, to); }
+Tensor& Tensor::random_() const { return random_(0, std::nullopt); }
 Tensor& Tensor::bernoulli_(double p) const {
   autograd::check_inplace(mutable_self());
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_ expects p to be in [0, 1], but got p=", p);
@@ -389,15 +449,56 @@ Tensor& Tensor::copy_(const Tensor& src, bool) const {
   return mutable_self();
 }
 
-Tensor Tensor::clone() const {
-  Tensor out = new_tensor(sizes(), dtype());
+Tensor Tensor::clone() const { return clone(std::nullopt); }
+// Preserve (the default) gives a row-major copy: LibTorch keeps a dense source's strides there
+// (docs/COMPATIBILITY.md).
+Tensor Tensor::clone(std::optional<MemoryFormat> memory_format) const {
+  Tensor out;
+  if (memory_format == MemoryFormat::ChannelsLast || memory_format == MemoryFormat::ChannelsLast3d) {
+    const int64_t rank = memory_format == MemoryFormat::ChannelsLast ? 4 : 5;
+    EMBER_CHECK(dim() == rank, "required rank ", rank, " tensor to use channels_last", rank == 5 ? "_3d" : "",
+                " format");
+    // Row-major (N, spatial..., C), seen as (N, C, spatial...).
+    DimVector nhwc{size(0)}, order{0, rank - 1};
+    for (int64_t d = 2; d < rank; ++d) nhwc.push_back(size(d)), order.push_back(d - 1);
+    nhwc.push_back(size(1));
+    out = new_tensor(nhwc, dtype()).permute(order);
+  } else {
+    out = new_tensor(sizes(), dtype());
+  }
   kernels::copy(out, *this);
   if (any_requires_grad(*this)) set_history(out, make_node<CloneBackward0>(*this));
   return out;
 }
 Tensor clone(const Tensor& t) { return t.clone(); }
+Tensor clone(const Tensor& t, std::optional<MemoryFormat> memory_format) { return t.clone(memory_format); }
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+Tensor Tensor::contiguous(MemoryFormat memory_format) const {
+  EMBER_CHECK(memory_format != MemoryFormat::Preserve,
+              "preserve memory format is unsupported by the contiguous operator");
+  return is_contiguous(memory_format) ? *this : clone(memory_format);
+}
 Tensor contiguous(const Tensor& t) { return t.contiguous(); }
+Tensor contiguous(const Tensor& t, MemoryFormat memory_format) { return t.contiguous(memory_format); }
+// ATen's test: walking the dims from fastest to slowest (C, W, H, N for ChannelsLast), each dim of
+// size other than 1 has the stride of the product of the sizes before it.
+bool Tensor::is_contiguous(MemoryFormat memory_format) const {
+  if (memory_format != MemoryFormat::ChannelsLast && memory_format != MemoryFormat::ChannelsLast3d)
+    return is_contiguous();
+  const int64_t rank = memory_format == MemoryFormat::ChannelsLast ? 4 : 5;
+  if (dim() != rank) return false;
+  if (numel() == 0) return true;
+  DimVector order{1};
+  for (int64_t d = rank - 1; d >= 2; --d) order.push_back(d);
+  order.push_back(0);
+  int64_t expected = 1;
+  for (int64_t d : order) {
+    if (size(d) == 1) continue;
+    if (stride(d) != expected) return false;
+    expected *= size(d);
+  }
+  return true;
+}
 
 Tensor Tensor::to(ScalarType dt, bool, bool copy) const {
   if (dt == dtype() && !copy) return *this;

@@ -269,6 +269,9 @@ Tensor& restride_inplace(Tensor& self, const Tensor& v, const char* name) {
   return self;
 }
 }  // namespace
+Tensor& Tensor::squeeze_() const {
+  return restride_inplace(mutable_self(), ember::squeeze(detach()), "SqueezeBackward0");
+}
 Tensor& Tensor::squeeze_(int64_t dim) const { return restride_inplace(mutable_self(), ember::squeeze(detach(), dim), "SqueezeBackward3"); }
 Tensor& Tensor::unsqueeze_(int64_t dim) const {
   return restride_inplace(mutable_self(), ember::unsqueeze(detach(), dim), "UnsqueezeBackward1");

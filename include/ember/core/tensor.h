@@ -82,6 +82,7 @@ class Tensor {
   bool is_cuda() const { return false; }
   Layout layout() const { return kStrided; }
   bool is_contiguous() const { return impl().is_contiguous(); }
+  bool is_contiguous(MemoryFormat memory_format) const;
   bool is_floating_point() const { return is_floating_type(dtype()); }
   int64_t element_size() const { return static_cast<int64_t>(ember::element_size(dtype())); }
   size_t nbytes() const { return static_cast<size_t>(numel()) * ember::element_size(dtype()); }
@@ -155,10 +156,16 @@ class Tensor {
   Tensor& copy_(const Tensor& src, bool non_blocking = false) const;
   Tensor& uniform_(double from = 0, double to = 1) const;
   Tensor& normal_(double mean = 0, double std = 1) const;
-  Tensor& random_(int64_t from, int64_t to) const;
+  // Integers drawn uniformly from [from, to); without `to`, up to the dtype's largest value
+  // (2^24 for float, 2^53 for double: the integers they hold exactly); random_() from 0.
+  Tensor& random_(int64_t from, std::optional<int64_t> to) const;
+  Tensor& random_(int64_t to) const;
+  Tensor& random_() const;
   Tensor& bernoulli_(double p = 0.5) const;
   Tensor clone() const;
+  Tensor clone(std::optional<MemoryFormat> memory_format) const;
   Tensor contiguous() const;
+  Tensor contiguous(MemoryFormat memory_format) const;
   Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
   Tensor to(Device device, bool non_blocking = false, bool copy = false) const;
   // to(kCPU) and to(x.dtype()) resolve here rather than between the Device/ScalarType and
@@ -189,6 +196,7 @@ class Tensor {
   Tensor unflatten(int64_t dim, IntArrayRef sizes) const;
   Tensor squeeze() const;
   Tensor squeeze(int64_t dim) const;
+  Tensor& squeeze_() const;
   Tensor& squeeze_(int64_t dim) const;
   Tensor unsqueeze(int64_t dim) const;
   Tensor& unsqueeze_(int64_t dim) const;

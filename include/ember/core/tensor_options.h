@@ -9,7 +9,9 @@ namespace ember {
 
 enum class Layout : int8_t { Strided = 0 };
 constexpr Layout kStrided = Layout::Strided;
-enum class MemoryFormat : int8_t { Contiguous = 0, Preserve = 1 };
+// Contiguous: row-major. Preserve: as the source where that is dense (see Tensor::clone). ChannelsLast
+// (4-D) and ChannelsLast3d (5-D): the channel dim varies fastest, (N, H, W, C) in memory.
+enum class MemoryFormat : int8_t { Contiguous = 0, Preserve = 1, ChannelsLast = 2, ChannelsLast3d = 3 };
 
 class TensorOptions {
  public:

@@ -173,26 +173,12 @@ template <size_t D>
 Tensor conv(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
             const nn::detail::conv_padding_t<D>& padding, IntArrayRef dilation, int64_t groups) {
   static_assert(D >= 1 && D <= 3);
-  if constexpr (D == 3) {
-    // conv3d takes numbers only: "same" pads dilation (k - 1) explicitly, the odd element last.
-    if (std::holds_alternative<enumtype::kValid>(padding)) return ember::conv3d(input, weight, bias, stride, 0, dilation, groups);
-    if (std::holds_alternative<enumtype::kSame>(padding)) {
-      for (int64_t s : stride) EMBER_CHECK(s == 1, "padding='same' is not supported for strided convolutions");
-      std::vector<int64_t> pad;
-      for (int j = 2; j >= 0; --j) {
-        const int64_t k = weight.dim() == 5 ? weight.size(2 + j) : 1;
-        const int64_t total = (dilation.size() == 1 ? dilation[0] : dilation[static_cast<size_t>(j)]) * (k - 1);
-        pad.push_back(total / 2);
-        pad.push_back(total - total / 2);
-      }
-      return ember::conv3d(ember::constant_pad_nd(input, pad), weight, bias, stride, 0, dilation, groups);
-    }
-    return ember::conv3d(input, weight, bias, stride, IntArrayRef(std::get<ExpandingArray<D>>(padding)), dilation,
-                         groups);
-  }
   auto run = [&](auto pad) {
     if constexpr (D == 1) return ember::conv1d(input, weight, bias, stride, pad, dilation, groups);
-    else return ember::conv2d(input, weight, bias, stride, pad, dilation, groups);
+    else if constexpr (D == 2)
+      return ember::conv2d(input, weight, bias, stride, pad, dilation, groups);
+    else
+      return ember::conv3d(input, weight, bias, stride, pad, dilation, groups);
   };
   if (std::holds_alternative<enumtype::kSame>(padding)) return run("same");
   if (std::holds_alternative<enumtype::kValid>(padding)) return run("valid");

@@ -85,6 +85,7 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const std::
                  const TensorOptions& options = {});
 
 Tensor clone(const Tensor& t);
+Tensor clone(const Tensor& t, std::optional<MemoryFormat> memory_format);
 
 void set_num_threads(int64_t n);
 int64_t get_num_threads();
