@@ -1,5 +1,6 @@
 // Fourth differential round, views and autograd: as_strided of a tensor that requires grad is
-// differentiated (AsStridedBackward0) as in PyTorch 1.13. Values from PyTorch 1.13.
+// differentiated (AsStridedBackward0), and an in-place op whose backward reads its result saves
+// self, so a later in-place write is the version-counter error, as in PyTorch 1.13 (values from it).
 #include <gtest/gtest.h>
 
 #include "ember/ember.h"
@@ -84,4 +85,63 @@ TEST(AsStridedGrad, InplaceRestride) {
   expect_values(y, {2, 6});
   (y * f64({1, 3})).sum().backward();
   expect_values(x.grad(), {0, 2, 0, 6});
+}
+
+// An in-place op whose backward reads its result (sigmoid_, relu_, exp_, tanh_, ...) saves self, as
+// PyTorch does: a later in-place op on self, its base or another view of it is the version-counter
+// error at backward. Before, ember saved the out-of-place result and computed a gradient.
+namespace {
+std::string backward_error(const Tensor& loss) {
+  try {
+    loss.backward();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+}  // namespace
+
+TEST(InplaceSavedResult, ModifiedThroughTheBaseIsAnError) {
+  Tensor x = f64({0.5, -1, 2}).requires_grad_(true);
+  Tensor b = x * 1;
+  Tensor v = b.slice(0, 1);
+  v.sigmoid_();
+  b.add_(1);
+  std::string msg = backward_error(b.sum());
+  EXPECT_NE(msg.find("one of the variables needed for gradient computation has been modified by an inplace "
+                     "operation"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("is at version 2; expected version 1 instead."), std::string::npos) << msg;
+}
+
+TEST(InplaceSavedResult, ModifiedDirectlyIsAnError) {
+  Tensor x = f64({0.5, -1, 2}).requires_grad_(true);
+  Tensor y = x * 1;
+  y.relu_();
+  y.mul_(2);
+  std::string msg = backward_error(y.sum());
+  EXPECT_NE(msg.find("which is output 0 of ReluBackward0, is at version 2; expected version 1 instead."),
+            std::string::npos)
+      << msg;
+}
+
+TEST(InplaceSavedResult, UnmodifiedGradientsStay) {
+  Tensor x = f64({0.5, -1, 2}).requires_grad_(true);
+  Tensor y = x * 1;
+  y.exp_();
+  (y * 1).sum().backward();
+  expect_values(x.grad(), {1.6487212707001282, 0.36787944117144233, 7.38905609893065});
+  Tensor x2 = f64({0.5, -1, 2}).requires_grad_(true);
+  Tensor y2 = x2 * 1;
+  y2.tanh_();
+  Tensor g = autograd::grad({y2.sum()}, {x2}, {}, std::nullopt, /*create_graph=*/true)[0];
+  g.sum().backward();
+  // PyTorch 1.13
+  const double gw[] = {0.7864477329659274, 0.41997434161402614, 0.07065082485316443};
+  const double xw[] = {-0.7268619813835873, 0.6397000084492246, -0.13621868742711296};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NEAR(g[i].item<double>(), gw[i], 1e-15);
+    EXPECT_NEAR(x2.grad()[i].item<double>(), xw[i], 1e-15);
+  }
 }
