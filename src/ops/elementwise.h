@@ -88,6 +88,8 @@ inline Tensor input_for_inplace(const Tensor& self, std::initializer_list<Tensor
   return records ? self.clone() : self;
 }
 
+inline void resave_result(Node* node, const Tensor& self);
+
 // Copies r into self for an in-place op and makes `node` self's history.
 inline Tensor& assign_inplace(Tensor& self, const Tensor& r, const intrusive_ptr<Node>& node) {
   EMBER_CHECK(r.sizes() == self.sizes(), "output with shape ", self.sizes(), " doesn't match the broadcast shape ",
@@ -100,7 +102,12 @@ inline Tensor& assign_inplace(Tensor& self, const Tensor& r, const intrusive_ptr
   return self;
 }
 // Copies r into self for an in-place op and makes r's backward self's history.
-inline Tensor& assign_inplace(Tensor& self, const Tensor& r) { return assign_inplace(self, r, r.grad_fn()); }
+inline Tensor& assign_inplace(Tensor& self, const Tensor& r) {
+  intrusive_ptr<Node> node = r.grad_fn();
+  assign_inplace(self, r, node);
+  if (node) resave_result(node.get(), self);
+  return self;
+}
 
 // op(y, g) by the SIMD backward kernel (kernels::UnaryOp's backward forms), when no graph is
 // recorded and the kernel takes the operands; undefined otherwise (the caller composes the formula).
@@ -139,6 +146,14 @@ struct UnaryDef {
   bool saves_self;
   bool saves_result;
 };
+
+// A result the in-place op's backward saved is self from now on (PyTorch saves self itself), so a
+// later in-place op on self, its base or another view of it is the version-counter error at
+// backward, and the out-of-place result is not kept alive.
+inline void resave_result(Node* node, const Tensor& self) {
+  auto* u = dynamic_cast<UnaryBackward*>(node);
+  if (u && u->result.defined()) u->result = save_output(self);
+}
 
 inline void record_unary(const Tensor& r, const Tensor& x, const UnaryDef& def) {
   auto n = make_node<UnaryBackward>(x);

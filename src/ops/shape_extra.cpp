@@ -105,8 +105,10 @@ Tensor Tensor::as_strided(IntArrayRef size, IntArrayRef stride, std::optional<in
   return ember::as_strided(*this, size, stride, storage_offset);
 }
 const Tensor& as_strided_(const Tensor& x, IntArrayRef size, IntArrayRef stride, std::optional<int64_t> storage_offset) {
+  autograd::check_inplace(x, /*allow_overlap=*/true);
   Tensor v = ember::as_strided(x, size, stride, storage_offset);
   x.unsafeGetTensorImpl()->set_geometry(v.sizes(), v.strides(), v.storage_offset());
+  if (auto fn = v.grad_fn()) set_history(x, fn);
   return x;
 }
 const Tensor& Tensor::as_strided_(IntArrayRef size, IntArrayRef stride, std::optional<int64_t> storage_offset) const {
