@@ -1,0 +1,110 @@
+// Double backward (torch::autograd::grad with create_graph) found different by the fourth
+// differential round: which first-order gradients are recorded, and their derivatives at kinks,
+// NaN and infinities. Expected values are PyTorch 1.13's.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ember/ember.h"
+
+using namespace ember;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Elementwise comparison with NaN equal to NaN and infinities exact.
+void expect_values(const Tensor& t, const std::vector<double>& want) {
+  Tensor c = t.to(kDouble).contiguous().reshape({-1});
+  ASSERT_EQ(c.numel(), static_cast<int64_t>(want.size()));
+  for (size_t i = 0; i < want.size(); ++i) {
+    double got = c[static_cast<int64_t>(i)].item<double>();
+    if (std::isnan(want[i]))
+      EXPECT_TRUE(std::isnan(got)) << "at " << i << ": " << got;
+    else if (std::isinf(want[i]))
+      EXPECT_EQ(got, want[i]) << "at " << i;
+    else
+      EXPECT_NEAR(got, want[i], 1e-12 * (1 + std::abs(want[i]))) << "at " << i;
+  }
+}
+
+// The first-order gradient of sum(f(x)) with create_graph, and (when it requires grad) the
+// gradient of its sum.
+struct Grads {
+  Tensor g, gg;
+};
+template <typename F>
+Grads grad2(const F& f, const Tensor& x) {
+  Tensor g = autograd::grad({f(x).sum()}, {x}, {}, std::nullopt, true)[0];
+  Tensor gg;
+  if (g.requires_grad()) gg = autograd::grad({g.sum()}, {x}, {}, std::nullopt, false, true)[0];
+  return {g, gg};
+}
+
+Tensor leaf(const std::vector<double>& v) { return tensor(v, requires_grad()); }
+
+const std::vector<double> kPoints{-1.0, 0.0, 2.0, kInf, -kInf, kNaN};
+
+}  // namespace
+
+// LibTorch records leaky_relu_backward / hardtanh_backward, so their gradient requires grad under
+// create_graph and differentiates to 0 (LeakyReluBackwardBackward0, HardtanhBackwardBackward0).
+TEST(DoubleBackwardR4, LeakyReluGradientIsRecorded) {
+  Tensor x = leaf(kPoints);
+  Grads r = grad2([](const Tensor& t) { return leaky_relu(t, 0.2); }, x);
+  expect_values(r.g, {0.2, 0.2, 1, 1, 0.2, 0.2});
+  ASSERT_TRUE(r.g.requires_grad());
+  EXPECT_EQ(r.g.grad_fn()->name(), "LeakyReluBackwardBackward0");
+  expect_values(r.gg, {0, 0, 0, 0, 0, 0});
+}
+
+TEST(DoubleBackwardR4, HardtanhGradientIsRecorded) {
+  Tensor x = leaf(kPoints);
+  Grads r = grad2([](const Tensor& t) { return hardtanh(t, -1.0, 1.5); }, x);
+  expect_values(r.g, {0, 1, 0, 0, 0, 1});
+  ASSERT_TRUE(r.g.requires_grad());
+  EXPECT_EQ(r.g.grad_fn()->name(), "HardtanhBackwardBackward0");
+  expect_values(r.gg, {0, 0, 0, 0, 0, 0});
+}
+
+TEST(DoubleBackwardR4, PlainBackwardOfLeakyReluRecordsNothing) {
+  Tensor x = leaf({-1.0, 2.0});
+  Tensor g = autograd::grad({leaky_relu(x, 0.2).sum()}, {x})[0];
+  EXPECT_FALSE(g.requires_grad());
+  expect_values(g, {0.2, 1});
+}
+
+// PyTorch's elu_double_backward is 0 where x >= 0 (x = 0 included, although the first-order
+// gradient takes the negative branch there), and 0 at NaN and at +-inf.
+TEST(DoubleBackwardR4, EluFamilySecondDerivativeAtKinkNaNAndInf) {
+  Tensor x = leaf(kPoints);
+  Grads r = grad2([](const Tensor& t) { return elu(t, 1.0); }, x);
+  expect_values(r.g, {0.36787944117144233, 1, 1, 1, 0, 1});
+  EXPECT_EQ(r.g.grad_fn()->name(), "EluBackwardBackward0");
+  expect_values(r.gg, {0.36787944117144233, 0, 0, 0, 0, 0});
+
+  r = grad2([](const Tensor& t) { return elu(t, 0.5); }, leaf(kPoints));
+  expect_values(r.g, {0.18393972058572117, 0.5, 1, 1, 0, 1});
+  expect_values(r.gg, {0.18393972058572117, 0, 0, 0, 0, 0});
+
+  r = grad2([](const Tensor& t) { return celu(t, 0.5); }, leaf(kPoints));
+  expect_values(r.g, {0.1353352832366127, 1, 1, 1, 0, 1});
+  expect_values(r.gg, {0.2706705664732254, 0, 0, 0, 0, 0});
+
+  r = grad2([](const Tensor& t) { return selu(t); }, leaf(kPoints));
+  expect_values(r.g,
+                {0.646768603034814, 1.7580993408473766, 1.0507009873554805, 1.0507009873554805, 0, 1.0507009873554805});
+  expect_values(r.gg, {0.646768603034814, 0, 0, 0, 0, 0});
+}
+
+// PyTorch's softplus_double_backward keeps the sigmoid's derivative only where beta * x < threshold:
+// at beta * x == threshold (x = 2 here) it is 0.
+TEST(DoubleBackwardR4, SoftplusSecondDerivativeAtThreshold) {
+  Grads r = grad2([](const Tensor& t) { return softplus(t, 0.5, 1.0); }, leaf(kPoints));
+  expect_values(r.g, {0.37754066879814546, 0.5, 0.7310585786300049, 1, 0, kNaN});
+  EXPECT_EQ(r.g.grad_fn()->name(), "SoftplusBackwardBackward0");
+  expect_values(r.gg, {0.11750185610079725, 0.125, 0, 0, 0, kNaN});
+}
