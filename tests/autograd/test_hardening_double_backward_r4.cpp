@@ -108,3 +108,16 @@ TEST(DoubleBackwardR4, SoftplusSecondDerivativeAtThreshold) {
   EXPECT_EQ(r.g.grad_fn()->name(), "SoftplusBackwardBackward0");
   expect_values(r.gg, {0.11750185610079725, 0.125, 0, 0, 0, kNaN});
 }
+
+// maximum/minimum with NaN on either side: both operands get the whole gradient, as PyTorch's
+// where(a == b, g / 2, g).masked_fill_(loser, 0).
+TEST(DoubleBackwardR4, MinimumMaximumGradientAtNaN) {
+  Tensor a = leaf({1.0, kNaN, 2.0, 3.0}), b = leaf({kNaN, 1.0, 2.0, 1.0});
+  minimum(a, b).sum().backward();
+  expect_values(a.grad(), {1, 1, 0.5, 0});
+  expect_values(b.grad(), {1, 1, 0.5, 1});
+  Tensor c = leaf({1.0, kNaN, 2.0, 3.0}), d = leaf({kNaN, 1.0, 2.0, 1.0});
+  maximum(c, d).sum().backward();
+  expect_values(c.grad(), {1, 1, 0.5, 1});
+  expect_values(d.grad(), {1, 1, 0.5, 0});
+}
