@@ -121,3 +121,34 @@ TEST(DoubleBackwardR4, MinimumMaximumGradientAtNaN) {
   expect_values(c.grad(), {1, 1, 0.5, 1});
   expect_values(d.grad(), {1, 1, 0.5, 0});
 }
+
+// prod of a 0-d tensor, and of one factor when the input holds a zero: PyTorch's gradient is the
+// incoming one, with no graph; cumprod over a dim of size 1 likewise (exact at NaN: 1, not NaN).
+TEST(DoubleBackwardR4, OneFactorProductGradientIsNotRecorded) {
+  Tensor x = tensor(3.0, requires_grad());
+  Tensor g = autograd::grad({x.prod()}, {x}, {}, std::nullopt, true)[0];
+  EXPECT_FALSE(g.requires_grad());
+  EXPECT_EQ(g.item<double>(), 1.0);
+
+  Tensor y = leaf({0.0, 2.0});
+  g = autograd::grad({y.reshape({1, 2}).prod(0, true).sum()}, {y}, {}, std::nullopt, true)[0];
+  EXPECT_FALSE(g.requires_grad());
+  expect_values(g, {1, 1});
+
+  Tensor z = leaf({kNaN, 2.0});
+  g = autograd::grad({z.reshape({2, 1}).cumprod(1).sum()}, {z}, {}, std::nullopt, true)[0];
+  EXPECT_FALSE(g.requires_grad());
+  expect_values(g, {1, 1});
+  g = autograd::grad({z.reshape({2, 1}).cumprod(1).sum()}, {z})[0];
+  expect_values(g, {1, 1});
+}
+
+// cumprod of a slice holding inf: d out_j / d x_k is the product of the other elements, finite
+// here (x = [-inf, 2]: 1 + 2 for x0, -inf for x1); LibTorch 1.13 divides by x (inf / inf = NaN,
+// accepted as LibTorch's error). The gradient's own derivative (of 1 + x1 and x0) is [1, 1].
+TEST(DoubleBackwardR4, CumprodGradientWithInfIsExact) {
+  Grads r = grad2([](const Tensor& t) { return t.cumprod(0); }, leaf({-kInf, 2.0}));
+  expect_values(r.g, {3, -kInf});
+  ASSERT_TRUE(r.gg.defined());
+  expect_values(r.gg, {1, 1});
+}
