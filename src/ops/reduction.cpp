@@ -174,9 +174,11 @@ struct ReduceBackward final : Node {
         double denom = std::max(0.0, static_cast<double>(count) - correction);
         if (kind == Var) out = g.mul(centered).mul(2.0 / denom);
         else {
-          // Where the std is 0 its gradient is taken as 0 (as PyTorch), not 0/0.
+          // Where the std is 0 its gradient is taken as 0 (as PyTorch), not 0/0; the division
+          // sees 1 there, so the gradient's own derivative is 0 there too, not 0 * inf.
           Tensor r = restore(result.unpack(this), keep_shape, in_sizes);
-          out = where(r.eq(0.0), 0.0, g.mul(centered).div(r.mul(denom)));
+          Tensor zero = r.eq(0.0);
+          out = where(zero, 0.0, g.mul(centered).div(where(zero, 1.0, r).mul(denom)));
         }
         break;
       }

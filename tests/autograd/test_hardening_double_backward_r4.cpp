@@ -143,6 +143,14 @@ TEST(DoubleBackwardR4, OneFactorProductGradientIsNotRecorded) {
   expect_values(g, {1, 1});
 }
 
+// std over a dim of size 1 is 0 and its gradient 0; that gradient's derivative is 0, not 0 * inf.
+TEST(DoubleBackwardR4, StdOfOneElementSecondDerivativeIsZero) {
+  Grads r = grad2([](const Tensor& t) { return t.reshape({2, 1}).std(IntArrayRef{1}, false); }, leaf({1.0, 2.0}));
+  expect_values(r.g, {0, 0});
+  ASSERT_TRUE(r.gg.defined());
+  expect_values(r.gg, {0, 0});
+}
+
 // cumprod of a slice holding inf: d out_j / d x_k is the product of the other elements, finite
 // here (x = [-inf, 2]: 1 + 2 for x0, -inf for x1); LibTorch 1.13 divides by x (inf / inf = NaN,
 // accepted as LibTorch's error). The gradient's own derivative (of 1 + x1 and x0) is [1, 1].
