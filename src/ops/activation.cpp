@@ -7,6 +7,7 @@
 #include "ember/ops/pointwise.h"
 
 #include "kernels/cpu/elementwise.h"
+#include "ops/activation_grad.h"
 #include "ops/elementwise.h"
 #include "ops/util.h"
 
@@ -130,9 +131,15 @@ constexpr double kGeluCubic = 0.044715;
 
 Tensor leaky_relu(const Tensor& x, const Scalar& negative_slope) {
   const double s = negative_slope.toDouble();
-  return activation("leaky_relu", x, s, "LeakyReluBackward0",
-                    [](const Tensor& g, const Tensor& x, double s) { return where(x.gt(0), g, g.mul(s)); },
-                    [s](double v) { return v > 0 ? v : v * s; });
+  return activation(
+      "leaky_relu", x, s, "LeakyReluBackward0",
+      [](const Tensor& g, const Tensor& x, double s) {
+        return activation_grad(
+            "LeakyReluBackwardBackward0",
+            [](const Tensor& g, const Tensor& x, const ActParams& p) { return where(x.gt(0), g, g.mul(p[0])); },
+            nullptr, g, x, {s, 0, 0});
+      },
+      [s](double v) { return v > 0 ? v : v * s; });
 }
 
 Tensor elu(const Tensor& x, const Scalar& alpha) {
@@ -140,7 +147,9 @@ Tensor elu(const Tensor& x, const Scalar& alpha) {
   return activation(
       "elu", x, a, "EluBackward0",
       // ATen's rule: the negative branch where x <= 0, so a NaN input passes the gradient.
-      [](const Tensor& g, const Tensor& x, double a) { return where(x.le(0), g.mul(x.exp().mul(a)), g); },
+      [](const Tensor& g, const Tensor& x, double a) {
+        return activation_grad("EluBackwardBackward0", elu_grad, elu_grad_self, g, x, {a, 1, 1});
+      },
       [a](double v) { return v > 0 ? v : a * std::expm1(v); });
 }
 

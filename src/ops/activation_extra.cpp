@@ -9,9 +9,63 @@
 #include "ember/ops/activation.h"
 #include "ember/ops/pointwise.h"
 
+#include "ops/activation_grad.h"
 #include "ops/util.h"
 
 namespace ember {
+
+namespace ops {
+namespace {
+// The node of an activation's first-order gradient (activation_grad), for double backward.
+struct ActivationGradBackward final : Node {
+  const char* name_;
+  ActGrad f;
+  ActGradSelf df;
+  SavedVariable grad, self;
+  ActParams params{};
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& g) override {
+    Tensor s = self.unpack();
+    Tensor dgrad, dself;
+    if (should_compute_output(0)) dgrad = activation_grad(name_, f, df, g[0], s, params);
+    if (should_compute_output(1)) dself = df ? df(g[0], grad.unpack(), s, params) : zeros_like(s);
+    return {dgrad, dself};
+  }
+  void release_variables() override {
+    grad.reset_data();
+    self.reset_data();
+  }
+};
+}  // namespace
+
+Tensor activation_grad(const char* name, ActGrad f, ActGradSelf df, const Tensor& grad, const Tensor& self,
+                       const ActParams& p) {
+  if (!any_requires_grad(grad, self)) return f(grad, self, p);
+  Tensor r;
+  {
+    NoGradGuard ng;
+    r = f(grad, self, p);
+  }
+  auto n = make_node<ActivationGradBackward>(grad, self);
+  n->name_ = name;
+  n->f = f;
+  n->df = df;
+  if (df) n->grad = save(grad);
+  n->self = save(self);
+  n->params = p;
+  set_history(r, n);
+  return r;
+}
+
+Tensor elu_grad(const Tensor& g, const Tensor& x, const ActParams& p) {
+  Tensor neg = (p[2] == 1 ? x : x.mul(p[2])).exp().mul(p[0] * p[1] * p[2]);
+  return where(x.le(0), g.mul(neg), p[1] == 1 ? g : g.mul(p[1]));
+}
+Tensor elu_grad_self(const Tensor& gg, const Tensor& g, const Tensor& x, const ActParams& p) {
+  // As PyTorch: elu_backward(gg * grad * input_scale, self) times (self < 0).
+  return elu_grad(gg.mul(g).mul(p[2]), x, p).mul(x.lt(0).to(x.dtype()));
+}
+}  // namespace ops
 
 namespace {
 
@@ -67,10 +121,7 @@ Tensor scaled_elu(const char* op, const Tensor& x, double alpha, double scale, d
   return elementwise(
       op, x, {alpha, scale, input_scale}, "EluBackward0",
       [](const Tensor& g, const Tensor& x, const Params& p) {
-        // As ATen's elu_backward: the negative branch where x <= 0, so a NaN input takes the
-        // positive one (its gradient is g * scale, not NaN).
-        Tensor neg = x.mul(p[2]).exp().mul(p[0] * p[1] * p[2]);
-        return where(x.le(0), g.mul(neg), g.mul(p[1]));
+        return activation_grad("EluBackwardBackward0", elu_grad, elu_grad_self, g, x, p);
       },
       [alpha, scale, input_scale](double v) {
         return v > 0 ? scale * v : scale * alpha * std::expm1(v * input_scale);
@@ -84,8 +135,19 @@ Tensor softplus(const Tensor& x, const Scalar& beta, const Scalar& threshold) {
   return elementwise(
       "softplus_cpu", x, {b, t, 0}, "SoftplusBackward0",
       [](const Tensor& g, const Tensor& x, const Params& p) {
-        Tensor z = x.mul(p[0]);
-        return where(z.gt(p[1]), g, g.mul(z.sigmoid()));
+        return activation_grad(
+            "SoftplusBackwardBackward0",
+            [](const Tensor& g, const Tensor& x, const Params& p) {
+              Tensor z = x.mul(p[0]);
+              return where(z.gt(p[1]), g, g.mul(z.sigmoid()));
+            },
+            // PyTorch's softplus_double_backward: the sigmoid's derivative where beta * x < threshold.
+            [](const Tensor& gg, const Tensor& g, const Tensor& x, const Params& p) {
+              Tensor z = x.mul(p[0]);
+              Tensor s = z.sigmoid();
+              return gg.mul(g).mul(rsub(s, 1).mul(s)).mul(z.lt(p[1]).to(x.dtype())).mul(p[0]);
+            },
+            g, x, p);
       },
       [b, t](double v) { return softplus_value(v, b, t); });
 }
@@ -102,7 +164,12 @@ Tensor hardtanh(const Tensor& x, const Scalar& min_val, const Scalar& max_val) {
       "hardtanh_cpu", x, {lo, hi, 0}, "HardtanhBackward0",
       // ATen's rule: 0 where x <= min_val or x >= max_val, so a NaN input passes the gradient.
       [](const Tensor& g, const Tensor& x, const Params& p) {
-        return masked_grad(x.le(p[0]).logical_or(x.ge(p[1])).logical_not(), g);
+        return activation_grad(
+            "HardtanhBackwardBackward0",
+            [](const Tensor& g, const Tensor& x, const Params& p) {
+              return masked_grad(x.le(p[0]).logical_or(x.ge(p[1])).logical_not(), g);
+            },
+            nullptr, g, x, p);
       },
       [lo, hi](double v) { return std::min(std::max(v, lo), hi); });
 }

@@ -69,13 +69,15 @@ struct MinMaxBackward final : Node {
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& g) override {
     Tensor a = self.unpack(), b = other.unpack();
+    // As PyTorch: half each at a tie, none to the loser; a NaN on either side (no winner, the
+    // result is NaN) sends the whole gradient to both.
     Tensor tie = a.eq(b);
     Tensor half = g[0].div(2);
     Tensor a_wins = is_max ? a.gt(b) : a.lt(b);
     Tensor b_wins = is_max ? b.gt(a) : b.lt(a);
     Tensor ga, gb;
-    if (should_compute_output(0)) ga = reduce_grad(where(tie, half, where(a_wins, g[0], 0.0)), a_sizes, a_dtype);
-    if (should_compute_output(1)) gb = reduce_grad(where(tie, half, where(b_wins, g[0], 0.0)), b_sizes, b_dtype);
+    if (should_compute_output(0)) ga = reduce_grad(where(tie, half, where(b_wins, 0.0, g[0])), a_sizes, a_dtype);
+    if (should_compute_output(1)) gb = reduce_grad(where(tie, half, where(a_wins, 0.0, g[0])), b_sizes, b_dtype);
     return {ga, gb};
   }
   void release_variables() override {

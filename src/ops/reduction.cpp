@@ -74,6 +74,11 @@ bool all_finite(const Tensor& x) {
   return isfinite(x).all().item<bool>();
 }
 
+bool has_zero(const Tensor& x) {
+  NoGradGuard ng;
+  return x.eq(0.0).any().item<bool>();
+}
+
 // For each element, the product of the other elements of its slice over `dims` (no division, so
 // exact with zeros, infinities and NaN): exclusive prefix and suffix products along the flattened
 // reduced dims. Written in public ops, so it is differentiable again.
@@ -135,6 +140,13 @@ struct ReduceBackward final : Node {
       case Mean: out = g.div(static_cast<double>(count)); break;
       case Prod: {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
+        // One factor per output: the gradient is g, which does not depend on x. PyTorch's
+        // prod_backward returns grad itself (no graph) for a 0-d input, and for one factor when
+        // the input holds a zero (its other path, grad * result / input, is recorded).
+        if (in_sizes.empty() || (count == 1 && has_zero(x))) {
+          out = g;
+          break;
+        }
         std::vector<int64_t> dims = reduced_list();
         if (!all_finite(x)) {  // r / x is NaN at inf (and 0 * inf in r): take the other factors' product
           out = g.mul(products_of_others(x, dims));
@@ -162,9 +174,11 @@ struct ReduceBackward final : Node {
         double denom = std::max(0.0, static_cast<double>(count) - correction);
         if (kind == Var) out = g.mul(centered).mul(2.0 / denom);
         else {
-          // Where the std is 0 its gradient is taken as 0 (as PyTorch), not 0/0.
+          // Where the std is 0 its gradient is taken as 0 (as PyTorch), not 0/0; the division
+          // sees 1 there, so the gradient's own derivative is 0 there too, not 0 * inf.
           Tensor r = restore(result.unpack(this), keep_shape, in_sizes);
-          out = where(r.eq(0.0), 0.0, g.mul(centered).div(r.mul(denom)));
+          Tensor zero = r.eq(0.0);
+          out = where(zero, 0.0, g.mul(centered).div(where(zero, 1.0, r).mul(denom)));
         }
         break;
       }

@@ -148,10 +148,13 @@ struct CumprodBackward0 final : NamedNode<"CumprodBackward0"> {
   variable_list apply(variable_list&& g) override {
     Tensor x = self.unpack(), r = result.unpack(this), gr = g[0];
     Tensor out;
-    if (x.dim() == 0 || x.numel() == 0) {
+    // One factor per output (a 0-d input, a dim of size 1) or none: the gradient is g, as PyTorch's
+    // cumprod_backward (no division, so a NaN or 0 input is exact too).
+    if (x.dim() == 0 || x.numel() == 0 || x.size(dim) == 1) {
       out = gr.clone();
-    } else if (x.ne(0.0).all().item<bool>()) {
+    } else if (x.ne(0.0).logical_and(isfinite(x)).all().item<bool>()) {
       // d out_j / d x_k = out_j / x_k for j >= k: a reversed cumulative sum of g * out, over x.
+      // (Not at inf or NaN, where out_j / x_k is inf / inf: the products below are exact there.)
       out = gr.mul(r).flip({dim}).cumsum(dim).flip({dim}).div(x);
     } else {
       // With zeros present, the products of the other elements, directly: row k of P holds x with
