@@ -87,3 +87,22 @@ TEST(HardeningR4, NearestInterpolationTakesFloatsAndUint8) {
   EXPECT_EQ(u.scalar_type(), torch::kByte);
   EXPECT_EQ(values(u), (std::vector<double>{1, 1, 2, 2, 3, 3}));
 }
+
+// avg_pool3d of int64 divides the integer sums with truncation, as ATen (and so local_response_norm
+// of int64 input works): F.avg_pool3d(x, 2) -> [[[[[2]]]]], with padding=1 -> [0, 0, 0, 0, 1, 0, 0, 1],
+// with kernel (1, 2, 2) and divisor_override=3 -> [0, 6].
+TEST(HardeningR4, AvgPool3dOfInt64Truncates) {
+  torch::Tensor x = torch::tensor({-7, 3, 5, -2, 8, 1, 0, 9}, torch::kLong).reshape({1, 1, 2, 2, 2});
+  torch::Tensor a = F::avg_pool3d(x, F::AvgPool3dFuncOptions(2));
+  EXPECT_EQ(a.scalar_type(), torch::kLong);
+  EXPECT_EQ(values(a), (std::vector<double>{2}));
+  EXPECT_EQ(values(F::avg_pool3d(x, F::AvgPool3dFuncOptions(2).padding(1))),
+            (std::vector<double>{0, 0, 0, 0, 1, 0, 0, 1}));
+  EXPECT_EQ(values(F::avg_pool3d(x, F::AvgPool3dFuncOptions({1, 2, 2}).divisor_override(3))),
+            (std::vector<double>{0, 6}));
+  torch::Tensor r = F::local_response_norm(torch::arange(12).reshape({1, 2, 2, 3}),
+                                           F::LocalResponseNormFuncOptions(1).alpha(1).beta(0.5).k(2));
+  EXPECT_EQ(r.scalar_type(), torch::kFloat);
+  EXPECT_NEAR(values(r)[1], 0.5773502588272095, 1e-6);
+  EXPECT_NEAR(values(r)[11], 0.9918366074562073, 1e-6);
+}
