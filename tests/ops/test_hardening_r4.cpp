@@ -79,10 +79,16 @@ TEST(HardeningR4, MultiMarginLossIgnoresTheTargetTerm) {
 // not implemented; uint8 is interpolated.
 TEST(HardeningR4, NearestInterpolationTakesFloatsAndUint8) {
   auto opts = F::InterpolateFuncOptions().size(std::vector<int64_t>{6}).mode(torch::kNearestExact);
-  expect_error([&] { F::interpolate(torch::ones({2, 1, 3}, torch::kBool), opts); },
-               "\"compute_indices_weights_nearest\" not implemented for 'Bool'");
-  expect_error([&] { F::interpolate(torch::ones({2, 1, 3}, torch::kLong), opts.mode(torch::kNearest)); },
-               "\"compute_indices_weights_nearest\" not implemented for 'Long'");
+  expect_error(
+      [&] {
+        F::interpolate(torch::ones({2, 1, 3}, torch::kBool), opts);
+      },
+      "\"compute_indices_weights_nearest\" not implemented for 'Bool'");
+  expect_error(
+      [&] {
+        F::interpolate(torch::ones({2, 1, 3}, torch::kLong), opts.mode(torch::kNearest));
+      },
+      "\"compute_indices_weights_nearest\" not implemented for 'Long'");
   torch::Tensor u = F::interpolate(torch::tensor({1, 2, 3}, torch::kByte).reshape({1, 1, 3}), opts);
   EXPECT_EQ(u.scalar_type(), torch::kByte);
   EXPECT_EQ(values(u), (std::vector<double>{1, 1, 2, 2, 3, 3}));
