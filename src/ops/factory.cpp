@@ -114,21 +114,39 @@ Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& optio
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& options) {
   bool any_float = start.isFloatingPoint() || end.isFloatingPoint() || step.isFloatingPoint();
   TensorOptions o = options.has_dtype() ? options : options.dtype(any_float ? get_default_dtype() : kLong);
+  const ScalarType dt = o.dtype();
+  EMBER_CHECK(dt != kBool, "\"arange_cpu\" not implemented for 'Bool'");
+  if (!is_floating_type(dt)) {
+    // As ATen: for an integral dtype start, end and step are converted to int64 first (truncated,
+    // so arange(-0.25, 7.25, 3.0, kLong) is {0, 3, 6}) and the values are start + i * step in int64.
+    // The length is ceil((end - start) / step) in double, from the converted bounds for int64 and
+    // from the given ones for the other integral dtypes.
+    const int64_t is = start.to<int64_t>(), ie = end.to<int64_t>(), ist = step.to<int64_t>();
+    EMBER_CHECK(ist != 0, "step must be nonzero");
+    EMBER_CHECK((ist > 0 && ie >= is) || (ist < 0 && ie <= is),
+                "upper bound and larger bound inconsistent with step sign");
+    const double len = dt == kLong ? static_cast<double>(ie - is) / static_cast<double>(ist)
+                                   : (end.toDouble() - start.toDouble()) / step.toDouble();
+    const int64_t n = static_cast<int64_t>(std::ceil(len));
+    EMBER_CHECK(n >= 0, "upper bound and larger bound inconsistent with step sign");
+    Tensor t = make({n}, o);
+    visit_dtype(dt, "arange", [&](auto tag) {
+      using T = decltype(tag);
+      T* p = t.data_ptr<T>();
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(is + i * ist);
+    });
+    return finish(t, o);
+  }
   double s = start.toDouble(), e = end.toDouble(), st = step.toDouble();
   EMBER_CHECK(st != 0, "step must be nonzero");
   EMBER_CHECK(std::isfinite(s) && std::isfinite(e), "unsupported range: ", s, " -> ", e);
   EMBER_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "upper bound and larger bound inconsistent with step sign");
   int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
   Tensor t = make({n}, o);
-  visit_dtype(o.dtype(), "arange", [&](auto tag) {
+  visit_dtype(dt, "arange", [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data_ptr<T>();
-    if (!any_float) {
-      int64_t is = start.toLong(), ist = step.toLong();
-      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(is + i * ist);
-    } else {
-      for (int64_t i = 0; i < n; ++i) p[i] = kernels::convert<T>(s + static_cast<double>(i) * st);
-    }
+    for (int64_t i = 0; i < n; ++i) p[i] = kernels::convert<T>(s + static_cast<double>(i) * st);
   });
   return finish(t, o);
 }

@@ -74,12 +74,13 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const Scalar
   if (frames > 0)
     EMBER_CHECK(y.ge(0).logical_and(y.lt(classes)).all().item<bool>(), "target out of range");
   Tensor x_y = x.gather(1, y);
-  // relu, not clamp_min: ATen's gradient is 0 exactly at the hinge (z > 0).
-  Tensor z = x.sub(x_y).add(margin).relu();
+  // relu, not clamp_min: ATen's gradient is 0 exactly at the hinge (z > 0). The target's own term
+  // is masked out before squaring, so a non-finite x_y (inf - inf there) gives no NaN gradient.
+  Tensor others = arange(classes, TensorOptions(kLong)).unsqueeze(0).ne(y);
+  Tensor z = where(others, x.sub(x_y).add(margin).relu(), 0.0);
   if (p_int == 2) z = z.mul(z);
   if (weight.defined()) z = z.mul(weight.reshape({classes}).index_select(0, y.reshape({frames})).unsqueeze(1));
-  Tensor others = arange(classes, TensorOptions(kLong)).unsqueeze(0).ne(y);
-  Tensor loss = where(others, z, zeros_like(z)).sum({1}).div(static_cast<double>(classes));
+  Tensor loss = z.sum({1}).div(static_cast<double>(classes));
   if (input.dim() <= 1) loss = loss.reshape({});
   return reduce(loss, reduction);
 }

@@ -25,7 +25,10 @@ struct ClampBackward final : Node {
   void release_variables() override { self.reset_data(); }
 };
 
-Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi, const char* backward_name) {
+// one_sided: clamp_min/clamp_max, which give NaN everywhere for a NaN bound (ATen's
+// clamp_min/clamp_max kernels); clamp with a single NaN bound leaves x as it is.
+Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi, const char* backward_name,
+                  bool one_sided = false) {
   EMBER_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
   // The bounds take part in type promotion (a bool tensor clamped by floats is float).
   ScalarType dt = lo ? result_type(x, *lo) : x.dtype();
@@ -33,8 +36,10 @@ Tensor clamp_impl(const Tensor& x, std::optional<Scalar> lo, std::optional<Scala
   EMBER_CHECK(dt != kBool, "\"clamp_cpu\" not implemented for 'Bool'");
   if (lo) check_value_fits(*lo, dt);
   if (hi) check_value_fits(*hi, dt);
-  // With both bounds given and either one NaN, every element is NaN (ATen's clamp_out).
-  const bool nan_bound = lo && hi && (std::isnan(lo->toDouble()) || std::isnan(hi->toDouble()));
+  // With both bounds given and either one NaN, every element is NaN (ATen's clamp_out); so too
+  // for clamp_min/clamp_max with a NaN bound.
+  const bool lo_nan = lo && std::isnan(lo->toDouble()), hi_nan = hi && std::isnan(hi->toDouble());
+  const bool nan_bound = (lo && hi && (lo_nan || hi_nan)) || (one_sided && (lo_nan || hi_nan));
   Tensor r = visit_dtype(dt, "clamp", [&](auto tag) {
     using T = decltype(tag);
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();
@@ -129,8 +134,12 @@ struct WhereBackward0 final : NamedNode<"WhereBackward0"> {
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
   return clamp_impl(x, min, max, "ClampBackward1");
 }
-Tensor clamp_min(const Tensor& x, const Scalar& min) { return clamp_impl(x, min, std::nullopt, "ClampMinBackward0"); }
-Tensor clamp_max(const Tensor& x, const Scalar& max) { return clamp_impl(x, std::nullopt, max, "ClampMaxBackward0"); }
+Tensor clamp_min(const Tensor& x, const Scalar& min) {
+  return clamp_impl(x, min, std::nullopt, "ClampMinBackward0", /*one_sided=*/true);
+}
+Tensor clamp_max(const Tensor& x, const Scalar& max) {
+  return clamp_impl(x, std::nullopt, max, "ClampMaxBackward0", /*one_sided=*/true);
+}
 Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) const {
   autograd::check_inplace(mutable_self());
   return assign_inplace(mutable_self(), ember::clamp(requires_grad() ? clone() : mutable_self(), min, max));

@@ -306,7 +306,9 @@ struct NansumBackward0 final : NamedNode<"NansumBackward0"> {
     Tensor x = self.unpack(), gr = g[0];
     if (!keepdim && x.dim() > 0)
       for (int64_t d : list) gr = gr.unsqueeze(d);
-    Tensor out = where(x.isnan(), 0.0, gr.expand(x.sizes()));
+    // As ATen's nansum_backward: the gradient times the not-NaN mask, so an inf or NaN gradient
+    // reaching a NaN element gives NaN (nanmean's 0/0 there), not 0.
+    Tensor out = gr.expand(x.sizes()).mul(x.isnan().logical_not());
     return {out.dtype() == dtype ? out : out.to(dtype)};
   }
   void release_variables() override { self.reset_data(); }

@@ -138,6 +138,9 @@ Tensor upsample(const char* op, Mode mode, const Tensor& input, IntArrayRef outp
               "D data tensor expected but got a tensor with sizes ", input.sizes());
   if (mode == Mode::Linear || mode == Mode::Cubic)
     EMBER_CHECK(is_floating_type(input.dtype()), "\"", op, "\" not implemented for '", to_string(input.dtype()), "'");
+  else  // ATen's nearest kernels take floating types and uint8 only
+    EMBER_CHECK(is_floating_type(input.dtype()) || input.dtype() == kByte,
+                "\"compute_indices_weights_nearest\" not implemented for '", to_string(input.dtype()), "'");
   bool all_same = true;
   for (size_t i = 0; i < nd; ++i) all_same = all_same && input.size(static_cast<int64_t>(i) + 2) == output_size[i];
   Tensor x = input;
