@@ -326,9 +326,10 @@ Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
                   bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
   Pool3dGeometry g = pool3d_geometry("avg_pool3d", input, kernel_size, stride, padding, {1}, ceil_mode, true);
   EMBER_CHECK(!divisor_override || *divisor_override != 0, "divisor must be not zero");
-  EMBER_CHECK(is_floating_type(input.dtype()), "\"avg_pool3d_out_frame\" not implemented for '",
-              to_string(input.dtype()), "'");
-  // Each window summed over its elements inside the input, then divided once, as ATen does.
+  EMBER_CHECK(is_floating_type(input.dtype()) || input.dtype() == kLong,
+              "\"avg_pool3d_out_frame\" not implemented for '", to_string(input.dtype()), "'");
+  // Each window summed over its elements inside the input, then divided once, as ATen does (int64:
+  // an integer division that truncates, as ATen's).
   Tensor x = input, count;
   for (size_t j = 0; j < 3; ++j) {
     Windows win(static_cast<size_t>(g.out[j]));
@@ -347,6 +348,8 @@ Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
     Tensor c = window_counts(n, 2 - static_cast<size_t>(j), input.dtype());
     count = count.defined() ? count.mul(c) : c;
   }
+  if (input.dtype() == kLong)
+    return divisor_override ? x.div(Scalar(*divisor_override), "trunc") : x.div(count, "trunc");
   return divisor_override ? x.div(static_cast<double>(*divisor_override)) : x.div(count);
 }
 
