@@ -310,7 +310,12 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
   const bool need_b = has_bias && should_compute_output(2);
   Tensor gx, gw, gb;
   std::vector<Tensor> gx_parts, gw_parts;
-  if (!transposed && !GradMode::is_enabled()) {
+  // float32's direct kernels take the input gradient over the padded border too, where a padded
+  // (zero) tap times an inf/NaN weight gives NaN; LibTorch skips those taps. A weight that is not
+  // all finite (checked once, outside the kernels) takes the im2col path below, which skips them.
+  const bool careful =
+      !transposed && need_x && x.dtype() == kFloat && (w.p[0] > 0 || w.p[1] > 0) && !wt.isfinite().all().item<bool>();
+  if (!transposed && !GradMode::is_enabled() && !careful) {
     // No graph to record (no create_graph): the kernel layer, straight into the gradients.
     Tensor xc = contiguous_raw(x), wc = contiguous_raw(wt), gc = contiguous_raw(g);
     const kernels::Conv2dShape s = shape_of(xc, wc.size(0), groups, w, g.size(2), g.size(3));
