@@ -3,6 +3,7 @@
 // double backward works.
 #include "ember/ops/conv.h"
 
+#include <cmath>
 #include <limits>
 
 #include "ember/ops/linalg.h"
@@ -312,9 +313,10 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
   std::vector<Tensor> gx_parts, gw_parts;
   // float32's direct kernels take the input gradient over the padded border too, where a padded
   // (zero) tap times an inf/NaN weight gives NaN; LibTorch skips those taps. A weight that is not
-  // all finite (checked once, outside the kernels) takes the im2col path below, which skips them.
-  const bool careful =
-      !transposed && need_x && x.dtype() == kFloat && (w.p[0] > 0 || w.p[1] > 0) && !wt.isfinite().all().item<bool>();
+  // all finite (checked once, outside the kernels: one sum, inf/NaN make it non-finite) takes the
+  // im2col path below, which skips them.
+  const bool careful = !transposed && !GradMode::is_enabled() && need_x && x.dtype() == kFloat &&
+                       (w.p[0] > 0 || w.p[1] > 0) && !std::isfinite(wt.detach().sum().item<double>());
   if (!transposed && !GradMode::is_enabled() && !careful) {
     // No graph to record (no create_graph): the kernel layer, straight into the gradients.
     Tensor xc = contiguous_raw(x), wc = contiguous_raw(wt), gc = contiguous_raw(g);

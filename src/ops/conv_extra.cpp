@@ -2,6 +2,7 @@
 // ops, so they share the 2-d kernels' speed work and take their gradients from those ops.
 #include "ember/ops/conv_extra.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -184,7 +185,7 @@ Tensor conv_transpose3d(const Tensor& input_in, const Tensor& weight, const Tens
   }
   if (weight.is_floating_point() && x.dtype() == weight.dtype() && (!bias.defined() || bias.dtype() == x.dtype()) &&
       (!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(1) * groups)) &&
-      !weight.isfinite().all().item<bool>()) {
+      !std::isfinite(weight.detach().sum().item<double>())) {
     // (anything else goes the usual way below, for its checks and messages)
     Tensor y = conv_transpose3d_by_taps(x, weight, bias, stride, padding, output_padding, groups, dilation);
     return batched ? y : y.squeeze(0);
