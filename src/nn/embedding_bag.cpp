@@ -88,7 +88,11 @@ Tensor embedding_bag(const Tensor& input_in, const Tensor& weight, const Embeddi
   if (mode == 2) {
     int64_t longest = 0;
     for (int64_t c : count) longest = std::max(longest, c);
-    if (longest == 0) return zeros({bags, dim}, TensorOptions(weight.dtype()));
+    if (longest == 0) {
+      // Every bag is empty: zeros, still connected to the weight (a zero gradient), as LibTorch's.
+      if (!(GradMode::is_enabled() && weight.requires_grad())) return zeros({bags, dim}, TensorOptions(weight.dtype()));
+      return emb.sum(IntArrayRef{0}, true, emb.dtype()).expand({bags, dim}).contiguous();
+    }
     // Row `kept` is a -inf row that pads the short bags.
     Tensor ext = cat({emb, full({1, dim}, -std::numeric_limits<double>::infinity(), TensorOptions(weight.dtype()))}, 0);
     std::vector<int64_t> table;

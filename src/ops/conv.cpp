@@ -3,6 +3,7 @@
 // double backward works.
 #include "ember/ops/conv.h"
 
+#include <cmath>
 #include <limits>
 
 #include "ember/ops/linalg.h"
@@ -310,7 +311,13 @@ variable_list ConvolutionBackward0::apply(variable_list&& gs) {
   const bool need_b = has_bias && should_compute_output(2);
   Tensor gx, gw, gb;
   std::vector<Tensor> gx_parts, gw_parts;
-  if (!transposed && !GradMode::is_enabled()) {
+  // float32's direct kernels take the input gradient over the padded border too, where a padded
+  // (zero) tap times an inf/NaN weight gives NaN; LibTorch skips those taps. A weight that is not
+  // all finite (checked once, outside the kernels: one sum, inf/NaN make it non-finite) takes the
+  // im2col path below, which skips them.
+  const bool careful = !transposed && !GradMode::is_enabled() && need_x && x.dtype() == kFloat &&
+                       (w.p[0] > 0 || w.p[1] > 0) && !std::isfinite(wt.detach().sum().item<double>());
+  if (!transposed && !GradMode::is_enabled() && !careful) {
     // No graph to record (no create_graph): the kernel layer, straight into the gradients.
     Tensor xc = contiguous_raw(x), wc = contiguous_raw(wt), gc = contiguous_raw(g);
     const kernels::Conv2dShape s = shape_of(xc, wc.size(0), groups, w, g.size(2), g.size(3));

@@ -2,6 +2,7 @@
 // ops, so they share the 2-d kernels' speed work and take their gradients from those ops.
 #include "ember/ops/conv_extra.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,52 @@ Tensor spread(const Tensor& x, int64_t dim, int64_t stride) {
   DimVector merged(x.sizes());
   merged[static_cast<size_t>(dim)] = x.size(dim) * stride;
   return both.reshape(merged).narrow(dim, 0, (x.size(dim) - 1) * stride + 1);
+}
+
+// conv_transpose3d tap by tap, as LibTorch's GEMM + col2vol does: each tap's products scattered
+// into the output, so no inserted or padded zero ever meets the weight (for inf/NaN weights,
+// where 0 * inf would give NaN; slower, so only for those). x (N, Cin, D, H, W).
+Tensor conv_transpose3d_by_taps(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
+                                const std::vector<int64_t>& output_padding, int64_t groups,
+                                const std::vector<int64_t>& dilation) {
+  const int64_t cin_g = x.size(1) / groups;
+  std::vector<int64_t> full(3), out(3);
+  for (size_t j = 0; j < 3; ++j) {
+    const int64_t in = x.size(2 + static_cast<int64_t>(j)), k = weight.size(2 + static_cast<int64_t>(j));
+    full[j] = (in - 1) * stride[j] + dilation[j] * (k - 1) + output_padding[j] + 1;
+    out[j] = full[j] - 2 * padding[j];
+  }
+  EMBER_CHECK(out[0] > 0 && out[1] > 0 && out[2] > 0, "Given input size per channel: (", join(x.sizes().slice(2)),
+              "). Calculated output size per channel: (", join(out), "). Output size is too small");
+  std::vector<Tensor> xg;  // per group: (N, D, H, W, Cin_g)
+  for (int64_t g = 0; g < groups; ++g) xg.push_back(x.narrow(1, g * cin_g, cin_g).movedim(1, -1));
+  Tensor y;
+  for (int64_t a = 0; a < weight.size(2); ++a)
+    for (int64_t b = 0; b < weight.size(3); ++b)
+      for (int64_t c = 0; c < weight.size(4); ++c) {
+        std::vector<Tensor> parts;
+        for (int64_t g = 0; g < groups; ++g) {
+          Tensor wt = weight.narrow(0, g * cin_g, cin_g).select(4, c).select(3, b).select(2, a);  // (Cin_g, Cout_g)
+          parts.push_back(xg[static_cast<size_t>(g)].matmul(wt).movedim(-1, 1));
+        }
+        Tensor t = groups == 1 ? parts[0] : cat(parts, 1);  // (N, Cout, D, H, W)
+        const int64_t tap[3] = {a, b, c};
+        std::vector<int64_t> pad;
+        for (int j = 2; j >= 0; --j) {
+          const auto u = static_cast<size_t>(j);
+          t = spread(t, 2 + j, stride[u]);
+          const int64_t before = dilation[u] * tap[j];
+          pad.push_back(before);
+          pad.push_back(full[u] - t.size(2 + j) - before);
+        }
+        // spread runs last dim first, so t's dims 2..4 are all spread before the pad
+        t = constant_pad_nd(t, pad);
+        y = y.defined() ? y.add(t) : t;
+      }
+  for (int j = 0; j < 3; ++j) y = y.narrow(2 + j, padding[static_cast<size_t>(j)], out[static_cast<size_t>(j)]);
+  if (bias.defined()) y = y.add(bias.view({1, -1, 1, 1, 1}));
+  return y;
 }
 
 }  // namespace
@@ -155,6 +202,13 @@ Tensor conv_transpose3d(const Tensor& input_in, const Tensor& weight, const Tens
                 output_padding[2], " stride_depth: ", stride[0], " stride_height: ", stride[1], " stride_width: ",
                 stride[2], " dilation_depth: ", dilation[0], " dilation_height: ", dilation[1], " dilation_width: ",
                 dilation[2]);
+  }
+  if (weight.is_floating_point() && x.dtype() == weight.dtype() && (!bias.defined() || bias.dtype() == x.dtype()) &&
+      (!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(1) * groups)) &&
+      !std::isfinite(weight.detach().sum().item<double>())) {
+    // (anything else goes the usual way below, for its checks and messages)
+    Tensor y = conv_transpose3d_by_taps(x, weight, bias, stride, padding, output_padding, groups, dilation);
+    return batched ? y : y.squeeze(0);
   }
   for (int j = 0; j < 3; ++j) x = spread(x, 2 + j, stride[static_cast<size_t>(j)]);
   // Full padding dilation (k - 1), less the requested padding (negative amounts crop), plus

@@ -348,7 +348,7 @@ std::tuple<Tensor, Tensor> linalg_qr(const Tensor& A, std::string_view mode) {
     node->mode = std::string(mode);
     node->set_num_inputs(2);
     // History first: a saved output remembers which output of the node it is.
-    if (mode != "r") set_history(Q, node, 0);
+    set_history(Q, node, 0);  // the empty Q of mode 'r' too, as LibTorch's
     set_history(R, node, 1);
     node->Q = save_output(Q);
     node->R = save_output(R);
@@ -566,8 +566,7 @@ std::tuple<Tensor, Tensor, Tensor, Tensor> linalg_lstsq(const Tensor& A, const T
     // Squared residual norms, when the system is overdetermined and of full rank (not for gelsy).
     if (m > n && drv != "gelsy" && (drv == "gels" || rank.eq(n).all().item<bool>())) {
       Tensor r = A.detach().matmul(vector_case ? X.detach().unsqueeze(-1) : X.detach()) - Bm.detach();
-      residuals = (r * r).sum({-2});
-      if (vector_case) residuals = residuals.squeeze(-1);
+      residuals = (r * r).sum({-2});  // for a vector B too: one column, as LibTorch's (..., 1)
     }
   }
   return {X, residuals, rank, values};

@@ -357,7 +357,8 @@ std::tuple<Tensor, Tensor> cholesky_impl(const Tensor& A, bool upper, bool check
   check_floating(A, op);
   const int n = static_cast<int>(A.size(-1));
   // Row-major data read as column-major is A^T: LAPACK's upper triangle is A's lower one, and the
-  // factor it leaves there (U with U^T U = A) reads back row-major as L.
+  // factor it leaves there (U with U^T U = A) reads back row-major as L. upper=true reads A's upper
+  // triangle (as LibTorch does): LAPACK's lower one, whose factor reads back row-major as U.
   Tensor buf = fresh_copy(A);
   DimVector batch = batch_of(A);
   Tensor info = new_tensor(batch, kInt);
@@ -365,7 +366,7 @@ std::tuple<Tensor, Tensor> cholesky_impl(const Tensor& A, bool upper, bool check
   visit_floating(A.dtype(), [&](auto tag) {
     using T = decltype(tag);
     for (int64_t b = 0; b < count; ++b)
-      info.data_ptr<int>()[b] = kernels::lapack::potrf<T>(true, n, buf.data_ptr<T>() + b * n * n);
+      info.data_ptr<int>()[b] = kernels::lapack::potrf<T>(!upper, n, buf.data_ptr<T>() + b * n * n);
   });
   int64_t where = 0;
   if (check_errors) {
@@ -376,7 +377,7 @@ std::tuple<Tensor, Tensor> cholesky_impl(const Tensor& A, bool upper, bool check
   Tensor L;
   {
     NoGradGuard no_grad;
-    L = upper ? buf.tril().mT().contiguous() : buf.tril();
+    L = upper ? buf.triu() : buf.tril();
   }
   if (any_requires_grad(A)) {
     auto node = make_node<CholeskyBackward>(A);
@@ -479,26 +480,37 @@ std::tuple<Tensor, Tensor> linalg_solve_ex(const Tensor& A, const Tensor& B, boo
   check_square(A, "linalg.solve");
   check_floating(A, "linalg.solve");
   check_solve_dtypes(A, B, "linalg.solve");
-  if (!left) {
-    // X A = B  <=>  A^T X^T = B^T
-    auto [xt, info] = linalg_solve_ex(A.mT(), B.mT(), true, check_errors);
-    return {xt.mT(), info};
-  }
-  // B is a batch of vectors when it is 1-D or has A's batch shape and one dim less.
+  // B is a batch of vectors when it is 1-D or has A's batch shape and one dim less (for left=false
+  // too, as LibTorch decides it).
   const bool vector_case = B.dim() == 1 || (B.dim() == A.dim() - 1 && B.sizes().vec() == std::vector<int64_t>(
                                                                           A.sizes().begin(), A.sizes().end() - 1));
   Tensor Bm = vector_case ? B.unsqueeze(-1) : B;
   const int64_t n = A.size(-1);
-  EMBER_CHECK(Bm.dim() >= 2 && Bm.size(-2) == n, "linalg.solve: Incompatible shapes of A and B for the equation AX = B (",
-              A.size(-2), "x", A.size(-1), " and ", B.dim() >= 2 ? B.size(-2) : B.size(-1), "x",
-              B.dim() >= 2 ? B.size(-1) : 1, ")");
-  auto [a, b] = broadcast_batches(A.detach(), Bm.detach());
-  Lu lu = lu_raw(a);
+  EMBER_CHECK(Bm.dim() >= 2, "linalg.solve: The input tensor B must have at least 2 dimensions.");
+  EMBER_CHECK(left ? Bm.size(-2) == n : Bm.size(-1) == n,
+              "linalg.solve: Incompatible shapes of A and B for the equation ", left ? "AX = B" : "XA = B", " (",
+              A.size(-2), "x", A.size(-1), " and ", Bm.size(-2), "x", Bm.size(-1), ")");
+  EMBER_CHECK(left || !vector_case,
+              "linalg.solve: Vector broadcasting of the left hand side is not supported for "
+              "left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)");
+  if (!left) {
+    // X A = B  <=>  A^T X^T = B^T
+    auto [xt, info] = linalg_solve_ex(A.mT(), Bm.mT(), true, check_errors);
+    return {xt.mT(), info};
+  }
+  // A is factored in its own batch shape (info has that shape, as LibTorch's), then broadcast.
+  DimVector batch = broadcast_shapes(batch_of(A), batch_of(Bm));
+  Lu lu = lu_raw(A.detach());
   int64_t where = 0;
   if (check_errors && first_error(lu.info, where))
-    fail("torch.linalg.solve: ", batch_prefix(a, where), "The solver failed because the input matrix is singular.");
-  Tensor x = transposed_copy(b);
-  lu_solve_raw(lu.buf, lu.piv, x, false);
+    fail("torch.linalg.solve: ", batch_prefix(A, where), "The solver failed because the input matrix is singular.");
+  Tensor lu_buf = lu.buf, piv = lu.piv;
+  if (batch.ref() != batch_of(A).ref()) {
+    lu_buf = lu_buf.expand(with_tail(batch, {n, n})).contiguous();
+    piv = piv.expand(with_tail(batch, {n})).contiguous();
+  }
+  Tensor x = transposed_copy(Bm.detach().expand(with_tail(batch, {n, Bm.size(-1)})));
+  lu_solve_raw(lu_buf, piv, x, false);
   Tensor X = transposed_copy(x);
   if (vector_case) X = X.squeeze(-1);
   if (any_requires_grad(A, B)) {

@@ -13,7 +13,7 @@ using namespace linalg_detail;
 namespace {
 
 // d ||x||_p: x |x|^{p-2} / ||x||^{p-1} (0 where the norm is 0); sign(x) for p = 1; the ties of the
-// maximum share the gradient for p = +-inf; 0 for p = 0.
+// maximum share the gradient for p = +-inf; none (undefined, as LibTorch's) for p = 0.
 struct LinalgVectorNormBackward0 final : NamedNode<"LinalgVectorNormBackward0"> {
   SavedVariable self, result;
   double p = 2;
@@ -33,7 +33,7 @@ struct LinalgVectorNormBackward0 final : NamedNode<"LinalgVectorNormBackward0"> 
         }
       }
     }
-    if (p == 0) return {zeros_like(x)};
+    if (p == 0) return {Tensor()};  // LibTorch's backward of the 0-"norm" (a count) returns no gradient
     if (p == 1) return {x.sgn() * gr};
     if (std::isinf(p)) {
       Tensor mask = x.abs().eq(r).to(x.dtype());
@@ -76,14 +76,21 @@ Tensor over_svdvals(const Tensor& A, int64_t d0, int64_t d1, bool keepdim, F&& f
   return r.unsqueeze(-1).unsqueeze(-1).permute(inverse);
 }
 
+// LibTorch's check that the input converts to `dtype` without narrowing.
+void check_norm_dtype(const Tensor& x, std::optional<ScalarType> dtype, const char* op) {
+  if (!dtype) return;
+  EMBER_CHECK(*dtype == kFloat || *dtype == kDouble, op, ": dtype should be floating point or complex, but got ",
+              to_string(*dtype));
+  EMBER_CHECK(promote_types(x.dtype(), *dtype) == *dtype, op, ": the dtype of the input (", to_string(x.dtype()),
+              ") should be convertible without narrowing to the specified dtype (", to_string(*dtype), ")");
+}
+
 }  // namespace
 
 Tensor linalg_vector_norm(const Tensor& x_in, const Scalar& ord, std::optional<std::vector<int64_t>> dim, bool keepdim,
                           std::optional<ScalarType> dtype) {
   check_floating(x_in, "linalg.vector_norm");
-  if (dtype)
-    EMBER_CHECK(*dtype == kFloat || *dtype == kDouble, "linalg.vector_norm: dtype should be floating point or complex, but got ",
-                to_string(*dtype));
+  check_norm_dtype(x_in, dtype, "linalg.vector_norm");
   const Tensor x = dtype && *dtype != x_in.dtype() ? x_in.to(*dtype) : x_in;
   const double p = ord.toDouble();
   std::vector<int64_t> dims;
@@ -122,6 +129,7 @@ Tensor linalg_matrix_norm(const Tensor& A_in, const Scalar& ord, IntArrayRef dim
   const double ap = std::abs(p);
   EMBER_CHECK(ap == 2 || ap == 1 || std::isinf(ap), "linalg.matrix_norm: Order ", ord.toDouble(), " not supported.");
   std::vector<int64_t> d = matrix_dims(A_in, dim, "linalg.matrix_norm");
+  check_norm_dtype(A_in, dtype, "linalg.matrix_norm");
   const Tensor A = dtype && *dtype != A_in.dtype() ? A_in.to(*dtype) : A_in;
   if (ap == 2) {
     return over_svdvals(A, d[0], d[1], keepdim, [&](const Tensor& s) {
@@ -141,6 +149,7 @@ Tensor linalg_matrix_norm(const Tensor& A_in, std::string_view ord, IntArrayRef 
   check_floating(A_in, "linalg.matrix_norm");
   EMBER_CHECK(ord == "fro" || ord == "nuc", "linalg.matrix_norm: Order ", ord, " not supported.");
   std::vector<int64_t> d = matrix_dims(A_in, dim, "linalg.matrix_norm");
+  check_norm_dtype(A_in, dtype, "linalg.matrix_norm");
   const Tensor A = dtype && *dtype != A_in.dtype() ? A_in.to(*dtype) : A_in;
   if (ord == "fro") return linalg_vector_norm(A, 2.0, d, keepdim);
   return over_svdvals(A, d[0], d[1], keepdim, [](const Tensor& s) { return s.sum({-1}); });

@@ -18,7 +18,16 @@ void same_dtype(const Tensor& a, const Tensor& b, const char* an, const char* bn
   EMBER_CHECK(a.dtype() == b.dtype(), "expected ", an, " and ", bn, " to have the same dtype, but got: ",
               torch_name(a.dtype()) + 6, " != ", torch_name(b.dtype()) + 6);
 }
-Tensor scaled(const Tensor& t, const Scalar& s) { return s.toDouble() == 1 ? t : t.mul(s); }
+// An integer product keeps its dtype: a floating beta/alpha is converted to it first, as LibTorch
+// converts (a value out of its range is refused with LibTorch's message).
+Tensor scaled(const Tensor& t, const Scalar& s) {
+  if (s.toDouble() == 1) return t;
+  if (!t.is_floating_point() && s.isFloatingPoint()) {
+    check_value_fits(s, t.dtype());
+    return t.mul(t.dtype() == kBool ? Scalar(s.toDouble() != 0) : Scalar(static_cast<int64_t>(s.toDouble())));
+  }
+  return t.mul(s);
+}
 
 // beta * self (broadcast to `shape`; 0 when beta is 0, NaNs in self included) + alpha * product.
 Tensor add_scaled(const Tensor& self, const Tensor& product, const Scalar& beta, const Scalar& alpha) {
@@ -227,7 +236,7 @@ Tensor batch_add(const Tensor& self, const Tensor& b1, const Tensor& b2, const S
   {
     NoGradGuard no_grad;
     Tensor prod = b1.detach().bmm(b2.detach());
-    if (summed) prod = prod.sum({0});
+    if (summed) prod = prod.sum({0}, false, prod.dtype());  // integers stay in their dtype, as LibTorch's
     out = add_scaled(self, prod, beta, alpha).contiguous();
   }
   if (any_requires_grad(self, b1, b2)) {
@@ -358,10 +367,10 @@ Tensor linalg_cross(const Tensor& self, const Tensor& other, int64_t dim) {
 }
 Tensor cross(const Tensor& self, const Tensor& other, std::optional<int64_t> dim) {
   if (dim) return linalg_cross(self, other, *dim);
-  // Without a dim, the first of size 3 (the deprecated default LibTorch 1.13 keeps).
-  DimVector shape = broadcast_shapes(self.sizes(), other.sizes());
-  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
-    if (shape[static_cast<size_t>(d)] == 3) return linalg_cross(self, other, d);
+  // Without a dim, self's first of size 3 (the deprecated default LibTorch 1.13 keeps; it looks at
+  // self's sizes, not the broadcast shape).
+  for (int64_t d = 0; d < self.dim(); ++d)
+    if (self.size(d) == 3) return linalg_cross(self, other, d);
   fail("no dimension of size 3 in input");
 }
 
@@ -382,7 +391,11 @@ Tensor linalg_diagonal(const Tensor& A, int64_t offset, int64_t dim1, int64_t di
 // ---- matrix functions
 Tensor linalg_matrix_power(const Tensor& self, int64_t n) {
   check_square(self, "linalg.matrix_power");
-  if (n == 0) return batch_eye(batch_of(self), self.size(-1), self.dtype()).contiguous();
+  if (n == 0) {
+    Tensor eye = batch_eye(batch_of(self), self.size(-1), self.dtype()).contiguous();
+    // LibTorch copies the identity into a clone of self: the result requires grad (a zero gradient).
+    return any_requires_grad(self) ? self.contiguous().clone().copy_(eye) : eye;
+  }
   Tensor base = n < 0 ? linalg_inv(self) : self;
   int64_t e = n < 0 ? -n : n;
   if (e == 1) return base.clone();

@@ -317,12 +317,23 @@ Tensor reflect(const Tensor& in, int64_t twice_low, int64_t twice_high) {
   return where(flips.remainder(2).eq(0), extra.add(lo), extra.neg().add(span + lo));
 }
 
+// Clips coordinates to [0, size - 1]; as ATen's clip_coordinates_set_grad, a coordinate exactly
+// on an edge counts as out of bounds: its gradient is multiplied by 0 (an inf one becomes NaN, as
+// ATen's). The value is the clamp's: y * 1 + (y * 0) elsewhere, y * 0 + y on an edge.
+Tensor clip(const Tensor& coord, int64_t size) {
+  const double hi = static_cast<double>(size - 1);
+  Tensor y = coord.clamp(0.0, hi);
+  if (!coord.requires_grad()) return y;
+  Tensor edge = coord.detach().eq(0.0).logical_or(coord.detach().eq(hi)).to(y.dtype());
+  return y.mul(edge.neg().add(1)).add(y.detach().mul(edge));
+}
+
 // The padding mode applied to pixel coordinates: border clips, reflection mirrors then clips.
 Tensor apply_padding(const Tensor& coord, int64_t size, int64_t padding_mode, bool align_corners) {
-  if (padding_mode == 1) return coord.clamp(0.0, static_cast<double>(size - 1));
+  if (padding_mode == 1) return clip(coord, size);
   if (padding_mode == 2) {
     Tensor r = align_corners ? reflect(coord, 0, 2 * (size - 1)) : reflect(coord, -1, 2 * size - 1);
-    return r.clamp(0.0, static_cast<double>(size - 1));
+    return clip(r, size);
   }
   return coord;
 }
@@ -344,7 +355,8 @@ struct Sampler {
     }
     const int64_t n = flat.size(0), ch = flat.size(1), p = linear.size(1);
     Tensor v = flat.gather(2, linear.view({n, 1, p}).expand({n, ch, p}));
-    return v.mul(inside.to(flat.dtype()).view({n, 1, p}));
+    // A select, not a product: an inf read at the clamped position must not become NaN.
+    return where(inside.view({n, 1, p}), v, 0.0);
   }
 };
 
@@ -425,9 +437,19 @@ Tensor grid_sample_impl(const Tensor& input, const Tensor& grid, int64_t mode, i
     return out.view(out_shape);
   }
   for (size_t j = 0; j < nd; ++j) coord[j] = apply_padding(coord[j], s.dims[j], padding_mode, align_corners);
-  if (mode == 1) {  // nearest, ties to even as std::nearbyint
+  if (mode == 1) {
+    // Nearest: ATen's 2-D kernel rounds ties to even (std::nearbyint), its 3-D kernel half away
+    // from zero (std::round).
     std::vector<Tensor> pos;
-    for (size_t j = 0; j < nd; ++j) pos.push_back(coord[j].detach().round());
+    for (size_t j = 0; j < nd; ++j) {
+      Tensor c = coord[j].detach();
+      if (nd == 3) {
+        Tensor t = c.trunc();
+        pos.push_back(where(c.sub(t).abs().ge(0.5), t.add(c.sign()), t));
+      } else {
+        pos.push_back(c.round());
+      }
+    }
     Tensor picked = s.at(pos);
     if (GradMode::is_enabled() && grid.requires_grad()) {
       // PyTorch gives the grid a zero gradient here, not none: add a zero that depends on it

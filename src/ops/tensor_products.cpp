@@ -21,13 +21,22 @@ Tensor tensordot(const Tensor& a, const Tensor& b, IntArrayRef dims_a, IntArrayR
   std::vector<bool> ca(static_cast<size_t>(a.dim()), false), cb(static_cast<size_t>(b.dim()), false);
   std::vector<int64_t> pa, pb;
   int64_t k = 1;
+  // A contracted dim of size 1 on one side broadcasts: the other side is summed over it first (as
+  // LibTorch does; ember keeps the dtype, where LibTorch's sum promotes integers to int64).
+  Tensor ta = a, tb = b;
   for (size_t i = 0; i < dims_a.size(); ++i) {
     const int64_t da = maybe_wrap_dim(dims_a[i], a.dim()), db = maybe_wrap_dim(dims_b[i], b.dim());
-    EMBER_CHECK(a.size(da) == b.size(db), "contracted dimensions need to match, but first has size ", a.size(da),
-                " in dim ", da, " and second has size ", b.size(db), " in dim ", db);
+    const int64_t sa = a.size(da), sb = b.size(db);
+    EMBER_CHECK(sa == sb || sa == 1 || sb == 1, "contracted dimensions need to match, but first has size ", sa,
+                " in dim ", da, " and second has size ", sb, " in dim ", db);
     EMBER_CHECK(!ca[static_cast<size_t>(da)] && !cb[static_cast<size_t>(db)], "tensordot: a dimension is contracted twice");
     ca[static_cast<size_t>(da)] = cb[static_cast<size_t>(db)] = true;
-    k *= a.size(da);
+    if (sb == 1 && sa != 1)
+      ta = ta.sum(IntArrayRef(da), true, ta.dtype());
+    else if (sa == 1 && sb != 1)
+      tb = tb.sum(IntArrayRef(db), true, tb.dtype());
+    else
+      k *= sa;
   }
   std::vector<int64_t> order_a, order_b, out;
   int64_t fa = 1, fb = 1;
@@ -37,7 +46,7 @@ Tensor tensordot(const Tensor& a, const Tensor& b, IntArrayRef dims_a, IntArrayR
   for (size_t i = 0; i < dims_b.size(); ++i) order_b.push_back(maybe_wrap_dim(dims_b[i], b.dim()));
   for (int64_t d = 0; d < b.dim(); ++d)
     if (!cb[static_cast<size_t>(d)]) order_b.push_back(d), out.push_back(b.size(d)), fb *= b.size(d);
-  Tensor am = a.permute(order_a).reshape({fa, k}), bm = b.permute(order_b).reshape({k, fb});
+  Tensor am = ta.permute(order_a).reshape({fa, k}), bm = tb.permute(order_b).reshape({k, fb});
   return am.mm(bm).reshape(out);
 }
 
@@ -78,27 +87,27 @@ int einsum_label(char c, size_t at) {
 char label_char(int l) { return static_cast<char>(l < 26 ? 'A' + l : 'a' + (l - 26)); }
 
 // a and b (one rank R, size 1 where a label is absent) multiplied and summed over sum_dims (kept
-// as size 1), through one batched matrix product.
+// as size 1), through one batched matrix product. A dim of size 0 is a real dim, not a broadcast one.
 Tensor sumproduct_pair(Tensor a, Tensor b, const std::vector<bool>& sum_dims) {
   const int64_t r = a.dim();
   std::vector<int64_t> batch, lo, ro, contracted, rest_a, rest_b;
   for (int64_t k = 0; k < r; ++k) {
     const int64_t sa = a.size(k), sb = b.size(k);
     if (sum_dims[static_cast<size_t>(k)]) {
-      if (sa > 1 && sb > 1) {
+      if (sa != 1 && sb != 1) {
         contracted.push_back(k);
         continue;
       }
-      if (sa > 1) a = a.sum(IntArrayRef(k), true);
-      if (sb > 1) b = b.sum(IntArrayRef(k), true);
+      if (sa != 1) a = a.sum(IntArrayRef(k), true);
+      if (sb != 1) b = b.sum(IntArrayRef(k), true);
       rest_a.push_back(k);
       rest_b.push_back(k);
-    } else if (sa > 1 && sb > 1) {
+    } else if (sa != 1 && sb != 1) {
       batch.push_back(k);
-    } else if (sa > 1) {
+    } else if (sa != 1) {
       lo.push_back(k);
       rest_b.push_back(k);
-    } else if (sb > 1) {
+    } else if (sb != 1) {
       ro.push_back(k);
       rest_a.push_back(k);
     } else {
@@ -207,9 +216,14 @@ Tensor einsum(std::string_view equation, TensorList tensors, std::optional<IntAr
       }
     }
     std::vector<bool> seen(static_cast<size_t>(total), false);
+    std::vector<int64_t> size_here(static_cast<size_t>(total), -1);
     for (size_t k = 0; k < dim_labels[i].size(); ++k) {
       const int l = dim_labels[i][k];
       const int64_t sz = tensors[i].size(static_cast<int64_t>(k));
+      int64_t& first = size_here[static_cast<size_t>(l)];
+      EMBER_CHECK(first == -1 || first == sz, "einsum(): subscript ", label_char(l), " is repeated for operand ", i,
+                  " but the sizes don't match, ", sz, " != ", first);
+      first = sz;
       int64_t& known = label_size[static_cast<size_t>(l)];
       if (known == -1 || known == 1) {
         known = sz;

@@ -73,10 +73,13 @@ Taps make_taps(Mode mode, int64_t in, int64_t out, bool align_corners, std::opti
       continue;
     }
     if (mode == Mode::Linear) {
-      const T real = source_index<T>(s, i, align_corners, false);
+      // The source index in double from the T step, its fraction rounded to T once, which is what
+      // LibTorch 1.13's float weights are (checked against all its 1..8 -> 1..24 weights): a float
+      // index would round 1/3 * 1.5 - 0.5 to 0 where LibTorch's weight is 1.5e-8.
+      const double real = source_index<double>(static_cast<double>(s), i, align_corners, false);
       const int64_t i0 = static_cast<int64_t>(real);
       const int64_t i1 = i0 + (i0 < in - 1 ? 1 : 0);
-      const T l1 = std::min(std::max(real - static_cast<T>(i0), T(0)), T(1));
+      const T l1 = static_cast<T>(std::min(std::max(real - static_cast<double>(i0), 0.0), 1.0));
       const T l0 = T(1) - l1;
       t.idx[0][u] = i0, t.idx[1][u] = i1;
       t.w[0][u] = static_cast<double>(l0), t.w[1][u] = static_cast<double>(l1);

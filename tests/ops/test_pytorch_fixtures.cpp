@@ -75,7 +75,11 @@ TEST_P(PyTorchFixture, ValueAndGradient) {
   for (size_t i = 0; i < in.size(); ++i) {
     if (c["grads"][i].is_null()) continue;
     json want{{"shape", c["inputs"][i]["shape"]}, {"dtype", c["inputs"][i]["dtype"]}, {"values", c["grads"][i]}};
-    ASSERT_TRUE(in[i].grad().defined()) << name << " grad " << i;
+    if (!in[i].grad().defined()) {
+      // generate.py writes PyTorch's None gradient as zeros (vector_norm of order 0 gives none).
+      for (const auto& v : c["grads"][i]) EXPECT_TRUE(v.is_number() && v.get<double>() == 0.0) << name << " grad " << i;
+      continue;
+    }
     expect_close(in[i].grad(), want, name + " grad " + std::to_string(i));
   }
 }
