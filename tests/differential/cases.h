@@ -413,6 +413,14 @@ inline void json_str(std::string& o, const std::string& s) {
       o += ch;
     } else if (static_cast<unsigned char>(ch) < 0x20) {
       o += ' ';
+    } else if (static_cast<unsigned char>(ch) >= 0x80) {
+      // Messages are not always UTF-8 (LibTorch prints a uint8 value as a raw char): each such
+      // byte as a Latin-1 code point, so the JSON stays valid.
+      static const char* const hex = "0123456789abcdef";
+      const auto b = static_cast<unsigned char>(ch);
+      o += "\\u00";
+      o += hex[b >> 4];
+      o += hex[b & 15];
     } else {
       o += ch;
     }
