@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../expect_error.h"
+#include "../tensor_values.h"
 
 namespace F = torch::nn::functional;
 
@@ -17,10 +18,6 @@ namespace {
 const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<double> values(const torch::Tensor& t) {
-  torch::Tensor d = t.detach().to(torch::kDouble).contiguous().reshape({-1});
-  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-}
 }  // namespace
 
 // torch.clamp_min(torch.tensor([-4, 0]), nan) -> tensor([nan, nan]); clamp(x, min=nan) keeps x.
