@@ -36,10 +36,15 @@ struct LinalgVectorNormBackward0 final : NamedNode<"LinalgVectorNormBackward0"> 
     if (p == 0) return {Tensor()};  // LibTorch's backward of the 0-"norm" (a count) returns no gradient
     if (p == 1) return {x.sgn() * gr};
     if (std::isinf(p)) {
-      Tensor mask = x.abs().eq(r).to(x.dtype());
+      // A NaN norm's maxima are its NaN elements (as PyTorch): sgn(NaN) = 0 gives them 0, and
+      // the others get 0 rather than 0/0.
+      Tensor hit = x.abs().eq(r);
+      Tensor mask = hit.to(x.dtype());
       std::vector<int64_t> all;
       for (int64_t d = 0; d < x.dim(); ++d) all.push_back(d);
-      Tensor count = mask.sum(dims.empty() ? IntArrayRef(all) : IntArrayRef(dims), true);
+      Tensor count = hit.logical_or(x.isnan().logical_and(r.isnan()))
+                         .to(x.dtype())
+                         .sum(dims.empty() || x.dim() == 0 ? IntArrayRef(all) : IntArrayRef(dims), true);
       return {x.sgn() * mask * (gr / count)};
     }
     Tensor scale = where(r.eq(0), 0.0, p == 2 ? gr / r : gr / r.pow(p - 1));

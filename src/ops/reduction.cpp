@@ -189,8 +189,12 @@ struct ReduceBackward final : Node {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
         if (p == 1) out = g.mul(x.sign());
         else if (std::isinf(p)) {
-          Tensor mask = x.abs().eq(r).to(g.dtype());
-          out = g.mul(x.sign()).mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
+          // A NaN norm's maxima are its NaN elements (as PyTorch): they share the gradient, and
+          // sign(NaN) = 0 makes theirs 0, so no element gets 0/0.
+          Tensor hit = x.abs().eq(r);
+          Tensor mask = hit.to(g.dtype());
+          Tensor count = hit.logical_or(x.isnan().logical_and(r.isnan())).to(g.dtype());
+          out = g.mul(x.sign()).mul(mask).div(count.sum(reduced_list(), true).expand(in_sizes));
         } else if (p == 2) out = where(r.eq(0.0), 0.0, g.mul(x).div(r));
         else if (p < 1)
           out = where(x.eq(0.0), 0.0, x.sign().mul(x.abs().pow(p - 1))).mul(g).mul(r.pow(1 - p));

