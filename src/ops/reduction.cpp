@@ -163,8 +163,11 @@ struct ReduceBackward final : Node {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
         Tensor mask = x.eq(r);
         if (nan_equal) mask = mask.logical_or(x.isnan().logical_and(r.isnan()));
-        mask = mask.to(g.dtype());
-        out = g.mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
+        Tensor count = mask.to(g.dtype()).sum(reduced_list(), true).expand(in_sizes);
+        // max()/min(): PyTorch's CPU evenly_distribute_backward fills zeros where the mask is
+        // false, so an infinite gradient leaves the other elements 0; amax/amin's
+        // scale_grad_by_count multiplies by the mask (inf * 0 = NaN there).
+        out = nan_equal ? where(mask, g.div(count), 0.0) : g.mul(mask.to(g.dtype())).div(count);
         break;
       }
       case Var:

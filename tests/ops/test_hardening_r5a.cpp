@@ -39,3 +39,12 @@ TEST(HardeningR5a, InfNormGradientOfNanInputIsZero) {
   auto g = torch::autograd::grad({z.norm(-kInf, {1}).sum()}, {z})[0];
   EXPECT_EQ(values(g), (std::vector<double>{0, 0, 0, 1}));
 }
+
+// x = torch.tensor([[-0.25, -inf, 0]], dtype=torch.float64, requires_grad=True)
+// torch.autograd.grad(x.max() * x.sum(), x, create_graph=True) -> [[0, 0, -inf]]: max()'s
+// gradient (-inf, the sum) goes to the maximum only, the others get 0, not -inf * 0.
+TEST(HardeningR5a, MaxAllGradientIsZeroOffTheMaximumForAnInfiniteGradient) {
+  auto x = torch::tensor({{-0.25, -kInf, 0.0}}, torch::dtype(torch::kDouble).requires_grad(true));
+  auto g = torch::autograd::grad({x.max() * x.sum()}, {x}, {}, true, true)[0];
+  EXPECT_EQ(values(g), (std::vector<double>{0, 0, -kInf}));
+}
