@@ -5,6 +5,7 @@
 #include "ember/ops/reduction.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "ember/ops/indexing.h"
@@ -148,7 +149,12 @@ struct ReduceBackward final : Node {
           break;
         }
         std::vector<int64_t> dims = reduced_list();
-        if (!all_finite(x)) {  // r / x is NaN at inf (and 0 * inf in r): take the other factors' product
+        // r / x is NaN at inf (and 0 * inf in r): take the other factors' product. So too for
+        // prod(dim) of a slice with zeros when the gradient is differentiated again: PyTorch's
+        // prod_safe_zeros_backward (exclusive products) gives two zeros of a slice the product of
+        // the rest as their mixed second derivative, where the masked formula below is constant 0.
+        // (prod() of everything with several zeros returns constant zeros in PyTorch too.)
+        if (!all_finite(x) || (GradMode::is_enabled() && std::strcmp(name_, "ProdBackward1") == 0 && has_zero(x))) {
           out = g.mul(products_of_others(x, dims));
           break;
         }

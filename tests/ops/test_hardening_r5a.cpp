@@ -48,3 +48,21 @@ TEST(HardeningR5a, MaxAllGradientIsZeroOffTheMaximumForAnInfiniteGradient) {
   auto g = torch::autograd::grad({x.max() * x.sum()}, {x}, {}, true, true)[0];
   EXPECT_EQ(values(g), (std::vector<double>{0, 0, -kInf}));
 }
+
+// x = torch.zeros(2, requires_grad=True); g = grad(x.prod(0), x, create_graph=True) -> [0, 0];
+// grad(g.sum(), x) -> [1, 1] (d2/dx0 dx1 of x0 * x1). prod() of everything returns constant zeros
+// for several zeros in PyTorch, so its second derivative there is 0.
+TEST(HardeningR5a, ProdDimSecondDerivativeBetweenZeros) {
+  auto x = torch::zeros({2}, torch::requires_grad(true));
+  auto g = torch::autograd::grad({x.prod(0, true).sum()}, {x}, {}, true, true)[0];
+  EXPECT_EQ(values(g), (std::vector<double>{0, 0}));
+  EXPECT_EQ(values(torch::autograd::grad({g.sum()}, {x})[0]), (std::vector<double>{1, 1}));
+  auto x3 = torch::tensor({0.0, 2.0, 0.0, 3.0}, torch::requires_grad(true)).reshape({2, 2});
+  g = torch::autograd::grad({x3.prod(1).sum()}, {x3}, {}, true, true)[0];
+  EXPECT_EQ(values(g), (std::vector<double>{2, 0, 3, 0}));
+  auto g2 = torch::autograd::grad({g.sum()}, {x3})[0];
+  EXPECT_EQ(values(g2), (std::vector<double>{1, 1, 1, 1}));
+  auto xa = torch::zeros({2}, torch::requires_grad(true));
+  auto ga = torch::autograd::grad({xa.prod()}, {xa}, {}, true, true)[0];
+  EXPECT_EQ(values(ga), (std::vector<double>{0, 0}));
+}
