@@ -66,3 +66,14 @@ TEST(HardeningR5a, ProdDimSecondDerivativeBetweenZeros) {
   auto ga = torch::autograd::grad({xa.prod()}, {xa}, {}, true, true)[0];
   EXPECT_EQ(values(ga), (std::vector<double>{0, 0}));
 }
+
+// torch.unique(x, dim=-1, sorted=True, return_inverse=True) for
+// x = [[[1,1,1],[4,0,2],[4,1,0]], [[2,2,1],[2,0,1],[4,3,2]]] -> inverse [2, 1, 0]: PyTorch
+// flattens each slice of x.transpose(dim, 0) and sorts those lexicographically.
+TEST(HardeningR5a, UniqueDimOrdersSlicesOfTheTransposedTensor) {
+  auto x = torch::tensor({1., 1., 1., 4., 0., 2., 4., 1., 0., 2., 2., 1., 2., 0., 1., 4., 3., 2.}, torch::kDouble)
+               .reshape({2, 3, 3});
+  auto r = torch::unique_dim(x, -1, true, true, false);
+  EXPECT_EQ(values(std::get<1>(r)), (std::vector<double>{2, 1, 0}));
+  EXPECT_EQ(values(std::get<0>(r)), (std::vector<double>{1, 1, 1, 2, 0, 4, 0, 1, 4, 1, 2, 2, 1, 0, 2, 2, 3, 4}));
+}
