@@ -26,7 +26,7 @@ struct LinalgVectorNormBackward0 final : NamedNode<"LinalgVectorNormBackward0"> 
         DimVector ones(x.dim(), 1);
         r = r.reshape(ones);
         gr = gr.reshape(ones);
-      } else {
+      } else if (x.dim() > 0) {  // a 0-d input's dim 0 is no dim of the gradient
         for (int64_t d : dims) {
           r = r.unsqueeze(d);
           gr = gr.unsqueeze(d);
@@ -105,7 +105,9 @@ Tensor linalg_vector_norm(const Tensor& x_in, const Scalar& ord, std::optional<s
   }
   if (std::isinf(p) || p < 0) {
     bool empty_reduction = x.numel() == 0 && dims.empty();
-    for (int64_t d : dims) empty_reduction = empty_reduction || x.size(d) == 0;
+    // A 0-d input has one element: its dim 0 (or -1) reduces nothing away.
+    if (x.dim() > 0)
+      for (int64_t d : dims) empty_reduction = empty_reduction || x.size(d) == 0;
     EMBER_CHECK(!empty_reduction, "linalg.vector_norm cannot compute the ", ord.toDouble() == -INFINITY ? "-inf" : "inf",
                 " norm on an empty tensor because the operation does not have an identity");
   }

@@ -77,3 +77,19 @@ TEST(HardeningR5a, UniqueDimOrdersSlicesOfTheTransposedTensor) {
   EXPECT_EQ(values(std::get<1>(r)), (std::vector<double>{2, 1, 0}));
   EXPECT_EQ(values(std::get<0>(r)), (std::vector<double>{1, 1, 1, 2, 0, 4, 0, 1, 4, 1, 2, 2, 1, 0, 2, 2, 3, 4}));
 }
+
+// torch.linalg.norm(torch.tensor(-3.), -1, dim=[0]) -> 3 (a 0-d input's dim 0 is accepted), its
+// gradient -1; so for the inf norm and with keepdim.
+TEST(HardeningR5a, LinalgNormOfZeroDimInputWithADim) {
+  auto x = torch::tensor(-3.0, torch::requires_grad(true));
+  for (double p : {-1.0, kInf, -kInf, 2.0}) {
+    for (bool keep : {false, true}) {
+      torch::Tensor y = torch::linalg_norm(x, p, std::vector<int64_t>{0}, keep, c10::nullopt);
+      EXPECT_EQ(y.dim(), 0);
+      EXPECT_EQ(y.item<double>(), 3.0);
+      auto g = torch::autograd::grad({y}, {x})[0];
+      EXPECT_EQ(g.dim(), 0);
+      EXPECT_EQ(g.item<double>(), -1.0) << p;
+    }
+  }
+}
