@@ -745,7 +745,9 @@ std::tuple<Tensor, Tensor, Tensor> unique_along(const Tensor& self, int64_t dim,
   const int64_t d = maybe_wrap_dim(dim, self.dim());
   const int64_t n = self.size(d);
   const int64_t m = n == 0 ? 0 : self.numel() / n;
-  Tensor x2 = contiguous_raw(self.detach().movedim(d, 0).reshape({n, m}));
+  // Each slice flattened as PyTorch does (transpose(d, 0), not movedim): the sorted order is
+  // lexicographic in that element order.
+  Tensor x2 = contiguous_raw(self.detach().transpose(d, 0).reshape({n, m}));
   Groups g = group_rows(x2, consecutive);
   Tensor values = self.detach().index_select(d, long_tensor(g.first, {static_cast<int64_t>(g.first.size())}));
   Tensor inverse = return_inverse ? long_tensor(g.inverse, {n}) : empty({0}, TensorOptions(kLong));

@@ -26,7 +26,7 @@ struct LinalgVectorNormBackward0 final : NamedNode<"LinalgVectorNormBackward0"> 
         DimVector ones(x.dim(), 1);
         r = r.reshape(ones);
         gr = gr.reshape(ones);
-      } else {
+      } else if (x.dim() > 0) {  // a 0-d input's dim 0 is no dim of the gradient
         for (int64_t d : dims) {
           r = r.unsqueeze(d);
           gr = gr.unsqueeze(d);
@@ -36,10 +36,15 @@ struct LinalgVectorNormBackward0 final : NamedNode<"LinalgVectorNormBackward0"> 
     if (p == 0) return {Tensor()};  // LibTorch's backward of the 0-"norm" (a count) returns no gradient
     if (p == 1) return {x.sgn() * gr};
     if (std::isinf(p)) {
-      Tensor mask = x.abs().eq(r).to(x.dtype());
+      // A NaN norm's maxima are its NaN elements (as PyTorch): sgn(NaN) = 0 gives them 0, and
+      // the others get 0 rather than 0/0.
+      Tensor hit = x.abs().eq(r);
+      Tensor mask = hit.to(x.dtype());
       std::vector<int64_t> all;
       for (int64_t d = 0; d < x.dim(); ++d) all.push_back(d);
-      Tensor count = mask.sum(dims.empty() ? IntArrayRef(all) : IntArrayRef(dims), true);
+      Tensor count = hit.logical_or(x.isnan().logical_and(r.isnan()))
+                         .to(x.dtype())
+                         .sum(dims.empty() || x.dim() == 0 ? IntArrayRef(all) : IntArrayRef(dims), true);
       return {x.sgn() * mask * (gr / count)};
     }
     Tensor scale = where(r.eq(0), 0.0, p == 2 ? gr / r : gr / r.pow(p - 1));
@@ -100,7 +105,9 @@ Tensor linalg_vector_norm(const Tensor& x_in, const Scalar& ord, std::optional<s
   }
   if (std::isinf(p) || p < 0) {
     bool empty_reduction = x.numel() == 0 && dims.empty();
-    for (int64_t d : dims) empty_reduction = empty_reduction || x.size(d) == 0;
+    // A 0-d input has one element: its dim 0 (or -1) reduces nothing away.
+    if (x.dim() > 0)
+      for (int64_t d : dims) empty_reduction = empty_reduction || x.size(d) == 0;
     EMBER_CHECK(!empty_reduction, "linalg.vector_norm cannot compute the ", ord.toDouble() == -INFINITY ? "-inf" : "inf",
                 " norm on an empty tensor because the operation does not have an identity");
   }

@@ -5,6 +5,7 @@
 #include "ember/ops/reduction.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "ember/ops/indexing.h"
@@ -148,7 +149,12 @@ struct ReduceBackward final : Node {
           break;
         }
         std::vector<int64_t> dims = reduced_list();
-        if (!all_finite(x)) {  // r / x is NaN at inf (and 0 * inf in r): take the other factors' product
+        // r / x is NaN at inf (and 0 * inf in r): take the other factors' product. So too for
+        // prod(dim) of a slice with zeros when the gradient is differentiated again: PyTorch's
+        // prod_safe_zeros_backward (exclusive products) gives two zeros of a slice the product of
+        // the rest as their mixed second derivative, where the masked formula below is constant 0.
+        // (prod() of everything with several zeros returns constant zeros in PyTorch too.)
+        if (!all_finite(x) || (GradMode::is_enabled() && std::strcmp(name_, "ProdBackward1") == 0 && has_zero(x))) {
           out = g.mul(products_of_others(x, dims));
           break;
         }
@@ -163,8 +169,11 @@ struct ReduceBackward final : Node {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
         Tensor mask = x.eq(r);
         if (nan_equal) mask = mask.logical_or(x.isnan().logical_and(r.isnan()));
-        mask = mask.to(g.dtype());
-        out = g.mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
+        Tensor count = mask.to(g.dtype()).sum(reduced_list(), true).expand(in_sizes);
+        // max()/min(): PyTorch's CPU evenly_distribute_backward fills zeros where the mask is
+        // false, so an infinite gradient leaves the other elements 0; amax/amin's
+        // scale_grad_by_count multiplies by the mask (inf * 0 = NaN there).
+        out = nan_equal ? where(mask, g.div(count), 0.0) : g.mul(mask.to(g.dtype())).div(count);
         break;
       }
       case Var:
@@ -189,8 +198,12 @@ struct ReduceBackward final : Node {
         Tensor x = self.unpack(), r = restore(result.unpack(this), keep_shape, in_sizes);
         if (p == 1) out = g.mul(x.sign());
         else if (std::isinf(p)) {
-          Tensor mask = x.abs().eq(r).to(g.dtype());
-          out = g.mul(x.sign()).mul(mask).div(mask.sum(reduced_list(), true).expand(in_sizes));
+          // A NaN norm's maxima are its NaN elements (as PyTorch): they share the gradient, and
+          // sign(NaN) = 0 makes theirs 0, so no element gets 0/0.
+          Tensor hit = x.abs().eq(r);
+          Tensor mask = hit.to(g.dtype());
+          Tensor count = hit.logical_or(x.isnan().logical_and(r.isnan())).to(g.dtype());
+          out = g.mul(x.sign()).mul(mask).div(count.sum(reduced_list(), true).expand(in_sizes));
         } else if (p == 2) out = where(r.eq(0.0), 0.0, g.mul(x).div(r));
         else if (p < 1)
           out = where(x.eq(0.0), 0.0, x.sign().mul(x.abs().pow(p - 1))).mul(g).mul(r.pow(1 - p));
