@@ -377,7 +377,11 @@ void replace_history(const Tensor& self, AutogradMeta& m, const intrusive_ptr<No
   auto& edges = cs->mutable_next_edges();
   edges.push_back(gradient_edge(base));
   for (size_t i = 1; i < fn->next_edges().size(); ++i) edges.push_back(fn->next_edge(i));
-  set_history(base, cs, 0);
+  // Not set_history: as LibTorch, an in-place op that keeps an integer base's dtype but records a
+  // node (ge_ with an operand requiring grad) gives the base history, as it does to a non-view.
+  auto& bm = materialize_meta(base);
+  bm.grad_fn_ = cs;
+  bm.output_nr_ = 0;
   replace_history(self, m, view_of_base_history(self, base));
 }
 

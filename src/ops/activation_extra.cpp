@@ -157,8 +157,11 @@ Tensor hardtanh(const Tensor& x, const Scalar& min_val, const Scalar& max_val) {
   if (!is_floating_type(x.dtype())) {
     // Integer tensors stay integer (LibTorch's hardtanh is a clamp).
     EMBER_CHECK(x.dtype() != kBool, "Bool inputs not supported for hardtanh");
-    EMBER_CHECK(x.dtype() != kByte || (lo >= 0 && hi >= 0), "cannot do hardtanh on an unsigned type with negative limits");
-    return clamp(x, Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
+    // LibTorch converts the limits to integers (toward zero) before its check: -0.5 is 0.
+    const auto ilo = static_cast<int64_t>(lo), ihi = static_cast<int64_t>(hi);
+    EMBER_CHECK(x.dtype() != kByte || (ilo >= 0 && ihi >= 0),
+                "cannot do hardtanh on an unsigned type with negative limits");
+    return clamp(x, Scalar(ilo), Scalar(ihi));
   }
   return elementwise(
       "hardtanh_cpu", x, {lo, hi, 0}, "HardtanhBackward0",

@@ -455,7 +455,8 @@ Tensor& Tensor::copy_(const Tensor& src, bool) const {
   // Copy through a temporary when source and destination share memory.
   if (s.unsafeGetTensorImpl()->storage().get() == unsafeGetTensorImpl()->storage().get()) s = s.clone().detach();
   intrusive_ptr<Node> n;
-  if (any_requires_grad(mutable_self(), src)) {
+  // As LibTorch: a copy into a tensor of a dtype without gradients (integer, bool) records nothing.
+  if (is_floating_type(dtype()) && any_requires_grad(mutable_self(), src)) {
     auto c = make_node<CopyBackwards>(mutable_self(), src);
     c->src_sizes = src.sizes();
     c->src_dtype = src.dtype();

@@ -231,8 +231,12 @@ void check_class_input(const char* op, const Tensor& input, const Tensor& target
 Tensor nll_loss(const Tensor& input, const Tensor& target_arg, const Tensor& weight, int64_t reduction,
                 int64_t ignore_index) {
   EMBER_CHECK(reduction >= 0 && reduction <= 2, "nll_loss: ", reduction, " is not a valid value for reduction");
-  check_class_input("nll_loss", input, target_arg, weight);
-  const Tensor target = target_arg.dtype() == kByte ? target_arg.to(kLong) : target_arg;
+  // LibTorch takes a 1-D input's target as [] or of the input's size, and reads only its first
+  // element; the one case where that is the whole target, [1] for input [1], is taken as [].
+  const bool one_of_one = input.dim() == 1 && input.size(0) == 1 && target_arg.dim() == 1 && target_arg.size(0) == 1;
+  check_class_input("nll_loss", input, one_of_one ? target_arg.reshape({}) : target_arg, weight);
+  Tensor target = target_arg.dtype() == kByte ? target_arg.to(kLong) : target_arg;
+  if (one_of_one) target = target.reshape({});
   if (input.dim() == 1) {
     Tensor out = nll_loss_2d(input.unsqueeze(0), target.unsqueeze(0), weight, reduction, ignore_index);
     return reduction == Reduction::None ? out.reshape({}) : out;
@@ -499,7 +503,9 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
                 "0D target tensor expects 1D input tensors, but found inputs with sizes ", input1.sizes(), " and ",
                 input2.sizes(), ".");
   }
-  constexpr double kEpsilon = 1e-12;  // keeps the denominator of a zero vector's cosine positive
+  // Keeps the denominator of a zero vector's cosine positive. ATen's constant is the float 1e-12
+  // (9.99999996e-13 as a double), which shows in float64 results.
+  constexpr double kEpsilon = static_cast<double>(1e-12F);
   Tensor prod_sum = input1.mul(input2).sum({td});
   Tensor mag1 = input1.mul(input1).sum({td}).add(kEpsilon);
   Tensor mag2 = input2.mul(input2).sum({td}).add(kEpsilon);
