@@ -10,14 +10,12 @@
 #include <limits>
 #include <vector>
 
+#include "../tensor_values.h"
+
 namespace {
 const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<double> values(const torch::Tensor& t) {
-  torch::Tensor d = t.detach().to(torch::kDouble).contiguous().reshape({-1});
-  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-}
 }  // namespace
 
 // x = torch.tensor([[6.86, -0.71, 0, nan], [-6.29, 0, -3, -2]], requires_grad=True)

@@ -7,12 +7,7 @@
 
 #include <vector>
 
-namespace {
-std::vector<double> values(const torch::Tensor& t) {
-  torch::Tensor d = t.detach().to(torch::kDouble).contiguous().reshape({-1});
-  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-}
-}  // namespace
+#include "../tensor_values.h"
 
 // ATen's EPSILON is the float 1e-12 (9.99999996e-13): a zero input2 row's gradient is
 // x1 / sqrt((x1^2 + eps) * eps) / N = 333333.33399925212 in PyTorch 1.13 (333333.333333285 with
