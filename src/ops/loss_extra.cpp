@@ -57,6 +57,12 @@ Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, double ma
   return reduce(margin_part.add(self_part), reduction);
 }
 
+namespace {
+// ATen's margin-loss kernels add a term only where it is > 0 (`if (z > 0)`): its gradient is 0 at
+// the hinge, and a NaN term (from a NaN input) is skipped, where relu would pass the NaN on.
+Tensor positive_part(const Tensor& z) { return where(z.gt(0), z, 0.0); }
+}  // namespace
+
 Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const Scalar& p, const Scalar& margin,
                          const Tensor& weight, int64_t reduction) {
   const int64_t p_int = p.toLong();
@@ -74,10 +80,10 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const Scalar
   if (frames > 0)
     EMBER_CHECK(y.ge(0).logical_and(y.lt(classes)).all().item<bool>(), "target out of range");
   Tensor x_y = x.gather(1, y);
-  // relu, not clamp_min: ATen's gradient is 0 exactly at the hinge (z > 0). The target's own term
-  // is masked out before squaring, so a non-finite x_y (inf - inf there) gives no NaN gradient.
+  // The target's own term is masked out before squaring, so a non-finite x_y (inf - inf there)
+  // gives no NaN gradient.
   Tensor others = arange(classes, TensorOptions(kLong)).unsqueeze(0).ne(y);
-  Tensor z = where(others, x.sub(x_y).add(margin).relu(), 0.0);
+  Tensor z = where(others, positive_part(x.sub(x_y).add(margin)), 0.0);
   if (p_int == 2) z = z.mul(z);
   if (weight.defined()) z = z.mul(weight.reshape({classes}).index_select(0, y.reshape({frames})).unsqueeze(1));
   Tensor loss = z.sum({1}).div(static_cast<double>(classes));
@@ -106,7 +112,7 @@ Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, int64_t
                 "argument #2 'target' is out of range");
   Tensor is_target = zeros({frames, classes}, TensorOptions(kLong)).scatter_add(1, idx, valid.to(kLong)).gt(0);
   Tensor x_t = x.gather(1, idx);                                         // (N, slots)
-  Tensor hinge = rsub(x_t.unsqueeze(2).sub(x.unsqueeze(1)), 1).relu();   // (N, slots, C); 0 gradient at z == 0
+  Tensor hinge = positive_part(rsub(x_t.unsqueeze(2).sub(x.unsqueeze(1)), 1));  // (N, slots, C)
   Tensor pair = valid.unsqueeze(2).logical_and(is_target.logical_not().unsqueeze(1));
   Tensor loss = where(pair, hinge, zeros_like(hinge)).sum({1, 2}).div(static_cast<double>(classes));
   if (input.dim() <= 1) loss = loss.reshape({});

@@ -72,6 +72,31 @@ TEST(HardeningR4, MultiMarginLossIgnoresTheTargetTerm) {
   }
 }
 
+// ATen's margin losses add a term only where it is > 0, so a NaN input's terms are skipped
+// (PyTorch 1.13: F.multi_margin_loss([[nan, 1, 0.5]], [2], p=1, margin=2) = 0.8333 with gradient
+// [0, 1/3, -1/3]; a NaN target score skips every term; multilabel the same).
+TEST(HardeningR4, MarginLossesSkipNanTerms) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto x = [&] { return torch::tensor({{nan, 1.0, 0.5}}, torch::kDouble).requires_grad_(); };
+  auto none = torch::kNone;
+  torch::Tensor a = x();
+  torch::Tensor l =
+      F::multi_margin_loss(a, torch::tensor({2}), F::MultiMarginLossFuncOptions().margin(2).reduction(none));
+  l.sum().backward();
+  expect_values(l, {0.8333333333333334}, 1e-12);
+  expect_values(a.grad(), {0, 1.0 / 3, -1.0 / 3}, 1e-12);
+  torch::Tensor b = x();
+  l = F::multi_margin_loss(b, torch::tensor({0}), F::MultiMarginLossFuncOptions().p(2).margin(2).reduction(none));
+  l.sum().backward();
+  expect_values(l, {0});
+  expect_values(b.grad(), {0, 0, 0});
+  torch::Tensor c = x();
+  l = F::multilabel_margin_loss(c, torch::tensor({{2, -1, 0}}), F::MultilabelMarginLossFuncOptions().reduction(none));
+  l.sum().backward();
+  expect_values(l, {0.5}, 1e-12);
+  expect_values(c.grad(), {0, 1.0 / 3, -1.0 / 3}, 1e-12);
+}
+
 // F.interpolate(bool or int32/int64, mode='nearest'/'nearest-exact') -> "compute_indices_weights_nearest"
 // not implemented; uint8 is interpolated.
 TEST(HardeningR4, NearestInterpolationTakesFloatsAndUint8) {
