@@ -155,7 +155,10 @@ struct ReduceBackward final : Node {
         // the rest as their mixed second derivative, where the masked formula below is constant 0.
         // (prod() of everything with several zeros returns constant zeros in PyTorch too.)
         if (!all_finite(x) || (GradMode::is_enabled() && std::strcmp(name_, "ProdBackward1") == 0 && has_zero(x))) {
-          out = g.mul(products_of_others(x, dims));
+          // One factor and no zero: the derivative is 1. PyTorch records grad * result / input
+          // here, so the gradient requires grad (NaN at inf and NaN); ember records r / x where x
+          // is finite (exactly 1) and keeps 1 at the others.
+          out = count == 1 ? g.mul(where(isfinite(x), r.div(x), 1.0)) : g.mul(products_of_others(x, dims));
           break;
         }
         Tensor zero = x.eq(0.0);
