@@ -531,6 +531,9 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, cons
   else fail("reduce argument must be either sum, prod, mean, amax or amin, got ", reduce);
   EMBER_CHECK(index.dtype() == kLong, "scatter(): Expected dtype int64 for index");
   EMBER_CHECK(src.dtype() == self.dtype(), "scatter(): Expected self.dtype to be equal to src.dtype");
+  // LibTorch has no Bool kernel for the mean (a bool sum has no count to divide by)
+  EMBER_CHECK(red != Reduce::Mean || self.dtype() != kBool,
+              "\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'");
   if (self.dim() == 0) {
     return scatter_reduce(self.reshape({1}), 0, index.reshape({-1}), src.reshape({-1}), reduce, include_self).reshape({});
   }
@@ -560,6 +563,7 @@ Tensor index_reduce(const Tensor& self, int64_t dim, const Tensor& index, const 
   check_index_vector("index_reduce_", index, true);
   EMBER_CHECK(self.dtype() == source.dtype(), "index_reduce_(): self (", to_string(self.dtype()), ") and source (",
               to_string(source.dtype()), ") must have the same scalar type");
+  EMBER_CHECK(self.dtype() != kBool, "\"index_func_\" not implemented for 'Bool'");
   if (self.dim() == 0) {
     return index_reduce(self.reshape({1}), 0, index, source.reshape({-1}), reduce, include_self).reshape({});
   }
