@@ -1757,7 +1757,8 @@ inline void add_nn_modules(std::vector<Variant>& v) {
                  torch::nn::Dropout dr{torch::nn::DropoutOptions(p)};
                  bool train = c.bnote("train", c.rng.chance(0.3) && (p == 0.0 || p == 1.0));
                  dr->train(train);
-                 Tensor x = ag_leaf(c, c.shape(0, 3), c.float_dtype());
+                 Shape s = c.shape(0, 3);
+                 Tensor x = ag_leaf(c, s, c.float_dtype());
                  return TL{dr(x), ag_flag(dr->is_training())};
                }});
   v.push_back({"nn_sequential", [](Ctx& c) {
