@@ -245,6 +245,9 @@ Tensor threshold(const Tensor& x, const Scalar& threshold, const Scalar& value) 
   const double t = threshold.toDouble(), val = value.toDouble();
   if (!is_floating_type(x.dtype())) {
     EMBER_CHECK(x.dtype() != kBool, "\"threshold_cpu\" not implemented for 'Bool'");
+    // ATen converts both numbers to the dtype, checked: -1.0 for uint8 is refused.
+    check_value_fits(threshold, x.dtype());
+    check_value_fits(value, x.dtype());
     return where(x.le(threshold), full_like(x, value), x);
   }
   return elementwise(

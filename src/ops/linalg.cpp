@@ -41,6 +41,15 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double beta,
     else if (beta != 1) kernels::copy(out, ember::mul(out.detach(), beta));
     return;
   }
+  if (alpha == 0 && out.dtype() == kFloat) {
+    // ember's SGEMM follows BLAS (alpha = 0 reads neither operand); LibTorch still multiplies, so an
+    // inf/NaN in the product gives NaN. Rare: the product apart, then scaled by 0.
+    Tensor p = new_tensor(out.sizes(), out.dtype());
+    gemm_into(p, a, b, 0, 1);
+    Tensor r = p.mul(0.0);
+    kernels::copy(out, beta == 0 ? r : ember::mul(out.detach(), beta).add(r));
+    return;
+  }
   Operand A = operand(a), B = operand(b);
   visit_dtype(out.dtype(), "mm", [&](auto tag) {
     using T = decltype(tag);

@@ -367,11 +367,13 @@ Tensor isclose(const Tensor& self, const Tensor& other, double rtol, double atol
   NoGradGuard no_grad;
   // PyTorch's definition, step by step, so that rounding follows its dtypes: equal values
   // (NaN == NaN when asked) are close; otherwise a finite |a - b| <= atol + |rtol * b|.
+  // For integer and bool inputs b is taken in the default dtype first, so a - b is a float
+  // difference (no wrap-around: uint8 4 and 5 are within atol=1).
   Tensor close = self.eq(other);
   if (equal_nan && self.is_floating_point()) close = close.logical_or(self.isnan().logical_and(other.isnan()));
   if (rtol == 0 && atol == 0) return close;
   Tensor a = self.dtype() == kBool ? self.to(get_default_dtype()) : self;
-  Tensor b = other.dtype() == kBool ? other.to(get_default_dtype()) : other;
+  Tensor b = self.is_floating_point() ? other : other.to(get_default_dtype());
   Tensor allowed = b.mul(rtol).abs().add(atol);
   Tensor actual = a.sub(b).abs();
   return close.logical_or(actual.isfinite().logical_and(actual.le(allowed)));

@@ -90,6 +90,8 @@ char label_char(int l) { return static_cast<char>(l < 26 ? 'A' + l : 'a' + (l - 
 // as size 1), through one batched matrix product. A dim of size 0 is a real dim, not a broadcast one.
 Tensor sumproduct_pair(Tensor a, Tensor b, const std::vector<bool>& sum_dims) {
   const int64_t r = a.dim();
+  // Nothing summed: a broadcast product, as LibTorch's (so bools multiply too).
+  if (std::find(sum_dims.begin(), sum_dims.end(), true) == sum_dims.end()) return a.mul(b);
   std::vector<int64_t> batch, lo, ro, contracted, rest_a, rest_b;
   for (int64_t k = 0; k < r; ++k) {
     const int64_t sa = a.size(k), sb = b.size(k);
