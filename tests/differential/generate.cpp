@@ -12,7 +12,7 @@
 int main(int argc, char** argv) {
   // Every variant runs the same number of times (its rounds), so appending variants to cases.h keeps
   // the existing variants' cases as they were.
-  const uint64_t rounds = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 80;
+  const uint64_t rounds = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 120;
   const uint64_t n = rounds * diffcase::variants().size();
   std::vector<uint64_t> ids;
   for (uint64_t i = 0; i < n; ++i) ids.push_back(i);
