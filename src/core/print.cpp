@@ -85,7 +85,11 @@ class Formatter {
     std::string s;
     if (floating_) {
       double v = r_.as_double(off);
-      if (sci_) s = fmt("%.*e", v);
+      // printf writes "-nan" for a NaN with its sign bit set; Python never does.
+      if (std::isnan(v))
+        s = "nan";
+      else if (sci_)
+        s = fmt("%.*e", v);
       else if (int_mode_) {
         s = fmt("%.*f", v, 0);
         if (std::isfinite(v)) s += ".";

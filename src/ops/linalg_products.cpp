@@ -171,7 +171,11 @@ Tensor addmv(const Tensor& self, const Tensor& mat, const Tensor& vec, const Sca
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = add_scaled(self, mat.detach().mv(vec.detach()), beta, alpha).contiguous();
+    // As PyTorch's gemv (BLAS): alpha = 0 reads neither mat nor vec, so an inf or NaN there gives
+    // no NaN (addmm, addr and the batched products do multiply).
+    Tensor product =
+        alpha.toDouble() == 0 ? zeros({mat.size(0)}, TensorOptions(mat.dtype())) : mat.detach().mv(vec.detach());
+    out = add_scaled(self, product, beta, alpha).contiguous();
   }
   if (any_requires_grad(self, mat, vec)) {
     auto n = make_node<AddmvBackward0>(self, mat, vec);

@@ -5,7 +5,6 @@
 #include "ember/ops/reduction.h"
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "ember/ops/indexing.h"
@@ -129,6 +128,8 @@ struct ReduceBackward final : Node {
   // NaN (PyTorch's evenly_distribute_backward); amax/amin compare with == only, so a NaN result
   // gets 0/0.
   bool nan_equal = false;
+  // Prod: prod(dim) (PyTorch's prod_safe_zeros_backward when differentiated again), not prod().
+  bool over_dim = false;
   SavedVariable self, result;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& gs) override {
@@ -154,7 +155,7 @@ struct ReduceBackward final : Node {
         // prod_safe_zeros_backward (exclusive products) gives two zeros of a slice the product of
         // the rest as their mixed second derivative, where the masked formula below is constant 0.
         // (prod() of everything with several zeros returns constant zeros in PyTorch too.)
-        if (!all_finite(x) || (GradMode::is_enabled() && std::strcmp(name_, "ProdBackward1") == 0 && has_zero(x))) {
+        if (!all_finite(x) || (GradMode::is_enabled() && over_dim && has_zero(x))) {
           // One factor and no zero: the derivative is 1. PyTorch records grad * result / input
           // here, so the gradient requires grad (NaN at inf and NaN); ember records r / x where x
           // is finite (exactly 1) and keeps 1 at the others.
@@ -503,6 +504,7 @@ Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<
   if (simd.defined()) {
     if (any_requires_grad(x)) {
       auto n = record(simd, x, r, ReduceBackward::Prod, name);
+      n->over_dim = !dims.empty();
       n->self = save(x);
       n->result = save_output(simd);
     }
@@ -515,6 +517,7 @@ Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<
   out = raw_view(out, r.out_shape, contiguous_strides(r.out_shape), 0);
   if (any_requires_grad(x)) {
     auto n = record(out, x, r, ReduceBackward::Prod, name);
+    n->over_dim = !dims.empty();
     n->self = save(x);
     n->result = save_output(out);
   }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -143,6 +144,18 @@ TEST(PrintingFixtureFile, LoadsAndHasCases) {
   EXPECT_GE(cases.size(), 40u);
   std::set<std::string> names;
   for (const json& c : cases) EXPECT_TRUE(names.insert(c.at("name").get<std::string>()).second) << c.at("name");
+}
+
+// A NaN prints as "nan" whatever its sign bit (0 * -inf, for one, is a NaN with the sign set, which
+// printf writes "-nan"); PyTorch 1.13: tensor([nan, 1.]), tensor([   nan, 1.5000]),
+// tensor([       nan, 1.0000e-09]), tensor(nan).
+TEST(Printing, NanWithItsSignBitSetPrintsAsNan) {
+  const double neg_nan = -std::numeric_limits<double>::quiet_NaN();
+  ASSERT_TRUE(std::signbit(neg_nan));
+  EXPECT_EQ(ember::repr(ember::tensor({neg_nan, 1.0})), "tensor([nan, 1.])");
+  EXPECT_EQ(ember::repr(ember::tensor({neg_nan, 1.5})), "tensor([   nan, 1.5000])");
+  EXPECT_EQ(ember::repr(ember::tensor({neg_nan, 1e-9})), "tensor([       nan, 1.0000e-09])");
+  EXPECT_EQ(ember::repr(ember::tensor(neg_nan)), "tensor(nan)");
 }
 
 // ---- grad_fn suffixes. Expected strings are what PyTorch 1.13 prints for the same graph in Python.

@@ -49,3 +49,15 @@ TEST(HardeningR6a, AddmmAlphaZeroKeepsNaNOfProduct) {
     EXPECT_EQ(v[1], 0);
   }
 }
+
+// addmv is the exception: PyTorch's gemv with alpha = 0 reads neither mat nor vec (BLAS), so an inf
+// there leaves beta * self: torch.addmv(ones(2), [[inf, 1], [2, 3]], [1, 2], beta=1, alpha=0) = [1, 1].
+TEST(HardeningR6a, AddmvAlphaZeroSkipsTheProduct) {
+  for (ScalarType dt : {kFloat, kDouble}) {
+    Tensor m = tensor({kInf, 1.0, 2.0, 3.0}, TensorOptions(dt)).reshape({2, 2});
+    Tensor v = tensor({1.0, 2.0}, TensorOptions(dt));
+    expect_values(addmv(ones({2}, TensorOptions(dt)), m, v, 1, 0), {1, 1});
+    expect_values(addmv(ones({2}, TensorOptions(dt)), m, v, 0, 0), {0, 0});
+    expect_values(addmv(ones({2}, TensorOptions(dt)), m, v, 1, 1), {kInf, 9});
+  }
+}
