@@ -41,9 +41,12 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double beta,
     else if (beta != 1) kernels::copy(out, ember::mul(out.detach(), beta));
     return;
   }
-  if (alpha == 0 && out.dtype() == kFloat) {
-    // ember's SGEMM follows BLAS (alpha = 0 reads neither operand); LibTorch still multiplies, so an
-    // inf/NaN in the product gives NaN. Rare: the product apart, then scaled by 0.
+  if (alpha == 0 && is_floating_type(out.dtype())) {
+    // ember's SGEMM and OpenBLAS's driver follow BLAS (alpha = 0 reads neither operand), but
+    // OpenBLAS's small-matrix kernels, which it picks on AVX-512 machines, multiply, and so LibTorch
+    // gives NaN for an inf/NaN in the product there and 0 elsewhere (OPENBLAS_CORETYPE=Haswell).
+    // ember always multiplies, so its answer is the same on every machine. Rare: the product apart,
+    // then scaled by 0.
     Tensor p = new_tensor(out.sizes(), out.dtype());
     gemm_into(p, a, b, 0, 1);
     Tensor r = p.mul(0.0);

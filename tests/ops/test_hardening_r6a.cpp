@@ -39,7 +39,8 @@ TEST(HardeningR6a, EinsumBoolWithoutSum) {
   expect_values(einsum("b...,b...->b...", {tensor({true}, kBool), tensor({true}, kBool)}), {1});
 }
 
-// alpha = 0 still multiplies: 0 * inf is NaN in float32 as in float64 (PyTorch 1.13: [nan, 0]).
+// alpha = 0 still multiplies: 0 * inf is NaN in float32 as in float64 (PyTorch 1.13: [nan, 0] where
+// OpenBLAS picks its AVX-512 kernels). ember gives it whatever OPENBLAS_CORETYPE says.
 TEST(HardeningR6a, AddmmAlphaZeroKeepsNaNOfProduct) {
   for (ScalarType dt : {kFloat, kDouble}) {
     Tensor s = zeros({1, 2}, TensorOptions(dt)), a = ones({1, 2}, TensorOptions(dt));
