@@ -308,9 +308,20 @@ std::pair<Tensor, Tensor> broadcast_batches(const Tensor& A, const Tensor& B) {
   return {A.expand(with_tail(batch, {A.size(-2), A.size(-1)})), B.expand(with_tail(batch, {B.size(-2), B.size(-1)}))};
 }
 
-// Row-major triangular solve of broadcast batches, no history.
-Tensor solve_triangular_raw(const Tensor& A, const Tensor& B, bool upper, bool left, bool unitriangular, bool transpose) {
+// Triangular solve of broadcast batches, no history. Where A or B holds inf/NaN (or A a zero on its
+// diagonal), where they land depends on which of OpenBLAS's kernels runs: row-major data is what
+// linalg_solve_triangular hands BLAS (its output is C-contiguous, so it solves the transposed
+// equation), column-major copies what triangular_solve does (ATen's cloneBatchedColumnMajor). A
+// column-major solve is passed as the row-major solve of the transposed system, the same BLAS call.
+Tensor solve_triangular_raw(const Tensor& A, const Tensor& B, bool upper, bool left, bool unitriangular, bool transpose,
+                            bool column_major = false) {
   auto [a, b] = broadcast_batches(A.detach(), B.detach());
+  if (column_major) {
+    a = a.mT();
+    b = b.mT();
+    left = !left;
+    upper = !upper;
+  }
   Tensor ac = fresh_copy(a), x = fresh_copy(b);
   const int64_t n = ac.size(-1), rows = x.size(-2), cols = x.size(-1), count = numel_of(batch_of(x));
   visit_floating(A.dtype(), [&](auto tag) {
@@ -320,11 +331,11 @@ Tensor solve_triangular_raw(const Tensor& A, const Tensor& B, bool upper, bool l
     for (int64_t i = 0; i < count; ++i)
       kernels::trsm<T>(left, upper, transpose, unitriangular, rows, cols, pa + i * n * n, n, px + i * rows * cols, cols);
   });
-  return x;
+  return column_major ? contiguous_raw(x.mT()) : x;
 }
 
 Tensor solve_triangular_impl(const Tensor& A, const Tensor& B, bool upper, bool left, bool unitriangular,
-                             bool transpose, const char* op, const char* node_name) {
+                             bool transpose, const char* op, const char* node_name, bool column_major) {
   EMBER_CHECK(A.dtype() == kFloat || A.dtype() == kDouble, "\"triangular_solve_cpu\" not implemented for '",
               to_string(A.dtype()), "'");
   check_square(A, op);
@@ -334,7 +345,7 @@ Tensor solve_triangular_impl(const Tensor& A, const Tensor& B, bool upper, bool 
   const int64_t n = A.size(-1);
   EMBER_CHECK(left ? B.size(-2) == n : B.size(-1) == n, op, ": Incompatible shapes of A and B for the equation ",
               left ? "AX = B" : "XA = B", " (", A.size(-2), "x", A.size(-1), " and ", B.size(-2), "x", B.size(-1), ")");
-  Tensor x = solve_triangular_raw(A, B, upper, left, unitriangular, transpose);
+  Tensor x = solve_triangular_raw(A, B, upper, left, unitriangular, transpose, column_major);
   if (any_requires_grad(A, B)) {
     auto node = make_node<SolveTriangularBackward>(A, B);
     node->name_ = node_name;
@@ -721,12 +732,12 @@ Tensor cholesky_inverse(const Tensor& self, bool upper) {
 // ---- triangular solves
 Tensor linalg_solve_triangular(const Tensor& A, const Tensor& B, bool upper, bool left, bool unitriangular) {
   return solve_triangular_impl(A, B, upper, left, unitriangular, false, "linalg.solve_triangular",
-                               "LinalgSolveTriangularBackward0");
+                               "LinalgSolveTriangularBackward0", false);
 }
 std::tuple<Tensor, Tensor> triangular_solve(const Tensor& self, const Tensor& A, bool upper, bool transpose,
                                             bool unitriangular) {
   Tensor x = solve_triangular_impl(A, self, upper, true, unitriangular, transpose, "triangular_solve",
-                                   "TriangularSolveBackward0");
+                                   "TriangularSolveBackward0", true);
   return {x, A.clone()};
 }
 
