@@ -500,21 +500,13 @@ Tensor prod_impl(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<
   Dims r = reduce_dims(x, dims, keepdim);
   ScalarType dt = sum_dtype(x, dtype);
   Tensor src = as_dtype(x, dt);
-  Tensor simd = reduce_simd(kernels::ReduceOp::Prod, src, r);
-  if (simd.defined()) {
-    if (any_requires_grad(x)) {
-      auto n = record(simd, x, r, ReduceBackward::Prod, name);
-      n->over_dim = !dims.empty();
-      n->self = save(x);
-      n->result = save_output(simd);
-    }
-    return simd;
+  Tensor out = reduce_simd(kernels::ReduceOp::Prod, src, r);
+  if (!out.defined()) {
+    Tensor acc = is_floating_type(dt)
+                     ? reduce_raw<double>(src, r, kDouble, 1.0, [](double a, double v) { return a * v; })
+                     : reduce_raw<int64_t>(src, r, kLong, int64_t(1), [](int64_t a, int64_t v) { return a * v; });
+    out = raw_view(cast(acc, dt), r.out_shape, contiguous_strides(r.out_shape), 0);
   }
-  Tensor acc = is_floating_type(dt)
-                   ? reduce_raw<double>(src, r, kDouble, 1.0, [](double a, double v) { return a * v; })
-                   : reduce_raw<int64_t>(src, r, kLong, int64_t(1), [](int64_t a, int64_t v) { return a * v; });
-  Tensor out = cast(acc, dt);
-  out = raw_view(out, r.out_shape, contiguous_strides(r.out_shape), 0);
   if (any_requires_grad(x)) {
     auto n = record(out, x, r, ReduceBackward::Prod, name);
     n->over_dim = !dims.empty();
