@@ -1,10 +1,13 @@
-// The caching CPU allocator: 64-byte aligned blocks kept in power-of-two size classes for reuse.
+// The caching CPU allocator: 64-byte aligned blocks kept in power-of-two size classes for reuse;
+// and the per-thread cache of small blocks behind Pooled.
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 #include <vector>
 
 #include "ember/core/error.h"
+#include "ember/core/pooled.h"
 #include "ember/core/storage.h"
 
 namespace ember {
@@ -59,7 +62,81 @@ void* raw_alloc(size_t bytes) {
   return p;
 }
 
+// The per-thread block cache behind Pooled: a free list per 16-byte size class up to 1 KiB, each
+// holding at most 64 blocks. A block freed on another thread joins that thread's lists. Trivially
+// destructible, so reaching it needs no guard; the reaper, armed by a thread's first cached
+// allocation, gives the blocks back when the thread ends (later frees go straight to the system).
+constexpr size_t kPoolGranule = 16;
+constexpr size_t kPoolLargest = 1024;
+constexpr size_t kPoolBins = kPoolLargest / kPoolGranule;
+constexpr uint32_t kPoolBinCap = 64;
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+struct PoolBins {
+  FreeBlock* head[kPoolBins];
+  uint32_t count[kPoolBins];
+  bool armed;   // this thread's reaper is registered
+  bool closed;  // ... and has run
+};
+thread_local PoolBins t_pool;
+
+struct PoolReaper {
+  bool armed = false;
+  ~PoolReaper() {
+    for (size_t b = 0; b < kPoolBins; ++b) {
+      while (FreeBlock* f = t_pool.head[b]) {
+        t_pool.head[b] = f->next;
+        ::operator delete(f);
+      }
+      t_pool.count[b] = 0;
+    }
+    t_pool.closed = true;
+  }
+};
+thread_local PoolReaper t_reaper;
+
+bool pool_takes(size_t nbytes) { return !kSanitized && nbytes != 0 && nbytes <= kPoolLargest; }
+
 }  // namespace
+
+namespace detail {
+
+void* pooled_allocate(size_t nbytes) {
+  if (!pool_takes(nbytes)) return ::operator new(nbytes);
+  const size_t bin = (nbytes - 1) / kPoolGranule;
+  PoolBins& pool = t_pool;
+  if (FreeBlock* f = pool.head[bin]) {
+    pool.head[bin] = f->next;
+    --pool.count[bin];
+    return f;
+  }
+  if (!pool.armed && !pool.closed) {
+    t_reaper.armed = true;  // constructs the reaper, which registers its destructor
+    pool.armed = true;
+  }
+  return ::operator new((bin + 1) * kPoolGranule);
+}
+
+void pooled_free(void* p, size_t nbytes) noexcept {
+  if (!pool_takes(nbytes)) {
+    ::operator delete(p);
+    return;
+  }
+  const size_t bin = (nbytes - 1) / kPoolGranule;
+  PoolBins& pool = t_pool;
+  if (!pool.armed || pool.closed || pool.count[bin] >= kPoolBinCap) {
+    ::operator delete(p);
+    return;
+  }
+  auto* f = static_cast<FreeBlock*>(p);
+  f->next = pool.head[bin];
+  pool.head[bin] = f;
+  ++pool.count[bin];
+}
+
+}  // namespace detail
 
 void* cpu_allocate(size_t nbytes) {
   if (kSanitized || nbytes > kLargestCached) return raw_alloc((nbytes + kAlign - 1) / kAlign * kAlign);

@@ -47,8 +47,11 @@ Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, ScalarTyp
         return out;
     }
   }
-  Tensor ac = expand_raw(cast(a, compute), shape);
-  Tensor bc = expand_raw(cast(b, compute), shape);
+  // Operands already in the compute dtype and the result's shape are read as they are (no handle
+  // copies: a scalar op's cost is counted in such steps).
+  Tensor a_conformed, b_conformed;
+  const Tensor& ac = conform(a, compute, shape, a_conformed);
+  const Tensor& bc = conform(b, compute, shape, b_conformed);
   if (out_dtype == compute && kernels::binary(simd, out, ac, bc, alpha)) return out;
   visit_dtype(compute, op, [&](auto tag) {
     using T = decltype(tag);

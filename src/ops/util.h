@@ -44,6 +44,13 @@ inline Tensor raw_view(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, 
 Tensor cast(const Tensor& t, ScalarType dtype);
 // `t` expanded to `shape` (stride 0 on broadcast dims), no history.
 Tensor expand_raw(const Tensor& t, IntArrayRef shape);
+// `t` itself when it already has `dtype` and `shape`; otherwise expand_raw(cast(t, dtype), shape),
+// kept in `holder`.
+inline const Tensor& conform(const Tensor& t, ScalarType dtype, IntArrayRef shape, Tensor& holder) {
+  if (t.dtype() == dtype && t.sizes() == shape) return t;
+  holder = expand_raw(cast(t, dtype), shape);
+  return holder;
+}
 // A zero-dim tensor holding a C++ number, marked as a wrapped number for type promotion.
 Tensor wrap_scalar(const Scalar& s);
 // A contiguous copy (or `t` itself), no history.

@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <utility>
 
+#include "ember/core/pooled.h"
+
 namespace ember {
 
-class RefCounted {
+class RefCounted : public Pooled {
  public:
   RefCounted() = default;
   RefCounted(const RefCounted&) : refcount_(0) {}

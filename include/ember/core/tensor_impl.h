@@ -11,7 +11,7 @@
 namespace ember {
 
 // Implemented by the autograd layer; core only owns it.
-struct AutogradMetaInterface {
+struct AutogradMetaInterface : Pooled {
   virtual ~AutogradMetaInterface() = default;
 };
 

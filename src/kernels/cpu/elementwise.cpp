@@ -536,12 +536,31 @@ void softmax_rows<double>(const double* x, double* y, int64_t rows, int64_t n, b
 namespace {
 bool simd_dtype(ScalarType t) { return t == kFloat || t == kDouble; }
 
+// One element of BinaryContiguous, the same IEEE operations a lane does (this file is compiled
+// without contraction, so x + alpha * y is not fused here either).
+template <typename T>
+T binary_one(BinaryOp op, T x, T y, T alpha) {
+  switch (op) {
+    case BinaryOp::Add:
+      return alpha == T(1) ? x + y : x + alpha * y;
+    case BinaryOp::Sub:
+      return alpha == T(1) ? x - y : x - alpha * y;
+    case BinaryOp::Mul:
+      return x * y;
+    case BinaryOp::Div:
+      return x / y;
+    default:
+      break;
+  }
+  return x;  // BinaryOp::None never reaches here (binary and binary_scalar refuse it)
+}
+
 // out[i] = a[i * as] op alpha * b[i * bs] over n elements (steps 0 or 1), in parallel chunks; a
-// single element (a scalar op under autograd) goes straight to the kernel.
+// single element (a scalar op under autograd) is computed here, without the SIMD dispatch.
 template <typename T>
 void binary_run(BinaryOp op, const T* ap, int64_t as, const T* bp, int64_t bs, T* o, int64_t n, T alpha) {
   if (n == 1) {
-    binary_contiguous(op, ap, as, bp, bs, o, 1, alpha);
+    *o = binary_one(op, *ap, *bp, alpha);
     return;
   }
   // Two cheap grains: parallel_for cuts a range of under two grains in two, and a 200K-element
