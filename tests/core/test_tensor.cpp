@@ -145,6 +145,15 @@ TEST(Tensor, ThreadCountIsShared) {
   EXPECT_THROW(set_num_threads(0), Error);
 }
 
+// AddressSanitizer, as GCC and clang announce it.
+#if defined(__SANITIZE_ADDRESS__)
+#define EMBER_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EMBER_TEST_ASAN 1
+#endif
+#endif
+
 namespace {
 struct alignas(128) OverAligned : RefCounted {
   char payload[40];
@@ -160,7 +169,7 @@ struct Large : RefCounted {
 TEST(Tensor, SmallObjectsComeFromAPerThreadCache) {
   const void* first = zeros({}).unsafeGetTensorImpl();
   const void* second = zeros({}).unsafeGetTensorImpl();
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(EMBER_TEST_ASAN)
   EXPECT_EQ(first, second);
 #endif
   // Made on one thread, dropped on another, both threads gone: the blocks stay usable.
