@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
+#include "kernels/cpu/loss.h"
 #include "ops/util.h"
 
 namespace ember {
@@ -152,16 +154,31 @@ namespace {
 // NllLossBackward0, or NllLoss2DBackward0 when PyTorch would use its spatial kernel.
 struct NllLossBackward final : Node {
   const char* name_;
-  SavedVariable picked_weight;  // -w[t] (0 where ignored), per row
+  SavedVariable picked_weight;  // -w[t] (-0 where ignored), per row
   SavedVariable target;         // targets with ignored entries replaced by 0
-  Tensor total_weight;          // mean's denominator (no history)
+  Tensor total_weight;          // mean's denominator (no history); undefined for the other reductions
   DimVector in_sizes;
   int64_t reduction;
   variable_list apply(variable_list&& g) override {
-    Tensor coef = picked_weight.unpack().mul(g[0]);
+    Tensor pw = picked_weight.unpack(), t = target.unpack();
+    // The gradient is linear in g: under create_graph, with g requiring grad, it is recorded op by
+    // op; otherwise one loop writes it.
+    if (!(GradMode::is_enabled() && g[0].requires_grad()) && g[0].dtype() == pw.dtype()) {
+      Tensor grad = zeros(in_sizes, TensorOptions(pw.dtype()));
+      Tensor pc = contiguous(pw), tc = contiguous(t);
+      const Tensor& gg = g[0];
+      const int64_t n = in_sizes[0], gs = gg.dim() == 0 ? 0 : gg.stride(0);
+      visit_floating(pw.dtype(), "nll_loss_backward", [&](auto tag) {
+        using T = decltype(tag);
+        const T* total = reduction == Reduction::Mean ? total_weight.data_ptr<T>() : nullptr;
+        kernels::nll_backward_rows(grad.data_ptr<T>(), in_sizes[1], tc.data_ptr<int64_t>(), pc.data_ptr<T>(),
+                                   gg.data_ptr<T>(), gs, n, total);
+      });
+      return {grad};
+    }
+    Tensor coef = pw.mul(g[0]);
     // A mean over zero total weight (every target ignored) sends no gradient, as ATen.
     if (reduction == Reduction::Mean) coef = where(total_weight.eq(0.0), 0.0, coef.div(total_weight));
-    Tensor t = target.unpack();
     Tensor grad = zeros(in_sizes, TensorOptions(coef.dtype())).scatter(1, t.unsqueeze(1), coef.unsqueeze(1));
     return {grad};
   }
@@ -172,27 +189,33 @@ struct NllLossBackward final : Node {
   }
 };
 
-// nll_loss on input (N, C) and target (N).
+// nll_loss on input (N, C) and target (N, int64).
 Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64_t reduction, int64_t ignore_index,
                    const char* name = "NllLossBackward0") {
   const int64_t n = x.size(0), c = x.size(1);
-  Tensor safe_t, neg_w, total;
-  Tensor out;
+  // LibTorch's kernels' names, in its message for an integer or bool input (checked first, as its
+  // dispatch on the dtype comes before the targets).
+  const char* kernel =
+      std::string_view(name) == "NllLoss2DBackward0" ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame";
+  EMBER_CHECK(x.dtype() == kFloat || x.dtype() == kDouble, "\"", kernel, "\" not implemented for '",
+              to_string(x.dtype()), "'");
+  Tensor tc = contiguous(t);
+  const int64_t bad = kernels::nll_first_bad_target(tc.data_ptr<int64_t>(), n, c, ignore_index);
+  EMBER_CHECK(bad < 0, "Target ", bad < 0 ? 0 : tc.data_ptr<int64_t>()[bad], " is out of bounds.");
+  const TensorOptions opts(x.dtype());
+  Tensor safe_t = empty({n}, TensorOptions(kLong)), w = empty({n}, opts), neg_w = empty({n}, opts),
+         losses = empty({n}, opts);
+  Tensor total, out;
   {
     NoGradGuard ng;
-    Tensor ignored = t.eq(ignore_index);
-    Tensor tc = contiguous(t);
-    const int64_t* tp = tc.data_ptr<int64_t>();
-    const bool* ip = contiguous(ignored).data_ptr<bool>();
-    for (int64_t i = 0; i < n; ++i)
-      EMBER_CHECK(ip[i] || (tp[i] >= 0 && tp[i] < c), "Target ", tp[i], " is out of bounds.");
-    safe_t = where(ignored, Scalar(int64_t(0)), t);
-    Tensor w = weight.defined() ? weight.to(x.dtype()).index_select(0, safe_t) : ones({n}, TensorOptions(x.dtype()));
-    w = where(ignored, 0.0, w);
-    neg_w = w.neg();
-    // Ignored rows are 0 even where the input is NaN or inf (0 * NaN would be NaN).
-    Tensor losses = where(ignored, 0.0, x.gather(1, safe_t.unsqueeze(1)).squeeze(1).mul(neg_w));
-    total = w.sum();
+    Tensor wc = weight.defined() ? contiguous(weight.to(x.dtype())) : Tensor();
+    visit_floating(x.dtype(), kernel, [&](auto tag) {
+      using T = decltype(tag);
+      kernels::nll_rows(x.data_ptr<T>(), x.stride(0), x.stride(1), tc.data_ptr<int64_t>(),
+                        wc.defined() ? wc.data_ptr<T>() : nullptr, n, ignore_index, safe_t.data_ptr<int64_t>(),
+                        w.data_ptr<T>(), neg_w.data_ptr<T>(), losses.data_ptr<T>());
+    });
+    if (reduction == Reduction::Mean) total = w.sum();
     out = reduction == Reduction::None ? losses : reduction == Reduction::Sum ? losses.sum() : losses.sum().div(total);
   }
   if (any_requires_grad(x)) {

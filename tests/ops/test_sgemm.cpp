@@ -180,6 +180,57 @@ TEST(Sgemm, AlphaBeta) {
   });
 }
 
+// k == 1, alpha == 1, beta 0 or 1 (a linear layer's weight gradient at batch 1, written or added
+// into .grad) takes a one-pass row kernel: bit for bit the general small-k path's result (the
+// product accumulated onto zero, then the sum with C), with -0, products that underflow, inf and
+// NaN among the values, every transpose and every tail length.
+TEST(Sgemm, OuterProductRoundsAsTheGeneralPath) {
+  for_each_target(ember::kernels::sgemm_target_in_use, [] {
+    std::mt19937 gen(7);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    const float specials[] = {0.0f, -0.0f, 1e-30f, -1e-30f, kInf, -kInf, kNaN, 3.0f};
+    auto value = [&](size_t i) { return i % 5 == 0 ? specials[(i / 5) % 8] : dist(gen); };
+    for (int t = 0; t < 4; ++t)
+      for (float beta : {0.0f, 1.0f})
+        for (int64_t m : {1, 2, 3, 17})
+          for (int64_t n : {1, 2, 15, 16, 17, 33, 64, 65, 784}) {
+            const bool ta = (t & 1) != 0, tb = (t & 2) != 0;
+            const int64_t lda = ta ? m + 2 : 3, ldb = tb ? 2 : n + 1, ldc = n + 3;
+            std::vector<float> a(static_cast<size_t>(ta ? lda : m * lda), kNaN);
+            std::vector<float> b(static_cast<size_t>(tb ? n * ldb : ldb), kNaN);
+            std::vector<float> c(static_cast<size_t>(m * ldc), kSentinel);
+            for (int64_t i = 0; i < m; ++i) a[static_cast<size_t>(ta ? i : i * lda)] = value(static_cast<size_t>(i));
+            for (int64_t j = 0; j < n; ++j)
+              b[static_cast<size_t>(tb ? j * ldb : j)] = value(static_cast<size_t>(j + 3));
+            for (int64_t i = 0; i < m; ++i)
+              for (int64_t j = 0; j < n; ++j)
+                c[static_cast<size_t>(i * ldc + j)] = beta == 0.0f ? kNaN : value(static_cast<size_t>(i * n + j + 1));
+            const std::vector<float> c0 = c;
+            sgemm(ta, tb, m, n, 1, 1.0f, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
+            // The general path's products, as it accumulates them (onto zero, with the target's
+            // multiply-add): beta 0.5 keeps it, and adds -0.5 * -0 = -0, which changes no value.
+            std::vector<float> prods(c.size(), -0.0f);
+            sgemm(ta, tb, m, n, 1, 1.0f, a.data(), lda, b.data(), ldb, 0.5f, prods.data(), ldc);
+            for (int64_t i = 0; i < m; ++i) {
+              for (int64_t j = 0; j < n; ++j) {
+                const float prod = prods[static_cast<size_t>(i * ldc + j)];
+                const float want = beta == 0.0f ? prod : c0[static_cast<size_t>(i * ldc + j)] + prod;
+                const float got = c[static_cast<size_t>(i * ldc + j)];
+                if (std::isnan(want)) {
+                  ASSERT_TRUE(std::isnan(got)) << "ta=" << ta << " tb=" << tb << " C(" << i << ", " << j << ")";
+                } else {
+                  ASSERT_EQ(std::signbit(got), std::signbit(want))
+                      << "ta=" << ta << " tb=" << tb << " C(" << i << ", " << j << ")";
+                  ASSERT_EQ(got, want) << "ta=" << ta << " tb=" << tb << " beta=" << beta << " C(" << i << ", " << j
+                                       << ")";
+                }
+              }
+              for (int64_t j = n; j < ldc; ++j) ASSERT_EQ(c[static_cast<size_t>(i * ldc + j)], kSentinel);
+            }
+          }
+  });
+}
+
 // alpha == 0: C = beta * C and A, B are not read (NaN there does not reach C); beta == 0 over a
 // NaN-filled C gives 0.
 TEST(Sgemm, AlphaZeroReadsNeitherOperand) {

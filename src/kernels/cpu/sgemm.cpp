@@ -362,6 +362,26 @@ void SmallKRows(const float (*ai)[kSmallK], size_t n, size_t k, float alpha, con
     }
 }
 
+// One row of C for k == 1, alpha == 1 and beta 0 or 1: c[j] = a_i * b[j], plus c[j] when
+// `accumulate`, rounded as SmallKRows rounds them (the product accumulated onto zero, then the
+// sum), so bit for bit its result, in one pass with one multiply-add and one add per element. A
+// linear layer's weight gradient at batch 1 added into .grad is this product; SmallKRows' four
+// accumulators and separate beta scaling measured 1.5x slower on it (a 256 x 784 layer, Zen 5).
+void OuterRow(float ai, const float* b, size_t n, bool accumulate, float* c) {
+  const D d;
+  const size_t N = hn::Lanes(d);
+  const V s = hn::Set(d, ai), zero = hn::Zero(d);
+  size_t j = 0;
+  for (; j + N <= n; j += N) {
+    const V v = hn::MulAdd(s, hn::LoadU(d, b + j), zero);
+    hn::StoreU(accumulate ? hn::Add(hn::LoadU(d, c + j), v) : v, d, c + j);
+  }
+  for (; j < n; ++j) {
+    const float v = Fma(ai, b[j], 0.0f);
+    c[j] = accumulate ? c[j] + v : v;
+  }
+}
+
 // C = alpha * op(A) op(B) + beta * C for k <= kSmallK: each row of C is a combination of op(B)'s k
 // rows (read in place, or gathered into a buffer when B is transposed), in one pass over C and with
 // no packing. A linear layer's weight gradient at batch 1 to 8 is such a product; through the tiles
@@ -374,6 +394,10 @@ void SmallK(bool ta, bool tb, size_t m, size_t n, size_t k, float alpha, const f
       for (size_t p = 0; p < k; ++p) bt[p * n + j] = b[j * ldb + p];
     b = bt;
     ldb = n;
+  }
+  if (k == 1 && alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
+    for (size_t i = 0; i < m; ++i) OuterRow(ta ? a[i] : a[i * lda], b, n, beta == 1.0f, c + i * ldc);
+    return;
   }
   float ai[2][kSmallK];
   auto load_row = [&](size_t i, float* dst) {
