@@ -202,3 +202,18 @@ TEST(ReduceKernels, OpsMatchTheDoubleReference) {
 }
 
 }  // namespace
+
+// A sum starts from +0, as PyTorch's: one element of -0 sums to 0 (a reduced dim of size 1 included,
+// a bias gradient at batch 1), while max, min and prod give the element itself.
+TEST(ReduceKernels, OneElementSumOfNegativeZeroIsZero) {
+  for (auto dt : {torch::kFloat, torch::kDouble}) {
+    const auto o = torch::TensorOptions().dtype(dt);
+    const auto one = torch::full({1}, -0.0, o), row = torch::full({1, 3}, -0.0, o);
+    for (const auto& s : {one.sum(), torch::full({}, -0.0, o).sum(), row.sum(0), one.mean()}) {
+      for (double v : s.to(torch::kDouble).reshape({-1}).to_vector<double>()) EXPECT_FALSE(std::signbit(v)) << s;
+    }
+    for (const auto& s : {one.amax(), one.amin(), one.prod(), row.amax(0)}) {
+      for (double v : s.to(torch::kDouble).reshape({-1}).to_vector<double>()) EXPECT_TRUE(std::signbit(v)) << s;
+    }
+  }
+}

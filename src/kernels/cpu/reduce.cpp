@@ -331,8 +331,13 @@ void reduce_impl(ReduceOp op, const T* x, T* out, int64_t outer, int64_t n, int6
     std::fill(out, out + outer * inner, reduce_detail::identity<T>(op));
     return;
   }
-  if (n == 1) {  // e.g. a bias gradient at batch 1: every op gives the element itself
-    std::copy(x, x + outer * inner, out);
+  if (n == 1) {  // e.g. a bias gradient at batch 1: every op gives the element itself, a sum as
+                 // PyTorch's does, added to 0 (so -0 gives 0)
+    if (op == ReduceOp::Sum) {
+      for (int64_t i = 0; i < outer * inner; ++i) out[i] = x[i] + T(0);
+    } else {
+      std::copy(x, x + outer * inner, out);
+    }
     return;
   }
   if (inner == 1) {
