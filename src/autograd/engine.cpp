@@ -133,6 +133,8 @@ struct ByPriority {
   bool operator()(const Node* a, const Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
 };
 
+constexpr size_t kSpareBuffers = 64;
+
 // The node lists of a backward pass. A thread's outermost pass reuses one set (kept with its
 // capacity), so a small graph's backward allocates none of them; a pass started inside another
 // (from a hook or a custom function) uses its own.
@@ -142,6 +144,9 @@ struct Workspace {
   std::vector<Node*> ready;  // a heap by ByPriority
   // The state of the nodes whose own Scratch another pass holds.
   std::unordered_map<Node*, Node::PassState> side;
+  // Emptied gradient buffers of nodes that ran, kept with their capacity for the next nodes reached
+  // (most receive one gradient), so a step's backward allocates none once warm.
+  std::vector<variable_list> spare;
   bool busy = false;
 };
 thread_local Workspace t_workspace;
@@ -205,6 +210,7 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
   std::vector<Node*>& stack = (*lease).stack;
   std::vector<Node*>& ready = (*lease).ready;
   std::unordered_map<Node*, Node::PassState>& side = (*lease).side;
+  std::vector<variable_list>& spare = (*lease).spare;
   ScratchRelease release(order, epoch);
   // This pass's state for a node it reached: the node's own, or the one on the side.
   auto state = [&](Node* n) -> Node::PassState& {
@@ -232,6 +238,10 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
     }
     s->dependencies = 0;
     s->needed = captures.empty();
+    if (!spare.empty() && s->buffer.capacity() == 0) {
+      s->buffer = std::move(spare.back());
+      spare.pop_back();
+    }
     s->buffer.assign(n->num_inputs(), Tensor());
     order.push_back(n);
     stack.push_back(n);
@@ -326,6 +336,9 @@ void execute(const edge_list& roots, variable_list root_grads, bool keep_graph, 
       if (any) outputs = n->apply(std::move(grads));
       if (!keep_graph) n->release_variables();
     }
+    // apply takes the gradients by rvalue reference; a node that left the vector in place gives it back.
+    grads.clear();
+    if (grads.capacity() != 0 && spare.size() < kSpareBuffers) spare.push_back(std::move(grads));
     if (AnomalyMode::is_enabled()) {
       for (size_t i = 0; i < outputs.size(); ++i)
         EMBER_CHECK(!has_nan(outputs[i]), "Function '", n->name(), "' returned nan values in its ", i, "th output.");
