@@ -19,9 +19,8 @@ struct Pooled {
   static void operator delete(void* p, std::size_t nbytes) noexcept { detail::pooled_free(p, nbytes); }
   // Over-aligned classes and placement new keep the global forms.
   static void* operator new(std::size_t nbytes, std::align_val_t a) { return ::operator new(nbytes, a); }
-  static void operator delete(void* p, std::size_t nbytes, std::align_val_t a) noexcept {
-    ::operator delete(p, nbytes, a);
-  }
+  // (The global sized forms exist only with -fsized-deallocation, which clang leaves off.)
+  static void operator delete(void* p, std::align_val_t a) noexcept { ::operator delete(p, a); }
   static void* operator new(std::size_t, void* where) noexcept { return where; }
   static void operator delete(void*, void*) noexcept {}
 };
