@@ -174,7 +174,9 @@ TEST(Tensor, SmallObjectsComeFromAPerThreadCache) {
 #else
   constexpr bool kCached = true;
 #endif
-  if (kCached) EXPECT_EQ(first, second);
+  if (kCached) {
+    EXPECT_EQ(first, second);
+  }
   // Made on one thread, dropped on another, both threads gone: the blocks stay usable.
   std::vector<Tensor> made;
   std::thread maker([&] {
