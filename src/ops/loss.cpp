@@ -165,13 +165,13 @@ struct NllLossBackward final : Node {
     // op; otherwise one loop writes it.
     if (!(GradMode::is_enabled() && g[0].requires_grad()) && g[0].dtype() == pw.dtype()) {
       Tensor grad = zeros(in_sizes, TensorOptions(pw.dtype()));
-      Tensor pc = contiguous(pw), tc = contiguous(t);
+      // pw and t were made by nll_loss_2d, contiguous.
       const Tensor& gg = g[0];
       const int64_t n = in_sizes[0], gs = gg.dim() == 0 ? 0 : gg.stride(0);
       visit_floating(pw.dtype(), "nll_loss_backward", [&](auto tag) {
         using T = decltype(tag);
         const T* total = reduction == Reduction::Mean ? total_weight.data_ptr<T>() : nullptr;
-        kernels::nll_backward_rows(grad.data_ptr<T>(), in_sizes[1], tc.data_ptr<int64_t>(), pc.data_ptr<T>(),
+        kernels::nll_backward_rows(grad.data_ptr<T>(), in_sizes[1], t.data_ptr<int64_t>(), pw.data_ptr<T>(),
                                    gg.data_ptr<T>(), gs, n, total);
       });
       return {grad};
@@ -203,8 +203,9 @@ Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64
   const int64_t bad = kernels::nll_first_bad_target(tc.data_ptr<int64_t>(), n, c, ignore_index);
   EMBER_CHECK(bad < 0, "Target ", bad < 0 ? 0 : tc.data_ptr<int64_t>()[bad], " is out of bounds.");
   const TensorOptions opts(x.dtype());
-  Tensor safe_t = empty({n}, TensorOptions(kLong)), w = empty({n}, opts), neg_w = empty({n}, opts),
-         losses = empty({n}, opts);
+  // The weights themselves only for a mean's denominator.
+  Tensor safe_t = empty({n}, TensorOptions(kLong)), neg_w = empty({n}, opts), losses = empty({n}, opts),
+         w = reduction == Reduction::Mean ? empty({n}, opts) : Tensor();
   Tensor total, out;
   {
     NoGradGuard ng;
@@ -213,7 +214,7 @@ Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64
       using T = decltype(tag);
       kernels::nll_rows(x.data_ptr<T>(), x.stride(0), x.stride(1), tc.data_ptr<int64_t>(),
                         wc.defined() ? wc.data_ptr<T>() : nullptr, n, ignore_index, safe_t.data_ptr<int64_t>(),
-                        w.data_ptr<T>(), neg_w.data_ptr<T>(), losses.data_ptr<T>());
+                        w.defined() ? w.data_ptr<T>() : nullptr, neg_w.data_ptr<T>(), losses.data_ptr<T>());
     });
     if (reduction == Reduction::Mean) total = w.sum();
     out = reduction == Reduction::None ? losses : reduction == Reduction::Sum ? losses.sum() : losses.sum().div(total);

@@ -269,17 +269,24 @@ void check_binary(BinaryOp op, T alpha) {
   }
 }
 
-TEST(SimdKernels, BinaryMatchesScalarReference) {
-  for_each_target(ember::kernels::simd_target_in_use, [] {
+// check(op, alpha) on every target, for every binary op at alpha 1 and for add and sub at other alphas,
+// in float and double.
+template <class Check>
+void for_each_binary_case(const Check& check) {
+  for_each_target(ember::kernels::simd_target_in_use, [&] {
     for (BinaryOp op : kBinary) {
-      check_binary<float>(op, 1.0f);
-      check_binary<double>(op, 1.0);
+      check(op, 1.0f);
+      check(op, 1.0);
     }
-    check_binary<float>(BinaryOp::Add, 0.3f);
-    check_binary<float>(BinaryOp::Sub, -2.5f);
-    check_binary<double>(BinaryOp::Add, 0.3);
-    check_binary<double>(BinaryOp::Sub, -2.5);
+    check(BinaryOp::Add, 0.3f);
+    check(BinaryOp::Sub, -2.5f);
+    check(BinaryOp::Add, 0.3);
+    check(BinaryOp::Sub, -2.5);
   });
+}
+
+TEST(SimdKernels, BinaryMatchesScalarReference) {
+  for_each_binary_case([](BinaryOp op, auto alpha) { check_binary<decltype(alpha)>(op, alpha); });
 }
 
 // The same value, bit for bit (the sign of zero included), or NaN for NaN: the compiler may swap
@@ -318,16 +325,7 @@ void check_binary_one(BinaryOp op, T alpha) {
 }
 
 TEST(SimdKernels, OneElementMatchesKernel) {
-  for_each_target(ember::kernels::simd_target_in_use, [] {
-    for (BinaryOp op : kBinary) {
-      check_binary_one<float>(op, 1.0f);
-      check_binary_one<double>(op, 1.0);
-    }
-    check_binary_one<float>(BinaryOp::Add, 0.3f);
-    check_binary_one<float>(BinaryOp::Sub, -2.5f);
-    check_binary_one<double>(BinaryOp::Add, 0.3);
-    check_binary_one<double>(BinaryOp::Sub, -2.5);
-  });
+  for_each_binary_case([](BinaryOp op, auto alpha) { check_binary_one<decltype(alpha)>(op, alpha); });
 }
 
 // The op's row formula in double, as softmax computed before the SIMD kernel.

@@ -19,8 +19,9 @@ void nll_rows(const T* x, int64_t xs0, int64_t xs1, const int64_t* target, const
     const int64_t t = target[i];
     const bool ignored = t == ignore_index;
     safe_t[i] = ignored ? 0 : t;
-    w[i] = ignored ? T(0) : weight != nullptr ? weight[t] : T(1);
-    neg_w[i] = -w[i];
+    const T wi = ignored ? T(0) : weight != nullptr ? weight[t] : T(1);
+    if (w != nullptr) w[i] = wi;
+    neg_w[i] = -wi;
     loss[i] = ignored ? T(0) : x[i * xs0 + t * xs1] * neg_w[i];
   }
 }

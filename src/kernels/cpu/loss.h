@@ -13,7 +13,7 @@ int64_t nll_first_bad_target(const int64_t* target, int64_t n, int64_t classes, 
 // For each row i < n of x (element (i, j) at x[i * xs0 + j * xs1]) with target t_i, checked by
 // nll_first_bad_target and ignored where it equals ignore_index:
 //   safe_t[i] = ignored ? 0 : t_i
-//   w[i]      = ignored ? 0 : (weight ? weight[t_i] : 1)
+//   w[i]      = ignored ? 0 : (weight ? weight[t_i] : 1)   (unless w is null)
 //   neg_w[i]  = -w[i]                       (so -0 where ignored)
 //   loss[i]   = ignored ? 0 : x(i, t_i) * neg_w[i]
 // the values PyTorch's nll_loss works with, each rounded once in T.
