@@ -57,17 +57,21 @@ std::string type_and_shape(const Tensor& t) {
   return os.str();
 }
 
-const char* const kNoGradViewInplace =
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
-    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "
-    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
-    "you want the inplace to be tracked).";
-
-const char* const kNoGradViewBaseInplace =
-    "A view was created in no_grad mode and its base or another view of its base has been modified inplace with "
-    "grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-    "your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
-    "inplace to be tracked) or both outside (if you want the inplace to be tracked).";
+// PyTorch's error for an in-place op on a view made with grad mode off (CreationMeta NO_GRAD_MODE)
+// or in inference mode (INFERENCE_MODE), that would now be recorded: on the view itself, or
+// (`base_modified`) on its base or another view of it.
+[[gnu::cold, noreturn]] void throw_no_grad_view(const TensorImpl* view, bool base_modified) {
+  const bool inference = view->view_made_in_inference();
+  detail::throw_error(std::string("A view was created in ") + (inference ? "inference mode" : "no_grad mode") +
+                      (base_modified ? " and its base or another view of its base has been modified inplace"
+                                     : " and is being modified inplace") +
+                      (inference ? " in normal mode" : " with grad mode enabled") +
+                      ". Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                      "code by moving both the view and the inplace either both inside the " +
+                      (inference ? "inference_mode" : "no_grad") +
+                      " block (if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+                      "to be tracked).");
+}
 
 // PyTorch's error for an in-place op recorded on one of several views an op returned (split,
 // chunk, unbind), or (`indirect`) for using one after its base or another view of it was written.
@@ -88,7 +92,7 @@ const char* const kNoGradViewBaseInplace =
 // off, or one of several views an op returned.
 void check_recorded_view_inplace(const Tensor& self) {
   const TensorImpl* impl = self.unsafeGetTensorImpl();
-  EMBER_CHECK(!impl->view_made_in_no_grad(), kNoGradViewInplace);
+  if (impl->view_made_in_no_grad()) throw_no_grad_view(impl, false);
   if (impl->view_multi_output()) throw_multi_output_view(self, false);
 }
 
@@ -171,15 +175,33 @@ bool overlaps_itself(IntArrayRef all_sizes, IntArrayRef all_strides) {
 bool overlaps_itself(const Tensor& t) { return overlaps_itself(t.sizes(), t.strides()); }
 }  // namespace
 
+bool any_requires_grad_list(TensorList ts) {
+  if (!GradMode::is_enabled() || InferenceMode::is_enabled()) return false;
+  bool wanted = false, normal = false;
+  for (const auto& t : ts) {
+    wanted = wanted || compute_requires_grad(t);
+    normal = normal || normal_input(t);
+  }
+  return wanted && normal;
+}
+
+void check_inference_inplace(const Tensor& self) {
+  EMBER_CHECK(
+      !self.unsafeGetTensorImpl()->storage()->is_inference() || InferenceMode::is_enabled(),
+      "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a "
+      "normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.");
+}
+
 void check_inplace(const Tensor& self, bool allow_overlap) {
   EMBER_CHECK(self.defined(), detail::kUndefinedTensor);  // every in-place op starts here
+  check_inference_inplace(self);
   if (!allow_overlap && self.numel() > 0) {
     for (int64_t d = 0; d < self.dim(); ++d)
       EMBER_CHECK(self.stride(d) != 0 || self.size(d) <= 1,
                   "unsupported operation: more than one element of the written-to tensor refers to a single memory "
                   "location. Please clone() the tensor before performing the operation.");
   }
-  if (!GradMode::is_enabled()) return;
+  if (!GradMode::is_enabled() || InferenceMode::is_enabled()) return;  // nothing is recorded
   check_no_grad_view_inplace(self, {});
   auto* m = meta_of(self);
   EMBER_CHECK(!(m && m->requires_grad_ && !m->grad_fn_),
@@ -211,13 +233,16 @@ void set_view_base(const Tensor& view, const Tensor& base, bool multi_output) {
   // As PyTorch's creation meta: grad mode off or several outputs mark the view; a plain view takes
   // what the view it was taken from had.
   const bool grad = GradMode::is_enabled(), inherit = grad && !multi_output && root != nullptr;
-  const bool no_grad = !grad || (inherit && b->view_made_in_no_grad());
-  const bool multi = (grad && multi_output) || (inherit && b->view_multi_output());
-  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b), no_grad, multi);
+  // Inference mode marks every view made in it (a view of an inference tensor is one too, and
+  // never reaches a recorded in-place op): no view made there is recorded, even with grad mode on.
+  const bool inference = InferenceMode::is_enabled() || (inherit && b->view_made_in_inference());
+  const bool no_grad = !grad || inference || (inherit && b->view_made_in_no_grad());
+  const bool multi = !inference && ((grad && multi_output) || (inherit && b->view_multi_output()));
+  view.unsafeGetTensorImpl()->set_view_base(intrusive_ptr<TensorImpl>(root ? root : b), no_grad, multi, inference);
 }
 
 void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor> others) {
-  if (!GradMode::is_enabled()) return;
+  if (!GradMode::is_enabled() || InferenceMode::is_enabled()) return;
   const TensorImpl* impl = self.unsafeGetTensorImpl();
   if (!impl->view_made_in_no_grad() && !impl->view_multi_output()) return;
   // PyTorch's view made in no_grad mode requires grad when its base does (Tensor::requires_grad).
@@ -416,7 +441,7 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
   }
   std::lock_guard<std::mutex> lock(g_view_refresh_mutex);
   if (!impl->view_history_stale()) return;  // another thread did it
-  EMBER_CHECK(!impl->view_made_in_no_grad(), kNoGradViewBaseInplace);
+  if (impl->view_made_in_no_grad()) throw_no_grad_view(impl, true);
   if (impl->view_multi_output()) throw_multi_output_view(view, true);
   // The gradient is laid out with the base's strides, which needs distinct elements (as CopySlices).
   EMBER_CHECK(!overlaps_itself(base),
@@ -430,6 +455,9 @@ void rebase_history(const Tensor& self, const intrusive_ptr<Node>& node) {
 
 SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
+  EMBER_CHECK(!t.is_inference(),
+              "Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal "
+              "tensor and use it in autograd.");
   was_defined_ = true;
   is_output_ = is_output;
   version_ = t.unsafeGetTensorImpl()->storage()->version();
@@ -582,8 +610,10 @@ bool Tensor::requires_grad() const {
   auto* m = meta_of(*this);
   if (m && (m->requires_grad_ || m->grad_fn_)) return true;
   // A view requires grad when its base does, as in PyTorch: also one made under no_grad (a leaf
-  // whose gradient goes nowhere), and one whose base joined the graph after it was made.
+  // whose gradient goes nowhere), and one whose base joined the graph after it was made. Not a view
+  // of an inference tensor: LibTorch's view op on it ran past autograd.
   const TensorImpl* base = defined() ? unsafeGetTensorImpl()->view_base() : nullptr;
+  if (base && base->storage()->is_inference()) return false;
   const auto* bm = base ? static_cast<const AutogradMeta*>(base->autograd_meta()) : nullptr;
   return bm && (bm->requires_grad_ || bm->grad_fn_);
 }
@@ -598,11 +628,18 @@ const Tensor& Tensor::requires_grad_(bool requires_grad) const {
   }
   EMBER_CHECK(!requires_grad || is_floating_type(dtype()),
               "only Tensors of floating point dtype can require gradients");
+  EMBER_CHECK(!requires_grad || !is_inference() || InferenceMode::is_enabled(),
+              "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
   if (!requires_grad && !m) return mutable_self();
   materialize_meta(mutable_self()).requires_grad_ = requires_grad;
   return mutable_self();
 }
 const Tensor& Tensor::set_requires_grad(bool r) const { return requires_grad_(r); }
+
+bool Tensor::is_inference() const {
+  EMBER_CHECK(defined(), detail::kUndefinedTensor);
+  return unsafeGetTensorImpl()->storage()->is_inference();
+}
 
 bool Tensor::is_leaf() const {
   autograd::sync_view_history(*this);
@@ -645,6 +682,7 @@ uint32_t Tensor::output_nr() const {
 
 int64_t Tensor::_version() const {
   EMBER_CHECK(defined(), detail::kUndefinedTensor);
+  EMBER_CHECK(!is_inference(), "Inference tensors do not track version counter.");
   return unsafeGetTensorImpl()->storage()->version();
 }
 

@@ -174,10 +174,19 @@ void cpu_free(void* p, size_t nbytes) {
 }
 
 StorageImpl::StorageImpl(size_t nbytes)
-    : data_(nbytes == 0                                  ? nullptr
+    : data_(nbytes == 0                                ? nullptr
             : !kSanitized && nbytes <= sizeof(inline_) ? static_cast<void*>(inline_)
-                                                         : cpu_allocate(nbytes)),
-      nbytes_(nbytes) {}
+                                                       : cpu_allocate(nbytes)),
+      nbytes_(nbytes),
+      inference_(detail::inference_mode()) {}
+
+namespace detail {
+namespace {
+thread_local bool t_inference_mode = false;
+}
+bool inference_mode() { return t_inference_mode; }
+void set_inference_mode(bool on) { t_inference_mode = on; }
+}  // namespace detail
 
 void empty_cache() {
   Cache& c = cache();

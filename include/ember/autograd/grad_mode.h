@@ -25,16 +25,23 @@ struct NoGradGuard : AutoGradMode {
   NoGradGuard() : AutoGradMode(false) {}
 };
 
-// Inference mode: no graph is recorded inside it (ember keeps no separate inference tensors).
-// InferenceMode(false) turns grad mode back on for its scope, as LibTorch's does, also inside an
-// InferenceMode(true).
+// Inference mode (LibTorch's c10::InferenceMode): grad mode off, and nothing is recorded inside it,
+// not even under AutoGradMode(true). Storage allocated inside it makes inference tensors
+// (Tensor::is_inference): a new tensor is one, a view is one when its base is. Outside inference
+// mode an inference tensor cannot be written in place, saved for backward, set to require grad or
+// asked its version, and an op whose tensor inputs are all inference tensors records nothing (in
+// LibTorch they carry no autograd dispatch key). InferenceMode(false) leaves inference mode and
+// turns grad mode on for its scope, also inside an InferenceMode(true).
 class InferenceMode {
  public:
-  explicit InferenceMode(bool enabled = true) : guard_(!enabled) {}
+  explicit InferenceMode(bool enabled = true);
+  ~InferenceMode();
+  InferenceMode(const InferenceMode&) = delete;
+  InferenceMode& operator=(const InferenceMode&) = delete;
   static bool is_enabled();
 
  private:
-  AutoGradMode guard_;
+  bool prev_grad_, prev_inference_;
 };
 
 // When on, the engine checks every backward output for NaN and names the node that produced it.

@@ -164,18 +164,17 @@ Edge gradient_edge(const Tensor& t);
 // Makes `node` the grad_fn of output `nr` of an op.
 void set_history(const Tensor& out, const intrusive_ptr<Node>& node, uint32_t output_nr = 0);
 
-// Grad mode is on and some input requires grad.
+// Whether an op records: grad mode is on, some input requires grad, inference mode is off (where
+// nothing is recorded, even under AutoGradMode(true)), and some defined input is not an inference
+// tensor (LibTorch dispatches an op on inference tensors alone past autograd).
 inline bool compute_requires_grad(const Tensor& t) { return t.defined() && t.requires_grad(); }
+inline bool normal_input(const Tensor& t) { return t.defined() && !t.is_inference(); }
 template <typename... Ts>
 bool any_requires_grad(const Ts&... ts) {
-  return GradMode::is_enabled() && (compute_requires_grad(ts) || ...);
+  return GradMode::is_enabled() && (compute_requires_grad(ts) || ...) && !InferenceMode::is_enabled() &&
+         (normal_input(ts) || ...);
 }
-inline bool any_requires_grad_list(TensorList ts) {
-  if (!GradMode::is_enabled()) return false;
-  for (const auto& t : ts)
-    if (compute_requires_grad(t)) return true;
-  return false;
-}
+bool any_requires_grad_list(TensorList ts);
 
 // Creates node N with one next edge per input (an empty edge for inputs that need no gradient).
 template <typename N, typename... Ts>
@@ -208,6 +207,10 @@ void check_no_grad_view_inplace(const Tensor& self, std::initializer_list<Tensor
 // whose elements share memory (a stride-0 dim of size > 1, e.g. after expand), where the op would
 // be applied once per alias.
 void check_inplace(const Tensor& self, bool allow_overlap = false);
+// Throws LibTorch's error for an in-place write to an inference tensor outside inference mode
+// (check_inplace starts with it; writers that skip check_inplace, as the fused optimizer steps, call
+// it before they write).
+void check_inference_inplace(const Tensor& self);
 // A view whose base, or another view of it, was written in place since the view's history was
 // recorded gets a new one: AsStridedBackward0 on the base's current history (PyTorch's grad_fn()
 // on a view). Throws PyTorch's error for a view made under no_grad of a base that requires grad.

@@ -147,7 +147,8 @@ class Tensor {
   // Points this tensor at new_data's storage, shape and dtype, keeping its autograd identity
   // (Module::to and clone use it so that references held elsewhere see the change).
   void set_data(const Tensor& new_data) const;
-  bool is_inference() const { return false; }
+  // Made in inference mode, or a view of such a tensor (autograd::InferenceMode).
+  bool is_inference() const;
 
   // ---- factories-in-place and copies (src/ops/factory.cpp) ----
   Tensor& fill_(const Scalar& value) const;

@@ -65,15 +65,19 @@ class TensorImpl : public RefCounted {
   // in-place op on it with grad mode on is refused, as in PyTorch (CreationMeta::NO_GRAD_MODE).
   // `multi_output`: it is (or was taken from) one of several views one op returned (split, chunk,
   // unbind), which PyTorch refuses to modify in place when that would be recorded
-  // (CreationMeta::MULTI_OUTPUT_NODE). At most one of the two is set.
-  void set_view_base(intrusive_ptr<TensorImpl> base, bool made_in_no_grad, bool multi_output) {
+  // (CreationMeta::MULTI_OUTPUT_NODE). At most one of the two is set. `made_in_inference`: made in
+  // inference mode (CreationMeta::INFERENCE_MODE), which also sets `made_in_no_grad` and only
+  // changes the words of the error.
+  void set_view_base(intrusive_ptr<TensorImpl> base, bool made_in_no_grad, bool multi_output, bool made_in_inference) {
     view_base_ = std::move(base);
     view_made_in_no_grad_ = made_in_no_grad;
     view_multi_output_ = multi_output;
+    view_made_in_inference_ = made_in_inference;
     set_view_version(storage_->version());
   }
   bool view_made_in_no_grad() const { return view_made_in_no_grad_; }
   bool view_multi_output() const { return view_multi_output_; }
+  bool view_made_in_inference() const { return view_made_in_inference_; }
   // The storage version at which a view's autograd history was last recorded. An in-place op on
   // the base or on another view of it moves the version on, and the view's history is then replayed
   // on the base's (autograd::refresh_view_history), as PyTorch's attr_version. Atomic (acquire /
@@ -102,6 +106,7 @@ class TensorImpl : public RefCounted {
   bool is_view_ = false;
   bool view_made_in_no_grad_ = false;
   bool view_multi_output_ = false;
+  bool view_made_in_inference_ = false;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   intrusive_ptr<TensorImpl> view_base_;
 };

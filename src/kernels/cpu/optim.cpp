@@ -236,6 +236,13 @@ T* ptr(const Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
+// Refuses, before anything is written, what an in-place op refuses: an inference tensor outside
+// inference mode.
+void check_writable(std::initializer_list<const Tensor*> written) {
+  for (const Tensor* t : written)
+    if (t->defined()) autograd::check_inference_inplace(*t);
+}
+
 void bump(std::initializer_list<const Tensor*> written) {
   for (const Tensor* t : written)
     if (t->defined()) autograd::rebase_history(*t, nullptr);
@@ -250,6 +257,7 @@ void run(int64_t n, const F& f) {
 bool sgd_step(const Tensor& p, const Tensor& grad, const Tensor& buf, const SgdStep& s) {
   const bool mom = s.momentum != 0;
   if (!(mom ? fusable(p, {&grad, &buf}) : fusable(p, {&grad}))) return false;
+  check_writable({&p, &buf});
   const int64_t n = p.numel();
   const auto go = [&](auto tag) {
     using T = decltype(tag);
@@ -272,6 +280,7 @@ bool sgd_step(const Tensor& p, const Tensor& grad, const Tensor& buf, const SgdS
 bool adam_step(const Tensor& p, const Tensor& grad, const Tensor& m, const Tensor& v, const Tensor& vmax,
                const AdamStep& s) {
   if (!(s.amsgrad ? fusable(p, {&grad, &m, &v, &vmax}) : fusable(p, {&grad, &m, &v}))) return false;
+  check_writable({&p, &m, &v, &vmax});
   const int64_t n = p.numel();
   const auto go = [&](auto tag) {
     using T = decltype(tag);
@@ -309,6 +318,7 @@ bool rmsprop_step(const Tensor& p, const Tensor& grad, const Tensor& sq, const T
                   const RmspropStep& s) {
   const bool mom = s.momentum > 0;
   if (!fusable(p, {&grad, &sq}) || (s.centered && !fusable(p, {&ga})) || (mom && !fusable(p, {&buf}))) return false;
+  check_writable({&p, &sq, &ga, &buf});
   const int64_t n = p.numel();
   const auto go = [&](auto tag) {
     using T = decltype(tag);
@@ -337,6 +347,7 @@ bool rmsprop_step(const Tensor& p, const Tensor& grad, const Tensor& sq, const T
 
 bool adagrad_step(const Tensor& p, const Tensor& grad, const Tensor& sum, const AdagradStep& s) {
   if (!fusable(p, {&grad, &sum})) return false;
+  check_writable({&p, &sum});
   const int64_t n = p.numel();
   const auto go = [&](auto tag) {
     using T = decltype(tag);
