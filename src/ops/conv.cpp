@@ -1,6 +1,6 @@
-// Convolution: im2col/col2im, conv1d/conv2d (as im2col + GEMM) and conv_transpose2d (GEMM + col2im,
-// the adjoint). Backward is written with im2col/col2im and matmul, which are differentiable, so
-// double backward works.
+// Convolution: im2col/col2im, conv1d/conv2d (as im2col + GEMM) and conv_transpose1d/2d (GEMM +
+// col2im, the adjoint); integers by their own kernels. Backward is written with im2col/col2im and
+// matmul, which are differentiable, so double backward works.
 #include "ember/ops/conv.h"
 
 #include <cmath>
@@ -209,7 +209,12 @@ void check_conv(const Tensor& input, const Tensor& weight, const Tensor& bias, c
     EMBER_CHECK(positive, "Given input size per channel: ", per_channel(in), ". Calculated output size per channel: ",
                 per_channel(out), ". Output size is too small");
   }
-  EMBER_CHECK(input.is_floating_point(), "\"slow_conv2d_cpu\" not implemented for '", to_string(input.dtype()), "'");
+  bool dilated = false;
+  for (int64_t d : a.dilation) dilated = dilated || d > 1;
+  check_conv_dtype(input.dtype(), a.transposed, dilated, a.dims);
+  // LibTorch's integer kernels check the weight's dtype themselves, in these words.
+  EMBER_CHECK(is_floating_type(input.dtype()) || weight.dtype() == input.dtype(), "expected scalar type ",
+              to_string(input.dtype()), " but found ", to_string(weight.dtype()));
   EMBER_CHECK(input.dtype() == weight.dtype(), "Input type (", to_string(input.dtype()), ") and weight type (",
               to_string(weight.dtype()), ") should be the same");
   EMBER_CHECK(!bias.defined() || bias.dtype() == input.dtype(), "Input type (", to_string(input.dtype()),
@@ -241,12 +246,26 @@ int64_t transposed_size(int64_t in, const Window& w, int i, int64_t output_paddi
   return (in - 1) * w.s[i] - 2 * w.p[i] + w.d[i] * (w.k[i] - 1) + output_padding + 1;
 }
 
-// The convolution with its bias, by the kernel layer (im2col + GEMM per image).
+// An integer tensor's elements as int64 (contiguous), for the integer kernels, which read them as
+// uint64 (a signed and an unsigned type of one width may alias).
+Tensor as_int64(const Tensor& t) { return t.defined() ? contiguous_raw(t.to(kLong)) : t; }
+const uint64_t* u64(const Tensor& t) {
+  return t.defined() ? reinterpret_cast<const uint64_t*>(t.data_ptr<int64_t>()) : nullptr;
+}
+uint64_t* u64_out(const Tensor& t) { return reinterpret_cast<uint64_t*>(t.data_ptr<int64_t>()); }
+
+// The convolution with its bias, by the kernel layer (im2col + GEMM per image). Integers are
+// convolved in int64 and converted back, which keeps the low bits LibTorch's wrapping sums keep.
 Tensor conv_compute(const Tensor& input, const Tensor& weight, const Tensor& bias, const Window& w, int64_t groups) {
   Tensor x = contiguous_raw(input), wt = contiguous_raw(weight), b = bias.defined() ? contiguous_raw(bias) : bias;
   const int64_t OH = out_size(x.size(2), w.k[0], w.d[0], w.p[0], w.s[0]);
   const int64_t OW = out_size(x.size(3), w.k[1], w.d[1], w.p[1], w.s[1]);
   const kernels::Conv2dShape s = shape_of(x, wt.size(0), groups, w, OH, OW);
+  if (!is_floating_type(x.dtype())) {
+    Tensor xl = as_int64(x), wl = as_int64(wt), bl = as_int64(b), out = new_tensor({s.N, s.O, OH, OW}, kLong);
+    kernels::conv2d_forward_int(u64(xl), u64(wl), u64(bl), s, u64_out(out));
+    return out.to(x.dtype());
+  }
   Tensor out = new_tensor({s.N, s.O, OH, OW}, x.dtype());
   Tensor ws = conv_workspace(s, false, x.dtype());
   visit_floating(x.dtype(), "conv2d", [&](auto tag) {
@@ -269,6 +288,17 @@ Tensor conv_transpose_compute(const Tensor& x, const Tensor& wt, const Window& w
   const int64_t HB = out_size(OH, w.k[0], w.d[0], w.p[0], w.s[0]), WB = out_size(OW, w.k[1], w.d[1], w.p[1], w.s[1]);
   const int64_t HW = checked_mul("conv_transpose2d", H, W);
   const int64_t K = checked_mul("conv_transpose2d", checked_mul("conv_transpose2d", wt.size(1), w.k[0]), w.k[1]);
+  if (!is_floating_type(x.dtype())) {  // int64 (check_conv_dtype)
+    checked_mul("conv_transpose2d", K, checked_mul("conv_transpose2d", HB, WB));
+    // The forward convolution this is the adjoint of: from the output image to HB x WB windows.
+    kernels::Conv2dShape s = shape_of(x, x.size(1), groups, w, HB, WB);
+    s.C = wt.size(1) * groups;
+    s.H = OH;
+    s.W = OW;
+    Tensor xl = as_int64(x), wl = as_int64(wt), out = new_tensor({N, s.C, OH, OW}, kLong);
+    kernels::conv_transpose2d_int(u64(xl), H, W, u64(wl), s, u64_out(out));
+    return out;
+  }
   std::vector<Tensor> outs;
   for (int64_t gi = 0; gi < groups; ++gi) {
     Tensor xg = (groups == 1 ? x : x.narrow(1, gi * cg, cg)).reshape({N, cg, HW});
@@ -460,6 +490,12 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
   return convolution("conv_transpose2d", input, weight, bias, stride, padding, dilation, groups, true, output_padding,
                      2);
+}
+
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                        IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  return convolution("conv_transpose1d", input, weight, bias, stride, padding, dilation, groups, true, output_padding,
+                     1);
 }
 
 namespace detail {

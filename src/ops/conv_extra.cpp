@@ -1,5 +1,5 @@
-// conv3d, conv_transpose1d and conv_transpose3d composed of conv2d / conv_transpose2d and shape
-// ops, so they share the 2-d kernels' speed work and take their gradients from those ops.
+// conv3d and conv_transpose3d composed of conv2d and shape ops, so they share the 2-d kernels'
+// speed work and take their gradients from those ops.
 #include "ember/ops/conv_extra.h"
 
 #include <cmath>
@@ -12,6 +12,7 @@
 #include "ember/ops/shape.h"
 
 #include "ops/util.h"
+#include "ops/window.h"
 
 namespace ember {
 
@@ -123,6 +124,7 @@ Tensor conv3d(const Tensor& input_in, const Tensor& weight, const Tensor& bias, 
   EMBER_CHECK(padded[0] >= extent[0] && padded[1] >= extent[1] && padded[2] >= extent[2],
               "Calculated padded input size per channel: (", join(padded), "). Kernel size: (", join(extent),
               "). Kernel size can't be greater than actual input size");
+  check_conv_dtype(input.dtype(), false, dilation[0] > 1 || dilation[1] > 1 || dilation[2] > 1, 3);
   const int64_t kd = weight.size(2), d_out = (padded[0] - extent[0]) / stride[0] + 1;
   Tensor x = padding[0] ? constant_pad_nd(input, {0, 0, 0, 0, padding[0], padding[0]}) : input;
   // Every depth tap of every output depth, as extra channels: (N, D_out, C, kd, H, W).
@@ -158,22 +160,6 @@ Tensor conv3d_padding_mode(const Tensor& input, const Tensor& weight, const Tens
 }
 }  // namespace detail
 
-Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
-                        IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
-  EMBER_CHECK(input.dim() == 2 || input.dim() == 3,
-              "Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of size: ",
-              input.sizes());
-  EMBER_CHECK(weight.dim() == 3, "conv_transpose1d: expected a 3-D weight (Cin, Cout/groups, k), got ", weight.sizes());
-  auto one = [](IntArrayRef v, const char* what) {
-    EMBER_CHECK(v.size() == 1, "expected ", what, " to be a single integer value, but got ", what, "=", v);
-    return v[0];
-  };
-  const int64_t s = one(stride, "stride"), p = one(padding, "padding"), op = one(output_padding, "output_padding"),
-                d = one(dilation, "dilation");
-  Tensor y = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(2), bias, {1, s}, {0, p}, {0, op}, groups, {1, d});
-  return y.squeeze(-2);
-}
-
 Tensor conv_transpose3d(const Tensor& input_in, const Tensor& weight, const Tensor& bias, IntArrayRef stride_in,
                         IntArrayRef padding_in, IntArrayRef output_padding_in, int64_t groups,
                         IntArrayRef dilation_in) {
@@ -203,6 +189,7 @@ Tensor conv_transpose3d(const Tensor& input_in, const Tensor& weight, const Tens
                 stride[2], " dilation_depth: ", dilation[0], " dilation_height: ", dilation[1], " dilation_width: ",
                 dilation[2]);
   }
+  check_conv_dtype(x.dtype(), true, dilation[0] > 1 || dilation[1] > 1 || dilation[2] > 1, 3);
   if (weight.is_floating_point() && x.dtype() == weight.dtype() && (!bias.defined() || bias.dtype() == x.dtype()) &&
       (!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(1) * groups)) &&
       !std::isfinite(weight.detach().sum().item<double>())) {

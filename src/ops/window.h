@@ -4,11 +4,24 @@
 #include <cstdint>
 #include <limits>
 
+#include "ember/core/dtype.h"
 #include "ember/core/error.h"
 #include "ember/core/shape.h"
 
 namespace ember {
 namespace ops {
+
+// The integer convolutions LibTorch 1.13's CPU kernels take: int64 in every kernel, the other
+// integer types only in the plain (neither transposed nor dilated) ones, bool in none. The rest is
+// refused with the name of the kernel LibTorch would have picked.
+inline void check_conv_dtype(ScalarType dt, bool transposed, bool dilated, int dims) {
+  if (is_floating_type(dt) || (dt == kLong) || (dt != kBool && !transposed && !dilated)) return;
+  const char* kernel = transposed  ? (dims == 3 ? "slow_conv_transpose3d_out_cpu" : "slow_conv_transpose2d_out_cpu")
+                       : dilated   ? "slow_conv_dilated<>"
+                       : dims == 3 ? "compute_columns3d"
+                                   : "slow_conv2d_cpu";
+  EMBER_CHECK(false, "\"", kernel, "\" not implemented for '", to_string(dt), "'");
+}
 
 // Kernel, dilation, padding and stride of a 2-D window (1-D ops use height 1).
 struct Window {

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <random>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "ember/ember.h"
@@ -610,4 +612,92 @@ TEST(ConvKernels, DirectFloatWorkspaceSizeBoundsTheThreads) {
     expect_matches(from_blob(gw.data(), w.sizes()), want[1], 2e-6, what + " gw");
     expect_matches(from_blob(gb.data(), {g.O}), r.to(kDouble).sum({0, 2, 3}), 1e-6, what + " gb");
   }
+}
+
+// Integer convolutions, as LibTorch 1.13's CPU kernels compute them (before, ember refused them).
+// Small values: the float64 convolution of the same numbers is exact, and the integer one must equal
+// it in every geometry, transposed ones included (int64 only there, as in LibTorch).
+TEST(ConvKernels, IntegerConvolutionsMatchTheExactResult) {
+  manual_seed(3);
+  auto ints = [](IntArrayRef shape) { return randint(-9, 10, shape, TensorOptions(kLong)); };
+  auto same = [](const Tensor& got, const Tensor& exact, const std::string& what) {
+    EXPECT_EQ(got.dtype(), kLong) << what;
+    EXPECT_TRUE(equal(got, exact.to(kLong))) << what;
+  };
+  const Geometry geometries[] = {{2, 3, 7, 6, 4, 3, 2, 1, 1, 1, 0, 1, 1, 1},
+                                 {3, 4, 9, 8, 6, 3, 3, 2, 1, 2, 1, 2, 1, 2},
+                                 {1, 2, 5, 5, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+                                 {2, 6, 6, 7, 3, 2, 3, 1, 2, 0, 1, 1, 2, 3}};
+  for (const Geometry& g : geometries) {
+    const std::string what = name_of(g);
+    Tensor x = ints({g.N, g.C, g.H, g.W}), w = ints({g.O, g.C / g.groups, g.kh, g.kw}), b = ints({g.O});
+    const std::vector<int64_t> s{g.sh, g.sw}, p{g.ph, g.pw}, d{g.dh, g.dw};  // IntArrayRef would dangle
+    same(conv2d(x, w, b, s, p, d, g.groups), conv2d(x.to(kDouble), w.to(kDouble), b.to(kDouble), s, p, d, g.groups),
+         what);
+    // The transposed convolution with the weight read as (Cin, Cout / groups, kh, kw), and an
+    // output_padding below the stride or dilation.
+    Tensor wt = ints({g.C, g.O / g.groups, g.kh, g.kw});
+    const std::vector<int64_t> op{g.sh > 1 ? 1 : 0, g.dw > 1 ? 1 : 0};
+    same(conv_transpose2d(x, wt, b, s, p, op, g.groups, d),
+         conv_transpose2d(x.to(kDouble), wt.to(kDouble), b.to(kDouble), s, p, op, g.groups, d), what + " transposed");
+    same(conv1d(x.flatten(2), w.flatten(2), b, g.sh, g.ph, g.dw, g.groups),
+         conv1d(x.flatten(2).to(kDouble), w.flatten(2).to(kDouble), b.to(kDouble), g.sh, g.ph, g.dw, g.groups),
+         what + " 1-d");
+    same(conv_transpose1d(x.flatten(2), wt.flatten(2), b, g.sh, g.ph, 0, g.groups, g.dw),
+         conv_transpose1d(x.flatten(2).to(kDouble), wt.flatten(2).to(kDouble), b.to(kDouble), g.sh, g.ph, 0, g.groups,
+                          g.dw),
+         what + " transposed 1-d");
+  }
+  Tensor x3 = ints({2, 2, 4, 5, 5}), w3 = ints({4, 1, 2, 3, 2}), b3 = ints({4});
+  same(conv3d(x3, w3, b3, {1, 2, 1}, {1, 0, 1}, {2, 1, 1}, 2),
+       conv3d(x3.to(kDouble), w3.to(kDouble), b3.to(kDouble), {1, 2, 1}, {1, 0, 1}, {2, 1, 1}, 2), "3-d");
+  Tensor wt3 = ints({2, 3, 2, 2, 3});
+  same(conv_transpose3d(x3, wt3, Tensor(), 2, 1, 1),
+       conv_transpose3d(x3.to(kDouble), wt3.to(kDouble), Tensor(), 2, 1, 1), "transposed 3-d");
+  // int64 wraps as LibTorch's does: 2^62 * 4 is 2^64, which is 0.
+  Tensor big = full({1, 1, 1, 1}, int64_t{1} << 62, TensorOptions(kLong));
+  EXPECT_EQ(conv2d(big, full({1, 1, 1, 1}, 4, TensorOptions(kLong))).item<int64_t>(), 0);
+}
+
+// The narrower types keep the low bits of the sums, as LibTorch's (the values of its probes), and
+// each case LibTorch has no kernel for is refused with the name of the kernel it would have used.
+TEST(ConvKernels, IntegerDtypesAsLibTorch) {
+  Tensor x = arange(2 * 2 * 5 * 5).reshape({2, 2, 5, 5}), w = arange(3 * 2 * 3 * 3).reshape({3, 2, 3, 3}).sub(20);
+  Tensor b = tensor({1, -2, 3});
+  for (ScalarType dt : {kLong, kInt, kByte}) {
+    Tensor y = conv2d(x.to(dt), w.to(dt), b.to(dt), 1, 1);
+    EXPECT_EQ(y.sizes(), IntArrayRef({2, 3, 5, 5}));
+    EXPECT_EQ(y.dtype(), dt);
+    EXPECT_EQ(y.sum().item<int64_t>(), dt == kByte ? 18652 : 776668);
+    EXPECT_EQ(conv1d(x.flatten(2).to(dt), w.flatten(2).to(dt), b.to(dt)).sum().item<int64_t>(),
+              dt == kByte ? 13324 : 706316);
+    Tensor hundred = full({1, 1, 2, 2}, 100, TensorOptions(dt));
+    EXPECT_EQ(conv2d(hundred, hundred).item<int64_t>(), dt == kByte ? 64 : 40000);  // 40000 mod 256
+  }
+  EXPECT_EQ(conv_transpose2d(x, w.transpose(0, 1).contiguous(), b.to(kLong)).sum().item<int64_t>(), 1020796);
+  EXPECT_EQ(conv2d(x, w, Tensor(), 2, 0, 2).sum().item<int64_t>(), 43128);
+  auto error_of = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "<no error>";
+  };
+  Tensor xi = x.to(kInt), wi = w.to(kInt), xb = x.to(kBool), wb = w.to(kBool);
+  EXPECT_EQ(error_of([&] { conv2d(xi, wi, Tensor(), 1, 0, 2); }), "\"slow_conv_dilated<>\" not implemented for 'Int'");
+  EXPECT_EQ(error_of([&] { conv1d(xi.flatten(2), wi.flatten(2), Tensor(), 1, 0, 2); }),
+            "\"slow_conv_dilated<>\" not implemented for 'Int'");
+  EXPECT_EQ(error_of([&] { conv_transpose2d(xi, wi.transpose(0, 1).contiguous()); }),
+            "\"slow_conv_transpose2d_out_cpu\" not implemented for 'Int'");
+  EXPECT_EQ(error_of([&] { conv2d(xb, wb); }), "\"slow_conv2d_cpu\" not implemented for 'Bool'");
+  EXPECT_EQ(error_of([&] { conv3d(xb.unsqueeze(2), wb.unsqueeze(2)); }),
+            "\"compute_columns3d\" not implemented for 'Bool'");
+  EXPECT_EQ(error_of([&] {
+              conv3d(xi.unsqueeze(2), wi.unsqueeze(2), Tensor(), 1, 0, {2, 1, 1});
+            }),
+            "\"slow_conv_dilated<>\" not implemented for 'Int'");
+  EXPECT_EQ(error_of([&] { conv_transpose3d(x.to(kByte).unsqueeze(2), w.to(kByte).transpose(0, 1).unsqueeze(2)); }),
+            "\"slow_conv_transpose3d_out_cpu\" not implemented for 'Byte'");
+  EXPECT_EQ(error_of([&] { conv2d(x, w.to(kFloat)); }), "expected scalar type Long but found Float");
 }

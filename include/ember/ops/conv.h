@@ -1,5 +1,6 @@
 // Convolution as im2col + GEMM: unfold (im2col), fold (col2im), conv1d, conv2d (with padding
-// "same"/"valid" overloads) and conv_transpose2d.
+// "same"/"valid" overloads), conv_transpose1d and conv_transpose2d. Integer tensors are convolved as
+// LibTorch 1.13 convolves them (wrapping), where its CPU kernels take them.
 #pragma once
 #include <string_view>
 #include <type_traits>
@@ -47,6 +48,10 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
 // (Cin, Cout/groups, kh, kw); output size (H-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1.
 // Arguments in ATen's order (output_padding and groups before dilation).
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+                        IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
+// input (N, Cin, L) or (Cin, L), weight (Cin, Cout/groups, k); ATen's argument order.
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
                         IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
                         IntArrayRef dilation = 1);
 

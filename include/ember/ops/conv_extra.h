@@ -1,6 +1,6 @@
 // More convolutions under ATen's names, composed of the 2-d ops: conv3d (depth taps gathered into
-// channels, one conv2d), conv_transpose1d (conv_transpose2d on a height-1 view) and
-// conv_transpose3d (the input spread by the stride, then conv3d with the flipped weight).
+// channels, one conv2d) and conv_transpose3d (the input spread by the stride, then conv3d with the
+// flipped weight).
 #pragma once
 #include <string_view>
 #include <type_traits>
@@ -22,10 +22,6 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
               IntArrayRef dilation = 1, int64_t groups = 1) {
   return detail::conv3d_padding_mode(input, weight, bias, stride, padding, dilation, groups);
 }
-// input (N, Cin, L) or (Cin, L), weight (Cin, Cout/groups, k); ATen's argument order.
-Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
-                        IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
-                        IntArrayRef dilation = 1);
 // input (N, Cin, D, H, W) or (Cin, D, H, W), weight (Cin, Cout/groups, kd, kh, kw).
 Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
                         IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,

@@ -635,6 +635,52 @@ void max_pool2d_backward(const T* gout, const int64_t* indices, int64_t planes, 
   });
 }
 
+void conv2d_forward_int(const uint64_t* x, const uint64_t* w, const uint64_t* bias, const Conv2dShape& s,
+                        uint64_t* out) {
+  const int64_t cg = s.C / s.groups, og = s.O / s.groups, K = cg * s.kh * s.kw, L = s.OH * s.OW;
+  parallel_for(0, s.N, 1, [&](int64_t b, int64_t e) {
+    std::vector<uint64_t> cols(static_cast<size_t>(K * L));
+    for (int64_t n = b; n < e; ++n)
+      for (int64_t g = 0; g < s.groups; ++g) {
+        im2col(x + (n * s.C + g * cg) * s.H * s.W, cg, s, cols.data());
+        for (int64_t o = g * og; o < (g + 1) * og; ++o) {
+          uint64_t* y = out + (n * s.O + o) * L;
+          std::fill(y, y + L, bias ? bias[o] : 0);
+          for (int64_t k = 0; k < K; ++k) {
+            const uint64_t wk = w[o * K + k];
+            const uint64_t* c = cols.data() + k * L;
+            for (int64_t l = 0; l < L; ++l) y[l] += wk * c[l];
+          }
+        }
+      }
+  });
+}
+
+void conv_transpose2d_int(const uint64_t* x, int64_t H, int64_t W, const uint64_t* w, const Conv2dShape& s,
+                          uint64_t* out) {
+  const int64_t cg = s.O / s.groups, og = s.C / s.groups, K = og * s.kh * s.kw, L = s.OH * s.OW;
+  parallel_for(0, s.N, 1, [&](int64_t b, int64_t e) {
+    std::vector<uint64_t> cols(static_cast<size_t>(K * L));
+    for (int64_t n = b; n < e; ++n) {
+      std::fill(out + n * s.C * s.H * s.W, out + (n + 1) * s.C * s.H * s.W, uint64_t{0});
+      for (int64_t g = 0; g < s.groups; ++g) {
+        // cols (og * kh * kw, OH * OW) = w_g^T x_g, at the windows the input covers.
+        std::fill(cols.begin(), cols.end(), uint64_t{0});
+        for (int64_t c = g * cg; c < (g + 1) * cg; ++c) {
+          const uint64_t* img = x + (n * s.O + c) * H * W;
+          for (int64_t k = 0; k < K; ++k) {
+            const uint64_t wk = w[c * K + k];
+            uint64_t* col = cols.data() + k * L;
+            for (int64_t h = 0; h < H; ++h)
+              for (int64_t v = 0; v < W; ++v) col[h * s.OW + v] += wk * img[h * W + v];
+          }
+        }
+        col2im(cols.data(), og, s, out + (n * s.C + g * og) * s.H * s.W);
+      }
+    }
+  });
+}
+
 #define EMBER_CONV_KERNELS(T)                                                                           \
   template int64_t conv2d_workspace<T>(const Conv2dShape&, bool);                                       \
   template void im2col<T>(const T*, int64_t, const Conv2dShape&, T*);                                   \

@@ -43,6 +43,17 @@ template <typename T>
 void conv2d_backward(const T* x, const T* w, const T* gout, const Conv2dShape& s, T* gx, T* gw, T* gb, T* workspace,
                      int64_t workspace_size);
 
+// Integer convolutions (int64 data, read and written as uint64): products and sums wrap modulo
+// 2^64 as LibTorch's integer kernels wrap in their own width, so the low bits (what a narrower
+// integer dtype keeps) are the same. conv2d_forward_int: as conv2d_forward. conv_transpose2d_int:
+// out (N, s.C, s.H, s.W) = the transposed convolution of x (N, s.O, H, W) by w (s.O, s.C / groups,
+// kh, kw), no bias, where s is the geometry of the forward convolution that maps out's image to
+// s.OH x s.OW windows (s.OH >= H, s.OW >= W: windows past the input's extent get nothing).
+void conv2d_forward_int(const uint64_t* x, const uint64_t* w, const uint64_t* bias, const Conv2dShape& s,
+                        uint64_t* out);
+void conv_transpose2d_int(const uint64_t* x, int64_t H, int64_t W, const uint64_t* w, const Conv2dShape& s,
+                          uint64_t* out);
+
 // Max pooling over each of `planes` (H, W) planes: values and the flat index (h * W + w) of the
 // picked element, -1 for a window wholly in the padding. A NaN is picked over any number.
 template <typename T>
