@@ -1,4 +1,4 @@
-// expect_error: the bad-input check every test binary shares. Written against torch/torch.h only,
+// expect_error and error_of: the bad-input checks every test binary shares. Written against torch/torch.h only,
 // so test files that also build against LibTorch itself can use it.
 #pragma once
 #include <gtest/gtest.h>
@@ -25,4 +25,15 @@ inline void expect_error(const std::function<void()>& f, const std::string& need
     EXPECT_TRUE(watched[i].equal(before[i])) << "tensor " << i << " changed";
     EXPECT_EQ(watched[i]._version(), versions[i]) << "tensor " << i << " version changed";
   }
+}
+
+// The message of the c10::Error that f throws, or "<no error>": for a test that states the whole
+// message.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const c10::Error& e) {
+    return e.what();
+  }
+  return "<no error>";
 }

@@ -3,19 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "ember/ember.h"
+#include "expect_error.h"
 
 using namespace ember;
-
-namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-}  // namespace
 
 TEST(Engine, SeedScalarBackward) {
   auto w = tensor(2.0, requires_grad());

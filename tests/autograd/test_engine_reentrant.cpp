@@ -9,20 +9,12 @@
 #include <thread>
 
 #include "ember/ember.h"
+#include "expect_error.h"
 
 using namespace ember;
 using namespace ember::autograd;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 Tensor f64(const TensorDataContainer& v) { return tensor(v, TensorOptions().dtype(kDouble)); }
 
 // The leaf InnerGrad's backward differentiates against (set by the test using it).

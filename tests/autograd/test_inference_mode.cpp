@@ -7,19 +7,11 @@
 #include <vector>
 
 #include "ember/ember.h"
+#include "expect_error.h"
 
 using namespace ember;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 std::vector<float> values(const Tensor& t) {
   Tensor c = t.contiguous();
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());

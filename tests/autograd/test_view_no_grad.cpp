@@ -4,19 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "ember/ember.h"
+#include "expect_error.h"
 
 using namespace ember;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 const std::string kNoGradView =
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "

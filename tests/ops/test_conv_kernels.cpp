@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ember/ember.h"
+#include "expect_error.h"
 #include "kernels/cpu/conv_direct.h"
 #include "kernels/cpu/conv_winograd.h"
 #include "ops/simd_targets.h"
@@ -676,14 +677,6 @@ TEST(ConvKernels, IntegerDtypesAsLibTorch) {
   }
   EXPECT_EQ(conv_transpose2d(x, w.transpose(0, 1).contiguous(), b.to(kLong)).sum().item<int64_t>(), 1020796);
   EXPECT_EQ(conv2d(x, w, Tensor(), 2, 0, 2).sum().item<int64_t>(), 43128);
-  auto error_of = [](const std::function<void()>& f) -> std::string {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "<no error>";
-  };
   Tensor xi = x.to(kInt), wi = w.to(kInt), xb = x.to(kBool), wb = w.to(kBool);
   EXPECT_EQ(error_of([&] { conv2d(xi, wi, Tensor(), 1, 0, 2); }), "\"slow_conv_dilated<>\" not implemented for 'Int'");
   EXPECT_EQ(error_of([&] { conv1d(xi.flatten(2), wi.flatten(2), Tensor(), 1, 0, 2); }),
