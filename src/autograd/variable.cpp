@@ -759,6 +759,8 @@ Tensor Tensor::data() const { return detach(); }
 void Tensor::set_data(const Tensor& new_data) const {
   EMBER_CHECK(new_data.defined(), "set_data: new data is undefined");
   EMBER_CHECK(defined(), detail::kUndefinedTensor);
+  EMBER_CHECK(!requires_grad() || is_floating_type(new_data.dtype()),
+              "data set to a tensor that requires gradients must be floating point or complex dtype");
   auto* src = new_data.unsafeGetTensorImpl();
   unsafeGetTensorImpl()->set_storage(src->storage(), src->dtype(), src->sizes(), src->strides(), src->storage_offset());
 }

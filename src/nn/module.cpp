@@ -111,6 +111,12 @@ void Module::to(Device device, ScalarType dtype, bool non_blocking) {
   to(dtype, non_blocking);
 }
 void Module::to(ScalarType dtype, bool non_blocking) {
+  // set_data refuses to make a parameter that requires grad an integer; checked over the whole tree
+  // first, so that a refused call converts nothing (LibTorch converts the modules before it).
+  if (!is_floating_type(dtype))
+    for (const Tensor& p : parameters())
+      EMBER_CHECK(!(p.requires_grad() && p.is_floating_point()),
+                  "data set to a tensor that requires gradients must be floating point or complex dtype");
   for (auto& child : children_) child.value()->to(dtype, non_blocking);
   apply_to_tensors([dtype](const Tensor& t) { return t.is_floating_point() ? t.to(dtype) : t; });
 }

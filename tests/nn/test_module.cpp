@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "expect_error.h"
+
 namespace {
 
 struct NetImpl : torch::nn::Module {
@@ -264,4 +266,27 @@ TEST(Module, PointwiseWithBroadcastValues) {
     EXPECT_EQ(ws[i], ys[i]) << i;
     EXPECT_EQ(zs[i], xs[i] > 0 ? xs[i] : 0.0) << i;
   }
+}
+
+// A parameter that requires grad cannot become an integer tensor: LibTorch's set_data refuses it,
+// and so Module::to(an integer dtype) (texts from LibTorch 1.13). ember refuses before it converts
+// anything; before, the parameters became int64 tensors that still required grad.
+TEST(Module, ToAnIntegerDtypeKeepsParametersThatRequireGrad) {
+  const std::string msg = "data set to a tensor that requires gradients must be floating point or complex dtype";
+  Net net;
+  for (auto& p : net->fc1->parameters()) p.set_requires_grad(false);  // fc1 comes before fc2, which requires grad
+  const auto before = flat(net->fc1->weight);
+  expect_error([&] { net->to(torch::kLong); }, msg);
+  EXPECT_EQ(net->fc1->weight.dtype(), torch::kFloat);  // LibTorch has converted fc1 by then
+  EXPECT_EQ(net->fc2->weight.dtype(), torch::kFloat);
+  EXPECT_EQ(flat(net->fc1->weight), before);
+  torch::nn::Linear frozen(2, 2);
+  for (auto& p : frozen->parameters()) p.set_requires_grad(false);
+  frozen->to(torch::kLong);
+  EXPECT_EQ(frozen->weight.dtype(), torch::kLong);
+  auto t = torch::ones({2}, torch::requires_grad());
+  expect_error([&] { t.set_data(torch::ones({2}, torch::kLong)); }, msg);
+  EXPECT_EQ(t.dtype(), torch::kFloat);
+  t.set_data(torch::ones({3}, torch::kDouble));
+  EXPECT_EQ(t.dtype(), torch::kDouble);
 }
