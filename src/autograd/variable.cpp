@@ -636,11 +636,6 @@ const Tensor& Tensor::requires_grad_(bool requires_grad) const {
 }
 const Tensor& Tensor::set_requires_grad(bool r) const { return requires_grad_(r); }
 
-bool Tensor::is_inference() const {
-  EMBER_CHECK(defined(), detail::kUndefinedTensor);
-  return unsafeGetTensorImpl()->storage()->is_inference();
-}
-
 bool Tensor::is_leaf() const {
   autograd::sync_view_history(*this);
   auto* m = meta_of(*this);

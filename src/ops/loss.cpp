@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string_view>
 
 #include "kernels/cpu/loss.h"
 #include "ops/util.h"
@@ -189,14 +188,15 @@ struct NllLossBackward final : Node {
   }
 };
 
-// nll_loss on input (N, C) and target (N, int64).
+// nll_loss on input (N, C) and target (N, int64); `spatial` where PyTorch would use its spatial
+// kernel (an input of more than two dims), which names the node and the error.
 Tensor nll_loss_2d(const Tensor& x, const Tensor& t, const Tensor& weight, int64_t reduction, int64_t ignore_index,
-                   const char* name = "NllLossBackward0") {
+                   bool spatial = false) {
   const int64_t n = x.size(0), c = x.size(1);
-  // LibTorch's kernels' names, in its message for an integer or bool input (checked first, as its
+  const char* name = spatial ? "NllLoss2DBackward0" : "NllLossBackward0";
+  // LibTorch's kernel's name, in its message for an integer or bool input (checked first, as its
   // dispatch on the dtype comes before the targets).
-  const char* kernel =
-      std::string_view(name) == "NllLoss2DBackward0" ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame";
+  const char* kernel = spatial ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame";
   EMBER_CHECK(x.dtype() == kFloat || x.dtype() == kDouble, "\"", kernel, "\" not implemented for '",
               to_string(x.dtype()), "'");
   Tensor tc = contiguous(t);
@@ -268,7 +268,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target_arg, const Tensor& wei
   if (input.dim() == 2) return nll_loss_2d(input, target, weight, reduction, ignore_index);
   // (N, C, d1, ...): classes last, then one row per element.
   Tensor rows = input.movedim(1, -1).reshape({-1, input.size(1)});
-  Tensor out = nll_loss_2d(rows, target.reshape({-1}), weight, reduction, ignore_index, "NllLoss2DBackward0");
+  Tensor out = nll_loss_2d(rows, target.reshape({-1}), weight, reduction, ignore_index, /*spatial=*/true);
   return reduction == Reduction::None ? out.reshape(target.sizes()) : out;
 }
 

@@ -171,7 +171,7 @@ inline bool compute_requires_grad(const Tensor& t) { return t.defined() && t.req
 inline bool normal_input(const Tensor& t) { return t.defined() && !t.is_inference(); }
 template <typename... Ts>
 bool any_requires_grad(const Ts&... ts) {
-  return GradMode::is_enabled() && (compute_requires_grad(ts) || ...) && !InferenceMode::is_enabled() &&
+  return GradMode::is_enabled() && (compute_requires_grad(ts) || ...) && !::ember::detail::inference_mode() &&
          (normal_input(ts) || ...);
 }
 bool any_requires_grad_list(TensorList ts);

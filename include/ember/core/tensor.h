@@ -148,7 +148,7 @@ class Tensor {
   // (Module::to and clone use it so that references held elsewhere see the change).
   void set_data(const Tensor& new_data) const;
   // Made in inference mode, or a view of such a tensor (autograd::InferenceMode).
-  bool is_inference() const;
+  bool is_inference() const { return impl().storage()->is_inference(); }
 
   // ---- factories-in-place and copies (src/ops/factory.cpp) ----
   Tensor& fill_(const Scalar& value) const;
